@@ -1,0 +1,60 @@
+# VP Portal: `make run` serves the demo, `make test` runs every check. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_ENV := DEBUG=1 DEMO_MODE=1
+
+.PHONY: run test lint migrate demo python-check venv venv-dev browser bench bench-ci load clean
+
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+		echo "VP Portal needs Python 3.11 or newer as '$(PYTHON)'."; \
+		echo "Install it (Debian/Ubuntu: apt-get install python3 python3-venv; macOS: brew install python@3.12)"; \
+		echo "or run: make PYTHON=/path/to/python3.11 run"; exit 1; }
+
+$(BIN)/python: | python-check
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+# Debian's chromium drives the browser tests (Playwright cannot download browsers here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+		else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; fi
+
+migrate: venv
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEMO_ENV) $(BIN)/python manage.py demo_data
+
+run: demo
+	@echo "Serving VP Portal on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: venv-dev browser lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles vpportal.sqlite3

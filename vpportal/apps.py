@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class VpportalConfig(AppConfig):
+    name = "vpportal"
+    verbose_name = "VP Portal"
+
+    def ready(self):
+        from simple_history.signals import pre_create_historical_record
+
+        from vpportal import permissions  # noqa: F401  (registers the role map with rules)
+        from vpportal.core.history import stamp_channel
+
+        pre_create_historical_record.connect(stamp_channel, dispatch_uid="vpportal_history_channel")

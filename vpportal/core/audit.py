@@ -1,0 +1,95 @@
+"""Readable change history: who changed which fields, when, through which channel.
+
+Shared by the per-record history page and the API's audit endpoint. Fields a user may not see
+(private notes) are listed as changed but never shown.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+HIDDEN = "(hidden)"
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    record: object
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def who(self):
+        return self.record.history_user
+
+    @property
+    def when(self):
+        return self.record.history_date
+
+    @property
+    def channel(self):
+        return self.record.history_channel
+
+
+def tracked_fields(model) -> list[models.Field]:
+    skip = set(getattr(model, "HISTORY_HIDDEN_FIELDS", ()))
+    return [f for f in model._meta.concrete_fields if f.name not in skip and f.name != "id"]
+
+
+def _labels_for_fks(model, records) -> dict[tuple[str, object], str]:
+    """One query per foreign-key field, whatever the number of history rows."""
+    labels = {}
+    for f in tracked_fields(model):
+        if not f.is_relation:
+            continue
+        ids = {getattr(r, f.attname) for r in records} - {None}
+        if not ids:
+            continue
+        related = f.related_model._base_manager.filter(pk__in=ids)
+        for obj in related:
+            labels[(f.attname, obj.pk)] = str(obj)
+    return labels
+
+
+def _text(record, f, labels) -> str:
+    value = getattr(record, f.attname)
+    if value is None or value == "":
+        return ""
+    if f.is_relation:
+        return labels.get((f.attname, value), f"#{value} (deleted)")
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def entries(model, records, hidden_fields=frozenset()) -> list[Entry]:
+    """Turn history rows of one record, newest first, into entries with field changes."""
+    records = list(records)
+    labels = _labels_for_fks(model, records)
+    fields = tracked_fields(model)
+    result = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        entry = Entry(record=record, action=ACTIONS.get(record.history_type, record.history_type))
+        for f in fields:
+            new = _text(record, f, labels)
+            old = _text(previous, f, labels) if previous is not None else ""
+            if record.history_type == "~" and previous is not None and old == new:
+                continue
+            if record.history_type != "~" and not new and not old:
+                continue
+            if f.name in hidden_fields:
+                old, new = (HIDDEN if old else ""), (HIDDEN if new else "")
+            entry.changes.append(Change(f.name, str(f.verbose_name).capitalize(), old, new))
+        result.append(entry)
+    return result

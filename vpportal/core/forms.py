@@ -1,0 +1,43 @@
+from django import forms
+
+from .services import ConflictError
+
+
+class TrackedModelForm(forms.ModelForm):
+    """A ModelForm that carries the record's `version`, so a stale save is refused, not applied."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control")
+            )
+            widget.attrs.setdefault("class", css)
+            if isinstance(field, forms.DateField):
+                widget.input_type = "date"
+            if name == "version":
+                continue
+
+    def service_data(self) -> dict:
+        """The cleaned values a service receives: the form's model fields, nothing else."""
+        return {name: value for name, value in self.cleaned_data.items() if name in self._meta.fields}
+
+    def show_conflict(self, error: ConflictError):
+        """Keep what the user typed, explain the conflict, and let a second save go through."""
+        self.add_error(None, error.message)
+        data = self.data.copy()
+        data["version"] = error.current_version
+        self.data = data
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"

@@ -1,0 +1,120 @@
+"""Generic write services for tracked records: permission check, validation, optimistic concurrency
+and history attribution in one place. Model-specific services wrap these and add their rules."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+
+from vpportal.permissions import perm_name
+
+MSG_STALE = (
+    "Someone else changed this record since you opened it. Review the current values below; "
+    "saving again will keep your changes."
+)
+
+
+class ConflictError(Exception):
+    """A write carried a version older than the stored one: nothing was written."""
+
+    def __init__(self, message=MSG_STALE, current_version=None):
+        super().__init__(message)
+        self.message = message
+        self.current_version = current_version
+
+
+class TransitionError(Exception):
+    """A workflow move is not allowed now (wrong state, separation of duties, failed gate)."""
+
+    def __init__(self, message, details=None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+def require(user, action: str, model_or_obj, message: str | None = None):
+    """Raise PermissionDenied unless `user` may do `action` on the model (class) or record."""
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    obj = None if isinstance(model_or_obj, type) else model_or_obj
+    if not user.has_perm(perm_name(model, action), obj):
+        raise PermissionDenied(message or f"You may not {action} {model._meta.verbose_name_plural}.")
+
+
+def _stamp(instance, by):
+    instance._history_user = by
+    if by is not None and getattr(by, "is_authenticated", False):
+        instance.updated_by = by
+        if instance.pk is None:
+            instance.created_by = by
+
+
+def _split_m2m(model, data: dict):
+    m2m_names = {f.name for f in model._meta.many_to_many}
+    plain = {k: v for k, v in data.items() if k not in m2m_names}
+    m2m = {k: v for k, v in data.items() if k in m2m_names}
+    return plain, m2m
+
+
+@transaction.atomic
+def save_new(instance, *, by, m2m: dict | None = None, exclude_clean: Iterable[str] = ()):
+    """Validate and insert a record built by a service, recording `by` as author."""
+    _stamp(instance, by)
+    instance.full_clean(exclude=list(exclude_clean) or None)
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+@transaction.atomic
+def save_changes(instance, *, by, version: int | None, fields: Iterable[str], m2m: dict | None = None):
+    """Validate and write changed `fields` of `instance` if `version` is still the stored one.
+
+    The conditional UPDATE both checks and bumps the version in one statement, so two concurrent
+    writers can never both pass: the second one matches no row and gets a ConflictError.
+    """
+    expected = instance.version if version is None else int(version)
+    _stamp(instance, by)
+    instance.full_clean()
+    model = type(instance)
+    bumped = model._base_manager.filter(pk=instance.pk, version=expected).update(version=F("version") + 1)
+    if not bumped:
+        current = model._base_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise ConflictError(current_version=current)
+    instance.version = expected + 1
+    update_fields = set(fields) | {"updated_at", "updated_by", "version"}
+    update_fields -= {f.name for f in model._meta.many_to_many}
+    instance.save(update_fields=sorted(update_fields))
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+def create_record(model: type[models.Model], *, by, data: dict):
+    """The default create service: permission, validation, history."""
+    require(by, "add", model)
+    plain, m2m = _split_m2m(model, data)
+    return save_new(model(**plain), by=by, m2m=m2m)
+
+
+def update_record(instance, *, by, data: dict, version: int | None = None):
+    """The default update service: permission on the record, only the given fields, version check."""
+    require(by, "change", instance)
+    plain, m2m = _split_m2m(type(instance), data)
+    for name, value in plain.items():
+        setattr(instance, name, value)
+    return save_changes(instance, by=by, version=version, fields=plain.keys(), m2m=m2m)
+
+
+@transaction.atomic
+def delete_record(instance, *, by, version: int | None = None):
+    require(by, "delete", instance)
+    if version is not None and int(version) != instance.version:
+        raise ConflictError(current_version=instance.version)
+    instance._history_user = by
+    try:
+        instance.delete()
+    except models.ProtectedError as exc:
+        names = ", ".join(sorted({str(o) for o in list(exc.protected_objects)[:5]}))
+        raise ValidationError(f"This record is still referenced by other records ({names}); remove those first.")

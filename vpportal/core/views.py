@@ -1,0 +1,223 @@
+"""Generic page views every tracked model uses: list (filters, search, sorting, pagination, CSV),
+detail, create, edit, delete and history. A model's views are configuration on top of these."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views import generic
+from django_filters.views import FilterView
+
+from vpportal.permissions import perm_name
+
+from . import audit
+from .export import csv_response
+from .services import ConflictError
+
+
+class PermissionMixin(LoginRequiredMixin):
+    """Refuses (403) a signed-in user who may not do `permission_action` on the model or record."""
+
+    permission_action = "view"
+
+    def check_permission(self, obj=None):
+        model = self.model
+        if not self.request.user.has_perm(perm_name(model, self.permission_action), obj):
+            raise PermissionDenied
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.check_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ModelContextMixin:
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        user = self.request.user
+        ctx.update(
+            model_meta=meta,
+            verbose_name=meta.verbose_name,
+            verbose_name_plural=meta.verbose_name_plural,
+            url_prefix=self.url_prefix(),
+            can_add=user.has_perm(perm_name(self.model, "add")),
+        )
+        return ctx
+
+    @classmethod
+    def url_prefix(cls):
+        return f"{cls.url_namespace}:{cls.model._meta.model_name}"
+
+
+class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
+    """`columns`: (path, label, ordering key or None). The first column links to the record."""
+
+    template_name = "generic/object_list.html"
+    paginate_by = 25
+    columns: list[tuple[str, str, str | None]] = []
+    export_columns: list[tuple[str, str]] | None = None
+    strict = False
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).with_related()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            filterset = self.get_filterset(self.get_filterset_class())
+            queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            columns = self.export_columns or [(path, label) for path, label, _ in self.columns]
+            return csv_response(queryset, columns, slugify(self.model._meta.verbose_name_plural))
+        return super().get(request, *args, **kwargs)
+
+    def get_paginate_by(self, queryset):
+        try:
+            return min(max(int(self.request.GET.get("per_page", self.paginate_by)), 1), 200)
+        except ValueError:
+            return self.paginate_by
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ordering = self.request.GET.get("ordering", "")
+        ctx.update(columns=self.columns, querystring=query.urlencode(), current_ordering=ordering)
+        return ctx
+
+
+class TrackedDetailView(PermissionMixin, ModelContextMixin, generic.DetailView):
+    template_name = "generic/object_detail.html"
+    fields_shown: list[tuple[str, str]] = []
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).with_related()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx.update(
+            fields_shown=self.fields_shown,
+            can_change=user.has_perm(perm_name(self.model, "change"), self.object),
+            can_delete=user.has_perm(perm_name(self.model, "delete"), self.object),
+        )
+        return ctx
+
+
+class ServiceFormMixin(PermissionMixin, ModelContextMixin):
+    """Create and edit forms hand cleaned data to the model's services; service errors become
+    field errors and the user's input stays in the form."""
+
+    template_name = "generic/object_form.html"
+
+    def apply_service(self, form):  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.apply_service(form)
+        except ConflictError as error:
+            form.show_conflict(error)
+            return self.form_invalid(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.model._meta.verbose_name.capitalize()} “{self.object}” saved.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for name, errs in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+class TrackedCreateView(ServiceFormMixin, generic.CreateView):
+    permission_action = "add"
+    create_service = None
+
+    def apply_service(self, form):
+        return type(self).create_service(by=self.request.user, data=form.service_data())
+
+
+class TrackedUpdateView(ServiceFormMixin, generic.UpdateView):
+    permission_action = "change"
+    update_service = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).with_related()
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.check_permission(obj)
+        return obj
+
+    def dispatch(self, request, *args, **kwargs):
+        # The model-level check happens on the record in get_object (object rules apply).
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return generic.UpdateView.dispatch(self, request, *args, **kwargs)
+
+    def apply_service(self, form):
+        return type(self).update_service(
+            self.object,
+            by=self.request.user,
+            data=form.service_data(),
+            version=form.cleaned_data.get("version"),
+        )
+
+
+class TrackedDeleteView(PermissionMixin, ModelContextMixin, generic.DeleteView):
+    permission_action = "delete"
+    template_name = "generic/object_confirm_delete.html"
+    delete_service = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.check_permission(obj)
+        return obj
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return generic.DeleteView.dispatch(self, request, *args, **kwargs)
+
+    def get_success_url(self):
+        return reverse(f"{self.url_prefix()}_list")
+
+    def form_valid(self, form):
+        try:
+            type(self).delete_service(self.object, by=self.request.user, version=self.request.POST.get("version"))
+        except ConflictError as error:
+            messages.error(self.request, error.message)
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(self.request, f"{self.model._meta.verbose_name.capitalize()} “{self.object}” deleted.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
+    """Who changed which fields of one record, when, through which channel (newest first)."""
+
+    template_name = "generic/object_history.html"
+    limit = 200
+
+    def get_context_data(self, **kwargs):
+        obj = get_object_or_404(self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        if not self.request.user.has_perm("vpportal.view_history"):
+            raise PermissionDenied
+        records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        hidden = obj.history_hidden_for(self.request.user) if hasattr(obj, "history_hidden_for") else set()
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(object=obj, entries=audit.entries(self.model, records[: self.limit], hidden))
+        return ctx

@@ -1,0 +1,102 @@
+"""Demo data for `make run`: people, one login per role, and each app's records.
+
+Each app may have a `demo` module with `create(ctx)`; they run in the order of INSTALLED_APPS and
+share `ctx` (the people and users made here). Running it twice changes nothing.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from vpportal.people.models import Person
+
+DEMO_PASSWORD = "vp-portal-demo"
+MARKER_EMAIL = "ada.lovelace@example.com"
+
+# username, role, person name, title, function, career level, manager username
+DEMO_LOGINS = [
+    ("vp", "executive", "Ada Lovelace", "VP of AI/ML", "executive", "vp", None),
+    ("director", "leader", "Grace Hopper", "Director, Applied ML", "data_science", "director", "vp"),
+    ("governance", "governance", "Alan Turing", "Head of AI Governance", "compliance", "director", "vp"),
+    ("reviewer", "governance", "Joan Clarke", "AI Risk Officer", "risk", "principal", "governance"),
+    ("scientist", "contributor", "Katherine Johnson", "Senior Data Scientist", "data_science", "senior", "director"),
+    ("engineer", "contributor", "Margaret Hamilton", "ML Engineer", "ml_engineering", "engineer_2", "director"),
+    ("auditor", "auditor", "Edsger Dijkstra", "Internal Auditor", "risk", "principal", None),
+]
+
+# name, title, function, career level, manager username
+DEMO_PEOPLE = [
+    ("Claude Shannon", "Lead ML Engineer", "ml_engineering", "lead", "director"),
+    ("John von Neumann", "Principal Data Scientist", "data_science", "principal", "director"),
+    ("Barbara Liskov", "Data Engineering Manager", "data_engineering", "manager", "vp"),
+    ("Frances Allen", "Data Engineer", "data_engineering", "engineer_2", None),
+    ("Donald Knuth", "Product Manager, AI", "product", "senior", None),
+    ("Radia Perlman", "Finance Business Partner", "finance", "senior", None),
+    ("Tim Berners-Lee", "CTO Office Architect", "technology", "principal", None),
+    ("Ruth Bader", "Senior Counsel, Technology", "legal", "senior", None),
+    ("Hedy Lamarr", "Data Scientist", "data_science", "engineer_1", "director"),
+    ("Lynn Conway", "ML Engineer", "ml_engineering", "engineer_1", "director"),
+]
+
+
+def _email(name):
+    return name.lower().replace(" ", ".").replace("-", "") + "@example.com"
+
+
+@transaction.atomic
+def create_demo(stdout=None) -> dict:
+    User = get_user_model()
+    if Person.objects.filter(email=MARKER_EMAIL).exists():
+        return {"created": False}
+    users, people = {}, {}
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"email": "admin@example.com", "is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+    for username, role, name, title, function, level, manager in DEMO_LOGINS:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"email": _email(name), "is_staff": role in ("executive", "governance")}
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+        people[username] = Person.objects.create(
+            user=user,
+            name=name,
+            email=_email(name),
+            title=title,
+            function=function,
+            career_level=level,
+            manager=people.get(manager),
+            created_by=admin,
+            updated_by=admin,
+        )
+    for name, title, function, level, manager in DEMO_PEOPLE:
+        people[name] = Person.objects.create(
+            name=name,
+            email=_email(name),
+            title=title,
+            function=function,
+            career_level=level,
+            manager=people.get(manager),
+            created_by=admin,
+            updated_by=admin,
+        )
+    ctx = {"users": users, "people": people, "admin": admin, "created": True}
+    for config in apps.get_app_configs():
+        if config.name in ("vpportal",) or "." in config.name:
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.demo":
+                continue
+            raise
+        module.create(ctx)
+    return ctx

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from vpportal.demo import DEMO_LOGINS, DEMO_PASSWORD, create_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation and one login per role (idempotent)."
+
+    def handle(self, *args, **options):
+        result = create_demo()
+        self.stdout.write("Demo data created." if result["created"] else "Demo data already present.")
+        if settings.DEMO_MODE:
+            self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+            self.stdout.write("  %-11s superuser (admin only)" % "admin")
+            for username, role, name, title, *_ in DEMO_LOGINS:
+                self.stdout.write(f"  {username:<11} {role:<12} {name}, {title}")
+            self.stdout.write("")

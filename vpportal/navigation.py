@@ -1,0 +1,56 @@
+"""The navigation bar: every area of the product. An entry whose page is not built yet (its URL
+name does not resolve) is hidden, so apps add pages without touching this list."""
+
+from django.urls import NoReverseMatch, reverse
+
+from vpportal.permissions import has_any_role
+
+NAVIGATION = [
+    (
+        "Portfolio",
+        [
+            ("Dashboard", "dashboard"),
+            ("Initiatives", "initiatives:initiative_list"),
+            ("Board", "initiatives:initiative_board"),
+            ("KPIs", "initiatives:kpi_list"),
+            ("What's due", "due"),
+            ("Executive report", "report"),
+        ],
+    ),
+    (
+        "Governance",
+        [
+            ("AI systems", "governance:aisystem_list"),
+            ("Risk register", "governance:risk_list"),
+            ("Mitigations", "governance:mitigation_list"),
+            ("Policies", "governance:policy_list"),
+            ("Frameworks", "governance:framework_list"),
+        ],
+    ),
+    (
+        "Team",
+        [
+            ("People", "people:person_list"),
+            ("Mentorships", "initiatives:mentorship_list"),
+            ("Trainings", "initiatives:training_list"),
+        ],
+    ),
+]
+
+
+def _url(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def menu_for(user):
+    if not has_any_role(user):
+        return []
+    menu = []
+    for group, entries in NAVIGATION:
+        links = [(label, url) for label, name in entries if (url := _url(name))]
+        if links:
+            menu.append((group, links))
+    return menu

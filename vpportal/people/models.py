@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vpportal.core.models import Tracked, TrackedQuerySet
+
+from .choices import CareerLevel, Function
+
+
+class PersonQuerySet(TrackedQuerySet):
+    search_fields = ("name", "email", "title")
+
+    def with_related(self):
+        return super().with_related().select_related("manager", "user")
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class Person(Tracked):
+    """A member of the organisation, optionally linked to a login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    function = models.CharField(_("function"), max_length=32, choices=Function.choices, default=Function.OTHER)
+    career_level = models.CharField(
+        _("career level"), max_length=16, choices=CareerLevel.choices, default=CareerLevel.ENGINEER_1
+    )
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("manager"),
+    )
+    active = models.BooleanField(_("active"), default=True, db_index=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        app_label = "vpportal"
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["function"]),
+            models.Index(Lower("name"), name="vpportal_person_lname"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("id")), name="%(app_label)s_%(class)s_not_own_manager"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("people:person_detail", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.email:
+            self.email = self.email.strip().lower()
+        if self.pk and self.manager_id == self.pk:
+            raise ValidationError({"manager": _("A person cannot be their own manager.")})
