@@ -11,8 +11,8 @@ class Command(BaseCommand):
         result = create_demo()
         self.stdout.write("Demo data created." if result["created"] else "Demo data already present.")
         if settings.DEMO_MODE:
-            self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
-            self.stdout.write("  %-11s superuser (admin only)" % "admin")
+            self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+            self.stdout.write(f"  {'admin':<11} superuser (admin only)")
             for username, role, name, title, *_ in DEMO_LOGINS:
                 self.stdout.write(f"  {username:<11} {role:<12} {name}, {title}")
             self.stdout.write("")

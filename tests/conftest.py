@@ -1,0 +1,91 @@
+"""Shared fixtures: personas (one user per role, an outsider with no role, anonymous), clients for
+pages and the API, and query-count helpers. Every test module builds on these."""
+
+import pytest
+from django.test import Client
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from tests.factories.people import PersonFactory, UserFactory
+from vpportal.permissions import ROLES
+
+PERSONAS = (*ROLES, "outsider")
+
+
+def make_persona(role: str):
+    """A user holding `role` (none for 'outsider') and the Person linked to it."""
+    user = UserFactory(
+        username=f"{role}-user", roles=[] if role == "outsider" else [role],
+        is_staff=role in ("executive", "governance"),  # the administrators of the admin site
+    )
+    PersonFactory(user=user, name=f"{role.capitalize()} Persona", email=f"{role}-user@example.com")
+    return user
+
+
+@pytest.fixture
+def personas(db):
+    return {role: make_persona(role) for role in PERSONAS}
+
+
+@pytest.fixture
+def executive(personas):
+    return personas["executive"]
+
+
+@pytest.fixture
+def leader(personas):
+    return personas["leader"]
+
+
+@pytest.fixture
+def governance(personas):
+    return personas["governance"]
+
+
+@pytest.fixture
+def contributor(personas):
+    return personas["contributor"]
+
+
+@pytest.fixture
+def auditor(personas):
+    return personas["auditor"]
+
+
+@pytest.fixture
+def outsider(personas):
+    return personas["outsider"]
+
+
+def page_client(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client(user=None) -> APIClient:
+    """An API client that authenticates with a real (hashed, knox) token, as integrations do."""
+    client = APIClient()
+    if user is not None:
+        _, key = AuthToken.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def as_page():
+    return page_client
+
+
+@pytest.fixture
+def as_api():
+    return api_client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings):
+    """Throttle counters and axes state live in the cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
