@@ -52,8 +52,8 @@ lint: venv-dev
 	$(BIN)/ruff format --check .
 
 test: venv-dev browser lint
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py check
+	TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	TESTING=1 $(BIN)/python manage.py check
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 clean:

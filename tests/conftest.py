@@ -15,7 +15,8 @@ PERSONAS = (*ROLES, "outsider")
 def make_persona(role: str):
     """A user holding `role` (none for 'outsider') and the Person linked to it."""
     user = UserFactory(
-        username=f"{role}-user", roles=[] if role == "outsider" else [role],
+        username=f"{role}-user",
+        roles=[] if role == "outsider" else [role],
         is_staff=role in ("executive", "governance"),  # the administrators of the admin site
     )
     PersonFactory(user=user, name=f"{role.capitalize()} Persona", email=f"{role}-user@example.com")

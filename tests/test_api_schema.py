@@ -5,6 +5,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -24,6 +26,17 @@ apps append theirs from their own test modules' conftest (tests/<app>/conftest.p
 def api_schema(db):
     raw = SchemaGenerator().get_schema(request=None, public=True)
     return schemathesis.from_dict(raw, app=application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go through the real WSGI handler, whose end-of-request hook would close the test's
+    database connection (and its transaction); Django's own test client unhooks it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -9,8 +9,13 @@ from vpportal.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"name": "Hist Person", "email": "hist@example.com", "function": "legal", "career_level": "senior",
-        "active": "on"}
+FORM = {
+    "name": "Hist Person",
+    "email": "hist@example.com",
+    "function": "legal",
+    "career_level": "senior",
+    "active": "on",
+}
 
 
 def history_of(email):
@@ -25,7 +30,9 @@ def test_pages_record_create_update_delete_with_user_and_channel(executive):
     client.post(reverse("people:person_delete", args=[person.pk]), {"version": 2})
     rows = history_of("hist@example.com")
     assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
-        ("+", executive, "web"), ("~", executive, "web"), ("-", executive, "web"),
+        ("+", executive, "web"),
+        ("~", executive, "web"),
+        ("-", executive, "web"),
     ]
 
 
@@ -37,7 +44,9 @@ def test_admin_records_create_update_delete_with_user_and_channel(executive):
     client.post(reverse("admin:vpportal_person_delete", args=[person.pk]), {"post": "yes"})
     rows = history_of("hist@example.com")
     assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
-        ("+", executive, "admin"), ("~", executive, "admin"), ("-", executive, "admin"),
+        ("+", executive, "admin"),
+        ("~", executive, "admin"),
+        ("-", executive, "admin"),
     ]
     assert rows[1].title == "X"
 
@@ -49,7 +58,9 @@ def test_api_records_create_update_delete_with_user_and_channel(executive):
     client.delete(f"/api/v1/people/{created['id']}/")
     rows = history_of("hist@example.com")
     assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
-        ("+", executive, "api"), ("~", executive, "api"), ("-", executive, "api"),
+        ("+", executive, "api"),
+        ("~", executive, "api"),
+        ("-", executive, "api"),
     ]
 
 
@@ -57,8 +68,14 @@ def test_a_stale_admin_save_is_refused_and_changes_nothing(executive):
     person = PersonFactory(title="Kept")
     client = page_client(executive)
     api_client(executive).patch(f"/api/v1/people/{person.pk}/", {"title": "Newer"}, format="json")
-    data = {"name": person.name, "email": person.email, "function": "legal", "career_level": "senior",
-            "title": "Stale", "loaded_version": 1}
+    data = {
+        "name": person.name,
+        "email": person.email,
+        "function": "legal",
+        "career_level": "senior",
+        "title": "Stale",
+        "loaded_version": 1,
+    }
     response = client.post(reverse("admin:vpportal_person_change", args=[person.pk]), data, follow=True)
     assert "Someone else changed this record" in response.content.decode()
     person.refresh_from_db()

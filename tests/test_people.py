@@ -14,8 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 def person_payload(**overrides):
-    data = {"name": "Nora Quinn", "email": "nora.quinn@example.com", "title": "Data Scientist",
-            "function": "data_science", "career_level": "senior", "active": True}
+    data = {
+        "name": "Nora Quinn",
+        "email": "nora.quinn@example.com",
+        "title": "Data Scientist",
+        "function": "data_science",
+        "career_level": "senior",
+        "active": True,
+    }
     return data | overrides
 
 
