@@ -1,0 +1,109 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SystemKind(models.TextChoices):
+    CLASSIFIER = "classifier", _("Classifier")
+    REGRESSOR = "regressor", _("Regressor")
+    FORECASTER = "forecaster", _("Forecaster")
+    RECOMMENDER = "recommender", _("Recommender")
+    LLM_APPLICATION = "llm_application", _("LLM application")
+    GENERATIVE_MODEL = "generative_model", _("Generative model")
+    OTHER = "other", _("Other")
+
+
+class Lifecycle(models.TextChoices):
+    DESIGN = "design", _("Design")
+    DEVELOPMENT = "development", _("Development")
+    VALIDATION = "validation", _("Validation")
+    DEPLOYED = "deployed", _("Deployed")
+    RETIRED = "retired", _("Retired")
+
+
+class EUAIActTier(models.TextChoices):
+    UNASSESSED = "unassessed", _("Unassessed")
+    MINIMAL = "minimal", _("Minimal risk")
+    LIMITED = "limited", _("Limited risk (transparency)")
+    HIGH = "high", _("High risk")
+    PROHIBITED = "prohibited", _("Prohibited")
+
+
+class RiskCategory(models.TextChoices):
+    BIAS_FAIRNESS = "bias_fairness", _("Bias and fairness")
+    PRIVACY = "privacy", _("Privacy")
+    EXPLAINABILITY = "explainability", _("Explainability")
+    HALLUCINATION_ACCURACY = "hallucination_accuracy", _("Hallucination and accuracy")
+    SECURITY = "security", _("Security")
+    ROBUSTNESS = "robustness", _("Robustness")
+    SAFETY = "safety", _("Safety")
+    LEGAL_COMPLIANCE = "legal_compliance", _("Legal and compliance")
+    INTELLECTUAL_PROPERTY = "intellectual_property", _("Intellectual property")
+    THIRD_PARTY = "third_party", _("Third party")
+    OTHER = "other", _("Other")
+
+
+class RiskStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    ASSESSED = "assessed", _("Assessed")
+    MITIGATING = "mitigating", _("Mitigating")
+    ACCEPTED = "accepted", _("Accepted")
+    CLOSED = "closed", _("Closed")
+
+
+class RiskLevel(models.TextChoices):
+    """Derived from a score (likelihood x impact): low 1-4, medium 5-9, high 10-16, critical 20-25."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+# (level, lowest score, highest score): the one definition of the level bands.
+LEVEL_BANDS = (
+    (RiskLevel.LOW, 1, 4),
+    (RiskLevel.MEDIUM, 5, 9),
+    (RiskLevel.HIGH, 10, 16),
+    (RiskLevel.CRITICAL, 17, 25),
+)
+
+
+def level_for(score: int | None) -> str | None:
+    if not score:
+        return None
+    for level, low, high in LEVEL_BANDS:
+        if low <= score <= high:
+            return level
+    return None
+
+
+class MitigationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    IMPLEMENTED = "implemented", _("Implemented")
+    VERIFIED = "verified", _("Verified")
+
+
+class PolicyCategory(models.TextChoices):
+    RESPONSIBLE_AI = "responsible_ai", _("Responsible AI")
+    DATA_PRIVACY = "data_privacy", _("Data privacy")
+    MODEL_RISK = "model_risk", _("Model risk")
+    GENERATIVE_AI = "generative_ai", _("Generative AI acceptable use")
+    SECURITY = "security", _("Security")
+    OTHER = "other", _("Other")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    SUPERSEDED = "superseded", _("Superseded")
+    RETIRED = "retired", _("Retired")
+
+
+class RequirementLevel(models.TextChoices):
+    FUNCTION = "function", _("Function")
+    CATEGORY = "category", _("Category")
+    SUBCATEGORY = "subcategory", _("Subcategory")
+    ARTICLE = "article", _("Article")
+    CONTROL = "control", _("Control")

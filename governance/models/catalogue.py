@@ -1,0 +1,61 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vpportal.core.models import Tracked
+
+from ..choices import RequirementLevel
+from ..querysets import FrameworkQuerySet, RequirementQuerySet
+
+
+class Framework(Tracked):
+    """A catalogue of requirements: NIST AI RMF 1.0, the EU AI Act, or an internal standard."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    source_url = models.URLField(_("source"), blank=True)
+    is_builtin = models.BooleanField(_("shipped with VP Portal"), default=False, editable=False)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("governance:framework_detail", args=[self.pk])
+
+
+class Requirement(Tracked):
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("framework")
+    )
+    code = models.CharField(_("code"), max_length=40)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=RequirementLevel.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = RequirementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["framework", "position", "code"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="%(app_label)s_%(class)s_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}".strip() if self.title else self.code
+
+    def get_absolute_url(self):
+        return reverse("governance:framework_detail", args=[self.framework_id]) + f"#req-{self.pk}"

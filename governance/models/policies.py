@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField
+
+from vpportal.core.models import Tracked
+
+from ..choices import PolicyCategory, VersionStatus
+from ..querysets import AcknowledgementQuerySet, PolicyQuerySet, PolicyVersionQuerySet
+
+
+class Policy(Tracked):
+    code = models.CharField(_("code"), max_length=16, unique=True, null=True, blank=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(
+        _("category"), max_length=20, choices=PolicyCategory.choices, default=PolicyCategory.OTHER, db_index=True
+    )
+    owner = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_policies",
+        verbose_name=_("owner"),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"), default=12, validators=[MinValueValidator(1)]
+    )
+    next_review_date = models.DateField(_("next review date"), null=True, blank=True, editable=False)
+    requirements = models.ManyToManyField(
+        "governance.Requirement", blank=True, related_name="policies", verbose_name=_("requirements addressed")
+    )
+
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+
+    def __str__(self):
+        return f"{self.code} {self.title}" if self.code else self.title
+
+    def get_absolute_url(self):
+        return reverse("governance:policy_detail", args=[self.pk])
+
+
+class PolicyVersion(Tracked):
+    """One text of a policy. Workflow: draft -> in_review -> approved -> superseded/retired."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions", verbose_name=_("policy"))
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    change_summary = models.CharField(_("change summary"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_policy_versions",
+        verbose_name=_("author"),
+        editable=False,
+    )
+    status = FSMField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+        editable=False,
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    review_comment = models.TextField(_("review comment"), blank=True, editable=False)
+
+    objects = PolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["policy", "-number"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="%(app_label)s_%(class)s_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.policy.code} v{self.number}"  # costs a query unless policy is selected
+
+    def get_absolute_url(self):
+        return reverse("governance:policyversion_detail", args=[self.pk])
+
+
+class Acknowledgement(Tracked):
+    person = models.ForeignKey(
+        "vpportal.Person", on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("person")
+    )
+    policy_version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("policy version")
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    objects = AcknowledgementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "policy_version"], name="%(app_label)s_%(class)s_once_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} acknowledged {self.policy_version}"
+
+    def get_absolute_url(self):
+        return reverse("governance:policy_detail", args=[self.policy_version.policy_id])

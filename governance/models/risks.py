@@ -1,0 +1,218 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField
+
+from vpportal.core.models import Tracked
+
+from ..choices import (
+    EUAIActTier,
+    Lifecycle,
+    MitigationStatus,
+    RiskCategory,
+    RiskStatus,
+    SystemKind,
+    level_for,
+)
+from ..querysets import AISystemQuerySet, MitigationQuerySet, RiskQuerySet
+
+ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class AISystem(Tracked):
+    """A model or AI-enabled service in the inventory, with its model-card fields."""
+
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    initiative = models.ForeignKey(
+        "initiatives.Initiative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ai_systems",
+        verbose_name=_("initiative"),
+    )
+    owner = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ai_systems",
+        verbose_name=_("owner"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SystemKind.choices, default=SystemKind.OTHER)
+    provider = models.CharField(_("provider"), max_length=120, default="in-house")
+    lifecycle_status = models.CharField(
+        _("lifecycle status"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DESIGN, db_index=True
+    )
+    eu_ai_act_tier = models.CharField(
+        _("EU AI Act tier"),
+        max_length=16,
+        choices=EUAIActTier.choices,
+        default=EUAIActTier.UNASSESSED,
+        db_index=True,
+    )
+    processes_personal_data = models.BooleanField(_("processes personal data"), default=False)
+    data_categories = models.CharField(_("data categories"), max_length=300, blank=True)
+    intended_use = models.TextField(_("intended use"), blank=True)
+    out_of_scope_uses = models.TextField(_("out-of-scope uses"), blank=True)
+    known_limitations = models.TextField(_("known limitations"), blank=True)
+    evaluation_summary = models.TextField(_("evaluation summary"), blank=True)
+
+    objects = AISystemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("AI system")
+        verbose_name_plural = _("AI systems")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("governance:aisystem_detail", args=[self.pk])
+
+
+class Risk(Tracked):
+    """Something that could go wrong with an AI system or initiative, scored and owned.
+
+    Scores and levels are derived (RiskQuerySet.with_scores() in the database, properties here).
+    """
+
+    key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=24, choices=RiskCategory.choices, db_index=True)
+    ai_system = models.ForeignKey(
+        AISystem, on_delete=models.CASCADE, null=True, blank=True, related_name="risks", verbose_name=_("AI system")
+    )
+    initiative = models.ForeignKey(
+        "initiatives.Initiative",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risks",
+        verbose_name=_("initiative"),
+    )
+    owner = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="risks",
+        verbose_name=_("owner"),
+    )
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)
+    impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
+    residual_likelihood = models.PositiveSmallIntegerField(
+        _("residual likelihood"),
+        validators=ONE_TO_FIVE,
+        null=True,
+        blank=True,
+        help_text=_("After mitigations; defaults to the likelihood."),
+    )
+    residual_impact = models.PositiveSmallIntegerField(
+        _("residual impact"),
+        validators=ONE_TO_FIVE,
+        null=True,
+        blank=True,
+        help_text=_("After mitigations; defaults to the impact."),
+    )
+    status = FSMField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.IDENTIFIED)
+    next_review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+        editable=False,
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    acceptance_justification = models.TextField(_("acceptance justification"), blank=True, editable=False)
+
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(likelihood__range=(1, 5)), name="%(app_label)s_%(class)s_likelihood_1_5"
+            ),
+            models.CheckConstraint(condition=Q(impact__range=(1, 5)), name="%(app_label)s_%(class)s_impact_1_5"),
+            models.CheckConstraint(
+                condition=Q(residual_likelihood__isnull=True) | Q(residual_likelihood__range=(1, 5)),
+                name="%(app_label)s_%(class)s_residual_likelihood_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(residual_impact__isnull=True) | Q(residual_impact__range=(1, 5)),
+                name="%(app_label)s_%(class)s_residual_impact_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(ai_system__isnull=False) | Q(initiative__isnull=False),
+                name="%(app_label)s_%(class)s_concerns_something",
+                violation_error_message=_("A risk concerns an AI system, an initiative, or both."),
+            ),
+        ]
+        indexes = [models.Index(fields=["likelihood", "impact"], name="governance_risk_heat")]
+
+    def __str__(self):
+        return f"{self.key} {self.title}" if self.key else self.title
+
+    def get_absolute_url(self):
+        return reverse("governance:risk_detail", args=[self.pk])
+
+    @property
+    def inherent_score(self) -> int:
+        return (self.likelihood or 0) * (self.impact or 0)
+
+    @property
+    def residual_score(self) -> int:
+        return (self.residual_likelihood or self.likelihood or 0) * (self.residual_impact or self.impact or 0)
+
+    @property
+    def inherent_level(self):
+        return level_for(self.inherent_score)
+
+    @property
+    def residual_level(self):
+        return level_for(self.residual_score)
+
+
+class Mitigation(Tracked):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="mitigations", verbose_name=_("risk"))
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mitigations",
+        verbose_name=_("owner"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MitigationStatus.choices, default=MitigationStatus.PLANNED, db_index=True
+    )
+    requirements = models.ManyToManyField(
+        "governance.Requirement", blank=True, related_name="mitigations", verbose_name=_("requirements satisfied")
+    )
+
+    objects = MitigationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("mitigation")
+        verbose_name_plural = _("mitigations")
+
+    def __str__(self):
+        return self.description[:80]
+
+    def get_absolute_url(self):
+        return reverse("governance:risk_detail", args=[self.risk_id]) + f"#mitigation-{self.pk}"

@@ -1,0 +1,56 @@
+"""The stage gate: checks run before an initiative moves into a gated stage, in every channel.
+
+`initiatives` owns the mechanism and its own check (a KPI with a target); `governance` registers
+its checks (AI Act tiers, open high risks, policy acknowledgements) from its AppConfig.ready, so
+initiatives never imports governance.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .choices import Stage
+
+GATED_STAGES = (Stage.PILOT, Stage.PRODUCTION)
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    """One check of the gate. `run(initiative, target_stage)` returns the failure reasons in plain
+    words (empty when it passes). `stages` are the target stages it applies to."""
+
+    code: str
+    label: str
+    run: Callable
+    stages: tuple[str, ...] = GATED_STAGES
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: str
+    label: str
+    passed: bool
+    reasons: tuple[str, ...] = ()
+
+
+GATE_CHECKS: list[GateCheck] = []
+
+
+def register_check(check: GateCheck) -> None:
+    """Add a check once (idempotent, so a reloaded AppConfig does not register it twice)."""
+    if all(existing.code != check.code for existing in GATE_CHECKS):
+        GATE_CHECKS.append(check)
+
+
+def evaluate(initiative, target_stage: str) -> list[CheckResult]:
+    """Every check that applies to `target_stage`, passed or failed, in registration order."""
+    results = []
+    for check in GATE_CHECKS:
+        if target_stage not in check.stages:
+            continue
+        reasons = tuple(check.run(initiative, target_stage))
+        results.append(CheckResult(check.code, check.label, not reasons, reasons))
+    return results
+
+
+def failed_reasons(initiative, target_stage: str) -> list[str]:
+    return [reason for result in evaluate(initiative, target_stage) for reason in result.reasons]

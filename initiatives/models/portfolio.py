@@ -1,0 +1,174 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vpportal.core.models import Tracked
+
+from ..choices import Cadence, Direction, Health, MilestoneStatus, Priority, Stage
+from ..querysets import InitiativeQuerySet, KPIMeasurementQuerySet, KPIQuerySet, MilestoneQuerySet
+
+
+class Initiative(Tracked):
+    """An AI/ML initiative in the portfolio: what we build, for which goal, and how it is going."""
+
+    key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    business_objective = models.TextField(_("business objective"), blank=True)
+    value_hypothesis = models.TextField(_("value hypothesis"), blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.IDEA, db_index=True)
+    health = models.CharField(
+        _("health"), max_length=16, choices=Health.choices, default=Health.ON_TRACK, db_index=True
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        choices=Priority.choices,
+        default=Priority.P3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    owner = models.ForeignKey(
+        "vpportal.Person", on_delete=models.PROTECT, related_name="owned_initiatives", verbose_name=_("owner")
+    )
+    executive_sponsor = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sponsored_initiatives",
+        verbose_name=_("executive sponsor"),
+    )
+    # Lists of Person function values / free tags. Filtered with `__icontains='"value"'`, which works
+    # on SQLite and PostgreSQL alike (JSON `contains` does not exist on SQLite).
+    partner_functions = models.JSONField(_("partner functions"), default=list, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    stage_changed_at = models.DateTimeField(_("stage changed at"), null=True, blank=True, editable=False)
+    gate_override_justification = models.TextField(_("gate override justification"), blank=True, editable=False)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "key"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(target_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_target_not_before_start",
+            ),
+            models.CheckConstraint(condition=Q(priority__range=(1, 4)), name="%(app_label)s_%(class)s_priority_1_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}" if self.key else self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:initiative_detail", args=[self.pk])
+
+
+class Milestone(Tracked):
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("initiative")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    done_date = models.DateField(_("done date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:initiative_detail", args=[self.initiative_id]) + f"#milestone-{self.pk}"
+
+
+class KPI(Tracked):
+    """A measure of business value. Its status (green/amber/red/grey) is derived, never stored."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="kpis",
+        verbose_name=_("initiative"),
+        help_text=_("Leave empty for an organisation-wide KPI."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=20, choices=Direction.choices, default=Direction.HIGHER_IS_BETTER
+    )
+    baseline = models.DecimalField(_("baseline"), max_digits=20, decimal_places=6, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=20, decimal_places=6, null=True, blank=True)
+    warning_threshold = models.DecimalField(
+        _("warning threshold"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    cadence = models.CharField(_("cadence"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
+    owner = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kpis",
+        verbose_name=_("owner"),
+    )
+
+    objects = KPIQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiatives:kpi_detail", args=[self.pk])
+
+
+class KPIMeasurement(Tracked):
+    """One observed value of a KPI. The one large table: always query it by (kpi, observed_at)."""
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("KPI"))
+    observed_at = models.DateTimeField(_("observed at"))
+    value = models.FloatField(_("value"))
+    source = models.CharField(_("source"), max_length=100, blank=True, default="")
+    note = models.TextField(_("note"), blank=True)
+
+    objects = KPIMeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        verbose_name = _("KPI measurement")
+        verbose_name_plural = _("KPI measurements")
+        # The unique index leads with (kpi, observed_at): it also serves every range query per KPI.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "observed_at", "source"], name="%(app_label)s_%(class)s_unique_point"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi_id} @ {self.observed_at:%Y-%m-%d %H:%M}: {self.value}"
+
+    def get_absolute_url(self):
+        return reverse("initiatives:kpi_detail", args=[self.kpi_id])

@@ -1,0 +1,157 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vpportal.core.models import Tracked
+
+from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
+from ..querysets import (
+    MentorshipQuerySet,
+    MentorshipSessionQuerySet,
+    TrainingAttendanceQuerySet,
+    TrainingQuerySet,
+)
+
+
+class Mentorship(Tracked):
+    mentor = models.ForeignKey(
+        "vpportal.Person", on_delete=models.PROTECT, related_name="mentorships_as_mentor", verbose_name=_("mentor")
+    )
+    mentee = models.ForeignKey(
+        "vpportal.Person", on_delete=models.PROTECT, related_name="mentorships_as_mentee", verbose_name=_("mentee")
+    )
+    focus_areas = models.CharField(_("focus areas"), max_length=300, blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MentorshipStatus.choices, default=MentorshipStatus.ACTIVE, db_index=True
+    )
+    meeting_cadence = models.CharField(
+        _("meeting cadence"), max_length=16, choices=MeetingCadence.choices, default=MeetingCadence.BIWEEKLY
+    )
+
+    objects = MentorshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="%(app_label)s_%(class)s_mentor_not_mentee"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} → {self.mentee}"
+
+    def get_absolute_url(self):
+        return reverse("initiatives:mentorship_detail", args=[self.pk])
+
+
+class MentorshipSession(Tracked):
+    """A mentoring conversation. `private_notes` are for the mentor, the mentee and executives only."""
+
+    PRIVATE_FIELDS = ("private_notes",)
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("mentorship")
+    )
+    held_on = models.DateField(_("held on"), db_index=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"), default=45, validators=[MinValueValidator(1)]
+    )
+    topics = models.TextField(_("topics"), blank=True)
+    action_items = models.TextField(_("action items"), blank=True)
+    private_notes = models.TextField(_("private notes"), blank=True)
+
+    objects = MentorshipSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("mentorship session")
+        verbose_name_plural = _("mentorship sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="%(app_label)s_%(class)s_duration_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session on {self.held_on}"
+
+    def get_absolute_url(self):
+        return reverse("initiatives:mentorship_detail", args=[self.mentorship_id]) + f"#session-{self.pk}"
+
+
+class Training(Tracked):
+    title = models.CharField(_("title"), max_length=200)
+    topic = models.CharField(_("topic"), max_length=20, choices=TrainingTopic.choices, default=TrainingTopic.OTHER)
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    held_on = models.DateField(_("held on"), db_index=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"), default=60, validators=[MinValueValidator(1)]
+    )
+    facilitator = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_trainings",
+        verbose_name=_("facilitator"),
+    )
+    materials_url = models.URLField(_("materials URL"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no limit."),
+    )
+    counts_as_ai_literacy = models.BooleanField(_("counts as AI literacy"), default=False)
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "id"]
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:training_detail", args=[self.pk])
+
+
+class TrainingAttendance(Tracked):
+    training = models.ForeignKey(
+        Training, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("training")
+    )
+    person = models.ForeignKey(
+        "vpportal.Person", on_delete=models.CASCADE, related_name="training_attendances", verbose_name=_("person")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AttendanceStatus.choices, default=AttendanceStatus.REGISTERED
+    )
+
+    objects = TrainingAttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["training", "person__name"]
+        verbose_name = _("training attendance")
+        verbose_name_plural = _("training attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["training", "person"], name="%(app_label)s_%(class)s_unique_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} at {self.training}"
+
+    def get_absolute_url(self):
+        return reverse("initiatives:training_detail", args=[self.training_id])
