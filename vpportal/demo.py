@@ -1,12 +1,12 @@
 """Demo data for `make run`: people, one login per role, and each app's records.
 
-Each app may have a `demo` module with `create(ctx)`; they run in the order of INSTALLED_APPS and
-share `ctx` (the people and users made here). Running it twice changes nothing.
+Each area has a demo module with `create(ctx)`, listed in DEMO_MODULES in the order they build on
+each other; they share `ctx` (the people and users made here, plus what earlier modules add to it).
+Running it twice changes nothing.
 """
 
 from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -14,6 +14,12 @@ from django.db import transaction
 from vpportal.people.models import Person
 
 DEMO_PASSWORD = "vp-portal-demo"
+DEMO_MODULES = (
+    "initiatives.demo_portfolio",
+    "governance.demo_policies",
+    "governance.demo_risks",
+    "initiatives.demo_team",
+)
 MARKER_EMAIL = "ada.lovelace@example.com"
 
 # username, role, person name, title, function, career level, manager username
@@ -89,13 +95,11 @@ def create_demo(stdout=None) -> dict:
             updated_by=admin,
         )
     ctx = {"users": users, "people": people, "admin": admin, "created": True}
-    for config in apps.get_app_configs():
-        if config.name in ("vpportal",) or "." in config.name:
-            continue
+    for name in DEMO_MODULES:
         try:
-            module = import_module(f"{config.name}.demo")
+            module = import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.demo":
+            if exc.name == name:
                 continue
             raise
         module.create(ctx)
