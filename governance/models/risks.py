@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
 from vpportal.core.models import Tracked
 
@@ -13,6 +13,7 @@ from ..choices import (
     Lifecycle,
     MitigationStatus,
     RiskCategory,
+    RiskLevel,
     RiskStatus,
     SystemKind,
     level_for,
@@ -168,21 +169,73 @@ class Risk(Tracked):
     def get_absolute_url(self):
         return reverse("governance:risk_detail", args=[self.pk])
 
+    # The four derived values are recomputed from the fields on every read. Their setters accept (and
+    # drop) the identical values RiskQuerySet.with_scores() annotates under the same names, so a row
+    # from the database and a record being edited in a form always agree.
     @property
     def inherent_score(self) -> int:
         return (self.likelihood or 0) * (self.impact or 0)
+
+    @inherent_score.setter
+    def inherent_score(self, value):
+        pass
 
     @property
     def residual_score(self) -> int:
         return (self.residual_likelihood or self.likelihood or 0) * (self.residual_impact or self.impact or 0)
 
+    @residual_score.setter
+    def residual_score(self, value):
+        pass
+
     @property
     def inherent_level(self):
         return level_for(self.inherent_score)
 
+    @inherent_level.setter
+    def inherent_level(self, value):
+        pass
+
     @property
     def residual_level(self):
         return level_for(self.residual_score)
+
+    @residual_level.setter
+    def residual_level(self, value):
+        pass
+
+    def get_inherent_level_display(self):
+        return RiskLevel(self.inherent_level).label if self.inherent_level else ""
+
+    def get_residual_level_display(self):
+        return RiskLevel(self.residual_level).label if self.residual_level else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (RiskStatus.ACCEPTED, RiskStatus.CLOSED)
+
+    # --- the status workflow (governance.services.risks runs these; the rules live there) ---------
+    OPEN_STATUSES = (RiskStatus.IDENTIFIED, RiskStatus.ASSESSED, RiskStatus.MITIGATING)
+
+    @transition(field=status, source=RiskStatus.IDENTIFIED, target=RiskStatus.ASSESSED)
+    def assess(self):
+        pass
+
+    @transition(field=status, source=[RiskStatus.IDENTIFIED, RiskStatus.ASSESSED], target=RiskStatus.MITIGATING)
+    def start_mitigating(self):
+        pass
+
+    @transition(field=status, source=OPEN_STATUSES, target=RiskStatus.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=status, source=[*OPEN_STATUSES, RiskStatus.ACCEPTED], target=RiskStatus.CLOSED)
+    def close(self):
+        pass
+
+    @transition(field=status, source=[RiskStatus.ACCEPTED, RiskStatus.CLOSED], target=RiskStatus.ASSESSED)
+    def reopen(self):
+        pass
 
 
 class Mitigation(Tracked):

@@ -1,0 +1,94 @@
+"""The governance checks of the stage gate (PRODUCT.md "The stage gate", checks 1, 2 and 4).
+
+`initiatives.gate` owns the mechanism; these functions are registered into it from
+GovernanceConfig.ready(), so initiatives never imports governance. Each check returns its failure
+reasons in plain words, naming the AI system, risk or policy at fault (empty when it passes).
+"""
+
+from initiatives.choices import Stage
+from initiatives.gate import GateCheck, register_check
+
+from .choices import EUAIActTier, PolicyCategory, RiskLevel, VersionStatus
+
+GATE_POLICY_CATEGORIES = (PolicyCategory.RESPONSIBLE_AI, PolicyCategory.MODEL_RISK)
+BLOCKING_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
+
+
+def check_ai_act_tiers(initiative, target_stage) -> list[str]:
+    from .models import AISystem
+
+    reasons = []
+    for system in AISystem.objects.filter(initiative=initiative).order_by("name", "id"):
+        if system.eu_ai_act_tier == EUAIActTier.UNASSESSED:
+            reasons.append(f"AI system “{system.name}” has not been assessed against the EU AI Act (tier unassessed).")
+        elif system.eu_ai_act_tier == EUAIActTier.PROHIBITED:
+            reasons.append(f"AI system “{system.name}” is a prohibited practice under the EU AI Act.")
+    return reasons
+
+
+def check_open_high_risks(initiative, target_stage) -> list[str]:
+    from .models import Risk
+
+    risks = (
+        Risk.objects.with_scores()
+        .concerning_initiative(initiative)
+        .open()
+        .filter(residual_level__in=BLOCKING_LEVELS)
+        .order_by("-residual_score", "key")
+    )
+    return [
+        f"Risk {risk.key} “{risk.title}” is open with a {risk.residual_level} residual score "
+        f"({risk.residual_score}); mitigate it below high or have it accepted."
+        for risk in risks
+    ]
+
+
+def check_policy_acknowledgements(initiative, target_stage) -> list[str]:
+    from .models import Acknowledgement, PolicyVersion
+
+    owner = initiative.owner
+    approved = (
+        PolicyVersion.objects.filter(policy__category__in=GATE_POLICY_CATEGORIES, status=VersionStatus.APPROVED)
+        .select_related("policy")
+        .order_by("policy__code", "-number")
+    )
+    # Approving a version supersedes the previous one; should two ever be approved, the newest counts.
+    current = {}
+    for version in approved:
+        current.setdefault(version.policy_id, version)
+    current = list(current.values())
+    acknowledged = set(
+        Acknowledgement.objects.filter(person=owner, policy_version__in=current).values_list(
+            "policy_version_id", flat=True
+        )
+    )
+    return [
+        f"The initiative owner {owner} has not acknowledged {version.policy} (version {version.number})."
+        for version in current
+        if version.pk not in acknowledged
+    ]
+
+
+GOVERNANCE_CHECKS = (
+    GateCheck(
+        code="ai_act_tiers",
+        label="Every AI system has an EU AI Act tier, and none is prohibited",
+        run=check_ai_act_tiers,
+    ),
+    GateCheck(
+        code="open_high_risks",
+        label="No open high or critical residual risk unless accepted",
+        run=check_open_high_risks,
+    ),
+    GateCheck(
+        code="policy_acknowledgements",
+        label="The owner acknowledged the current responsible-AI and model-risk policies",
+        run=check_policy_acknowledgements,
+        stages=(Stage.PRODUCTION,),
+    ),
+)
+
+
+def register_gate_checks() -> None:
+    for check in GOVERNANCE_CHECKS:
+        register_check(check)

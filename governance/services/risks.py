@@ -1,0 +1,149 @@
+"""Writes on the AI system inventory, the risk register and mitigations: pages, admin and API all
+call these. CRUD services take the record first; action services are keyword-only."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import IntegerField, Max
+from django.db.models.functions import Cast, Substr
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from governance.choices import RiskStatus
+from governance.models import AISystem, Mitigation, Risk
+from vpportal.core.services import (
+    TransitionError,
+    create_record,
+    delete_record,
+    require,
+    save_changes,
+    save_new,
+    update_record,
+)
+
+KEY_PREFIX = "RSK-"
+MSG_CANNOT_ACCEPT = "Only executive and governance users may accept risks."
+MSG_JUSTIFICATION_REQUIRED = "Write why the organisation accepts this risk."
+MSG_ACCEPT_THROUGH_ACTION = "Use “Accept risk”, which records a justification, to accept a risk."
+ACCEPTANCE_FIELDS = ("accepted_by", "accepted_at", "acceptance_justification")
+
+
+# --- AI systems -------------------------------------------------------------------------------------
+def aisystem_create(*, by, data: dict) -> AISystem:
+    return create_record(AISystem, by=by, data=data)
+
+
+def aisystem_update(system: AISystem, *, by, data: dict, version: int | None = None) -> AISystem:
+    return update_record(system, by=by, data=data, version=version)
+
+
+def aisystem_delete(system: AISystem, *, by, version: int | None = None) -> None:
+    delete_record(system, by=by, version=version)
+
+
+# --- risks ------------------------------------------------------------------------------------------
+def _next_key() -> str:
+    # Numeric maximum, not the string one: "RSK-10000" sorts before "RSK-9999" as text.
+    number = Risk._base_manager.filter(key__startswith=KEY_PREFIX).aggregate(
+        n=Max(Cast(Substr("key", len(KEY_PREFIX) + 1), IntegerField()))
+    )["n"]
+    return f"{KEY_PREFIX}{(number or 0) + 1:04d}"
+
+
+def _check_residuals(risk: Risk) -> None:
+    """Residual values describe the risk after mitigations: never worse than the inherent ones."""
+    errors = {}
+    if risk.residual_likelihood and risk.likelihood and risk.residual_likelihood > risk.likelihood:
+        errors["residual_likelihood"] = "The residual likelihood cannot exceed the likelihood before mitigation."
+    if risk.residual_impact and risk.impact and risk.residual_impact > risk.impact:
+        errors["residual_impact"] = "The residual impact cannot exceed the impact before mitigation."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _move_status(risk: Risk, target: str) -> list[str]:
+    """Run the declared transition to `target`; returns the extra fields it changed."""
+    if target == risk.status:
+        return []
+    if target == RiskStatus.ACCEPTED:
+        raise ValidationError({"status": MSG_ACCEPT_THROUGH_ACTION})
+    moves = {t.target: t.name for t in risk.get_available_status_transitions()}
+    if target not in moves:
+        raise ValidationError(
+            {"status": f"A risk cannot move from {risk.get_status_display()} to {RiskStatus(target).label}."}
+        )
+    was_accepted = risk.status == RiskStatus.ACCEPTED
+    getattr(risk, moves[target])()
+    if was_accepted:
+        # The acceptance no longer holds; the history keeps who accepted it, when and why.
+        risk.accepted_by, risk.accepted_at, risk.acceptance_justification = None, None, ""
+        return list(ACCEPTANCE_FIELDS)
+    return []
+
+
+def risk_create(*, by, data: dict) -> Risk:
+    require(by, "add", Risk)
+    data = dict(data)
+    status = data.pop("status", None) or RiskStatus.IDENTIFIED
+    if status == RiskStatus.ACCEPTED:
+        raise ValidationError({"status": MSG_ACCEPT_THROUGH_ACTION})
+    risk = Risk(**data)
+    risk.status = status
+    _check_residuals(risk)
+    for _attempt in range(5):
+        risk.key = _next_key()
+        try:
+            with transaction.atomic():
+                return save_new(risk, by=by)
+        except (IntegrityError, ValidationError):
+            # Another writer took the same key between our read and our insert: take the next one.
+            if not Risk._base_manager.filter(key=risk.key).exists():
+                raise
+            risk.pk = None
+    raise TransitionError("Could not assign a risk key under heavy concurrent load; please try again.")
+
+
+def risk_update(risk: Risk, *, by, data: dict, version: int | None = None) -> Risk:
+    require(by, "change", risk)
+    data = dict(data)
+    status = data.pop("status", None)
+    for name, value in data.items():
+        setattr(risk, name, value)
+    fields = list(data)
+    if status:
+        extra = _move_status(risk, status)
+        fields += ["status", *extra]
+    _check_residuals(risk)
+    return save_changes(risk, by=by, version=version, fields=fields)
+
+
+def risk_delete(risk: Risk, *, by, version: int | None = None) -> None:
+    delete_record(risk, by=by, version=version)
+
+
+@transaction.atomic
+def risk_accept(*, risk: Risk, by, justification: str, version: int | None = None) -> Risk:
+    """Accept an open risk: executive or governance only, with a written justification; who and
+    when are recorded on the risk and in its history."""
+    if not by.has_perm("governance.accept_risk"):
+        raise PermissionDenied(MSG_CANNOT_ACCEPT)
+    justification = (justification or "").strip()
+    if not justification:
+        raise ValidationError({"justification": MSG_JUSTIFICATION_REQUIRED})
+    if not can_proceed(risk.accept):
+        raise TransitionError(f"{risk.key} is {risk.get_status_display().lower()}: only an open risk can be accepted.")
+    risk.accept()
+    risk.accepted_by, risk.accepted_at, risk.acceptance_justification = by, timezone.now(), justification
+    return save_changes(risk, by=by, version=version, fields=["status", *ACCEPTANCE_FIELDS])
+
+
+# --- mitigations ------------------------------------------------------------------------------------
+def mitigation_create(*, by, data: dict) -> Mitigation:
+    return create_record(Mitigation, by=by, data=data)
+
+
+def mitigation_update(mitigation: Mitigation, *, by, data: dict, version: int | None = None) -> Mitigation:
+    return update_record(mitigation, by=by, data=data, version=version)
+
+
+def mitigation_delete(mitigation: Mitigation, *, by, version: int | None = None) -> None:
+    delete_record(mitigation, by=by, version=version)
