@@ -54,3 +54,20 @@ def evaluate(initiative, target_stage: str) -> list[CheckResult]:
 
 def failed_reasons(initiative, target_stage: str) -> list[str]:
     return [reason for result in evaluate(initiative, target_stage) for reason in result.reasons]
+
+
+# --- the initiatives' own check ------------------------------------------------------------------
+MSG_NO_KPI_WITH_TARGET = "The initiative has no KPI with a target: add a KPI and set its target value."
+
+
+def _has_kpi_with_target(initiative, target_stage):
+    if initiative.kpis.filter(target__isnull=False).exists():
+        return []
+    return [MSG_NO_KPI_WITH_TARGET]
+
+
+KPI_WITH_TARGET = GateCheck(
+    code="kpi_with_target",
+    label="The initiative has at least one KPI with a target",
+    run=_has_kpi_with_target,
+)

@@ -1,0 +1,415 @@
+"""Writes on the portfolio: initiatives (keys, dates, stage transitions through the gate),
+milestones, KPIs and their measurements (one at a time or in bulk). Pages, admin and API call these.
+
+CRUD services take the record first (`thing_update(obj, *, by, data, version=None)`); action
+services are keyword-only.
+"""
+
+import math
+import re
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from simple_history.utils import bulk_create_with_history
+
+from vpportal.core.history import current_channel
+from vpportal.core.services import (
+    TransitionError,
+    create_record,
+    delete_record,
+    require,
+    save_changes,
+    save_new,
+)
+from vpportal.people.choices import Function
+
+from .. import gate
+from ..choices import Direction, MilestoneStatus, Stage
+from ..models import KPI, Initiative, KPIMeasurement, Milestone
+
+KEY_FORMAT = "INI-{:04d}"
+
+# --- stage workflow --------------------------------------------------------------------------------
+# The forward path one step at a time, one step back, retire from anywhere, reopen a retired one as
+# an idea. Skipping stages is not allowed: each gated stage must be entered through its gate.
+STAGE_PATH = (Stage.IDEA, Stage.DISCOVERY, Stage.POC, Stage.PILOT, Stage.PRODUCTION)
+ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
+    Stage.IDEA: (Stage.DISCOVERY, Stage.RETIRED),
+    Stage.DISCOVERY: (Stage.POC, Stage.IDEA, Stage.RETIRED),
+    Stage.POC: (Stage.PILOT, Stage.DISCOVERY, Stage.RETIRED),
+    Stage.PILOT: (Stage.PRODUCTION, Stage.POC, Stage.RETIRED),
+    Stage.PRODUCTION: (Stage.PILOT, Stage.RETIRED),
+    Stage.RETIRED: (Stage.IDEA,),
+}
+# A new initiative starts before the gate; it reaches pilot or production only through a transition.
+CREATE_STAGES = (Stage.IDEA, Stage.DISCOVERY, Stage.POC)
+
+MSG_USE_TRANSITION = "Change the stage with a stage transition, which checks the stage gate."
+MSG_CREATE_STAGE = "A new initiative starts as an idea, in discovery or as a proof of concept; move it further with a stage transition."
+MSG_DATES = "The target date must not precede the start date."
+MSG_OVERRIDE_ROLE = "Only executives may override the stage gate."
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,39}$")
+
+
+def stage_label(stage: str) -> str:
+    return str(Stage(stage).label) if stage in Stage.values else stage
+
+
+def gate_applies(current: str, target: str) -> bool:
+    """Forward moves into a gated stage are checked; stepping back from production to pilot is not."""
+    if target not in gate.GATED_STAGES:
+        return False
+    if current not in STAGE_PATH:
+        return True
+    return STAGE_PATH.index(target) > STAGE_PATH.index(current)
+
+
+def next_gated_stage(current: str) -> str | None:
+    """The gated stage this initiative would enter next along the path (for the detail checklist)."""
+    if current not in STAGE_PATH:
+        return None
+    ahead = STAGE_PATH[STAGE_PATH.index(current) + 1 :]
+    return next((stage for stage in ahead if stage in gate.GATED_STAGES), None)
+
+
+# --- initiatives ---------------------------------------------------------------------------------
+def _clean_initiative_data(data: dict) -> dict:
+    data = dict(data)
+    data.pop("key", None)
+    errors = {}
+    if "partner_functions" in data:
+        values = data["partner_functions"] or []
+        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+            errors["partner_functions"] = ["Give a list of functions."]
+        else:
+            unknown = sorted(set(values) - set(Function.values))
+            if unknown:
+                errors["partner_functions"] = [f"Unknown function: {', '.join(unknown)}."]
+            data["partner_functions"] = sorted(set(values), key=list(Function.values).index) if not unknown else []
+    if "tags" in data:
+        values = data["tags"] or []
+        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+            errors["tags"] = ["Give a list of tags."]
+        else:
+            tags = list(dict.fromkeys(v.strip().lower().replace(" ", "-") for v in values if v.strip()))
+            bad = [t for t in tags if not TAG_RE.match(t)]
+            if bad:
+                errors["tags"] = [
+                    f"Tags are up to 40 letters, digits or hyphens: {', '.join(bad[:5])} "
+                    f"{'is' if len(bad) == 1 else 'are'} not."
+                ]
+            data["tags"] = tags
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _check_dates(initiative: Initiative):
+    if initiative.start_date and initiative.target_date and initiative.target_date < initiative.start_date:
+        raise ValidationError({"target_date": MSG_DATES})
+
+
+@transaction.atomic
+def initiative_create(*, by, data: dict) -> Initiative:
+    """Insert, then derive the key from the primary key in the same transaction: two concurrent
+    creates get different primary keys from the database, hence different keys, without a lock."""
+    require(by, "add", Initiative)
+    data = _clean_initiative_data(data)
+    stage = data.setdefault("stage", Stage.IDEA)
+    if stage not in CREATE_STAGES:
+        raise ValidationError({"stage": MSG_CREATE_STAGE})
+    initiative = Initiative(**data)
+    initiative.stage_changed_at = timezone.now()
+    _check_dates(initiative)
+    save_new(initiative, by=by)
+    initiative.key = KEY_FORMAT.format(initiative.pk)
+    Initiative.objects.filter(pk=initiative.pk).update(key=initiative.key)
+    # The creation entry in history shows the key it was given.
+    initiative.history.filter(history_type="+").update(key=initiative.key)
+    return initiative
+
+
+def initiative_update(initiative: Initiative, *, by, data: dict, version: int | None = None) -> Initiative:
+    require(by, "change", initiative)
+    data = _clean_initiative_data(data)
+    if "stage" in data and data.pop("stage") != initiative.stage:
+        raise ValidationError({"stage": MSG_USE_TRANSITION})
+    for name, value in data.items():
+        setattr(initiative, name, value)
+    _check_dates(initiative)
+    return save_changes(initiative, by=by, version=version, fields=data.keys())
+
+
+def initiative_delete(initiative: Initiative, *, by, version: int | None = None) -> None:
+    delete_record(initiative, by=by, version=version)
+
+
+@transaction.atomic
+def initiative_transition(
+    *, initiative: Initiative, by, stage: str, override_justification: str = "", version: int | None = None
+) -> Initiative:
+    """Move an initiative to `stage` along the declared moves, through the stage gate.
+
+    Forward moves into pilot or production run every registered gate check; failures refuse the
+    move (TransitionError listing each reason) unless an executive gives a justification, which is
+    then stored on the initiative (and so in its history).
+    """
+    require(by, "change", initiative, "You may not change the stage of initiatives.")
+    if stage not in Stage.values:
+        choices = ", ".join(Stage.values)
+        raise ValidationError({"stage": f"Unknown stage “{stage}”. Choose one of: {choices}."})
+    current = initiative.stage
+    if stage == current:
+        raise TransitionError(f"The initiative is already in {stage_label(stage)}.")
+    if stage not in ALLOWED_MOVES.get(current, ()):
+        allowed = ", ".join(stage_label(s) for s in ALLOWED_MOVES.get(current, ()))
+        raise TransitionError(
+            f"An initiative cannot move from {stage_label(current)} to {stage_label(stage)}; "
+            f"from {stage_label(current)} it may move to: {allowed}."
+        )
+    justification = (override_justification or "").strip()
+    failed = gate.failed_reasons(initiative, stage) if gate_applies(current, stage) else []
+    if failed:
+        if not justification:
+            raise TransitionError(
+                f"The stage gate refuses the move to {stage_label(stage)}: {len(failed)} check(s) failed.",
+                details=failed,
+            )
+        if not by.has_perm("initiatives.override_gate"):
+            raise PermissionDenied(MSG_OVERRIDE_ROLE)
+    initiative.stage = stage
+    initiative.stage_changed_at = timezone.now()
+    # Only an actual override is recorded; the previous one stays in history.
+    initiative.gate_override_justification = justification if failed else ""
+    return save_changes(
+        initiative,
+        by=by,
+        version=version,
+        fields=["stage", "stage_changed_at", "gate_override_justification"],
+    )
+
+
+# --- milestones ----------------------------------------------------------------------------------
+def _complete_milestone(milestone: Milestone):
+    if milestone.status == MilestoneStatus.DONE and milestone.done_date is None:
+        milestone.done_date = timezone.localdate()
+
+
+def milestone_create(*, by, data: dict) -> Milestone:
+    require(by, "add", Milestone)
+    milestone = Milestone(**data)
+    _complete_milestone(milestone)
+    return save_new(milestone, by=by)
+
+
+def milestone_update(milestone: Milestone, *, by, data: dict, version: int | None = None) -> Milestone:
+    require(by, "change", milestone)
+    for name, value in data.items():
+        setattr(milestone, name, value)
+    _complete_milestone(milestone)
+    return save_changes(milestone, by=by, version=version, fields=[*data.keys(), "done_date"])
+
+
+def milestone_delete(milestone: Milestone, *, by, version: int | None = None) -> None:
+    delete_record(milestone, by=by, version=version)
+
+
+# --- KPIs ----------------------------------------------------------------------------------------
+def _check_thresholds(kpi: KPI):
+    """The warning threshold sits on the bad side of the target, or amber could never happen."""
+    if kpi.target is None or kpi.warning_threshold is None:
+        return
+    if kpi.direction == Direction.HIGHER_IS_BETTER and kpi.warning_threshold > kpi.target:
+        raise ValidationError(
+            {"warning_threshold": "When higher is better, the warning threshold must not exceed the target."}
+        )
+    if kpi.direction == Direction.LOWER_IS_BETTER and kpi.warning_threshold < kpi.target:
+        raise ValidationError(
+            {"warning_threshold": "When lower is better, the warning threshold must not be below the target."}
+        )
+
+
+def kpi_create(*, by, data: dict) -> KPI:
+    require(by, "add", KPI)
+    kpi = KPI(**data)
+    _check_thresholds(kpi)
+    return save_new(kpi, by=by)
+
+
+def kpi_update(kpi: KPI, *, by, data: dict, version: int | None = None) -> KPI:
+    require(by, "change", kpi)
+    for name, value in data.items():
+        setattr(kpi, name, value)
+    _check_thresholds(kpi)
+    return save_changes(kpi, by=by, version=version, fields=data.keys())
+
+
+def kpi_delete(kpi: KPI, *, by, version: int | None = None) -> None:
+    delete_record(kpi, by=by, version=version)
+
+
+# --- measurements --------------------------------------------------------------------------------
+MSG_NOT_FINITE = "Enter a finite number."
+
+
+def _check_value(value):
+    if value is not None and not math.isfinite(value):
+        raise ValidationError({"value": MSG_NOT_FINITE})
+
+
+def kpi_measurement_create(*, by, data: dict) -> KPIMeasurement:
+    require(by, "add", KPIMeasurement)
+    _check_value(data.get("value"))
+    data = {**data, "source": data.get("source") or ""}
+    return create_record(KPIMeasurement, by=by, data=data)
+
+
+def kpi_measurement_update(
+    measurement: KPIMeasurement, *, by, data: dict, version: int | None = None
+) -> KPIMeasurement:
+    require(by, "change", measurement)
+    _check_value(data.get("value"))
+    for name, value in data.items():
+        setattr(measurement, name, value)
+    return save_changes(measurement, by=by, version=version, fields=data.keys())
+
+
+def kpi_measurement_delete(measurement: KPIMeasurement, *, by, version: int | None = None) -> None:
+    delete_record(measurement, by=by, version=version)
+
+
+BULK_LIMIT = 10_000
+BULK_BATCH_SIZE = 2_000
+
+
+class BulkRejected(ValidationError):
+    """A bulk batch with bad points: nothing was written. `errors` holds, per bad point, its index
+    in the batch and the reasons by field."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__(
+            [f"Point {e['index']}: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in e["errors"].items()) for e in errors]
+        )
+
+
+def _parse_point(point, default_tz):
+    """(clean values, errors by field) for one incoming point, without touching the database."""
+    if not isinstance(point, dict):
+        return None, {"non_field_errors": ["Each point must be an object."]}
+    errors, clean = {}, {}
+    kpi = point.get("kpi")
+    if kpi is None:
+        errors["kpi"] = ["This field is required."]
+    elif isinstance(kpi, bool) or not (isinstance(kpi, int) or (isinstance(kpi, str) and kpi.isdigit())):
+        errors["kpi"] = ["Give the id of a KPI."]
+    else:
+        clean["kpi_id"] = int(kpi)
+    observed = point.get("observed_at")
+    if observed is None or observed == "":
+        errors["observed_at"] = ["This field is required."]
+    else:
+        try:
+            moment = observed if isinstance(observed, datetime) else parse_datetime(str(observed))
+        except ValueError:
+            moment = None
+        if moment is None:
+            errors["observed_at"] = ["Enter a date and time in ISO 8601, e.g. 2025-01-31T09:00:00Z."]
+        else:
+            clean["observed_at"] = timezone.make_aware(moment, default_tz) if timezone.is_naive(moment) else moment
+    value = point.get("value")
+    if value is None or value == "":
+        errors["value"] = ["This field is required."]
+    else:
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError, OverflowError):
+            number = None
+        if number is None or not math.isfinite(number):
+            errors["value"] = [MSG_NOT_FINITE]
+        else:
+            clean["value"] = number
+    for name, limit in (("source", 100), ("note", None)):
+        text = point.get(name)
+        if text is None:
+            clean[name] = ""
+        elif not isinstance(text, str):
+            errors[name] = ["Give text."]
+        elif limit and len(text) > limit:
+            errors[name] = [f"Ensure this field has no more than {limit} characters."]
+        else:
+            clean[name] = text
+    return clean, errors
+
+
+@transaction.atomic
+def kpi_measurements_bulk_create(*, by, points) -> dict:
+    """Ingest up to BULK_LIMIT points at once: all or nothing, idempotent on (kpi, observed_at, source).
+
+    Points already stored are skipped, so a re-sent batch creates nothing. Validation is plain Python
+    plus two queries (the KPIs, the stored points in the batch's time range); rows and their history
+    rows are written with bulk inserts.
+    """
+    require(by, "add", KPIMeasurement)
+    if not isinstance(points, list):
+        raise ValidationError({"non_field_errors": ["Send a JSON array of measurement objects."]})
+    if len(points) > BULK_LIMIT:
+        raise ValidationError({"non_field_errors": [f"Send at most {BULK_LIMIT} points per request."]})
+    default_tz = timezone.get_current_timezone()
+    parsed, errors = [], []
+    for index, point in enumerate(points):
+        clean, point_errors = _parse_point(point, default_tz)
+        if point_errors:
+            errors.append({"index": index, "errors": point_errors})
+        parsed.append(clean)
+    kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p}
+    known = set(KPI.objects.filter(pk__in=kpi_ids).values_list("pk", flat=True)) if kpi_ids else set()
+    seen: dict[tuple, int] = {}
+    by_index = {e["index"]: e for e in errors}
+    for index, clean in enumerate(parsed):
+        if not clean or "kpi_id" not in clean:
+            continue
+        problems = {}
+        if clean["kpi_id"] not in known:
+            problems["kpi"] = [f"No KPI with id {clean['kpi_id']}."]
+        elif "observed_at" in clean:
+            identity = (clean["kpi_id"], clean["observed_at"], clean.get("source", ""))
+            if identity in seen:
+                problems["non_field_errors"] = [
+                    f"Repeats the point at index {seen[identity]} (same KPI, time and source)."
+                ]
+            else:
+                seen[identity] = index
+        if problems:
+            entry = by_index.setdefault(index, {"index": index, "errors": {}})
+            if entry not in errors:
+                errors.append(entry)
+            entry["errors"].update(problems)
+    if errors:
+        raise BulkRejected(sorted(errors, key=lambda e: e["index"]))
+    if not seen:
+        return {"created": 0, "skipped": 0}
+    moments = [identity[1] for identity in seen]
+    stored = set(
+        KPIMeasurement.objects.filter(
+            kpi_id__in=kpi_ids, observed_at__gte=min(moments), observed_at__lte=max(moments)
+        ).values_list("kpi_id", "observed_at", "source")
+    )
+    actor = by if getattr(by, "is_authenticated", False) else None
+    new = [
+        KPIMeasurement(**parsed[index], created_by=actor, updated_by=actor)
+        for identity, index in seen.items()
+        if identity not in stored
+    ]
+    if new:
+        bulk_create_with_history(
+            new,
+            KPIMeasurement,
+            batch_size=BULK_BATCH_SIZE,
+            default_user=actor,
+            custom_historical_attrs={"history_channel": current_channel()},
+        )
+    return {"created": len(new), "skipped": len(points) - len(new)}
