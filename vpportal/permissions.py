@@ -114,5 +114,96 @@ rules.set_perm("vpportal.manage_own_tokens", rules.is_authenticated)
 rules.set_perm("governance.approve_policyversion", role(*W_GOV))
 rules.set_perm("governance.accept_risk", role(*W_GOV))
 rules.set_perm("initiatives.override_gate", role(EXECUTIVE))
-rules.set_perm("initiatives.view_private_notes", role(EXECUTIVE))
 rules.set_perm("vpportal.import_data", role(EXECUTIVE))
+
+
+# --- team development: own mentorships, private notes, self-registration for trainings --------
+# Everyone but a read-only auditor may act on their own mentorships and training seats.
+self_service = role(EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR)
+
+
+def _person_id(user):
+    from vpportal.people.services import person_for_user  # people imports this module
+
+    person = person_for_user(user)
+    return person.pk if person is not None else None
+
+
+def _mentorship_of(record):
+    """The mentorship a Mentorship or MentorshipSession belongs to (None for a session without one)."""
+    if record._meta.model_name == "mentorship":
+        return record
+    return record.mentorship if record.mentorship_id else None
+
+
+@rules.predicate
+def no_record_yet(user, record=None):
+    """Model-level question (may this user add some records?): the record is checked later."""
+    return record is None
+
+
+@rules.predicate
+def takes_part_in(user, record=None) -> bool:
+    """The user is the mentor or the mentee of the mentorship (or of the session's mentorship)."""
+    if record is None or not has_any_role(user):
+        return False
+    mentorship = _mentorship_of(record)
+    person_id = _person_id(user)
+    return mentorship is not None and person_id is not None and person_id in (mentorship.mentor_id, mentorship.mentee_id)
+
+
+@rules.predicate
+def can_view_private_notes(user, session=None) -> bool:
+    """THE rule for `MentorshipSession.private_notes`: the mentor, the mentee and executives only.
+
+    Every channel (pages, admin, API, CSV, history, audit) calls this function. Call it directly,
+    not through `user.has_perm`, which lets superusers through: a superuser without the executive
+    role is an administrator, not a reader of private notes. `session=None` (no record yet) is
+    answered for executives only.
+    """
+    if has_role(user, EXECUTIVE):
+        return True
+    return bool(takes_part_in(user, session))
+
+
+def private_fields_hidden_for(user, session) -> frozenset[str]:
+    """The session fields `user` may not see; `audit.entries(..., hidden_fields)` takes this."""
+    return frozenset() if can_view_private_notes(user, session) else frozenset({"private_notes"})
+
+
+@rules.predicate
+def owns_attendance(user, attendance=None) -> bool:
+    """The attendance (a training seat) is the user's own Person's."""
+    if attendance is None:
+        return False
+    person_id = _person_id(user)
+    return person_id is not None and attendance.person_id == person_id
+
+
+add_object_rule("initiatives.mentorship", "change", self_service & takes_part_in)
+add_object_rule("initiatives.mentorshipsession", "add", self_service & (no_record_yet | takes_part_in))
+add_object_rule("initiatives.mentorshipsession", "change", self_service & takes_part_in)
+add_object_rule("initiatives.mentorshipsession", "delete", self_service & takes_part_in)
+add_object_rule("initiatives.trainingattendance", "add", self_service & (no_record_yet | owns_attendance))
+add_object_rule("initiatives.trainingattendance", "delete", self_service & owns_attendance)
+rules.set_perm("initiatives.view_private_notes", can_view_private_notes)
+# Changing who mentors whom stays with leaders: a participant edits goals, status and cadence.
+rules.set_perm("initiatives.reassign_mentorship", role(*W_LEAD))
+# Marking attendance and seating others (also for trainings already held) is for leaders.
+rules.set_perm("initiatives.manage_attendance", role(*W_LEAD))
+
+
+# --- policies: everyone acknowledges for themselves ------------------------------------------------
+@rules.predicate
+def acknowledges_for_self(user, acknowledgement=None) -> bool:
+    """The acknowledgement is the user's own (its person is the user's Person). Recording one for
+    someone else stays with the `governance.acknowledgement` writers (executives)."""
+    if acknowledgement is None or acknowledgement.person_id is None:
+        return False
+    from vpportal.people.services import person_for_user  # people imports this module
+
+    person = person_for_user(user)
+    return person is not None and acknowledgement.person_id == person.pk
+
+
+add_object_rule("governance.acknowledgement", "add", any_role & acknowledges_for_self)

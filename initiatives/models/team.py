@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -5,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.models import Tracked
+from vpportal.permissions import private_fields_hidden_for
 
 from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
 from ..querysets import (
@@ -53,6 +55,16 @@ class Mentorship(Tracked):
     def get_absolute_url(self):
         return reverse("initiatives:mentorship_detail", args=[self.pk])
 
+    def clean(self):
+        # The database constraints say the same; these messages name the field to fix.
+        errors = {}
+        if self.mentor_id and self.mentor_id == self.mentee_id:
+            errors["mentee"] = _("The mentee must be someone other than the mentor.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class MentorshipSession(Tracked):
     """A mentoring conversation. `private_notes` are for the mentor, the mentee and executives only."""
@@ -87,6 +99,10 @@ class MentorshipSession(Tracked):
 
     def get_absolute_url(self):
         return reverse("initiatives:mentorship_detail", args=[self.mentorship_id]) + f"#session-{self.pk}"
+
+    def history_hidden_for(self, user) -> frozenset[str]:
+        """Fields the generic history page (and the audit trail) must mask for `user`."""
+        return private_fields_hidden_for(user, self)
 
 
 class Training(Tracked):
