@@ -1,0 +1,86 @@
+"""Admin of the AI system inventory, the risk register and mitigations; saves go through the same
+services as pages and API (TrackedAdmin). Accepting a risk needs a written justification, so the
+admin refuses a status change to `accepted` (risk_update says so) and points to the risk page."""
+
+from django.contrib import admin
+
+from governance.models import AISystem, Mitigation, Risk
+from governance.services.risks import (
+    aisystem_create,
+    aisystem_delete,
+    aisystem_update,
+    mitigation_create,
+    mitigation_delete,
+    mitigation_update,
+    risk_create,
+    risk_delete,
+    risk_update,
+)
+from vpportal.core.admin import TrackedAdmin
+
+
+@admin.register(AISystem)
+class AISystemAdmin(TrackedAdmin):
+    list_display = ("name", "kind", "provider", "initiative", "owner", "lifecycle_status", "eu_ai_act_tier")
+    list_filter = ("eu_ai_act_tier", "lifecycle_status", "kind", "processes_personal_data")
+    search_fields = ("name", "purpose", "provider")
+    list_select_related = ("initiative", "owner")
+    create_service = aisystem_create
+    update_service = aisystem_update
+    delete_service = aisystem_delete
+
+
+@admin.register(Risk)
+class RiskAdmin(TrackedAdmin):
+    list_display = (
+        "key",
+        "title",
+        "category",
+        "ai_system",
+        "initiative",
+        "inherent_score",
+        "residual_score",
+        "residual_level",
+        "status",
+        "next_review_date",
+    )
+    list_filter = ("category", "status")
+    search_fields = ("key", "title", "description")
+    list_select_related = ("ai_system", "initiative", "owner")
+    readonly_fields = (
+        "key",
+        "accepted_by",
+        "accepted_at",
+        "acceptance_justification",
+        *TrackedAdmin.readonly_fields,
+    )
+    create_service = risk_create
+    update_service = risk_update
+    delete_service = risk_delete
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_scores()
+
+    @admin.display(description="Inherent", ordering="inherent_score")
+    def inherent_score(self, obj):
+        return obj.inherent_score
+
+    @admin.display(description="Residual", ordering="residual_score")
+    def residual_score(self, obj):
+        return obj.residual_score
+
+    @admin.display(description="Residual level", ordering="residual_score")
+    def residual_level(self, obj):
+        return obj.get_residual_level_display()
+
+
+@admin.register(Mitigation)
+class MitigationAdmin(TrackedAdmin):
+    list_display = ("__str__", "risk", "owner", "due_date", "status")
+    list_filter = ("status",)
+    search_fields = ("description", "risk__key", "risk__title")
+    list_select_related = ("risk", "owner")
+    filter_horizontal = ("requirements",)
+    create_service = mitigation_create
+    update_service = mitigation_update
+    delete_service = mitigation_delete

@@ -1,0 +1,153 @@
+"""API resources `ai-systems`, `risks` (with `accept`) and `mitigations`: configuration on top of the
+tracked viewset; writes go through governance.services.risks, like pages and admin."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from governance.choices import RiskLevel
+from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
+from governance.models import AISystem, Mitigation, Risk
+from governance.services.risks import (
+    aisystem_create,
+    aisystem_delete,
+    aisystem_update,
+    mitigation_create,
+    mitigation_delete,
+    mitigation_update,
+    risk_accept,
+    risk_create,
+    risk_delete,
+    risk_update,
+)
+from vpportal.core.api import IF_MATCH, TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, tracked_schema
+
+TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+
+
+class AISystemSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = AISystem
+        fields = [
+            "id",
+            "name",
+            "purpose",
+            "initiative",
+            "owner",
+            "kind",
+            "provider",
+            "lifecycle_status",
+            "eu_ai_act_tier",
+            "processes_personal_data",
+            "data_categories",
+            "intended_use",
+            "out_of_scope_uses",
+            "known_limitations",
+            "evaluation_summary",
+            *TRACKED_FIELDS,
+        ]
+
+
+class RiskSerializer(TrackedSerializer):
+    inherent_score = serializers.IntegerField(read_only=True)
+    residual_score = serializers.IntegerField(read_only=True)
+    inherent_level = serializers.ChoiceField(choices=RiskLevel.choices, read_only=True)
+    residual_level = serializers.ChoiceField(choices=RiskLevel.choices, read_only=True)
+
+    class Meta(TrackedSerializer.Meta):
+        model = Risk
+        fields = [
+            "id",
+            "key",
+            "title",
+            "description",
+            "category",
+            "ai_system",
+            "initiative",
+            "owner",
+            "likelihood",
+            "impact",
+            "inherent_score",
+            "inherent_level",
+            "residual_likelihood",
+            "residual_impact",
+            "residual_score",
+            "residual_level",
+            "status",
+            "next_review_date",
+            "accepted_by",
+            "accepted_at",
+            "acceptance_justification",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = (*TRACKED_READ_ONLY, "key", "accepted_by", "accepted_at", "acceptance_justification")
+
+
+class RiskAcceptSerializer(serializers.Serializer):
+    justification = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class MitigationSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = Mitigation
+        fields = ["id", "risk", "description", "owner", "due_date", "status", "requirements", *TRACKED_FIELDS]
+
+
+@tracked_schema
+class AISystemViewSet(TrackedViewSet):
+    queryset = AISystem.objects.with_related()
+    serializer_class = AISystemSerializer
+    filterset_class = AISystemFilterSet
+    create_service = aisystem_create
+    update_service = aisystem_update
+    delete_service = aisystem_delete
+
+
+@tracked_schema
+class RiskViewSet(TrackedViewSet):
+    queryset = Risk.objects.with_related()
+    serializer_class = RiskSerializer
+    filterset_class = RiskFilterSet
+    create_service = risk_create
+    update_service = risk_update
+    delete_service = risk_delete
+    service_actions = ("accept",)
+
+    @extend_schema(
+        request=RiskAcceptSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: RiskSerializer,
+            400: OpenApiResponse(description="The justification is blank."),
+            403: OpenApiResponse(description="Only executive and governance users may accept risks."),
+            409: OpenApiResponse(description="The risk is not open (already accepted or closed)."),
+            412: OpenApiResponse(description="If-Match does not match the risk's ETag."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept the risk with a written justification (executive or governance)."""
+        risk = self.get_object()
+        version = self._expected_version(risk)
+        body = RiskAcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        risk = risk_accept(
+            risk=risk, by=request.user, justification=body.validated_data["justification"], version=version
+        )
+        return self.action_response(risk)
+
+
+@tracked_schema
+class MitigationViewSet(TrackedViewSet):
+    queryset = Mitigation.objects.with_related()
+    serializer_class = MitigationSerializer
+    filterset_class = MitigationFilterSet
+    create_service = mitigation_create
+    update_service = mitigation_update
+    delete_service = mitigation_delete
+
+
+def register(router):
+    router.register("ai-systems", AISystemViewSet, basename="aisystem")
+    router.register("risks", RiskViewSet, basename="risk")
+    router.register("mitigations", MitigationViewSet, basename="mitigation")

@@ -1,0 +1,347 @@
+"""Pages of the AI system inventory (a printable model card), the risk register (heat maps, accept
+action) and mitigations. Configuration on top of the generic tracked views; rules live in the
+services."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views import generic as django_views
+
+from governance.choices import RiskLevel, level_for
+from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
+from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
+from governance.models import AISystem, Mitigation, Risk
+from governance.services.risks import (
+    aisystem_create,
+    aisystem_delete,
+    aisystem_update,
+    mitigation_create,
+    mitigation_delete,
+    mitigation_update,
+    risk_accept,
+    risk_create,
+    risk_delete,
+    risk_update,
+)
+from vpportal.core import views as generic
+from vpportal.core.services import ConflictError, TransitionError
+
+
+# --- AI systems -------------------------------------------------------------------------------------
+class AISystemViewMixin:
+    model = AISystem
+    url_namespace = "governance"
+
+
+class AISystemListView(AISystemViewMixin, generic.TrackedListView):
+    filterset_class = AISystemFilterSet
+    columns = [
+        ("name", "Name", "name"),
+        ("kind", "Kind", "kind"),
+        ("provider", "Provider", None),
+        ("initiative", "Initiative", None),
+        ("owner", "Owner", None),
+        ("lifecycle_status", "Lifecycle", "lifecycle_status"),
+        ("eu_ai_act_tier", "EU AI Act tier", "eu_ai_act_tier"),
+        ("processes_personal_data", "Personal data", None),
+    ]
+    export_columns = [
+        ("name", "Name"),
+        ("purpose", "Purpose"),
+        ("kind", "Kind"),
+        ("provider", "Provider"),
+        ("initiative", "Initiative"),
+        ("owner", "Owner"),
+        ("lifecycle_status", "Lifecycle status"),
+        ("eu_ai_act_tier", "EU AI Act tier"),
+        ("processes_personal_data", "Processes personal data"),
+        ("data_categories", "Data categories"),
+    ]
+
+
+class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
+    """Laid out as a model card that prints on its own (navigation and buttons hide in print)."""
+
+    template_name = "governance/aisystem_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["risks"] = (
+            Risk.objects.visible_to(self.request.user).with_scores().filter(ai_system=self.object).order_by("key")
+        )
+        return ctx
+
+
+class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
+    form_class = AISystemForm
+    create_service = aisystem_create
+
+    def get_initial(self):
+        return {**super().get_initial(), "initiative": self.request.GET.get("initiative")}
+
+
+class AISystemUpdateView(AISystemViewMixin, generic.TrackedUpdateView):
+    form_class = AISystemForm
+    update_service = aisystem_update
+
+
+class AISystemDeleteView(AISystemViewMixin, generic.TrackedDeleteView):
+    delete_service = aisystem_delete
+
+
+class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
+    pass
+
+
+# --- risks ------------------------------------------------------------------------------------------
+@dataclass
+class HeatCell:
+    likelihood: int
+    impact: int
+    count: int
+    level: str
+    level_label: str
+    url: str
+
+
+HEAT_MAPS = (
+    ("inherent", "Inherent risk (before mitigation)", False, ("likelihood", "impact")),
+    ("residual", "Residual risk (after mitigation)", True, ("residual_likelihood", "residual_impact")),
+)
+
+
+def heat_maps(query, queryset) -> list[dict]:
+    """The two 5x5 maps of the risks matching `query`, each cell linking to the list of exactly the
+    risks it counts: the same FilterSet, with the cell's likelihood and impact added."""
+    maps = []
+    for code, title, residual, (l_key, i_key) in HEAT_MAPS:
+        base = query.copy()
+        for key in (l_key, i_key, "page", "export"):
+            base.pop(key, None)
+        filterset = RiskFilterSet(base, queryset=queryset)
+        counts = filterset.qs.heat_map(residual=residual) if filterset.is_valid() else {}
+        rows = []
+        for likelihood in range(5, 0, -1):
+            cells = []
+            for impact in range(1, 6):
+                link = base.copy()
+                link[l_key], link[i_key] = str(likelihood), str(impact)
+                level = level_for(likelihood * impact)
+                cells.append(
+                    HeatCell(
+                        likelihood,
+                        impact,
+                        counts.get((likelihood, impact), 0),
+                        level,
+                        RiskLevel(level).label,
+                        f"?{link.urlencode()}",
+                    )
+                )
+            rows.append((likelihood, cells))
+        maps.append({"code": code, "title": title, "rows": rows, "total": sum(counts.values())})
+    return maps
+
+
+class RiskViewMixin:
+    model = Risk
+    url_namespace = "governance"
+
+
+class RiskListView(RiskViewMixin, generic.TrackedListView):
+    template_name = "governance/risk_list.html"
+    filterset_class = RiskFilterSet
+    columns = [
+        ("key", "Key", "key"),
+        ("title", "Title", "title"),
+        ("category", "Category", "category"),
+        ("ai_system", "AI system", None),
+        ("initiative", "Initiative", None),
+        ("inherent_score", "Inherent", "inherent_score"),
+        ("residual_score", "Residual", "residual_score"),
+        ("residual_level", "Residual level", None),
+        ("status", "Status", "status"),
+        ("owner", "Owner", None),
+        ("next_review_date", "Next review", "next_review_date"),
+    ]
+    export_columns = [
+        ("key", "Key"),
+        ("title", "Title"),
+        ("category", "Category"),
+        ("ai_system", "AI system"),
+        ("initiative", "Initiative"),
+        ("owner", "Owner"),
+        ("likelihood", "Likelihood"),
+        ("impact", "Impact"),
+        ("inherent_score", "Inherent score"),
+        ("inherent_level", "Inherent level"),
+        ("residual_likelihood", "Residual likelihood"),
+        ("residual_impact", "Residual impact"),
+        ("residual_score", "Residual score"),
+        ("residual_level", "Residual level"),
+        ("status", "Status"),
+        ("next_review_date", "Next review date"),
+        ("accepted_by", "Accepted by"),
+        ("accepted_at", "Accepted at"),
+        ("acceptance_justification", "Acceptance justification"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["heat_maps"] = heat_maps(self.request.GET, self.get_queryset())
+        return ctx
+
+
+class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
+    template_name = "governance/risk_detail.html"
+    fields_shown = [
+        ("category", "Category"),
+        ("ai_system", "AI system"),
+        ("initiative", "Initiative"),
+        ("owner", "Owner"),
+        ("status", "Status"),
+        ("next_review_date", "Next review"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx.update(
+            mitigations=Mitigation.objects.visible_to(user)
+            .filter(risk=self.object)
+            .select_related("owner")
+            .prefetch_related("requirements__framework")
+            .order_by("due_date", "id"),
+            can_accept=user.has_perm("governance.accept_risk") and self.object.is_open,
+            can_add_mitigation=user.has_perm("governance.add_mitigation"),
+            can_change_mitigation=user.has_perm("governance.change_mitigation"),
+        )
+        return ctx
+
+
+class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
+    form_class = RiskForm
+    create_service = risk_create
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("ai_system", "initiative"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name]
+        return initial
+
+
+class RiskUpdateView(RiskViewMixin, generic.TrackedUpdateView):
+    form_class = RiskForm
+    update_service = risk_update
+
+
+class RiskDeleteView(RiskViewMixin, generic.TrackedDeleteView):
+    delete_service = risk_delete
+
+
+class RiskHistoryView(RiskViewMixin, generic.HistoryView):
+    pass
+
+
+class RiskAcceptView(RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_views.FormView):
+    """Accept a risk with a written justification (executive or governance)."""
+
+    template_name = "governance/risk_accept.html"
+    form_class = RiskAcceptForm
+
+    def check_permission(self, obj=None):
+        if not self.request.user.has_perm("governance.accept_risk"):
+            raise PermissionDenied
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.check_permission()
+        self.object = get_object_or_404(Risk.objects.visible_to(request.user).with_related(), pk=kwargs["pk"])
+        return django_views.FormView.dispatch(self, request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            risk_accept(
+                risk=self.object,
+                by=self.request.user,
+                justification=form.cleaned_data["justification"],
+                version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as error:
+            for message in error.message_dict.get("justification", error.messages):
+                form.add_error("justification", message)
+            return self.form_invalid(form)
+        except (ConflictError, TransitionError) as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Risk “{self.object}” accepted.")
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+# --- mitigations ------------------------------------------------------------------------------------
+class MitigationViewMixin:
+    model = Mitigation
+    url_namespace = "governance"
+
+
+class MitigationListView(MitigationViewMixin, generic.TrackedListView):
+    filterset_class = MitigationFilterSet
+    columns = [
+        ("description", "Mitigation", None),
+        ("risk", "Risk", "risk"),
+        ("owner", "Owner", None),
+        ("due_date", "Due", "due_date"),
+        ("status", "Status", "status"),
+        ("requirements", "Requirements satisfied", None),
+    ]
+    export_columns = [
+        ("risk", "Risk"),
+        ("description", "Description"),
+        ("owner", "Owner"),
+        ("due_date", "Due date"),
+        ("status", "Status"),
+        ("requirements", "Requirements satisfied"),
+    ]
+
+
+class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_views.View):
+    """A mitigation is read on its risk's page."""
+
+    def get(self, request, pk):
+        mitigation = get_object_or_404(Mitigation.objects.visible_to(request.user), pk=pk)
+        return HttpResponseRedirect(mitigation.get_absolute_url())
+
+
+class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
+    form_class = MitigationForm
+    create_service = mitigation_create
+
+    def get_initial(self):
+        return {**super().get_initial(), "risk": self.request.GET.get("risk")}
+
+
+class MitigationUpdateView(MitigationViewMixin, generic.TrackedUpdateView):
+    form_class = MitigationForm
+    update_service = mitigation_update
+
+
+class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
+    delete_service = mitigation_delete
+
+    def get_success_url(self):
+        return reverse("governance:risk_detail", args=[self.object.risk_id])
+
+
+class MitigationHistoryView(MitigationViewMixin, generic.HistoryView):
+    pass
