@@ -11,6 +11,9 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from vpportal.permissions import ROLES
+from vpportal.sso import openid_connect_providers, role_map_from
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -90,6 +93,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "vpportal.security.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,8 +218,46 @@ ACCOUNT_SESSION_REMEMBER = None
 # Brute-force lockout is django-axes's job alone, so there is one lockout rule and one message.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="VP Portal")
+# Roles whose users must set up an authenticator app before using the portal (e.g. executive,governance).
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=[])
+if set(MFA_REQUIRED_ROLES) - set(ROLES):
+    raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown role(s) {sorted(set(MFA_REQUIRED_ROLES) - set(ROLES))}.")
+# SSO sign-ins rely on the identity provider's own second factor unless this is on.
+MFA_REQUIRED_FOR_SSO = env.bool("MFA_REQUIRED_FOR_SSO", default=False)
+# Sensitive actions (approve a policy version, accept a risk, override the stage gate) need a sign-in
+# or re-authentication within this many seconds (vpportal.security.require_recent_auth).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
+# Off by default only under tests, whose clients sign in with force_login (no allauth record);
+# the security suite turns it on to test it.
+REAUTH_SENSITIVE_ACTIONS = env.bool("REAUTH_SENSITIVE_ACTIONS", default=not TESTING)
+
+# Single sign-on through the company's OpenID Connect identity provider (docs/sso.md).
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_PROVIDER_ID = env.str("OIDC_PROVIDER_ID", default="sso")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="Company sign-in")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# Comma-separated group=role pairs, e.g. "ai-vp=executive,ai-leads=leader,grc=governance".
+OIDC_ROLE_MAP = role_map_from(env.str("OIDC_ROLE_MAP", default=""), ROLES)
+OIDC_ONLY = env.bool("OIDC_ONLY", default=False)
+if OIDC_ONLY and not OIDC_ISSUER:
+    raise ImproperlyConfigured("OIDC_ONLY hides password sign-in, so OIDC_ISSUER must be set.")
 SOCIALACCOUNT_ADAPTER = "vpportal.people.adapters.SocialAccountAdapter"
-SOCIALACCOUNT_PROVIDERS = {}
+SOCIALACCOUNT_PROVIDERS = openid_connect_providers(
+    issuer=OIDC_ISSUER,
+    client_id=env.str("OIDC_CLIENT_ID", default=""),
+    secret=secret("OIDC_CLIENT_SECRET", default=""),
+    provider_id=OIDC_PROVIDER_ID,
+    name=OIDC_PROVIDER_NAME,
+    token_auth_method=env.str("OIDC_TOKEN_AUTH_METHOD", default=""),
+)
+SOCIALACCOUNT_ONLY = OIDC_ONLY
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A login that already exists with the email the company IdP asserts is reused and connected, instead
+# of a second account being created for the same person.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
@@ -226,6 +268,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
+# allauth posts the username as `login`: mask it in axes's logs and records as axes does `username`.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login"]
 
 # API
 REST_FRAMEWORK = {

@@ -1,6 +1,12 @@
+"""allauth adapters: who may sign up, what an SSO sign-in updates, and when a fresh sign-in counts
+as re-authentication."""
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+
+from vpportal import security, sso
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,10 +15,31 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return getattr(settings, "ACCOUNT_ALLOW_SIGNUP", False)
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Signing in moments ago proves as much as re-entering the password: without this, a user
+        # who signed in through SSO (no local password) could never set up MFA or do other guarded steps.
+        request = context.request
+        if request is not None and security.did_recently_authenticate(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """SSO sign-ins: anyone the company IdP vouches for gets a login; roles follow its groups."""
+
     def is_open_for_signup(self, request, sociallogin):
         return True
+
+    def pre_social_login(self, request, sociallogin):
+        # Returning users: roles and the Person link follow the IdP on every sign-in.
+        if sociallogin.is_existing:
+            sso.apply_identity(sociallogin.user, sociallogin)
+
+    def save_user(self, request, sociallogin, form=None):
+        # First sign-in (or the first SSO sign-in of an existing login, connected by email).
+        user = super().save_user(request, sociallogin, form)
+        sso.apply_identity(user, sociallogin)
+        return user
 
 
 def axes_username(request, credentials):
