@@ -1,0 +1,221 @@
+"""API of the portfolio: initiatives (with the stage transition action), milestones, KPIs (with the
+derived status) and KPI measurements (with bulk ingest). Serializers shape input; services decide."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.people.choices import Function
+
+from ..choices import KPIStatus, Stage
+from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, KPIMeasurementFilterSet, MilestoneFilterSet
+from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from ..services import portfolio as services
+
+TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+
+
+class InitiativeSerializer(TrackedSerializer):
+    partner_functions = serializers.ListField(child=serializers.ChoiceField(choices=Function.choices), required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+
+    class Meta(TrackedSerializer.Meta):
+        model = Initiative
+        fields = [
+            "id",
+            "key",
+            "title",
+            "summary",
+            "business_objective",
+            "value_hypothesis",
+            "stage",
+            "health",
+            "priority",
+            "owner",
+            "executive_sponsor",
+            "partner_functions",
+            "tags",
+            "start_date",
+            "target_date",
+            "budget",
+            "currency",
+            "stage_changed_at",
+            "gate_override_justification",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = (*TrackedSerializer.Meta.read_only_fields, "key", "stage_changed_at")
+        extra_kwargs = {
+            "stage": {"help_text": "Set on create (idea, discovery or poc); change it with the transition action."}
+        }
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    override_justification = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+TRANSITION_REFUSED = inline_serializer(
+    "TransitionRefused",
+    fields={"detail": serializers.CharField(), "failed_checks": serializers.ListField(child=serializers.CharField())},
+)
+
+
+@tracked_schema
+class InitiativeViewSet(TrackedViewSet):
+    queryset = Initiative.objects.with_related()
+    serializer_class = InitiativeSerializer
+    filterset_class = InitiativeFilterSet
+    create_service = services.initiative_create
+    update_service = services.initiative_update
+    delete_service = services.initiative_delete
+    service_actions = ("transition",)
+
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={
+            200: InitiativeSerializer,
+            400: OpenApiResponse(description="Unknown stage."),
+            403: OpenApiResponse(description="The role may not move initiatives or override the gate."),
+            409: OpenApiResponse(TRANSITION_REFUSED, description="The move is not allowed or the gate refuses it."),
+            412: OpenApiResponse(description="Stale If-Match."),
+        },
+        description="Move the initiative to another stage through the stage gate (executives may override "
+        "failed checks with a justification).",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        initiative = self.get_object()
+        version = self._expected_version(initiative)
+        payload = TransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.initiative_transition(
+            initiative=initiative,
+            by=request.user,
+            stage=payload.validated_data["stage"],
+            override_justification=payload.validated_data["override_justification"],
+            version=version,
+        )
+        return self.action_response(initiative)
+
+
+class MilestoneSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = Milestone
+        fields = ["id", "initiative", "title", "due_date", "done_date", "status", *TRACKED_FIELDS]
+
+
+@tracked_schema
+class MilestoneViewSet(TrackedViewSet):
+    queryset = Milestone.objects.with_related()
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilterSet
+    create_service = services.milestone_create
+    update_service = services.milestone_update
+    delete_service = services.milestone_delete
+
+
+class KPISerializer(TrackedSerializer):
+    # Derived in the database by KPIQuerySet.with_status(); never written.
+    status = serializers.ChoiceField(choices=KPIStatus.choices, read_only=True)
+    latest_value = serializers.FloatField(read_only=True, allow_null=True)
+    latest_observed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta(TrackedSerializer.Meta):
+        model = KPI
+        fields = [
+            "id",
+            "initiative",
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "warning_threshold",
+            "cadence",
+            "owner",
+            "status",
+            "latest_value",
+            "latest_observed_at",
+            *TRACKED_FIELDS,
+        ]
+
+
+@tracked_schema
+class KPIViewSet(TrackedViewSet):
+    queryset = KPI.objects.with_related()
+    serializer_class = KPISerializer
+    filterset_class = KPIFilterSet
+    create_service = services.kpi_create
+    update_service = services.kpi_update
+    delete_service = services.kpi_delete
+
+
+class KPIMeasurementSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = KPIMeasurement
+        fields = ["id", "kpi", "observed_at", "value", "source", "note", *TRACKED_FIELDS]
+        # Uniqueness on (kpi, observed_at, source) is checked by the model in the service.
+        validators = []
+
+
+BULK_RESULT = inline_serializer(
+    "KPIMeasurementBulkResult", fields={"created": serializers.IntegerField(), "skipped": serializers.IntegerField()}
+)
+BULK_REJECTED = inline_serializer(
+    "KPIMeasurementBulkRejected",
+    fields={
+        "detail": serializers.CharField(),
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "KPIMeasurementBulkPointError",
+                fields={
+                    "index": serializers.IntegerField(),
+                    "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+                },
+            )
+        ),
+    },
+)
+
+
+@tracked_schema
+class KPIMeasurementViewSet(TrackedViewSet):
+    queryset = KPIMeasurement.objects.with_related()
+    serializer_class = KPIMeasurementSerializer
+    filterset_class = KPIMeasurementFilterSet
+    create_service = services.kpi_measurement_create
+    update_service = services.kpi_measurement_update
+    delete_service = services.kpi_measurement_delete
+    service_actions = ("bulk",)
+
+    @extend_schema(
+        request=KPIMeasurementSerializer(many=True),
+        responses={
+            201: BULK_RESULT,
+            400: OpenApiResponse(BULK_REJECTED, description="Nothing was written; each bad point is named."),
+            403: OpenApiResponse(description="The role may not add measurements."),
+        },
+        description=f"Create up to {services.BULK_LIMIT} measurements at once: all or nothing, idempotent on "
+        "(kpi, observed_at, source); points already stored are skipped.",
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        try:
+            result = services.kpi_measurements_bulk_create(by=request.user, points=request.data)
+        except services.BulkRejected as rejected:
+            body = {
+                "detail": f"{len(rejected.errors)} point(s) are invalid; nothing was written.",
+                "errors": rejected.errors,
+            }
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+def register(router):
+    router.register("initiatives", InitiativeViewSet, basename="initiative")
+    router.register("milestones", MilestoneViewSet, basename="milestone")
+    router.register("kpis", KPIViewSet, basename="kpi")
+    router.register("kpi-measurements", KPIMeasurementViewSet, basename="kpimeasurement")

@@ -1,0 +1,1 @@
+"""FilterSets of the initiatives app, one module per area."""

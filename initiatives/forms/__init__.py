@@ -1,0 +1,1 @@
+"""Forms of the initiatives app, one module per area."""

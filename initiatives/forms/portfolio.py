@@ -1,0 +1,132 @@
+"""Portfolio forms: they shape input for the services and carry the record's version."""
+
+from django import forms
+
+from vpportal.core.forms import TrackedModelForm
+from vpportal.people.choices import Function
+from vpportal.people.models import Person
+
+from ..choices import Stage
+from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from ..services.portfolio import ALLOWED_MOVES, CREATE_STAGES, stage_label
+
+
+class InitiativeForm(TrackedModelForm):
+    partner_functions = forms.MultipleChoiceField(
+        choices=Function.choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="The functions that work with the team on it (hold Ctrl or ⌘ to pick several).",
+    )
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. genai, customer-service.")
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "summary",
+            "business_objective",
+            "value_hypothesis",
+            "stage",
+            "health",
+            "priority",
+            "owner",
+            "executive_sponsor",
+            "partner_functions",
+            "tags",
+            "start_date",
+            "target_date",
+            "budget",
+            "currency",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "business_objective": forms.Textarea(attrs={"rows": 2}),
+            "value_hypothesis": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(active=True).order_by("name")
+        self.fields["owner"].queryset = people
+        self.fields["executive_sponsor"].queryset = people
+        if self.instance.pk:
+            # The stage changes only through a transition (the gate), never by editing.
+            del self.fields["stage"]
+            if not self.is_bound:
+                self.initial["tags"] = ", ".join(self.instance.tags or [])
+        else:
+            self.fields["stage"].choices = [(s, stage_label(s)) for s in CREATE_STAGES]
+            self.fields["stage"].help_text = "Pilot and production are reached through the stage gate."
+
+    def clean_tags(self):
+        return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+
+class TransitionForm(forms.Form):
+    stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
+    override_justification = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        label="Override justification (executives)",
+        help_text="Only needed to move past failed gate checks; it is recorded on the initiative.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, initiative=None, can_override=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if initiative is not None:
+            self.fields["stage"].choices = [(s, stage_label(s)) for s in ALLOWED_MOVES.get(initiative.stage, ())]
+            self.initial.setdefault("version", initiative.version)
+        self.fields["stage"].widget.attrs["class"] = "form-select"
+        if not can_override:
+            del self.fields["override_justification"]
+
+
+class MilestoneForm(TrackedModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["initiative", "title", "due_date", "done_date", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = Initiative.objects.order_by("key")
+
+
+class KPIForm(TrackedModelForm):
+    class Meta:
+        model = KPI
+        fields = [
+            "initiative",
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "warning_threshold",
+            "cadence",
+            "owner",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "target": "The value that counts as meeting the goal (green).",
+            "warning_threshold": "Between it and the target the KPI is amber; beyond it, red.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = Initiative.objects.order_by("key")
+        self.fields["owner"].queryset = Person.objects.filter(active=True).order_by("name")
+
+
+class MeasurementForm(TrackedModelForm):
+    observed_at = forms.DateTimeField(
+        label="Observed at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = KPIMeasurement
+        fields = ["observed_at", "value", "source", "note"]
+        widgets = {"note": forms.TextInput()}

@@ -1,0 +1,379 @@
+"""Portfolio pages: initiatives (list, board, detail with gate checklist and transition), milestones,
+KPIs (list, detail with trend chart and paged measurements) and adding measurements.
+
+Views are configuration over vpportal.core.views; every write goes through services.portfolio.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import generic as django_generic
+from django.views.decorators.http import require_POST
+
+from vpportal.core import views as generic
+from vpportal.core.services import ConflictError, TransitionError
+from vpportal.permissions import perm_name
+
+from .. import gate
+from ..choices import Stage
+from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, MilestoneFilterSet
+from ..forms.portfolio import InitiativeForm, KPIForm, MeasurementForm, MilestoneForm, TransitionForm
+from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from ..services import portfolio as services
+from .portfolio_charts import kpi_chart_data, sparkline
+
+# Panels other areas add to the initiative page (risks, AI systems): callables
+# `(request, initiative) -> (template_name, context) | None`, appended from their AppConfig.ready.
+INITIATIVE_DETAIL_PANELS: list = []
+
+BOARD_CARDS_PER_STAGE = 50
+SPARKLINE_POINTS = 30
+
+
+# --- initiatives ---------------------------------------------------------------------------------
+class InitiativeViewMixin:
+    model = Initiative
+    url_namespace = "initiatives"
+
+
+class InitiativeListView(InitiativeViewMixin, generic.TrackedListView):
+    template_name = "initiatives/initiative_list.html"
+    filterset_class = InitiativeFilterSet
+    columns = [
+        ("key", "Key", "key"),
+        ("title", "Title", "title"),
+        ("stage", "Stage", "stage"),
+        ("health", "Health", "health"),
+        ("priority", "Priority", "priority"),
+        ("owner", "Owner", "owner"),
+        ("target_date", "Target date", "target_date"),
+    ]
+    export_columns = [
+        ("key", "Key"),
+        ("title", "Title"),
+        ("stage", "Stage"),
+        ("health", "Health"),
+        ("priority", "Priority"),
+        ("owner", "Owner"),
+        ("executive_sponsor", "Executive sponsor"),
+        ("partner_functions", "Partner functions"),
+        ("tags", "Tags"),
+        ("start_date", "Start date"),
+        ("target_date", "Target date"),
+        ("budget", "Budget"),
+        ("currency", "Currency"),
+        ("business_objective", "Business objective"),
+    ]
+
+
+class InitiativeBoardView(
+    InitiativeViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_generic.TemplateView
+):
+    """Columns by stage, filtered like the list (stage excepted). One count query plus one bounded
+    query per stage, whatever the portfolio size."""
+
+    template_name = "initiatives/initiative_board.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        base = Initiative.objects.visible_to(self.request.user).with_related()
+        data = self.request.GET.copy()
+        data.pop("stage", None)
+        filterset = InitiativeFilterSet(data, queryset=base, request=self.request)
+        queryset = filterset.qs if filterset.is_valid() else base.none()
+        counts = dict(queryset.order_by().values_list("stage").annotate(n=Count("pk")))
+        columns = []
+        for stage, label in Stage.choices:
+            cards = list(queryset.filter(stage=stage).order_by("priority", "key")[:BOARD_CARDS_PER_STAGE])
+            columns.append({"stage": stage, "label": label, "cards": cards, "count": counts.get(stage, 0)})
+        query = data.copy()
+        ctx.update(filter=filterset, columns=columns, querystring=query.urlencode(), limit=BOARD_CARDS_PER_STAGE)
+        return ctx
+
+
+class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
+    template_name = "initiatives/initiative_detail.html"
+    fields_shown = [
+        ("stage", "Stage"),
+        ("health", "Health"),
+        ("priority", "Priority"),
+        ("owner", "Owner"),
+        ("executive_sponsor", "Executive sponsor"),
+        ("partner_functions", "Partner functions"),
+        ("tags", "Tags"),
+        ("start_date", "Start date"),
+        ("target_date", "Target date"),
+        ("budget", "Budget"),
+        ("currency", "Currency"),
+        ("stage_changed_at", "Stage changed"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        initiative, user = self.object, self.request.user
+        kpis = list(KPI.objects.filter(initiative=initiative).with_related())
+        for kpi, points in zip(kpis, _recent_points(kpis), strict=True):
+            kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold)
+        gated_stage = services.next_gated_stage(initiative.stage)
+        can_override = user.has_perm("initiatives.override_gate")
+        panels = [result for panel in INITIATIVE_DETAIL_PANELS if (result := panel(self.request, initiative))]
+        ctx.update(
+            milestones=initiative.milestones.all(),
+            kpis=kpis,
+            gated_stage=gated_stage,
+            gated_stage_label=services.stage_label(gated_stage) if gated_stage else "",
+            gate_results=gate.evaluate(initiative, gated_stage) if gated_stage else [],
+            transition_form=TransitionForm(initiative=initiative, can_override=can_override)
+            if ctx["can_change"]
+            else None,
+            can_add_milestone=user.has_perm(perm_name(Milestone, "add")),
+            can_add_kpi=user.has_perm(perm_name(KPI, "add")),
+            panels=panels,
+        )
+        return ctx
+
+
+def _recent_points(kpis):
+    """The last SPARKLINE_POINTS values of each KPI (oldest first), in one bounded query."""
+    if not kpis:
+        return []
+    since = timezone.now() - timedelta(days=400)
+    rows = (
+        KPIMeasurement.objects.filter(kpi__in=kpis, observed_at__gte=since)
+        .annotate(rank=Window(RowNumber(), partition_by=F("kpi_id"), order_by=F("observed_at").desc()))
+        .filter(rank__lte=SPARKLINE_POINTS)
+        .values_list("kpi_id", "observed_at", "value")
+    )
+    by_kpi = {kpi.pk: [] for kpi in kpis}
+    for kpi_id, observed_at, value in rows:
+        by_kpi[kpi_id].append((observed_at, value))
+    return [sorted(by_kpi[kpi.pk]) for kpi in kpis]
+
+
+class InitiativeCreateView(InitiativeViewMixin, generic.TrackedCreateView):
+    form_class = InitiativeForm
+    create_service = services.initiative_create
+
+
+class InitiativeUpdateView(InitiativeViewMixin, generic.TrackedUpdateView):
+    form_class = InitiativeForm
+    update_service = services.initiative_update
+
+
+class InitiativeDeleteView(InitiativeViewMixin, generic.TrackedDeleteView):
+    delete_service = services.initiative_delete
+
+
+class InitiativeHistoryView(InitiativeViewMixin, generic.HistoryView):
+    pass
+
+
+@require_POST
+def initiative_transition(request, pk):
+    """The page channel of services.initiative_transition: refusals come back as messages listing
+    each failed check, and the detail page shows the checklist again."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    initiative = get_object_or_404(Initiative.objects.visible_to(request.user), pk=pk)
+    form = TransitionForm(
+        request.POST, initiative=initiative, can_override=request.user.has_perm("initiatives.override_gate")
+    )
+    if not form.is_valid():
+        messages.error(request, "Choose one of the stages this initiative may move to.")
+        return HttpResponseRedirect(initiative.get_absolute_url())
+    try:
+        services.initiative_transition(
+            initiative=initiative,
+            by=request.user,
+            stage=form.cleaned_data["stage"],
+            override_justification=form.cleaned_data.get("override_justification", ""),
+            version=form.cleaned_data.get("version"),
+        )
+    except PermissionDenied as error:
+        if not str(error):
+            raise
+        messages.error(request, str(error))
+    except TransitionError as error:
+        messages.error(request, " ".join([error.message, *error.details]))
+    except (ConflictError, ValidationError) as error:
+        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+    else:
+        messages.success(request, f"{initiative} moved to {services.stage_label(initiative.stage)}.")
+    return HttpResponseRedirect(initiative.get_absolute_url())
+
+
+# --- milestones ----------------------------------------------------------------------------------
+class MilestoneViewMixin:
+    model = Milestone
+    url_namespace = "initiatives"
+
+
+class MilestoneListView(MilestoneViewMixin, generic.TrackedListView):
+    filterset_class = MilestoneFilterSet
+    columns = [
+        ("title", "Title", "title"),
+        ("initiative", "Initiative", None),
+        ("due_date", "Due", "due_date"),
+        ("done_date", "Done", None),
+        ("status", "Status", "status"),
+    ]
+
+
+class MilestoneCreateView(MilestoneViewMixin, generic.TrackedCreateView):
+    form_class = MilestoneForm
+    create_service = services.milestone_create
+
+    def get_initial(self):
+        return {"initiative": self.request.GET.get("initiative")}
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class MilestoneUpdateView(MilestoneViewMixin, generic.TrackedUpdateView):
+    form_class = MilestoneForm
+    update_service = services.milestone_update
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class MilestoneDeleteView(MilestoneViewMixin, generic.TrackedDeleteView):
+    delete_service = services.milestone_delete
+
+    def get_success_url(self):
+        return reverse("initiatives:initiative_detail", args=[self.object.initiative_id])
+
+
+class MilestoneHistoryView(MilestoneViewMixin, generic.HistoryView):
+    pass
+
+
+# --- KPIs ----------------------------------------------------------------------------------------
+class KPIViewMixin:
+    model = KPI
+    url_namespace = "initiatives"
+
+
+class KPIListView(KPIViewMixin, generic.TrackedListView):
+    template_name = "initiatives/kpi_list.html"
+    filterset_class = KPIFilterSet
+    columns = [
+        ("name", "Name", "name"),
+        ("initiative", "Initiative", None),
+        ("status", "Status", "status"),
+        ("latest_value", "Latest value", None),
+        ("target", "Target", None),
+        ("cadence", "Cadence", "cadence"),
+        ("latest_observed_at", "Last measured", "latest_observed_at"),
+    ]
+    export_columns = [
+        ("name", "Name"),
+        ("initiative", "Initiative"),
+        ("status", "Status"),
+        ("latest_value", "Latest value"),
+        ("latest_observed_at", "Last measured"),
+        ("unit", "Unit"),
+        ("direction", "Direction"),
+        ("baseline", "Baseline"),
+        ("target", "Target"),
+        ("warning_threshold", "Warning threshold"),
+        ("cadence", "Cadence"),
+        ("owner", "Owner"),
+    ]
+
+
+TREND_RANGES = {"90": 90, "365": 365, "all": None}
+
+
+class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
+    template_name = "initiatives/kpi_detail.html"
+    measurements_per_page = 20
+    fields_shown = [
+        ("initiative", "Initiative"),
+        ("description", "Description"),
+        ("unit", "Unit"),
+        ("direction", "Direction"),
+        ("baseline", "Baseline"),
+        ("target", "Target"),
+        ("warning_threshold", "Warning threshold"),
+        ("cadence", "Cadence"),
+        ("owner", "Owner"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        kpi = self.object
+        span = self.request.GET.get("range", "365")
+        days = TREND_RANGES.get(span, 365)
+        since = timezone.now() - timedelta(days=days) if days else None
+        points, bucket = KPIMeasurement.objects.trend(kpi=kpi, since=since)
+        # Newest first; the paginator's count and slice both use the (kpi, observed_at) index.
+        measurements = (
+            KPIMeasurement.objects.filter(kpi=kpi).select_related("created_by").order_by("-observed_at", "-pk")
+        )
+        page = Paginator(measurements, self.measurements_per_page).get_page(self.request.GET.get("page"))
+        ctx.update(
+            chart=kpi_chart_data(kpi, points, bucket),
+            bucket=bucket,
+            range=span if span in TREND_RANGES else "365",
+            ranges=[("90", "90 days"), ("365", "1 year"), ("all", "All")],
+            page_obj=page,
+            measurements=page.object_list,
+            can_add_measurement=self.request.user.has_perm(perm_name(KPIMeasurement, "add")),
+            measurement_form=kwargs.get("measurement_form")
+            or MeasurementForm(initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)}),
+        )
+        return ctx
+
+
+class KPICreateView(KPIViewMixin, generic.TrackedCreateView):
+    form_class = KPIForm
+    create_service = services.kpi_create
+
+    def get_initial(self):
+        return {"initiative": self.request.GET.get("initiative")}
+
+
+class KPIUpdateView(KPIViewMixin, generic.TrackedUpdateView):
+    form_class = KPIForm
+    update_service = services.kpi_update
+
+
+class KPIDeleteView(KPIViewMixin, generic.TrackedDeleteView):
+    delete_service = services.kpi_delete
+
+
+class KPIHistoryView(KPIViewMixin, generic.HistoryView):
+    pass
+
+
+class KPIMeasurementAddView(KPIDetailView):
+    """POST of the add-measurement form on the KPI page: on errors the page shows again with them."""
+
+    http_method_names = ["post"]
+
+    def check_permission(self, obj=None):
+        if not self.request.user.has_perm(perm_name(KPIMeasurement, "add")):
+            raise PermissionDenied
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = MeasurementForm(request.POST)
+        if form.is_valid():
+            try:
+                services.kpi_measurement_create(by=request.user, data={**form.service_data(), "kpi": self.object})
+            except ValidationError as error:
+                generic._add_errors(form, error)
+            else:
+                messages.success(request, "Measurement added.")
+                return HttpResponseRedirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(measurement_form=form), status=200)

@@ -1,0 +1,51 @@
+"""Chart data for portfolio pages: server-built SVG sparklines (no JavaScript, printable) and the
+JSON the KPI trend chart (Chart.js, static/js/portfolio.js) reads from a json_script tag."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+WIDTH, HEIGHT, PAD = 120, 32, 2
+
+
+@dataclass
+class Sparkline:
+    points: str  # the SVG polyline's `points`
+    target_y: float | None
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def sparkline(points, *, target=None, warning=None) -> Sparkline | None:
+    """Scale (time, value) pairs into a small SVG box, keeping the target line inside the scale."""
+    values = [float(value) for _, value in points]
+    if not values:
+        return None
+    marks = [float(x) for x in (target, warning) if x is not None]
+    low, high = min(values + marks), max(values + marks)
+    spread = (high - low) or 1.0
+    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
+
+    def y(value):
+        return round(HEIGHT - PAD - (value - low) / spread * (HEIGHT - 2 * PAD), 1)
+
+    coords = " ".join(f"{round(PAD + i * step, 1)},{y(v)}" for i, v in enumerate(values))
+    return Sparkline(points=coords, target_y=y(float(target)) if target is not None else None)
+
+
+def kpi_chart_data(kpi, points, bucket: str) -> dict:
+    """Labels, values and the reference lines of a KPI's trend chart."""
+    fmt = "%Y-%m-%d" if bucket != "point" else "%Y-%m-%d %H:%M"
+    return {
+        "labels": [
+            timezone.localtime(moment).strftime(fmt) if timezone.is_aware(moment) else moment.strftime(fmt)
+            for moment, _ in points
+        ],
+        "values": [round(float(value), 6) for _, value in points],
+        "target": float(kpi.target) if kpi.target is not None else None,
+        "warning": float(kpi.warning_threshold) if kpi.warning_threshold is not None else None,
+        "baseline": float(kpi.baseline) if kpi.baseline is not None else None,
+        "unit": kpi.unit,
+        "name": kpi.name,
+        "bucket": bucket,
+    }
