@@ -9,3 +9,8 @@ class GovernanceConfig(AppConfig):
         from .gate_checks import register_gate_checks
 
         register_gate_checks()
+
+        # Policies: "policies I still have to acknowledge" on the home page.
+        from .views.policies import register_home_panels
+
+        register_home_panels()

@@ -1,5 +1,6 @@
 """Reads of the governance app, shared by pages, admin, API and exports."""
 
+from django.db import models
 from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -99,11 +100,87 @@ class MitigationQuerySet(TrackedQuerySet):
         )
 
 
+# --- policies, acknowledgements and the framework catalogue --------------------------------------
+# Models import this module, so model classes are looked up when a method runs.
+
+
+def _model(name):
+    from django.apps import apps
+
+    return apps.get_model("governance", name)
+
+
+def _model_person():
+    from vpportal.people.models import Person
+
+    return Person
+
+
+class SubqueryCount(models.Subquery):
+    """COUNT(*) of a correlated subquery: one column in the outer SELECT instead of a GROUP BY join,
+    so several counts can sit side by side without multiplying rows."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = models.IntegerField()
+
+
+APPROVED = "approved"
+OPEN_STATUSES = ("draft", "in_review")
+DONE_MITIGATION_STATUSES = ("implemented", "verified")
+
+
 class PolicyQuerySet(TrackedQuerySet):
     search_fields = ("code", "title")
 
     def with_related(self):
-        return super().with_related().select_related("owner").prefetch_related("requirements")
+        requirements = _model("Requirement").objects.select_related("framework")
+        return (
+            super()
+            .with_related()
+            .select_related("owner")
+            .prefetch_related(models.Prefetch("requirements", queryset=requirements))
+            .with_current_version()
+        )
+
+    def with_current_version(self):
+        """Annotate the current approved version, the latest version and acknowledgement figures.
+
+        `current_version_pk/number`: the approved version in force (None when none is approved);
+        `latest_version_number/latest_status`: the newest version whatever its state (the list's
+        "status" filter reads it); `acknowledged_count`: active people who acknowledged the current
+        version; `active_people`: everyone expected to acknowledge it.
+        """
+        if "latest_status" in self.query.annotations:
+            return self
+        versions = _model("PolicyVersion").objects.filter(policy=models.OuterRef("pk")).order_by("-number")
+        approved = versions.filter(status=APPROVED)
+        acks = _model("Acknowledgement").objects.filter(
+            policy_version__policy=models.OuterRef("pk"), policy_version__status=APPROVED, person__active=True
+        )
+        people = _model_person().objects.filter(active=True)
+        return self.annotate(
+            current_version_pk=models.Subquery(approved.values("pk")[:1]),
+            current_version_number=models.Subquery(approved.values("number")[:1]),
+            latest_version_number=models.Subquery(versions.values("number")[:1]),
+            latest_status=models.Subquery(versions.values("status")[:1]),
+            acknowledged_count=SubqueryCount(acks.values("pk")),
+            active_people=SubqueryCount(people.values("pk")),
+        )
+
+    def review_overdue(self, today=None):
+        return self.filter(next_review_date__lt=today or timezone.localdate())
+
+    def with_latest_status(self, *statuses):
+        return self.with_current_version().filter(latest_status__in=statuses)
+
+    def to_acknowledge_by(self, person):
+        """Policies whose approved version `person` has not acknowledged yet."""
+        pending = (
+            _model("PolicyVersion")
+            .objects.filter(policy=models.OuterRef("pk"), status=APPROVED)
+            .exclude(acknowledgements__person=person)
+        )
+        return self.filter(models.Exists(pending))
 
 
 class PolicyVersionQuerySet(TrackedQuerySet):
@@ -112,6 +189,13 @@ class PolicyVersionQuerySet(TrackedQuerySet):
     def with_related(self):
         return super().with_related().select_related("policy", "author", "approved_by")
 
+    def approved(self):
+        return self.filter(status=APPROVED)
+
+    def open(self):
+        """Versions still being written or reviewed (a policy has at most one)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
 
 class AcknowledgementQuerySet(TrackedQuerySet):
     search_fields = ("person__name", "policy_version__policy__code", "policy_version__policy__title")
@@ -119,9 +203,28 @@ class AcknowledgementQuerySet(TrackedQuerySet):
     def with_related(self):
         return super().with_related().select_related("person", "policy_version__policy")
 
+    def of_current_versions(self):
+        return self.filter(policy_version__status=APPROVED)
+
 
 class FrameworkQuerySet(TrackedQuerySet):
     search_fields = ("code", "title", "description")
+
+    def with_related(self):
+        return super().with_related().with_coverage()
+
+    def with_coverage(self):
+        """Annotate `requirement_count`, `leaf_count` and `covered_count` (covered leaves), so a list
+        of frameworks shows coverage in one query. See governance.coverage for the definition."""
+        if "covered_count" in self.query.annotations:
+            return self
+        requirements = _model("Requirement").objects.filter(framework=models.OuterRef("pk"))
+        leaves = requirements.leaves()
+        return self.annotate(
+            requirement_count=SubqueryCount(requirements.values("pk")),
+            leaf_count=SubqueryCount(leaves.values("pk")),
+            covered_count=SubqueryCount(leaves.covered().values("pk")),
+        )
 
 
 class RequirementQuerySet(TrackedQuerySet):
@@ -129,3 +232,26 @@ class RequirementQuerySet(TrackedQuerySet):
 
     def with_related(self):
         return super().with_related().select_related("framework", "parent")
+
+    def leaves(self):
+        """Requirements nothing hangs under (NIST subcategories, EU AI Act articles): what coverage counts."""
+        children = _model("Requirement").objects.filter(parent=models.OuterRef("pk"))
+        return self.filter(~models.Exists(children))
+
+    def covered_condition(self):
+        """True when an approved policy addresses the requirement or a done mitigation satisfies it."""
+        Policy, Mitigation = _model("Policy"), _model("Mitigation")
+        by_policy = Policy.requirements.through.objects.filter(
+            requirement=models.OuterRef("pk"), policy__versions__status=APPROVED
+        )
+        by_mitigation = Mitigation.requirements.through.objects.filter(
+            requirement=models.OuterRef("pk"), mitigation__status__in=DONE_MITIGATION_STATUSES
+        )
+        return models.Exists(by_policy) | models.Exists(by_mitigation)
+
+    def covered(self):
+        return self.filter(self.covered_condition())
+
+    def with_coverage(self):
+        children = _model("Requirement").objects.filter(parent=models.OuterRef("pk"))
+        return self.annotate(is_leaf=~models.Exists(children), is_covered=self.covered_condition())

@@ -30,6 +30,12 @@ class Framework(Tracked):
     def get_absolute_url(self):
         return reverse("governance:framework_detail", args=[self.pk])
 
+    @property
+    def coverage_percent(self) -> int | None:
+        """Share of leaf requirements covered; reads FrameworkQuerySet.with_coverage() annotations."""
+        total = getattr(self, "leaf_count", 0)
+        return round(100 * self.covered_count / total) if total else None
+
 
 class Requirement(Tracked):
     framework = models.ForeignKey(

@@ -3,7 +3,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
 from vpportal.core.models import Tracked
 
@@ -45,6 +45,25 @@ class Policy(Tracked):
 
     def get_absolute_url(self):
         return reverse("governance:policy_detail", args=[self.pk])
+
+    # The properties below read annotations of PolicyQuerySet.with_current_version() (no query).
+    @property
+    def acknowledgement_rate(self) -> int | None:
+        """Percent of active people who acknowledged the current approved version."""
+        total = getattr(self, "active_people", 0)
+        if not total or getattr(self, "current_version_pk", None) is None:
+            return None
+        return round(100 * self.acknowledged_count / total)
+
+    @property
+    def latest_status_label(self) -> str:
+        status = getattr(self, "latest_status", None)
+        return VersionStatus(status).label if status else "no version"
+
+    @property
+    def current_version_label(self) -> str:
+        number = getattr(self, "current_version_number", None)
+        return f"v{number}" if number else "none approved"
 
 
 class PolicyVersion(Tracked):
@@ -90,6 +109,28 @@ class PolicyVersion(Tracked):
 
     def get_absolute_url(self):
         return reverse("governance:policyversion_detail", args=[self.pk])
+
+    # The workflow moves. Who may make them and why a move is refused (separation of duties) is
+    # decided in governance.services.policies, which every channel calls; these only move state.
+    @transition(field=status, source=VersionStatus.DRAFT, target=VersionStatus.IN_REVIEW)
+    def submit(self):
+        self.review_comment = ""
+
+    @transition(field=status, source=VersionStatus.IN_REVIEW, target=VersionStatus.APPROVED)
+    def approve(self, *, by, at):
+        self.approved_by, self.approved_at = by, at
+
+    @transition(field=status, source=VersionStatus.IN_REVIEW, target=VersionStatus.DRAFT)
+    def reject(self, *, comment):
+        self.review_comment = comment
+
+    @transition(field=status, source=VersionStatus.APPROVED, target=VersionStatus.SUPERSEDED)
+    def supersede(self):
+        pass
+
+    @transition(field=status, source=VersionStatus.APPROVED, target=VersionStatus.RETIRED)
+    def retire(self):
+        pass
 
 
 class Acknowledgement(Tracked):

@@ -1,0 +1,169 @@
+"""Admin of policies, versions, acknowledgements and the framework catalogue. Saves and workflow
+actions go through the same services as pages and API, so the same moves are allowed and refused
+(wrong role, the author approving, editing a non-draft) with the same reasons."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+
+from governance.choices import VersionStatus
+from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
+from governance.services import policies as services
+from vpportal.core.admin import TrackedAdmin
+from vpportal.core.services import ConflictError, TransitionError
+
+
+@admin.register(Policy)
+class PolicyAdmin(TrackedAdmin):
+    list_display = ("code", "title", "category", "owner", "review_interval_months", "next_review_date")
+    list_filter = ("category",)
+    search_fields = ("code", "title")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner", "requirements")
+    readonly_fields = ("code", "next_review_date", *TrackedAdmin.readonly_fields)
+    create_service = services.policy_create
+    update_service = services.policy_update
+    delete_service = services.policy_delete
+
+
+def _run_move(modeladmin, request, queryset, move, **kwargs):
+    """Apply one workflow move to each selected version; each refusal is reported with its reason."""
+    service = getattr(services, f"policyversion_{move}")
+    done = 0
+    for version in queryset.select_related("policy"):
+        try:
+            service(version=version, by=request.user, **kwargs)
+        except (TransitionError, ConflictError) as error:
+            modeladmin.message_user(request, f"{version}: {error.message}", messages.ERROR)
+        except (PermissionDenied, ValidationError) as error:
+            reason = " ".join(getattr(error, "messages", [])) or str(error)
+            modeladmin.message_user(request, f"{version}: {reason}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, f"{done} version(s): {move} done.", messages.SUCCESS)
+
+
+class RejectActionForm(forms.Form):
+    comment = forms.CharField(label="What should the author change?", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(TrackedAdmin):
+    list_display = ("__str__", "policy", "status", "author", "approved_by", "approved_at")
+    list_filter = ("status",)
+    search_fields = ("policy__code", "policy__title", "change_summary")
+    list_select_related = ("policy", "author", "approved_by")
+    fields = ("policy", "body", "change_summary", "effective_date")
+    readonly_fields = (
+        "number",
+        "status",
+        "author",
+        "approved_by",
+        "approved_at",
+        "review_comment",
+        *TrackedAdmin.readonly_fields,
+    )
+    actions = ("submit_versions", "approve_versions", "reject_versions", "retire_versions")
+    create_service = services.policyversion_create
+    update_service = services.policyversion_update
+    delete_service = services.policyversion_delete
+
+    def get_fields(self, request, obj=None):
+        return self.fields + (self.readonly_fields if obj else ())
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version never moves to another policy.
+        return (*self.readonly_fields, "policy") if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Only drafts may be deleted (the service refuses the others too).
+        if obj is not None and obj.status != VersionStatus.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description="Submit selected drafts for review")
+    def submit_versions(self, request, queryset):
+        _run_move(self, request, queryset, "submit")
+
+    @admin.action(description="Approve selected versions in review")
+    def approve_versions(self, request, queryset):
+        _run_move(self, request, queryset, "approve")
+
+    @admin.action(description="Reject selected versions in review (with a comment)")
+    def reject_versions(self, request, queryset):
+        form = RejectActionForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            _run_move(self, request, queryset, "reject", comment=form.cleaned_data["comment"])
+            return None
+        return TemplateResponse(
+            request,
+            "governance/admin_reject_versions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reject policy versions",
+                "versions": queryset.select_related("policy"),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description="Retire selected approved versions")
+    def retire_versions(self, request, queryset):
+        _run_move(self, request, queryset, "retire")
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(TrackedAdmin):
+    list_display = ("person", "policy_version", "acknowledged_at")
+    list_filter = ("policy_version__policy",)
+    search_fields = ("person__name", "policy_version__policy__code", "policy_version__policy__title")
+    list_select_related = ("person", "policy_version__policy")
+    autocomplete_fields = ("person", "policy_version")
+    create_service = services.acknowledgement_create
+    delete_service = services.acknowledgement_delete
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an acknowledgement is a fact: record a new one or delete a mistaken one
+
+
+class BuiltinReadOnly:
+    """The shipped catalogue is read-only (the services refuse too)."""
+
+    def _framework(self, obj):
+        return obj if isinstance(obj, Framework) else obj.framework
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._framework(obj).is_builtin:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._framework(obj).is_builtin:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Framework)
+class FrameworkAdmin(BuiltinReadOnly, TrackedAdmin):
+    list_display = ("title", "code", "is_builtin")
+    list_filter = ("is_builtin",)
+    search_fields = ("code", "title")
+    create_service = services.framework_create
+    update_service = services.framework_update
+    delete_service = services.framework_delete
+
+
+@admin.register(Requirement)
+class RequirementAdmin(BuiltinReadOnly, TrackedAdmin):
+    list_display = ("code", "title", "framework", "level", "parent")
+    list_filter = ("framework", "level")
+    search_fields = ("code", "title", "text")
+    list_select_related = ("framework", "parent")
+    autocomplete_fields = ("parent",)
+    create_service = services.requirement_create
+    update_service = services.requirement_update
+    delete_service = services.requirement_delete

@@ -1,0 +1,231 @@
+"""API of policies, versions (with their workflow actions), acknowledgements and the catalogue."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from governance.filtersets.policies import (
+    AcknowledgementFilterSet,
+    FrameworkFilterSet,
+    PolicyFilterSet,
+    PolicyVersionFilterSet,
+    RequirementFilterSet,
+)
+from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
+from governance.services import policies as services
+from vpportal.core.api import TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, tracked_schema
+
+TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+
+
+class PolicySerializer(TrackedSerializer):
+    current_version = serializers.IntegerField(
+        source="current_version_pk", read_only=True, allow_null=True, help_text="The approved version in force."
+    )
+    current_version_number = serializers.IntegerField(read_only=True, allow_null=True)
+    latest_status = serializers.CharField(read_only=True, allow_null=True, help_text="Status of the newest version.")
+    acknowledgement_rate = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Percent of active people who acknowledged the version in force."
+    )
+
+    class Meta(TrackedSerializer.Meta):
+        model = Policy
+        fields = [
+            "id",
+            "code",
+            "title",
+            "category",
+            "owner",
+            "review_interval_months",
+            "next_review_date",
+            "requirements",
+            "current_version",
+            "current_version_number",
+            "latest_status",
+            "acknowledgement_rate",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = (*TRACKED_READ_ONLY, "code", "next_review_date")
+
+
+class PolicyVersionSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = PolicyVersion
+        fields = [
+            "id",
+            "policy",
+            "number",
+            "body",
+            "change_summary",
+            "author",
+            "status",
+            "effective_date",
+            "approved_by",
+            "approved_at",
+            "review_comment",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = (
+            *TRACKED_READ_ONLY,
+            "number",
+            "author",
+            "status",
+            "approved_by",
+            "approved_at",
+            "review_comment",
+        )
+
+
+class RejectSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="What the author should change.", allow_blank=True)
+
+
+class AcknowledgementSerializer(TrackedSerializer):
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=Acknowledgement._meta.get_field("person").related_model.objects.all(),
+        required=False,
+        help_text="Defaults to the caller's own person; only executives may acknowledge for someone else.",
+    )
+
+    class Meta(TrackedSerializer.Meta):
+        model = Acknowledgement
+        fields = ["id", "person", "policy_version", "acknowledged_at", *TRACKED_FIELDS]
+        read_only_fields = (*TRACKED_READ_ONLY, "acknowledged_at")
+
+
+class CoverageSerializer(serializers.Serializer):
+    requirements = serializers.IntegerField(source="leaf_count", help_text="Leaf requirements (what coverage counts).")
+    covered = serializers.IntegerField(source="covered_count")
+    percent = serializers.IntegerField(source="coverage_percent", allow_null=True)
+
+
+class FrameworkSerializer(TrackedSerializer):
+    requirement_count = serializers.IntegerField(read_only=True)
+    coverage = CoverageSerializer(source="*", read_only=True)
+
+    class Meta(TrackedSerializer.Meta):
+        model = Framework
+        fields = [
+            "id",
+            "code",
+            "title",
+            "description",
+            "source_url",
+            "is_builtin",
+            "requirement_count",
+            "coverage",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = (*TRACKED_READ_ONLY, "is_builtin")
+
+
+class RequirementSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = Requirement
+        fields = ["id", "framework", "code", "title", "text", "level", "parent", "position", *TRACKED_FIELDS]
+
+
+@tracked_schema
+class PolicyViewSet(TrackedViewSet):
+    queryset = Policy.objects.with_related()
+    serializer_class = PolicySerializer
+    filterset_class = PolicyFilterSet
+    create_service = services.policy_create
+    update_service = services.policy_update
+    delete_service = services.policy_delete
+
+
+MOVE_RESPONSES = {
+    200: PolicyVersionSerializer,
+    403: OpenApiResponse(description="Your roles may never make this move."),
+    409: OpenApiResponse(description="Not allowed now: wrong state, or the author approving their own version."),
+    412: OpenApiResponse(description="If-Match does not match the version's ETag."),
+}
+
+
+@tracked_schema
+class PolicyVersionViewSet(TrackedViewSet):
+    """Drafts only are editable (409 otherwise). `submit`, `approve`, `reject` and `retire` move a
+    version through its workflow; each takes an optional If-Match."""
+
+    queryset = PolicyVersion.objects.with_related()
+    serializer_class = PolicyVersionSerializer
+    filterset_class = PolicyVersionFilterSet
+    create_service = services.policyversion_create
+    update_service = services.policyversion_update
+    delete_service = services.policyversion_delete
+    service_actions = ("submit", "approve", "reject", "retire")
+
+    def _move(self, service, **kwargs):
+        version = self.get_object()
+        expected = self._expected_version(version)
+        service(version=version, by=self.request.user, expected_version=expected, **kwargs)
+        return self.action_response(version)
+
+    @extend_schema(request=None, responses=MOVE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._move(services.policyversion_submit)
+
+    @extend_schema(request=None, responses=MOVE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._move(services.policyversion_approve)
+
+    @extend_schema(request=RejectSerializer, responses={**MOVE_RESPONSES, 400: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        body = RejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._move(services.policyversion_reject, comment=body.validated_data["comment"])
+
+    @extend_schema(request=None, responses=MOVE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        return self._move(services.policyversion_retire)
+
+
+class AcknowledgementViewSet(TrackedViewSet):
+    """Everyone acknowledges for themselves (POST with `policy_version`); executives may record an
+    acknowledgement for someone else and delete one made by mistake. Acknowledgements are not edited."""
+
+    queryset = Acknowledgement.objects.with_related()
+    serializer_class = AcknowledgementSerializer
+    filterset_class = AcknowledgementFilterSet
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    # Creating is decided by the service (object rule: one's own acknowledgement), not the role map.
+    service_actions = ("create",)
+    create_service = services.acknowledgement_create
+    delete_service = services.acknowledgement_delete
+
+
+@tracked_schema
+class FrameworkViewSet(TrackedViewSet):
+    """`coverage`: the share of the framework's leaf requirements addressed by an approved policy or
+    an implemented/verified mitigation. Built-in frameworks are read-only (403)."""
+
+    queryset = Framework.objects.with_related()
+    serializer_class = FrameworkSerializer
+    filterset_class = FrameworkFilterSet
+    create_service = services.framework_create
+    update_service = services.framework_update
+    delete_service = services.framework_delete
+
+
+@tracked_schema
+class RequirementViewSet(TrackedViewSet):
+    queryset = Requirement.objects.with_related()
+    serializer_class = RequirementSerializer
+    filterset_class = RequirementFilterSet
+    create_service = services.requirement_create
+    update_service = services.requirement_update
+    delete_service = services.requirement_delete
+
+
+def register(router):
+    router.register("policies", PolicyViewSet, basename="policy")
+    router.register("policy-versions", PolicyVersionViewSet, basename="policyversion")
+    router.register("acknowledgements", AcknowledgementViewSet, basename="acknowledgement")
+    router.register("frameworks", FrameworkViewSet, basename="framework")
+    router.register("requirements", RequirementViewSet, basename="requirement")

@@ -1,0 +1,67 @@
+from django import forms
+
+from governance.models import Framework, Policy, PolicyVersion, Requirement
+from vpportal.core.forms import TrackedModelForm
+
+
+class RequirementChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.framework.title} · {obj}"
+
+
+class PolicyForm(TrackedModelForm):
+    """Requirements on offer are the leaves (what coverage counts): NIST subcategories, EU articles."""
+
+    requirements = RequirementChoiceField(
+        queryset=Requirement.objects.none(),
+        required=False,
+        help_text="The framework requirements this policy addresses (hold Ctrl or ⌘ to pick several).",
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    class Meta:
+        model = Policy
+        fields = ["title", "category", "owner", "review_interval_months", "requirements"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirements"].queryset = (
+            Requirement.objects.leaves().select_related("framework").order_by("framework__title", "position")
+        )
+
+
+class PolicyVersionForm(TrackedModelForm):
+    class Meta:
+        model = PolicyVersion
+        fields = ["body", "change_summary", "effective_date"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18, "class": "form-control font-monospace"})}
+        help_texts = {
+            "body": "Markdown: headings (#), lists (-), **bold**, links. HTML is removed when shown.",
+            "effective_date": "Leave empty to take effect on the day it is approved.",
+        }
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        label="What should the author change?",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+    )
+
+
+class FrameworkForm(TrackedModelForm):
+    class Meta:
+        model = Framework
+        fields = ["code", "title", "description", "source_url"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class RequirementForm(TrackedModelForm):
+    class Meta:
+        model = Requirement
+        fields = ["code", "title", "text", "level", "parent", "position"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, framework=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        framework = framework or getattr(self.instance, "framework", None)
+        self.fields["parent"].queryset = Requirement.objects.filter(framework=framework)
