@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import models
 from django.db.models import (
     Avg,
     Case,
@@ -22,8 +23,9 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from vpportal.core.models import TrackedQuerySet
+from vpportal.permissions import can_view_private_notes
 
-from .choices import Cadence, Direction, KPIStatus, MilestoneStatus
+from .choices import AttendanceStatus, Cadence, Direction, KPIStatus, MilestoneStatus
 
 
 class InitiativeQuerySet(TrackedQuerySet):
@@ -146,12 +148,73 @@ class MentorshipQuerySet(TrackedQuerySet):
     search_fields = ("mentor__name", "mentee__name", "focus_areas", "goals")
 
     def with_related(self):
-        return super().with_related().select_related("mentor", "mentee")
+        sessions = models.Count("sessions")
+        return (
+            super()
+            .with_related()
+            .select_related("mentor", "mentee")
+            .annotate(session_count=sessions, last_session_on=models.Max("sessions__held_on"))
+        )
+
+    def involving(self, person):
+        """Mentorships where `person` is the mentor or the mentee."""
+        if person is None:
+            return self.none()
+        return self.filter(models.Q(mentor=person) | models.Q(mentee=person))
+
+    def mine_first(self, person):
+        """The person's own mentorships (as mentor or mentee) first, then the usual order."""
+        if person is None:
+            return self
+        mine = models.Q(mentor=person) | models.Q(mentee=person)
+        return self.annotate(
+            is_mine=models.Case(
+                models.When(mine, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+        ).order_by("-is_mine", *self.model._meta.ordering)
+
+
+class _NotesForReaderIterable(models.query.ModelIterable):
+    """Hands out sessions whose private notes are blanked when the reader may not see them.
+
+    The decision is `can_view_private_notes` (vpportal.permissions); this only applies it to every
+    row a read returns, so a template, export or serializer cannot print what it never received.
+    """
+
+    def __iter__(self):
+        reader = self.queryset._notes_reader
+        for session in super().__iter__():
+            if not can_view_private_notes(reader, session):
+                session.private_notes = ""
+                session.private_notes_hidden = True
+            yield session
 
 
 class MentorshipSessionQuerySet(TrackedQuerySet):
     # Never private_notes: search must not reveal them.
     search_fields = ("topics", "action_items", "mentorship__mentor__name", "mentorship__mentee__name")
+
+    _notes_reader = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._notes_reader = self._notes_reader
+        return clone
+
+    def visible_to(self, user):
+        # Every session is visible to every role; its private notes only to some of them.
+        return super().visible_to(user).notes_for(user)
+
+    def notes_for(self, user):
+        """Rows as `user` may read them: private notes blanked (and `private_notes_hidden` set)
+        unless `user` is the mentor, the mentee or an executive. Writes never save these rows:
+        the services re-read the stored record. Joins the mentorship the rule looks at."""
+        clone = self.select_related("mentorship")
+        clone._notes_reader = user
+        clone._iterable_class = _NotesForReaderIterable
+        return clone
 
     def with_related(self):
         return super().with_related().select_related("mentorship__mentor", "mentorship__mentee")
@@ -161,7 +224,34 @@ class TrainingQuerySet(TrackedQuerySet):
     search_fields = ("title", "audience")
 
     def with_related(self):
-        return super().with_related().select_related("facilitator")
+        return super().with_related().select_related("facilitator").annotate(attendee_count=models.Count("attendances"))
+
+    def upcoming(self, today):
+        return self.filter(held_on__gte=today)
+
+    def past(self, today):
+        return self.filter(held_on__lt=today)
+
+    def upcoming_first(self, today):
+        """Upcoming trainings soonest first, then past ones latest first."""
+        is_upcoming = models.Q(held_on__gte=today)
+        return self.annotate(
+            is_upcoming=models.Case(
+                models.When(is_upcoming, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            ),
+            upcoming_on=models.Case(models.When(is_upcoming, then=models.F("held_on")), default=None),
+        ).order_by("-is_upcoming", models.F("upcoming_on").asc(nulls_last=True), "-held_on", "id")
+
+    def with_seat_of(self, person):
+        """Annotate `my_status`: the attendance status of `person` (None when not registered)."""
+        if person is None:
+            return self.annotate(my_status=models.Value(None, output_field=models.CharField()))
+        seat = self.model._meta.get_field("attendances").related_model.objects.filter(
+            training=models.OuterRef("pk"), person=person
+        )
+        return self.annotate(my_status=models.Subquery(seat.values("status")[:1]))
 
 
 class TrainingAttendanceQuerySet(TrackedQuerySet):
@@ -169,3 +259,12 @@ class TrainingAttendanceQuerySet(TrackedQuerySet):
 
     def with_related(self):
         return super().with_related().select_related("training", "person")
+
+    def ai_literacy_between(self, start, end):
+        """Attended AI-literacy trainings held from `start` to `end`, both days included."""
+        return self.filter(
+            status=AttendanceStatus.ATTENDED,
+            training__counts_as_ai_literacy=True,
+            training__held_on__gte=start,
+            training__held_on__lte=end,
+        )

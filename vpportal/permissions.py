@@ -7,6 +7,7 @@ are predicates that take the record.
 """
 
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 
 EXECUTIVE = "executive"
 LEADER = "leader"
@@ -133,7 +134,12 @@ def _mentorship_of(record):
     """The mentorship a Mentorship or MentorshipSession belongs to (None for a session without one)."""
     if record._meta.model_name == "mentorship":
         return record
-    return record.mentorship if record.mentorship_id else None
+    if not record.mentorship_id:
+        return None
+    try:
+        return record.mentorship
+    except ObjectDoesNotExist:  # a past version of a session whose mentorship is gone
+        return None
 
 
 @rules.predicate
@@ -149,7 +155,9 @@ def takes_part_in(user, record=None) -> bool:
         return False
     mentorship = _mentorship_of(record)
     person_id = _person_id(user)
-    return mentorship is not None and person_id is not None and person_id in (mentorship.mentor_id, mentorship.mentee_id)
+    return (
+        mentorship is not None and person_id is not None and person_id in (mentorship.mentor_id, mentorship.mentee_id)
+    )
 
 
 @rules.predicate

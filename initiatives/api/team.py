@@ -1,0 +1,178 @@
+"""API of team development: `mentorships`, `mentorship-sessions` (private notes only for those who may
+read them), `trainings` (with register/unregister for the caller) and `training-attendance`.
+Serializers shape input; services decide."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.permissions import can_view_private_notes
+
+from ..filtersets.team import (
+    MentorshipFilterSet,
+    MentorshipSessionFilterSet,
+    TrainingAttendanceFilterSet,
+    TrainingFilterSet,
+)
+from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
+from ..services import team as services
+
+TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+
+
+class MentorshipSerializer(TrackedSerializer):
+    session_count = serializers.IntegerField(read_only=True)
+    last_session_on = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta(TrackedSerializer.Meta):
+        model = Mentorship
+        fields = [
+            "id",
+            "mentor",
+            "mentee",
+            "focus_areas",
+            "goals",
+            "start_date",
+            "end_date",
+            "status",
+            "meeting_cadence",
+            "session_count",
+            "last_session_on",
+            *TRACKED_FIELDS,
+        ]
+
+
+class MentorshipSessionSerializer(TrackedSerializer):
+    private_notes = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Only for the mentor, the mentee and executives: omitted from responses to anyone else, "
+            "and ignored when anyone else sends it."
+        ),
+    )
+
+    class Meta(TrackedSerializer.Meta):
+        model = MentorshipSession
+        fields = [
+            "id",
+            "mentorship",
+            "held_on",
+            "duration_minutes",
+            "topics",
+            "action_items",
+            "private_notes",
+            *TRACKED_FIELDS,
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        reader = getattr(request, "user", None)
+        if getattr(instance, "private_notes_hidden", False) or not can_view_private_notes(reader, instance):
+            data.pop("private_notes", None)
+        return data
+
+
+class TrainingSerializer(TrackedSerializer):
+    attendee_count = serializers.IntegerField(read_only=True, help_text="Seats taken (every status).")
+
+    class Meta(TrackedSerializer.Meta):
+        model = Training
+        fields = [
+            "id",
+            "title",
+            "topic",
+            "audience",
+            "held_on",
+            "duration_minutes",
+            "facilitator",
+            "materials_url",
+            "capacity",
+            "counts_as_ai_literacy",
+            "attendee_count",
+            *TRACKED_FIELDS,
+        ]
+
+
+class TrainingAttendanceSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = TrainingAttendance
+        fields = ["id", "training", "person", "status", *TRACKED_FIELDS]
+        # One seat per person: the service says so with a message naming the person (400, `person`).
+        validators = []
+
+
+@tracked_schema
+class MentorshipViewSet(TrackedViewSet):
+    queryset = Mentorship.objects.with_related()
+    serializer_class = MentorshipSerializer
+    filterset_class = MentorshipFilterSet
+    create_service = services.mentorship_create
+    update_service = services.mentorship_update
+    delete_service = services.mentorship_delete
+
+
+@tracked_schema
+class MentorshipSessionViewSet(TrackedViewSet):
+    # visible_to (TrackedViewSet.get_queryset) blanks the notes a caller may not read.
+    queryset = MentorshipSession.objects.with_related()
+    serializer_class = MentorshipSessionSerializer
+    filterset_class = MentorshipSessionFilterSet
+    create_service = services.session_create
+    update_service = services.session_update
+    delete_service = services.session_delete
+
+
+SEAT_REFUSED = OpenApiResponse(description="Full, already held, a second seat, or not registered.")
+
+
+@tracked_schema
+class TrainingViewSet(TrackedViewSet):
+    queryset = Training.objects.with_related()
+    serializer_class = TrainingSerializer
+    filterset_class = TrainingFilterSet
+    create_service = services.training_create
+    update_service = services.training_update
+    delete_service = services.training_delete
+    service_actions = ("register", "unregister")
+
+    @extend_schema(
+        request=None,
+        responses={200: TrainingSerializer, 400: SEAT_REFUSED, 403: OpenApiResponse(description="Read-only role.")},
+        summary="Register the caller (their linked person) for this training",
+    )
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        training = self.get_object()
+        services.training_register(training=training, by=request.user)
+        return self.action_response(training)
+
+    @extend_schema(
+        request=None,
+        responses={200: TrainingSerializer, 400: SEAT_REFUSED, 403: OpenApiResponse(description="Read-only role.")},
+        summary="Give back the caller's seat at this training",
+    )
+    @action(detail=True, methods=["post"])
+    def unregister(self, request, pk=None):
+        training = self.get_object()
+        services.training_unregister(training=training, by=request.user)
+        return self.action_response(training)
+
+
+@tracked_schema
+class TrainingAttendanceViewSet(TrackedViewSet):
+    queryset = TrainingAttendance.objects.with_related()
+    serializer_class = TrainingAttendanceSerializer
+    filterset_class = TrainingAttendanceFilterSet
+    create_service = services.attendance_create
+    update_service = services.attendance_update
+    delete_service = services.attendance_delete
+
+
+def register(router):
+    router.register("mentorships", MentorshipViewSet, basename="mentorship")
+    router.register("mentorship-sessions", MentorshipSessionViewSet, basename="mentorshipsession")
+    router.register("trainings", TrainingViewSet, basename="training")
+    router.register("training-attendance", TrainingAttendanceViewSet, basename="trainingattendance")
