@@ -1,6 +1,7 @@
 """Portfolio forms: they shape input for the services and carry the record's version."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from vpportal.core.forms import TrackedModelForm
 from vpportal.people.choices import Function
@@ -8,7 +9,7 @@ from vpportal.people.models import Person
 
 from ..choices import Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
-from ..services.portfolio import ALLOWED_MOVES, CREATE_STAGES, stage_label
+from ..services.portfolio import ALLOWED_MOVES, CREATE_STAGES, check_initiative_dates, stage_label
 
 
 class InitiativeForm(TrackedModelForm):
@@ -61,6 +62,14 @@ class InitiativeForm(TrackedModelForm):
 
     def clean_tags(self):
         return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_initiative_dates(cleaned.get("start_date"), cleaned.get("target_date"))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
 
 
 class TransitionForm(forms.Form):

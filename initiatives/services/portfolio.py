@@ -107,8 +107,10 @@ def _clean_initiative_data(data: dict) -> dict:
     return data
 
 
-def _check_dates(initiative: Initiative):
-    if initiative.start_date and initiative.target_date and initiative.target_date < initiative.start_date:
+def check_initiative_dates(start_date, target_date):
+    """The target date must not precede the start (also a database constraint); forms call this
+    too so the message lands on the field before the model's constraint check."""
+    if start_date and target_date and target_date < start_date:
         raise ValidationError({"target_date": MSG_DATES})
 
 
@@ -123,7 +125,7 @@ def initiative_create(*, by, data: dict) -> Initiative:
         raise ValidationError({"stage": MSG_CREATE_STAGE})
     initiative = Initiative(**data)
     initiative.stage_changed_at = timezone.now()
-    _check_dates(initiative)
+    check_initiative_dates(initiative.start_date, initiative.target_date)
     save_new(initiative, by=by)
     initiative.key = KEY_FORMAT.format(initiative.pk)
     Initiative.objects.filter(pk=initiative.pk).update(key=initiative.key)
@@ -139,7 +141,7 @@ def initiative_update(initiative: Initiative, *, by, data: dict, version: int | 
         raise ValidationError({"stage": MSG_USE_TRANSITION})
     for name, value in data.items():
         setattr(initiative, name, value)
-    _check_dates(initiative)
+    check_initiative_dates(initiative.start_date, initiative.target_date)
     return save_changes(initiative, by=by, version=version, fields=data.keys())
 
 

@@ -1,0 +1,76 @@
+"""Factories of the portfolio, and the records the API fuzz test works on."""
+
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
+from initiatives.services.portfolio import KEY_FORMAT
+from tests.factories.people import PersonFactory
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    title = factory.Sequence(lambda n: f"Initiative {n}")
+    summary = "Use machine learning where it pays off."
+    business_objective = "Lower the cost to serve."
+    owner = factory.SubFactory(PersonFactory)
+    stage = "idea"
+    start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    target_date = factory.LazyFunction(lambda: date.today() + timedelta(days=180))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Keys come from the primary key, as the create service assigns them.
+        obj = super()._create(model_class, *args, **kwargs)
+        if not obj.key:
+            obj.key = KEY_FORMAT.format(obj.pk)
+            model_class.objects.filter(pk=obj.pk).update(key=obj.key)
+        return obj
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    due_date = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+
+
+class KPIFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KPI
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    name = factory.Sequence(lambda n: f"KPI {n}")
+    unit = "%"
+    direction = "higher_is_better"
+    baseline = 50
+    target = 80
+    warning_threshold = 70
+    cadence = "weekly"
+
+
+class KPIMeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KPIMeasurement
+
+    kpi = factory.SubFactory(KPIFactory)
+    observed_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n + 1))
+    value = 75.0
+    source = "test"
+
+
+def seed_api_data():
+    """A few linked records so detail and action operations of the fuzz test hit real rows."""
+    for stage in ("idea", "poc", "pilot"):
+        initiative = InitiativeFactory(stage=stage, partner_functions=["finance"], tags=["genai"])
+        MilestoneFactory(initiative=initiative)
+        kpi = KPIFactory(initiative=initiative)
+        for days in range(3):
+            KPIMeasurementFactory(kpi=kpi, observed_at=timezone.now() - timedelta(days=days))
+    KPIFactory(initiative=None, name="Organisation-wide adoption")
