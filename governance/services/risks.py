@@ -2,9 +2,7 @@
 call these. CRUD services take the record first; action services are keyword-only."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, Max
-from django.db.models.functions import Cast, Substr
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -20,7 +18,7 @@ from vpportal.core.services import (
     update_record,
 )
 
-KEY_PREFIX = "RSK-"
+KEY_FORMAT = "RSK-{:04d}"
 MSG_CANNOT_ACCEPT = "Only executive and governance users may accept risks."
 MSG_JUSTIFICATION_REQUIRED = "Write why the organisation accepts this risk."
 MSG_ACCEPT_THROUGH_ACTION = "Use “Accept risk”, which records a justification, to accept a risk."
@@ -41,14 +39,6 @@ def aisystem_delete(system: AISystem, *, by, version: int | None = None) -> None
 
 
 # --- risks ------------------------------------------------------------------------------------------
-def _next_key() -> str:
-    # Numeric maximum, not the string one: "RSK-10000" sorts before "RSK-9999" as text.
-    number = Risk._base_manager.filter(key__startswith=KEY_PREFIX).aggregate(
-        n=Max(Cast(Substr("key", len(KEY_PREFIX) + 1), IntegerField()))
-    )["n"]
-    return f"{KEY_PREFIX}{(number or 0) + 1:04d}"
-
-
 def _check_residuals(risk: Risk) -> None:
     """Residual values describe the risk after mitigations: never worse than the inherent ones."""
     errors = {}
@@ -80,6 +70,7 @@ def _move_status(risk: Risk, target: str) -> list[str]:
     return []
 
 
+@transaction.atomic
 def risk_create(*, by, data: dict) -> Risk:
     require(by, "add", Risk)
     data = dict(data)
@@ -89,17 +80,13 @@ def risk_create(*, by, data: dict) -> Risk:
     risk = Risk(**data)
     risk.status = status
     _check_residuals(risk)
-    for _attempt in range(5):
-        risk.key = _next_key()
-        try:
-            with transaction.atomic():
-                return save_new(risk, by=by)
-        except (IntegrityError, ValidationError):
-            # Another writer took the same key between our read and our insert: take the next one.
-            if not Risk._base_manager.filter(key=risk.key).exists():
-                raise
-            risk.pk = None
-    raise TransitionError("Could not assign a risk key under heavy concurrent load; please try again.")
+    save_new(risk, by=by)
+    # The key derives from the primary key the database just gave, so two concurrent creates can
+    # never get the same key (no lock, no retry); the creation entry in history shows the key too.
+    risk.key = KEY_FORMAT.format(risk.pk)
+    Risk.objects.filter(pk=risk.pk).update(key=risk.key)
+    risk.history.filter(history_type="+").update(key=risk.key)
+    return risk
 
 
 def risk_update(risk: Risk, *, by, data: dict, version: int | None = None) -> Risk:

@@ -345,3 +345,36 @@ class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
 
 class MitigationHistoryView(MitigationViewMixin, generic.HistoryView):
     pass
+
+
+# --- the initiative page's panel ----------------------------------------------------------------------
+def initiative_risks_panel(request, initiative):
+    """AI systems and risks of an initiative, shown on its page (two queries)."""
+    user = request.user
+    if not user.has_perm("governance.view_risk"):
+        return None
+    systems = AISystem.objects.visible_to(user).filter(initiative=initiative).select_related("owner")
+    risks = (
+        Risk.objects.visible_to(user)
+        .with_scores()
+        .concerning_initiative(initiative)
+        .select_related("ai_system")
+        .order_by("-residual_score", "key")
+    )
+    return (
+        "governance/_initiative_risks_panel.html",
+        {
+            "initiative": initiative,
+            "systems": systems,
+            "risks": risks,
+            "can_add_system": user.has_perm("governance.add_aisystem"),
+            "can_add_risk": user.has_perm("governance.add_risk"),
+        },
+    )
+
+
+def register_initiative_panels():
+    from initiatives.views.portfolio import INITIATIVE_DETAIL_PANELS
+
+    if initiative_risks_panel not in INITIATIVE_DETAIL_PANELS:
+        INITIATIVE_DETAIL_PANELS.append(initiative_risks_panel)
