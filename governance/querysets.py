@@ -33,12 +33,7 @@ class RiskQuerySet(TrackedQuerySet):
     search_fields = ("key", "title", "description")
 
     def with_related(self):
-        return (
-            super()
-            .with_related()
-            .select_related("ai_system", "initiative", "owner", "accepted_by")
-            .with_scores()
-        )
+        return super().with_related().select_related("ai_system", "initiative", "owner", "accepted_by").with_scores()
 
     def with_scores(self):
         """Scores and levels computed by the database, so lists filter and sort by them.
@@ -76,9 +71,7 @@ class RiskQuerySet(TrackedQuerySet):
 
     def heat_map(self, residual: bool = False) -> dict[tuple[int, int], int]:
         """{(likelihood, impact): count} in one grouped query (residual uses the effective values)."""
-        keys = (
-            ("effective_residual_likelihood", "effective_residual_impact") if residual else ("likelihood", "impact")
-        )
+        keys = ("effective_residual_likelihood", "effective_residual_impact") if residual else ("likelihood", "impact")
         rows = self.with_scores().order_by().values(*keys).annotate(n=Count("pk")).values_list(*keys, "n")
         return {(likelihood, impact): n for likelihood, impact, n in rows}
 

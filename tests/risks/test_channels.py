@@ -84,7 +84,7 @@ def test_only_writers_create_edit_and_delete_through_the_api(personas, role, kin
 @pytest.mark.parametrize("kind", WRITERS)
 @pytest.mark.parametrize("role", PERSONAS)
 def test_only_writers_create_through_pages(personas, role, kind):
-    data = {k: v for k, v in payloads()[kind].items()}
+    data = dict(payloads()[kind])
     if kind == "aisystem":
         data["processes_personal_data"] = "on"
     client = page_client(personas[role])
@@ -167,7 +167,14 @@ def test_pages_api_and_admin_record_history_with_user_and_channel(executive):
     system = AISystemFactory()
     page_client(executive).post(
         reverse("governance:risk_add"),
-        {"title": "Hist", "category": "privacy", "ai_system": system.pk, "likelihood": 2, "impact": 2, "status": "identified"},
+        {
+            "title": "Hist",
+            "category": "privacy",
+            "ai_system": system.pk,
+            "likelihood": 2,
+            "impact": 2,
+            "status": "identified",
+        },
     )
     risk = Risk.objects.get(title="Hist")
     api_client(executive).patch(f"/api/v1/risks/{risk.pk}/", {"description": "via api"}, format="json")
@@ -256,7 +263,10 @@ def test_risks_of_an_initiative_include_those_of_its_systems(executive):
     direct = RiskFactory(ai_system=None, initiative=system.initiative)
     via_system = RiskFactory(ai_system=system)
     RiskFactory()
-    keys = {r["key"] for r in api_client(executive).get(f"/api/v1/risks/?initiative={system.initiative_id}").json()["results"]}
+    keys = {
+        r["key"]
+        for r in api_client(executive).get(f"/api/v1/risks/?initiative={system.initiative_id}").json()["results"]
+    }
     assert keys == {direct.key, via_system.key}
 
 
