@@ -1,0 +1,81 @@
+"""Lists and details of AI systems, risks and mitigations run a constant number of queries, on pages
+and in the API, whatever the number of rows."""
+
+import pytest
+from django.urls import reverse
+
+from governance.models import Framework, Requirement
+from tests.conftest import api_client, page_client
+from tests.factories.risks import AISystemFactory, MitigationFactory, RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(kind, n):
+    if kind == "aisystem":
+        AISystemFactory.create_batch(n)
+    elif kind == "risk":
+        for i in range(n):
+            RiskFactory(likelihood=i % 5 + 1, impact=(i * 2) % 5 + 1, residual_likelihood=1 if i % 3 else None)
+    else:
+        for _ in range(n):
+            MitigationFactory(risk=RiskFactory())
+
+
+# session, user, roles, count, page; risk list: + 2 heat maps; filter-bar choices (initiative, owner, AI system, risk)
+PAGE_QUERIES = {"aisystem": 7, "risk": 10, "mitigation": 8}
+API_QUERIES = {"aisystem": 5, "risk": 5, "mitigation": 6}  # token+user, knox sweep, roles, count, page (+ requirements)
+ENDPOINTS = {"aisystem": "ai-systems", "risk": "risks", "mitigation": "mitigations"}
+
+
+@pytest.mark.parametrize("kind", PAGE_QUERIES)
+def test_list_pages_run_constant_queries(executive, django_assert_num_queries, kind):
+    client = page_client(executive)
+    client.get(reverse(f"governance:{kind}_list"))
+    grow(kind, 3)
+    with django_assert_num_queries(PAGE_QUERIES[kind]):
+        client.get(reverse(f"governance:{kind}_list"))
+    grow(kind, 20)
+    with django_assert_num_queries(PAGE_QUERIES[kind]):
+        client.get(reverse(f"governance:{kind}_list"))
+
+
+@pytest.mark.parametrize("kind", API_QUERIES)
+def test_api_lists_run_constant_queries(executive, django_assert_num_queries, kind):
+    client = api_client(executive)
+    grow(kind, 3)
+    with django_assert_num_queries(API_QUERIES[kind]):
+        client.get(f"/api/v1/{ENDPOINTS[kind]}/")
+    grow(kind, 20)
+    with django_assert_num_queries(API_QUERIES[kind]):
+        client.get(f"/api/v1/{ENDPOINTS[kind]}/")
+
+
+@pytest.mark.parametrize("kind", API_QUERIES)
+def test_api_details_run_constant_queries(executive, django_assert_num_queries, kind):
+    client = api_client(executive)
+    grow(kind, 2)
+    record = {"aisystem": AISystemFactory, "risk": RiskFactory, "mitigation": MitigationFactory}[kind]()
+    with django_assert_num_queries(API_QUERIES[kind] - 1):
+        client.get(f"/api/v1/{ENDPOINTS[kind]}/{record.pk}/")
+
+
+def test_detail_pages_run_constant_queries(executive, django_assert_num_queries):
+    client = page_client(executive)
+    system = AISystemFactory()
+    risk = RiskFactory(ai_system=system)
+    framework = Framework.objects.create(code="QC", title="Query count framework")
+    requirement = Requirement.objects.create(framework=framework, code="QC-1", level="control")
+    MitigationFactory(risk=risk).requirements.add(requirement)
+    client.get(system.get_absolute_url())
+    with django_assert_num_queries(5):  # session, user, roles, system (joined), its risks
+        client.get(system.get_absolute_url())
+    with django_assert_num_queries(7):  # session, user, roles, risk (joined), mitigations, requirements, frameworks
+        client.get(risk.get_absolute_url())
+    RiskFactory.create_batch(5, ai_system=system)
+    for mitigation in MitigationFactory.create_batch(6, risk=risk):
+        mitigation.requirements.add(requirement)
+    with django_assert_num_queries(5):
+        client.get(system.get_absolute_url())
+    with django_assert_num_queries(7):
+        client.get(risk.get_absolute_url())
