@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import RowNumber, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from vpportal.core.models import TrackedQuerySet
@@ -142,6 +142,24 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
             .values_list("bucket", "avg")
         )
         return list(rows), bucket
+
+    def latest_per_kpi(self, kpi_ids, per_kpi: int = 20):
+        """The newest `per_kpi` points of each KPI in `kpi_ids`, as `(kpi_id, observed_at, value)` in
+        time order: one windowed query over the (kpi, observed_at) index, whatever the number of KPIs
+        (the dashboard's and report's sparklines)."""
+        ranked = (
+            self.filter(kpi_id__in=list(kpi_ids))
+            .annotate(
+                rank=models.Window(
+                    RowNumber(),
+                    partition_by=[F("kpi_id")],
+                    order_by=[F("observed_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(rank__lte=per_kpi)
+            .order_by("kpi_id", "observed_at", "pk")
+        )
+        return list(ranked.values_list("kpi_id", "observed_at", "value"))
 
 
 class MentorshipQuerySet(TrackedQuerySet):
