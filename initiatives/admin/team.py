@@ -9,6 +9,7 @@ import dataclasses
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db import models
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from vpportal.core.admin import TrackedAdmin
@@ -90,6 +91,7 @@ class TrainingAdmin(TrackedAdmin):
     list_select_related = ("facilitator",)
     autocomplete_fields = ("facilitator",)
     date_hierarchy = "held_on"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     create_service = services.training_create
     update_service = services.training_update
     delete_service = services.training_delete

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
 from ..filtersets.team import (
@@ -21,7 +22,24 @@ from ..services import team as services
 TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
 
 
+class _PersonField(serializers.PrimaryKeyRelatedField):
+    """Reads the person from the ones its serializer looked up together (one query for both)."""
+
+    def to_internal_value(self, data):
+        person = getattr(self.parent, "_people", {}).get(_pk(data))
+        return person if person is not None else super().to_internal_value(data)
+
+
+def _pk(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class MentorshipSerializer(TrackedSerializer):
+    mentor = _PersonField(queryset=Person.objects.all())
+    mentee = _PersonField(queryset=Person.objects.all())
     session_count = serializers.IntegerField(read_only=True)
     last_session_on = serializers.DateField(read_only=True, allow_null=True)
 
@@ -41,6 +59,11 @@ class MentorshipSerializer(TrackedSerializer):
             "last_session_on",
             *TRACKED_FIELDS,
         ]
+
+    def to_internal_value(self, data):
+        ids = {_pk(data.get(name)) for name in ("mentor", "mentee")} if hasattr(data, "get") else set()
+        self._people = Person.objects.in_bulk(ids - {None}) if ids - {None} else {}
+        return super().to_internal_value(data)
 
 
 class MentorshipSessionSerializer(TrackedSerializer):

@@ -1,6 +1,9 @@
 """Forms of team development pages. They shape input; the services decide (see services/team.py)."""
 
+from functools import partial
+
 from django import forms
+from django.core.validators import EMPTY_VALUES as field_empty_values
 
 from vpportal.core.forms import TrackedModelForm
 from vpportal.people.models import Person
@@ -10,7 +13,16 @@ from ..choices import AttendanceStatus
 from ..models import Mentorship, MentorshipSession, Training
 
 
+def _person_id(value):
+    try:
+        return int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+
+
 class MentorshipForm(TrackedModelForm):
+    PEOPLE_FIELDS = ("mentor", "mentee")
+
     class Meta:
         model = Mentorship
         fields = ["mentor", "mentee", "focus_areas", "goals", "start_date", "end_date", "status", "meeting_cadence"]
@@ -21,11 +33,32 @@ class MentorshipForm(TrackedModelForm):
         people = Person.objects.order_by("name")
         self.fields["mentor"].queryset = people
         self.fields["mentee"].queryset = people
+        self._resolve_people_in_one_query()
         if self.instance.pk and user is not None and not user.has_perm("initiatives.reassign_mentorship"):
             # A participant edits the content of their mentorship, not who is in it.
             for name in ("mentor", "mentee"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Only leaders and executives change who mentors whom."
+
+    def _resolve_people_in_one_query(self):
+        """Look the mentor and the mentee up together: one query, not one per field."""
+        if not self.is_bound:
+            return
+        ids = set()
+        for name in self.PEOPLE_FIELDS:
+            ids |= {
+                _person_id(self.data.get(self.add_prefix(name))),
+                _person_id(self.get_initial_for_field(self.fields[name], name)),
+            }
+        found = Person.objects.in_bulk(ids - {None})
+        for name in self.PEOPLE_FIELDS:
+            field = self.fields[name]
+            field.to_python = partial(_known_person, found, field.to_python)
+
+
+def _known_person(found, to_python, value):
+    person = found.get(_person_id(value)) if value not in field_empty_values else None
+    return person if person is not None else to_python(value)
 
 
 class MentorshipSessionForm(TrackedModelForm):

@@ -153,6 +153,10 @@ class MentorshipSessionListView(SessionViewMixin, generic.TrackedListView):
         ("private_notes", "Private notes"),
     ]
 
+    def get_context_data(self, **kwargs):
+        # Sessions are logged from their mentorship's page, so the list has no "add" button.
+        return super().get_context_data(**kwargs) | {"can_add": False}
+
 
 class SessionFormMixin(UserFormKwargsMixin):
     template_name = "initiatives/mentorshipsession_form.html"
