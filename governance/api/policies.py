@@ -92,6 +92,9 @@ class AcknowledgementSerializer(TrackedSerializer):
         model = Acknowledgement
         fields = ["id", "person", "policy_version", "acknowledged_at", *TRACKED_FIELDS]
         read_only_fields = (*TRACKED_READ_ONLY, "acknowledged_at")
+        # Uniqueness (and the person default) is the service's: DRF's unique-together validator
+        # would make `person` required.
+        validators = []
 
 
 class CoverageSerializer(serializers.Serializer):

@@ -49,6 +49,8 @@ class RejectForm(forms.Form):
 
 
 class FrameworkForm(TrackedModelForm):
+    source_url = forms.URLField(label="Source", required=False, assume_scheme="https")
+
     class Meta:
         model = Framework
         fields = ["code", "title", "description", "source_url"]

@@ -262,6 +262,12 @@ class PolicyVersionUpdateView(PolicyVersionViewMixin, generic.TrackedUpdateView)
     template_name = "governance/policyversion_form.html"
     update_service = services.policyversion_update
 
+    def get_object(self, queryset=None):
+        # UpdateView.get/post fetch the record again after our draft check: fetch it once.
+        if getattr(self, "_version", None) is None:
+            self._version = super().get_object(queryset)
+        return self._version
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if self.object.status != VersionStatus.DRAFT:
