@@ -1,0 +1,64 @@
+"""The stage gate in the browser: a leader is stopped by an open critical risk, a governance user
+accepts the risk with a justification, and the leader's move then goes through."""
+
+import pytest
+
+from initiatives.models import KPI
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.conftest import make_persona
+from tests.factories.people import PASSWORD
+from tests.factories.risks import AISystemFactory, GateInitiativeFactory, MitigationFactory, RiskFactory
+from vpportal.people.models import Person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def switch_user(page, username):
+    page.context.clear_cookies()
+    sign_in(page, username, PASSWORD)
+
+
+def test_a_governance_acceptance_lets_a_blocked_initiative_into_production(page):
+    leader = make_persona("leader")
+    make_persona("governance")
+    initiative = GateInitiativeFactory(
+        title="Claims triage assistant", stage="pilot", owner=Person.objects.get(user=leader)
+    )
+    KPI.objects.create(initiative=initiative, name="Triage time (hours)", target=4)
+    system = AISystemFactory(initiative=initiative, name="Claims triage LLM", eu_ai_act_tier="limited")
+    risk = RiskFactory(ai_system=system, title="Invents policy exclusions", likelihood=5, impact=5)
+    MitigationFactory(risk=risk, description="Grounding on the policy wording", status="in_progress")
+    RiskFactory(ai_system=system, title="Slow answers at peak", likelihood=2, impact=2)
+
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(initiative.get_absolute_url())
+    checklist = page.locator(".gate-checklist")
+    assert risk.key in checklist.inner_text()  # visible before anyone tries
+    page.get_by_label("Move to").select_option("production")
+    page.get_by_role("button", name="Move").click()
+    alert = page.locator(".alert-danger")
+    assert risk.key in alert.inner_text() and "critical" in alert.inner_text()
+    assert page.get_by_text("Stage gate to production").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "risks-gate-refused.png"), full_page=True)
+
+    switch_user(page, "governance-user")
+    page.goto("/governance/risks/")
+    page.get_by_label("Inherent likelihood 5, impact 5: 1 risk, critical").click()
+    page.screenshot(path=str(ARTIFACTS / "risks-register-heat-map.png"), full_page=True)
+    page.get_by_role("link", name=str(risk.key)).click()
+    page.get_by_role("link", name="Accept risk").click()
+    page.get_by_role("button", name="Accept risk").click()  # blank: refused with the reason
+    assert page.get_by_text("Write why the organisation accepts this risk.").is_visible()
+    page.get_by_label("Justification").fill("Pilot results show grounding holds; reviewed with Claims.")
+    page.get_by_role("button", name="Accept risk").click()
+    assert page.get_by_text("Accepted by governance-user").is_visible()
+
+    switch_user(page, "leader-user")
+    page.goto(initiative.get_absolute_url())
+    page.get_by_label("Move to").select_option("production")
+    page.get_by_role("button", name="Move").click()
+    assert page.locator(".alert-success").is_visible()
+    initiative.refresh_from_db()
+    assert initiative.stage == "production"
+    assert page.console_errors == []
