@@ -150,6 +150,7 @@ def test_the_initiative_page_lists_the_failed_check_before_anyone_tries(leader):
     initiative, risk = blocked_initiative()
     body = page_client(leader).get(initiative.get_absolute_url()).content.decode()
     assert risk.key in body and "No open high or critical residual risk" in body
+    assert "Scorer" in body  # the AI systems panel lists the initiative's systems
 
 
 def test_the_transition_page_shows_the_failed_check_and_keeps_the_stage(leader):
