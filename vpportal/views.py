@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from vpportal.people import tokens
 from vpportal.people.services import person_for_user
-from vpportal.permissions import ROLE_DESCRIPTIONS, role_names
+from vpportal.permissions import EXECUTIVE, LEADER, ROLE_DESCRIPTIONS, has_role, role_names
 
 HOME_PANELS: list = []
 """Callables `(request) -> (template, context) | None` that apps append to show panels on home."""
@@ -23,15 +23,17 @@ def home(request):
         if result:
             panels.append(result)
     roles = sorted(role_names(request.user))
-    return render(
-        request,
-        "vpportal/home.html",
-        {
-            "person": person_for_user(request.user),
-            "roles": [(name, ROLE_DESCRIPTIONS[name]) for name in roles],
-            "panels": panels,
-        },
-    )
+    context = {
+        "person": person_for_user(request.user),
+        "roles": [(name, ROLE_DESCRIPTIONS[name]) for name in roles],
+        "panels": panels,
+    }
+    if has_role(request.user, EXECUTIVE, LEADER):
+        # Leaders and executives start on the dashboard, with the home panels below it.
+        from vpportal.dashboard.views import dashboard_context
+
+        return render(request, "vpportal/dashboard.html", {**context, **dashboard_context(request), "welcome": True})
+    return render(request, "vpportal/home.html", context)
 
 
 class TokenForm(forms.Form):

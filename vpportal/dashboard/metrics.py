@@ -1,0 +1,309 @@
+"""Every figure of the dashboard (page and API alike), computed from the areas' QuerySets.
+
+One function, `dashboard(user)`, builds them all in a bounded number of queries that does not grow
+with the data: grouped counts instead of per-row queries, one windowed query for every sparkline,
+one UNION for recent activity. Each figure carries the URL of the filtered list it counts; the
+list uses the same FilterSet, so the figure and the list always agree (tests check each one).
+
+Bounds: sparklines for at most SPARK_KPIS KPIs (worst status first), each with its newest
+SPARK_POINTS points; recent activity is the newest ACTIVITY_LIMIT history events.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import Framework, Mitigation, Policy, Risk
+from governance.views.risks import heat_maps
+from initiatives.choices import Health, KPIStatus, Stage
+from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
+from initiatives.services.team import ai_literacy_coverage
+from initiatives.views.portfolio_charts import sparkline
+from vpportal.people.services import person_for_user
+from vpportal.reports.audit_trail import recent_events
+
+SPARK_KPIS = 12
+SPARK_POINTS = 20
+ACTIVITY_LIMIT = 15
+# Worst first: the KPIs that need attention get the sparklines.
+STATUS_ORDER = (KPIStatus.RED, KPIStatus.AMBER, KPIStatus.GREY, KPIStatus.GREEN)
+
+
+def list_url(name: str, **params) -> str:
+    """The URL of a list filtered by `params` (lists become repeated parameters)."""
+    url = reverse(name)
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
+
+
+@dataclass
+class Figure:
+    """A number and the filtered list it counts."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+@dataclass
+class Dashboard:
+    today: datetime.date
+    stages: list = field(default_factory=list)  # [(Stage, [Figure per health], Figure total)]
+    healths: list = field(default_factory=list)
+    health_totals: list = field(default_factory=list)
+    initiatives_total: Figure | None = None
+    kpi_status: list = field(default_factory=list)
+    kpi_sparklines: list = field(default_factory=list)
+    heat_maps: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    policies_in_review: Figure | None = None
+    my_acknowledgements: list = field(default_factory=list)
+    my_acknowledgements_figure: Figure | None = None
+    acknowledgement_rate: int | None = None
+    ai_literacy: dict = field(default_factory=dict)
+    frameworks: list = field(default_factory=list)
+    activity: list = field(default_factory=list)
+
+    def figures(self) -> list[Figure]:
+        """Every counted figure with its link (what the equality tests walk through)."""
+        found = [self.initiatives_total, self.policies_in_review, self.ai_literacy.get("uncovered")]
+        for _, cells, total in self.stages:
+            found += [*cells, total]
+        found += self.health_totals + self.kpi_status + self.overdue
+        return [f for f in found if f is not None]
+
+
+def _initiatives(board: Dashboard, user):
+    rows = Initiative.objects.visible_to(user).order_by().values("stage", "health").annotate(n=Count("pk"))
+    counts = {(r["stage"], r["health"]): r["n"] for r in rows}
+    name = "initiatives:initiative_list"
+    board.healths = list(Health)
+    for stage in Stage:
+        cells = [
+            Figure(f"initiatives.{stage}.{health}", health.label, counts.get((stage, health), 0), "")
+            for health in Health
+        ]
+        for cell, health in zip(cells, Health, strict=True):
+            cell.url = list_url(name, stage=stage.value, health=health.value)
+        total = sum(c.count for c in cells)
+        board.stages.append(
+            (stage, cells, Figure(f"initiatives.{stage}", stage.label, total, list_url(name, stage=stage.value)))
+        )
+    board.health_totals = [
+        Figure(
+            f"initiatives.health.{health}",
+            health.label,
+            sum(n for (_, h), n in counts.items() if h == health),
+            list_url(name, health=health.value),
+        )
+        for health in Health
+    ]
+    board.initiatives_total = Figure("initiatives", "Initiatives", sum(counts.values()), list_url(name))
+
+
+def _kpis(board: Dashboard, user):
+    visible = KPI.objects.visible_to(user).with_status()
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    board.kpi_status = [
+        Figure(
+            f"kpis.{status}", status.label, counts.get(status, 0), list_url("initiatives:kpi_list", status=status.value)
+        )
+        for status in STATUS_ORDER
+    ]
+    rank = Case(*[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)], output_field=IntegerField())
+    worst_first = list(
+        visible.select_related("initiative").annotate(rank=rank).order_by("rank", "name", "id")[:SPARK_KPIS]
+    )
+    points = {}
+    for kpi_id, observed_at, value in KPIMeasurement.objects.latest_per_kpi([k.pk for k in worst_first], SPARK_POINTS):
+        points.setdefault(kpi_id, []).append((observed_at, value))
+    for kpi in worst_first:
+        kpi.sparkline = sparkline(points.get(kpi.pk, []), target=kpi.target, warning=kpi.warning_threshold)
+    board.kpi_sparklines = worst_first
+
+
+def _risks(board: Dashboard, user):
+    risk_list = reverse("governance:risk_list")
+    maps = heat_maps(QueryDict(), Risk.objects.visible_to(user))
+    for heat_map in maps:
+        for _, cells in heat_map["rows"]:
+            for cell in cells:
+                cell.url = f"{risk_list}{cell.url}"
+    board.heat_maps = maps
+
+
+def _overdue(board: Dashboard, user):
+    today = board.today
+    yesterday = today - datetime.timedelta(days=1)
+    open_statuses = ["planned", "in_progress"]
+    board.overdue = [
+        Figure(
+            "overdue.milestones",
+            "Overdue milestones",
+            Milestone.objects.visible_to(user).open().filter(due_date__lt=today).count(),
+            list_url("initiatives:milestone_list", status=open_statuses, due_date_before=yesterday.isoformat()),
+        ),
+        Figure(
+            "overdue.mitigations",
+            "Overdue mitigations",
+            Mitigation.objects.visible_to(user).overdue(today).count(),
+            list_url("governance:mitigation_list", overdue="true"),
+        ),
+        Figure(
+            "overdue.risk_reviews",
+            "Overdue risk reviews",
+            Risk.objects.visible_to(user).review_overdue(today).count(),
+            list_url("governance:risk_list", review_overdue="true"),
+        ),
+        Figure(
+            "overdue.policy_reviews",
+            "Overdue policy reviews",
+            Policy.objects.visible_to(user).review_overdue(today).count(),
+            list_url("governance:policy_list", review_overdue="true"),
+        ),
+    ]
+
+
+def _policies(board: Dashboard, user):
+    policies = Policy.objects.visible_to(user)
+    board.policies_in_review = Figure(
+        "policies.in_review",
+        "Policies awaiting approval",
+        policies.with_latest_status("in_review").count(),
+        list_url("governance:policy_list", status="in_review"),
+    )
+    person = person_for_user(user)
+    mine = list(policies.to_acknowledge_by(person).order_by("code")) if person is not None else []
+    board.my_acknowledgements = mine
+    board.my_acknowledgements_figure = Figure(
+        "policies.to_acknowledge", "Policies I still have to acknowledge", len(mine), "#policies-to-acknowledge"
+    )
+    # Overall rate: acknowledgements of the versions in force over the people expected to give them.
+    totals = (
+        policies.with_current_version()
+        .filter(current_version_pk__isnull=False)
+        .aggregate(acknowledged=Sum("acknowledged_count"), expected=Sum("active_people"))
+    )
+    expected = totals["expected"] or 0
+    board.acknowledgement_rate = round(100 * (totals["acknowledged"] or 0) / expected) if expected else None
+
+
+def _team(board: Dashboard):
+    coverage = ai_literacy_coverage(board.today)
+    board.ai_literacy = {
+        "percent": coverage.percent,
+        "covered": coverage.covered,
+        "total": coverage.total,
+        "uncovered": Figure(
+            "ai_literacy.uncovered",
+            "People not yet covered",
+            coverage.total - coverage.covered,
+            reverse("initiatives:ai_literacy"),
+        ),
+    }
+
+
+def _frameworks(board: Dashboard, user):
+    board.frameworks = list(Framework.objects.visible_to(user).with_coverage().order_by("title"))
+
+
+def dashboard(user, today: datetime.date | None = None) -> Dashboard:
+    board = Dashboard(today=today or timezone.localdate())
+    _initiatives(board, user)
+    _kpis(board, user)
+    _risks(board, user)
+    _overdue(board, user)
+    _policies(board, user)
+    _team(board)
+    _frameworks(board, user)
+    board.activity = recent_events(user, ACTIVITY_LIMIT)
+    return board
+
+
+def _figure(fig: Figure | None) -> dict | None:
+    return None if fig is None else {"count": fig.count, "url": fig.url}
+
+
+def as_data(board: Dashboard) -> dict:
+    """The same figures as plain data: what `GET /api/v1/dashboard/` answers."""
+    return {
+        "today": board.today.isoformat(),
+        "initiatives": {
+            "total": _figure(board.initiatives_total),
+            "by_stage": {
+                stage.value: {
+                    "total": _figure(total),
+                    "by_health": {h.value: _figure(c) for h, c in zip(board.healths, cells, strict=True)},
+                }
+                for stage, cells, total in board.stages
+            },
+            "by_health": {h.value: _figure(f) for h, f in zip(board.healths, board.health_totals, strict=True)},
+        },
+        "kpis": {
+            "by_status": {f.key.split(".")[1]: _figure(f) for f in board.kpi_status},
+            "sparklines": [
+                {
+                    "id": kpi.pk,
+                    "name": kpi.name,
+                    "status": kpi.status,
+                    "url": kpi.get_absolute_url(),
+                    "points": kpi.sparkline.points if kpi.sparkline else "",
+                }
+                for kpi in board.kpi_sparklines
+            ],
+        },
+        "risk_heat_maps": {
+            heat_map["code"]: {
+                "total": heat_map["total"],
+                "cells": [
+                    {"likelihood": c.likelihood, "impact": c.impact, "count": c.count, "level": c.level, "url": c.url}
+                    for _, cells in heat_map["rows"]
+                    for c in cells
+                ],
+            }
+            for heat_map in board.heat_maps
+        },
+        "overdue": {f.key.split(".")[1]: _figure(f) for f in board.overdue},
+        "policies": {
+            "awaiting_approval": _figure(board.policies_in_review),
+            "to_acknowledge_by_me": [
+                {"id": p.pk, "code": p.code, "title": p.title, "url": p.get_absolute_url()}
+                for p in board.my_acknowledgements
+            ],
+            "acknowledgement_rate": board.acknowledgement_rate,
+        },
+        "ai_literacy": {
+            "percent": board.ai_literacy["percent"],
+            "covered": board.ai_literacy["covered"],
+            "total": board.ai_literacy["total"],
+            "uncovered": _figure(board.ai_literacy["uncovered"]),
+        },
+        "framework_coverage": [
+            {
+                "id": f.pk,
+                "code": f.code,
+                "title": f.title,
+                "percent": f.coverage_percent,
+                "url": f.get_absolute_url(),
+            }
+            for f in board.frameworks
+        ],
+        "recent_activity": [
+            {
+                "when": e.when.isoformat(),
+                "user": e.username,
+                "channel": e.channel,
+                "action": e.action,
+                "model": e.model,
+                "object_id": e.object_id,
+                "label": e.label,
+                "url": e.url,
+            }
+            for e in board.activity
+        ],
+    }

@@ -1,0 +1,167 @@
+"""What's due: one queue across every dated object, overdue first, then by date.
+
+Milestones, mitigations, risk reviews, policy reviews, stale KPIs (measurements overdue) and
+upcoming trainings, each read through its area's QuerySet rules (`open()`, `overdue()`,
+`review_overdue()`, `with_status()`, `upcoming()`). One query per kind, whatever the number of
+rows: the page, the digest emails and the tests share `due_items()`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from governance.models import Mitigation, Policy, Risk
+from initiatives.choices import AttendanceStatus, KPIStatus
+from initiatives.models import KPI, Milestone, Training, TrainingAttendance
+from initiatives.querysets import STALE_AFTER
+
+HORIZON_DAYS = 14
+KINDS = {
+    "milestone": "Milestone",
+    "mitigation": "Mitigation",
+    "risk_review": "Risk review",
+    "policy_review": "Policy review",
+    "kpi": "KPI measurement",
+    "training": "Training",
+}
+
+
+@dataclass
+class DueItem:
+    kind: str
+    pk: int
+    title: str
+    due: datetime.date
+    url: str
+    owner: object = None  # a Person, or None
+    people: set = field(default_factory=set)  # ids of everyone the item concerns (the digest's recipients)
+    today: datetime.date | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the item (what the digest remembers it sent)."""
+        return f"{self.kind}:{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def overdue(self) -> bool:
+        return self.today is not None and self.due < self.today
+
+    @property
+    def days(self) -> int:
+        return (self.due - self.today).days if self.today else 0
+
+
+def _any(person, paths):
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{path: person})
+    return condition
+
+
+def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days: int = HORIZON_DAYS) -> list[DueItem]:
+    """Everything `user` may see that is overdue or due within `horizon_days`, overdue first.
+
+    `mine`: only items owned by `person` (or, for trainings, that `person` facilitates or attends).
+    `user=None` reads as the system (the digest command), seeing everything.
+    """
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=horizon_days)
+    # The areas' "overdue" rules take a day: overdue as of the day after the horizon = due by then.
+    after_until = until + datetime.timedelta(days=1)
+
+    def scoped(model):
+        manager = model.objects
+        return manager.all() if user is None else manager.visible_to(user)
+
+    def only_mine(queryset, *paths):
+        if not mine:
+            return queryset
+        return queryset.filter(_any(person, paths)) if person is not None else queryset.none()
+
+    items = []
+    milestones = only_mine(
+        scoped(Milestone).open().filter(due_date__lte=until).select_related("initiative__owner"), "initiative__owner"
+    )
+    for m in milestones:
+        owner = m.initiative.owner
+        items.append(
+            DueItem(
+                "milestone", m.pk, f"{m.initiative.key} {m.title}", m.due_date, m.get_absolute_url(), owner, {owner.pk}
+            )
+        )
+    mitigations = only_mine(
+        scoped(Mitigation).overdue(after_until).select_related("risk", "owner"),
+        "owner",
+    )
+    for m in mitigations:
+        items.append(
+            DueItem(
+                "mitigation",
+                m.pk,
+                f"{m.risk.key}: {m}",
+                m.due_date,
+                m.get_absolute_url(),
+                m.owner,
+                {m.owner_id} - {None},
+            )
+        )
+    risks = only_mine(
+        scoped(Risk).review_overdue(after_until).select_related("owner"),
+        "owner",
+    )
+    for r in risks:
+        items.append(
+            DueItem(
+                "risk_review", r.pk, str(r), r.next_review_date, r.get_absolute_url(), r.owner, {r.owner_id} - {None}
+            )
+        )
+    policies = only_mine(scoped(Policy).review_overdue(after_until).select_related("owner"), "owner")
+    for p in policies:
+        items.append(
+            DueItem(
+                "policy_review", p.pk, str(p), p.next_review_date, p.get_absolute_url(), p.owner, {p.owner_id} - {None}
+            )
+        )
+    # A KPI is due for a measurement when its latest point turns stale (two cadence periods, the
+    # portfolio's rule); one never measured is due since it was created. Grey without a target is
+    # not a missing measurement, so those stay out.
+    kpis = only_mine(
+        scoped(KPI).with_status().filter(status=KPIStatus.GREY, target__isnull=False).select_related("owner"), "owner"
+    )
+    for k in kpis:
+        since = k.latest_observed_at or k.created_at
+        due = timezone.localdate(since + STALE_AFTER[k.cadence]) if k.latest_observed_at else timezone.localdate(since)
+        if due <= until:
+            items.append(DueItem("kpi", k.pk, k.name, due, k.get_absolute_url(), k.owner, {k.owner_id} - {None}))
+    seats = TrainingAttendance.objects.filter(training=OuterRef("pk"), status=AttendanceStatus.REGISTERED)
+    trainings = scoped(Training).upcoming(today).filter(held_on__lte=until).select_related("facilitator")
+    if mine:
+        trainings = (
+            trainings.filter(Q(facilitator=person) | Exists(seats.filter(person=person)))
+            if person is not None
+            else trainings.none()
+        )
+    trainings = trainings.prefetch_related("attendances")
+    for t in trainings:
+        attendees = {a.person_id for a in t.attendances.all() if a.status == AttendanceStatus.REGISTERED}
+        items.append(
+            DueItem(
+                "training",
+                t.pk,
+                t.title,
+                t.held_on,
+                t.get_absolute_url(),
+                t.facilitator,
+                ({t.facilitator_id} | attendees) - {None},
+            )
+        )
+    for item in items:
+        item.today = today
+    items.sort(key=lambda i: (not i.overdue, i.due, i.kind, i.pk))
+    return items

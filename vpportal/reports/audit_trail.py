@@ -1,0 +1,177 @@
+"""History events across every tracked model: the dashboard's "recent activity" and the API's
+`audit` resource.
+
+Each tracked model keeps its own history table. `event_rows()` reads them as one UNION ALL of a
+few columns, so counting, filtering, ordering and paginating across models is one query (the
+history tables are indexed on `history_date`). `build_events()` then turns one page of rows into
+events in a number of queries bounded by the number of models on the page, never by its rows.
+
+Field values hidden from a reader (private mentorship notes) are masked by the model's own rule
+(`history_hidden_for(user)`), exactly as on the per-record history page.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, OuterRef, Subquery, Value
+
+from vpportal.core import audit
+from vpportal.core.models import Tracked
+
+ROW_FIELDS = ("history_id", "history_date", "history_type", "history_user_id", "history_channel", "id")
+
+
+def tracked_models() -> dict[str, type]:
+    """{"app_label.model_name": model} of every model with a change history, in a stable order."""
+    found = {}
+    for model in apps.get_models():
+        if issubclass(model, Tracked) and hasattr(model, "history"):
+            found[model._meta.label_lower] = model
+    return dict(sorted(found.items()))
+
+
+def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None):
+    """A queryset of dicts (ROW_FIELDS + `model`), newest first, across the history tables.
+
+    `models`: labels to include (all when None); `since`/`until`: datetimes, both included.
+    """
+    parts = []
+    for label, model in tracked_models().items():
+        if models and label not in models:
+            continue
+        rows = model.history.model.objects.order_by()
+        if user_id is not None:
+            rows = rows.filter(history_user_id=user_id)
+        if channel:
+            rows = rows.filter(history_channel=channel)
+        if since is not None:
+            rows = rows.filter(history_date__gte=since)
+        if until is not None:
+            rows = rows.filter(history_date__lte=until)
+        parts.append(rows.annotate(model=Value(label, output_field=CharField())).values(*ROW_FIELDS, "model"))
+    if not parts:
+        return apps.get_model("vpportal", "Person").history.none().values(*ROW_FIELDS)
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return combined.order_by("-history_date", "-history_id")
+
+
+@dataclass
+class Event:
+    history_id: int
+    model: str
+    model_name: str
+    object_id: int
+    action: str
+    when: object
+    user_id: int | None
+    username: str
+    channel: str
+    label: str
+    url: str | None
+    changes: list = field(default_factory=list)
+
+
+def _live_records(model, ids, reader):
+    """The records still there, as `reader` may read them (with what their labels and links need)."""
+    manager = model._default_manager
+    queryset = manager.visible_to(reader) if hasattr(manager, "visible_to") else manager.all()
+    if hasattr(queryset, "with_related"):
+        queryset = queryset.with_related()
+    return {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+
+
+def _hidden_fields(model, ids, reader) -> dict:
+    """{object id: fields to mask} for models with a private-field rule; a deleted record is judged
+    as "no record" (executives only), so its notes never leak either."""
+    if not hasattr(model, "history_hidden_for"):
+        return {}
+    fks = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    stored = {obj.pk: obj for obj in model._base_manager.select_related(*fks).filter(pk__in=ids)}
+    return {pk: stored[pk].history_hidden_for(reader) if pk in stored else None for pk in ids}
+
+
+def _changes(model, rows_by_id: dict, prev_ids: dict, hidden: dict) -> dict:
+    """{history_id: [Change]} comparing each row with the previous row of the same record."""
+    history = model.history.model
+    previous = {r.history_id: r for r in history.objects.filter(history_id__in=set(prev_ids.values()) - {None})}
+    labels = audit._labels_for_fks(model, [*rows_by_id.values(), *previous.values()])
+    fields = audit.tracked_fields(model)
+    result = {}
+    for history_id, record in rows_by_id.items():
+        before = previous.get(prev_ids.get(history_id))
+        masked = frozenset()
+        if hidden:
+            masked = hidden.get(record.id)
+            if masked is None:  # a deleted record with private fields
+                masked = frozenset(getattr(model, "PRIVATE_FIELDS", ()))
+        changes = []
+        for f in fields:
+            new = audit._text(record, f, labels)
+            old = audit._text(before, f, labels) if before is not None and record.history_type == "~" else ""
+            if record.history_type == "~" and old == new:
+                continue
+            if not old and not new:
+                continue
+            if f.name in masked:
+                old, new = (audit.HIDDEN if old else ""), (audit.HIDDEN if new else "")
+            changes.append(audit.Change(f.name, str(f.verbose_name).capitalize(), old, new))
+        result[history_id] = changes
+    return result
+
+
+def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
+    """Events for one page of `event_rows()` dicts, in the same order."""
+    rows = list(rows)
+    models = tracked_models()
+    by_model = defaultdict(list)
+    for row in rows:
+        by_model[row["model"]].append(row)
+    users = {
+        u.pk: u.get_username()
+        for u in get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
+    }
+    live, changes = {}, {}
+    for label, model_rows in by_model.items():
+        model = models[label]
+        ids = {r["id"] for r in model_rows}
+        live[label] = _live_records(model, ids, reader)
+        if with_changes:
+            history = model.history.model
+            before = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by(
+                "-history_id"
+            )
+            records = history.objects.filter(history_id__in=[r["history_id"] for r in model_rows]).annotate(
+                prev_id=Subquery(before.values("history_id")[:1])
+            )
+            records = {r.history_id: r for r in records}
+            hidden = _hidden_fields(model, ids, reader)
+            prev_ids = {hid: r.prev_id for hid, r in records.items()}
+            changes.update({(label, hid): c for hid, c in _changes(model, records, prev_ids, hidden).items()})
+    events = []
+    for row in rows:
+        model = models[row["model"]]
+        obj = live[row["model"]].get(row["id"])
+        events.append(
+            Event(
+                history_id=row["history_id"],
+                model=row["model"],
+                model_name=str(model._meta.verbose_name),
+                object_id=row["id"],
+                action=audit.ACTIONS.get(row["history_type"], row["history_type"]),
+                when=row["history_date"],
+                user_id=row["history_user_id"],
+                username=users.get(row["history_user_id"], "system"),
+                channel=row["history_channel"],
+                label=str(obj) if obj is not None else f"{model._meta.verbose_name} #{row['id']} (deleted)",
+                url=obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else None,
+                changes=changes.get((row["model"], row["history_id"]), []),
+            )
+        )
+    return events
+
+
+def recent_events(reader, limit: int = 15) -> list[Event]:
+    """The newest `limit` changes across every model (the dashboard's recent activity)."""
+    return build_events(event_rows()[:limit], reader)

@@ -1,0 +1,54 @@
+"""The executive report: one printable page for the leadership meeting, built from the dashboard's
+figures plus a few lists (top residual risks, the portfolio's priorities, team development).
+
+`report_data(user)` feeds both the HTML page and the PDF, so they always say the same thing.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from governance.models import Risk
+from initiatives.choices import MentorshipStatus, Stage
+from initiatives.models import Initiative, Mentorship, Training
+from vpportal.dashboard.metrics import dashboard
+
+from .svg import heat_map_svg
+
+TOP_RISKS = 8
+TOP_INITIATIVES = 10
+TRAINING_WINDOW_DAYS = 90
+
+
+def report_data(user, today: datetime.date | None = None) -> dict:
+    board = dashboard(user, today)
+    today = board.today
+    residual = next(m for m in board.heat_maps if m["code"] == "residual")
+    top_risks = list(
+        Risk.objects.visible_to(user)
+        .with_related()
+        .open()
+        .order_by("-residual_score", "-inherent_score", "key")[:TOP_RISKS]
+    )
+    initiatives = list(
+        Initiative.objects.visible_to(user)
+        .with_related()
+        .exclude(stage=Stage.RETIRED)
+        .order_by("priority", "target_date", "key")[:TOP_INITIATIVES]
+    )
+    since = today - datetime.timedelta(days=TRAINING_WINDOW_DAYS)
+    return {
+        "board": board,
+        "generated_at": timezone.now(),
+        "initiatives": initiatives,
+        "top_risks": top_risks,
+        "residual_svg": heat_map_svg(residual),
+        "active_mentorships": Mentorship.objects.visible_to(user).filter(status=MentorshipStatus.ACTIVE).count(),
+        "recent_trainings": list(
+            Training.objects.visible_to(user)
+            .with_related()
+            .filter(held_on__gte=since, held_on__lte=today)
+            .order_by("-held_on")[:5]
+        ),
+        "training_window_days": TRAINING_WINDOW_DAYS,
+    }
