@@ -1,0 +1,255 @@
+"""Seed synthetic data at scale for benchmarks: people, initiatives, KPIs and measurements.
+
+    manage.py seed --initiatives 1000 --kpis 2000 --measurements-per-kpi 1000 --people 200
+
+Each kind of record is a seeding step (SEED_STEPS); other areas add theirs in a module listed in
+SEED_STEP_MODULES that defines `STEPS` (a list of SeedStep), e.g. `governance.seed_risks` with a
+`--risks` option. Steps run in order and share `ctx` (what earlier steps created).
+
+Rows are written in batches (bulk_create; measurements with executemany on a raw INSERT, the only
+way to write millions of rows in minutes on both SQLite and PostgreSQL). Initiatives and KPIs get
+history rows; seeded measurements do not (synthetic points, and history would double the volume).
+"""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from initiatives.choices import Cadence, Direction, Health, Stage
+from initiatives.models import KPI, Initiative, KPIMeasurement
+from initiatives.services.portfolio import KEY_FORMAT
+from vpportal.people.choices import CareerLevel, Function
+from vpportal.people.models import Person
+
+SEED_STEP_MODULES = ("governance.seed_risks", "initiatives.seed_team")
+
+
+@dataclass
+class SeedStep:
+    """`option` is the command-line option giving the count (e.g. "--risks"); `run(ctx, count)`."""
+
+    name: str
+    option: str
+    default: int
+    help: str
+    run: Callable
+
+
+class Progress:
+    """A plain-text progress bar on stdout (one line, redrawn), usable without a terminal."""
+
+    def __init__(self, stdout, label: str, total: int, width: int = 30):
+        self.stdout, self.label, self.total, self.width = stdout, label, max(total, 1), width
+        self.done, self.started, self.last_draw = 0, time.monotonic(), 0.0
+
+    def advance(self, n: int):
+        self.done += n
+        now = time.monotonic()
+        if now - self.last_draw >= 0.2 or self.done >= self.total:
+            self.last_draw = now
+            filled = int(self.width * self.done / self.total)
+            bar = "#" * filled + "-" * (self.width - filled)
+            rate = self.done / max(now - self.started, 1e-6)
+            self.stdout.write(
+                f"\r  {self.label:<13} [{bar}] {self.done:>10,}/{self.total:,} ({rate:,.0f}/s)", ending=""
+            )
+            self.stdout.flush()
+
+    def finish(self):
+        self.stdout.write(f"  {time.monotonic() - self.started:.1f}s")
+
+
+def _batches(total: int, size: int):
+    for start in range(0, total, size):
+        yield start, min(size, total - start)
+
+
+# --- steps -----------------------------------------------------------------------------------------
+def seed_people(ctx, count):
+    rng, stamp = ctx["rng"], ctx["stamp"]
+    functions, levels = Function.values, CareerLevel.values
+    created = []
+    progress = Progress(ctx["stdout"], "people", count)
+    for start, size in _batches(count, ctx["batch_size"]):
+        batch = [
+            Person(
+                name=f"Seed Person {stamp}-{start + i}",
+                email=f"seed-{stamp}-{start + i}@example.com",
+                title="Data Scientist",
+                function=rng.choice(functions),
+                career_level=rng.choice(levels),
+                created_by=ctx["user"],
+                updated_by=ctx["user"],
+            )
+            for i in range(size)
+        ]
+        created += bulk_create_with_history(batch, Person, batch_size=size, default_user=ctx["user"])
+        progress.advance(size)
+    progress.finish()
+    ctx["people"] = created or list(Person.objects.all()[:500])
+
+
+def seed_initiatives(ctx, count):
+    rng, people, today = ctx["rng"], ctx["people"], timezone.localdate()
+    if not people:
+        raise SystemExit("Seeding initiatives needs people: pass --people N.")
+    stages, healths, partner_choices = Stage.values, Health.values, Function.values
+    created = []
+    progress = Progress(ctx["stdout"], "initiatives", count)
+    for start, size in _batches(count, ctx["batch_size"]):
+        batch = []
+        for i in range(size):
+            begin = today - timedelta(days=rng.randint(0, 900))
+            batch.append(
+                Initiative(
+                    title=f"Seeded initiative {ctx['stamp']}-{start + i}",
+                    summary="Synthetic initiative for load tests.",
+                    stage=rng.choice(stages),
+                    health=rng.choice(healths),
+                    priority=rng.randint(1, 4),
+                    owner=rng.choice(people),
+                    executive_sponsor=rng.choice(people),
+                    partner_functions=sorted(rng.sample(partner_choices, rng.randint(0, 3))),
+                    tags=rng.sample(["genai", "llm", "forecasting", "vision", "nlp", "fraud", "ops"], 2),
+                    start_date=begin,
+                    target_date=begin + timedelta(days=rng.randint(30, 720)),
+                    budget=rng.randint(10, 2000) * 1000,
+                    created_by=ctx["user"],
+                    updated_by=ctx["user"],
+                )
+            )
+        saved = Initiative.objects.bulk_create(batch, batch_size=size)
+        for initiative in saved:
+            initiative.key = KEY_FORMAT.format(initiative.pk)
+        Initiative.objects.bulk_update(saved, ["key"], batch_size=500)
+        Initiative.history.bulk_history_create(saved, default_user=ctx["user"])
+        created += saved
+        progress.advance(size)
+    progress.finish()
+    ctx["initiatives"] = created
+
+
+def seed_kpis(ctx, count):
+    rng, initiatives, people = ctx["rng"], ctx.get("initiatives") or [None], ctx["people"]
+    created = []
+    progress = Progress(ctx["stdout"], "KPIs", count)
+    for start, size in _batches(count, ctx["batch_size"]):
+        batch = []
+        for i in range(size):
+            direction = rng.choice(Direction.values)
+            target = rng.randint(50, 100)
+            warning = target - 10 if direction == Direction.HIGHER_IS_BETTER else target + 10
+            batch.append(
+                KPI(
+                    initiative=rng.choice(initiatives) if rng.random() > 0.05 else None,
+                    name=f"Seeded KPI {ctx['stamp']}-{start + i}",
+                    unit="%",
+                    direction=direction,
+                    baseline=target - 20 if direction == Direction.HIGHER_IS_BETTER else target + 20,
+                    target=target,
+                    warning_threshold=warning,
+                    cadence=rng.choice([Cadence.DAILY, Cadence.WEEKLY, Cadence.WEEKLY, Cadence.MONTHLY]),
+                    owner=rng.choice(people),
+                    created_by=ctx["user"],
+                    updated_by=ctx["user"],
+                )
+            )
+        created += bulk_create_with_history(batch, KPI, batch_size=size, default_user=ctx["user"])
+        progress.advance(size)
+    progress.finish()
+    ctx["kpis"] = created
+
+
+def seed_measurements(ctx, per_kpi):
+    """`per_kpi` points per seeded KPI, hourly back from now, written with executemany in batches."""
+    kpis = ctx.get("kpis") or []
+    if not kpis or not per_kpi:
+        return
+    rng, ops = ctx["rng"], connection.ops
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Every KPI shares the same schedule, so each timestamp is adapted for the database once.
+    moments = [ops.adapt_datetimefield_value(now - timedelta(hours=h)) for h in range(per_kpi)]
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    user_id = ctx["user"].pk if ctx["user"] else None
+    table = KPIMeasurement._meta.db_table
+    columns = ("created_at", "updated_at", "created_by_id", "updated_by_id", "version")
+    columns += ("kpi_id", "observed_at", "value", "source", "note")
+    quote = ops.quote_name
+    sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    progress = Progress(ctx["stdout"], "measurements", len(kpis) * per_kpi)
+    rows = []
+    with connection.cursor() as cursor:
+        for kpi in kpis:
+            level = float(kpi.target)
+            for moment in moments:
+                level += rng.gauss(0, 1.5)
+                rows.append((created_at, created_at, user_id, user_id, 1, kpi.pk, moment, round(level, 3), "seed", ""))
+            if len(rows) >= ctx["batch_size"] * 5:
+                cursor.executemany(sql, rows)
+                progress.advance(len(rows))
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+            progress.advance(len(rows))
+    progress.finish()
+
+
+SEED_STEPS: list[SeedStep] = [
+    SeedStep("people", "--people", 50, "People to create (owners, sponsors).", seed_people),
+    SeedStep("initiatives", "--initiatives", 100, "Initiatives to create.", seed_initiatives),
+    SeedStep("kpis", "--kpis", 200, "KPIs to create, spread over the seeded initiatives.", seed_kpis),
+    SeedStep("measurements", "--measurements-per-kpi", 100, "Measurements per seeded KPI (hourly).", seed_measurements),
+]
+
+
+def all_steps() -> list[SeedStep]:
+    steps = list(SEED_STEPS)
+    for name in SEED_STEP_MODULES:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        steps += module.STEPS
+    return steps
+
+
+class Command(BaseCommand):
+    help = "Seed synthetic data at scale (for benchmarks). Each run adds records; it never deletes."
+
+    def add_arguments(self, parser):
+        for step in all_steps():
+            parser.add_argument(
+                step.option, type=int, default=step.default, help=f"{step.help} Default {step.default}."
+            )
+        parser.add_argument("--batch-size", type=int, default=2000, help="Rows per insert batch. Default 2000.")
+        parser.add_argument("--random-seed", type=int, default=42, help="Random seed, for repeatable data.")
+
+    def handle(self, *args, **options):
+        user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+        ctx = {
+            "rng": random.Random(options["random_seed"]),
+            "stdout": self.stdout,
+            "batch_size": max(options["batch_size"], 1),
+            "user": user,
+            "stamp": f"{int(time.time()) % 100000:05d}",
+            "people": list(Person.objects.order_by("pk")[:500]),
+        }
+        started = time.monotonic()
+        for step in all_steps():
+            count = options[step.option.lstrip("-").replace("-", "_")]
+            if count <= 0:
+                continue
+            with transaction.atomic():
+                step.run(ctx, count)
+        self.stdout.write(self.style.SUCCESS(f"Seeded in {time.monotonic() - started:.1f}s."))
