@@ -1,5 +1,7 @@
-"""Models of the portal-wide app: people (the tracked base lives in vpportal.core)."""
+"""Models of the portal-wide app: people (the tracked base lives in vpportal.core) and the
+bookkeeping of the reminder digest."""
 
+from vpportal.digests.models import DigestEntry
 from vpportal.people.models import Person
 
-__all__ = ["Person"]
+__all__ = ["Person", "DigestEntry"]

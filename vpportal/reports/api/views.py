@@ -1,0 +1,108 @@
+"""`GET /api/v1/dashboard/` (the dashboard's figures) and `GET /api/v1/audit/` (history events
+across every model, filterable and paginated, private fields masked)."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from vpportal.core.api_access import Pagination, RolePermission
+from vpportal.core.history import Channel
+from vpportal.dashboard.metrics import as_data, dashboard
+from vpportal.permissions import has_any_role
+from vpportal.reports.audit_trail import build_events, event_rows, tracked_models
+
+
+class ReaderPermission(RolePermission):
+    """Any role may read (figures and events go through each model's visibility rule);
+    `required_perm`, when set, is checked too."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        required = getattr(view, "required_perm", None)
+        return has_any_role(user) and (required is None or user.has_perm(required))
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    permission_classes = [ReaderPermission]
+
+    @extend_schema(
+        summary="The dashboard's figures",
+        description="The same figures as the dashboard page; each counted figure carries the URL of the filtered list.",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def list(self, request):
+        return Response(as_data(dashboard(request.user)))
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class EventSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField(help_text="Unique within its model's history, not across models.")
+    model = serializers.CharField()
+    object_id = serializers.IntegerField()
+    object = serializers.CharField(source="label")
+    url = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    at = serializers.DateTimeField(source="when")
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    username = serializers.CharField()
+    channel = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+
+
+class AuditFilterForm(forms.Form):
+    model = forms.ChoiceField(required=False)
+    user = forms.IntegerField(required=False, min_value=1)
+    channel = forms.ChoiceField(required=False, choices=[("", "")] + list(Channel.choices))
+    since = forms.DateTimeField(required=False)
+    until = forms.DateTimeField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "")] + [(label, label) for label in tracked_models()]
+
+
+AUDIT_PARAMETERS = [
+    OpenApiParameter("model", OpenApiTypes.STR, description="A model label, e.g. `governance.risk`."),
+    OpenApiParameter("user", OpenApiTypes.INT, description="The id of the user who made the change."),
+    OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),
+    OpenApiParameter("since", OpenApiTypes.DATETIME, description="Changes at or after this moment."),
+    OpenApiParameter("until", OpenApiTypes.DATETIME, description="Changes at or before this moment."),
+]
+
+
+class AuditViewSet(viewsets.GenericViewSet):
+    permission_classes = [ReaderPermission]
+    required_perm = "vpportal.view_history"
+    pagination_class = Pagination
+    serializer_class = EventSerializer
+
+    @extend_schema(summary="History events across every model", parameters=AUDIT_PARAMETERS)
+    def list(self, request):
+        if not request.user.has_perm(self.required_perm):
+            raise PermissionDenied
+        form = AuditFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: [str(e) for e in errs] for name, errs in form.errors.items()})
+        data = form.cleaned_data
+        rows = event_rows(
+            models={data["model"]} if data["model"] else None,
+            user_id=data["user"],
+            channel=data["channel"] or None,
+            since=data["since"],
+            until=data["until"],
+        )
+        page = self.paginate_queryset(rows)
+        events = build_events(page, request.user, with_changes=True)
+        return self.get_paginated_response(EventSerializer(events, many=True).data)
