@@ -1,0 +1,148 @@
+"""Import and export: the preview reports row errors and writes nothing; an import is all or
+nothing; an export imported into an empty database reproduces the same records."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from governance.models import AISystem, Mitigation, Risk
+from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
+from tests.conftest import page_client
+from tests.factories import portfolio, risks
+from tests.factories.people import PersonFactory
+from vpportal.imports.exports import export_rows
+from vpportal.imports.importer import run_import
+from vpportal.imports.tables import csv_bytes, read_table, xlsx_bytes
+from vpportal.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+ORDER = ("people", "initiatives", "ai-systems", "kpis", "kpi-measurements", "risks")
+
+
+def _file(kind, fmt):
+    columns, rows = export_rows(kind)
+    content = xlsx_bytes(columns, rows) if fmt == "xlsx" else csv_bytes(columns, rows)
+    return content, f"{kind}.{fmt}"
+
+
+def _empty_the_database():
+    for model in (Mitigation, Risk, AISystem, KPIMeasurement, KPI, Milestone, Initiative):
+        model.objects.all().delete()
+    Person.objects.update(manager=None)
+    Person.objects.all().delete()
+
+
+def test_an_export_imported_into_an_empty_database_reproduces_the_same_records(executive):
+    boss = PersonFactory(email="boss@example.com", function="executive", career_level="vp")
+    PersonFactory(email="report@example.com", manager=boss)
+    portfolio.seed_api_data()
+    risks.seed_api_data()
+    Initiative.objects.filter(pk=Initiative.objects.order_by("pk").first().pk).update(
+        budget="125000.50", health="at_risk", value_hypothesis="Saves 2 FTE"
+    )
+    before = {kind: export_rows(kind)[1] for kind in ORDER}
+    files = {kind: _file(kind, "xlsx" if i % 2 else "csv") for i, kind in enumerate(ORDER)}
+    _empty_the_database()
+    assert not Initiative.objects.exists() and not Person.objects.exists()
+
+    for kind in ORDER:
+        content, name = files[kind]
+        report = run_import(kind, read_table(content, name), by=executive, preview=False)
+        assert report.ok, (kind, [(r.line, r.errors) for r in report.errors])
+        assert report.written
+
+    after = {kind: export_rows(kind)[1] for kind in ORDER}
+    for kind in ORDER:
+        assert sorted(map(repr, after[kind])) == sorted(map(repr, before[kind])), kind
+    assert before["initiatives"] and before["kpi-measurements"] and before["risks"]
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(executive):
+    portfolio.seed_api_data()
+    content, name = _file("kpi-measurements", "csv")
+    report = run_import("kpi-measurements", read_table(content, name), by=executive, preview=False)
+    assert report.summary["unchanged"] == len(report.rows) > 0
+
+
+def test_a_preview_lists_row_errors_and_writes_nothing(executive):
+    PersonFactory(email="owner@example.com")
+    content = csv_bytes(
+        ["title", "owner_email", "stage", "start_date", "target_date"],
+        [
+            ["Good one", "owner@example.com", "idea", "2025-01-01", "2025-06-01"],
+            ["", "nobody@example.com", "sideways", "2025-01-01", "not a date"],
+            ["Backwards", "owner@example.com", "idea", "2025-06-01", "2025-01-01"],
+        ],
+    )
+    report = run_import("initiatives", read_table(content, "i.csv"), by=executive, preview=True)
+    assert [r.action for r in report.rows] == ["create", "error", "error"]
+    assert set(report.rows[1].errors) == {"title", "owner_email", "stage", "target_date"}
+    assert "target_date" in report.rows[2].errors
+    assert not Initiative.objects.exists()
+
+
+def test_a_real_import_with_one_bad_row_writes_nothing_at_all(executive):
+    PersonFactory(email="owner@example.com")
+    content = csv_bytes(["title", "owner_email"], [["Fine", "owner@example.com"], ["Orphan", "ghost@example.com"]])
+    report = run_import("initiatives", read_table(content, "i.csv"), by=executive, preview=False)
+    assert not report.written and len(report.errors) == 1
+    assert not Initiative.objects.exists()
+
+
+def test_an_import_runs_the_services_so_history_names_the_importer(executive):
+    content = csv_bytes(["email", "name", "function"], [["new@example.com", "New Person", "legal"]])
+    run_import("people", read_table(content, "p.csv"), by=executive, preview=False)
+    person = Person.objects.get(email="new@example.com")
+    assert person.history.get().history_user == executive and person.created_by == executive
+
+
+def test_import_page_previews_then_imports_on_confirmation(executive):
+    PersonFactory(email="owner@example.com")
+    client = page_client(executive)
+    upload = io.BytesIO(csv_bytes(["title", "owner_email"], [["From the page", "owner@example.com"]]))
+    upload.name = "initiatives.csv"
+    response = client.post(reverse("import_data"), {"kind": "initiatives", "file": upload})
+    assert response.status_code == 200 and "1 to create" in response.content.decode()
+    assert not Initiative.objects.exists()
+    token = response.context["token"]
+    response = client.post(reverse("import_data"), {"token": token}, follow=True)
+    assert "1 created" in response.content.decode()
+    assert Initiative.objects.get().title == "From the page"
+
+
+def test_import_page_shows_row_errors_and_keeps_the_database_unchanged(executive):
+    client = page_client(executive)
+    upload = io.BytesIO(csv_bytes(["email", "name", "function"], [["x@example.com", "X", "astrology"]]))
+    upload.name = "people.csv"
+    body = client.post(reverse("import_data"), {"kind": "people", "file": upload}).content.decode()
+    assert "astrology" in body and "Nothing was written" in body
+    assert not Person.objects.filter(email="x@example.com").exists()
+
+
+def test_a_file_that_is_not_csv_or_xlsx_is_refused_on_the_field(executive):
+    upload = io.BytesIO(b"\x00\x01garbage")
+    upload.name = "data.xlsx"
+    response = page_client(executive).post(reverse("import_data"), {"kind": "people", "file": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+@pytest.mark.parametrize("persona", ["leader", "governance", "contributor", "auditor", "outsider"])
+def test_only_executives_may_open_the_import_page(personas, persona):
+    assert page_client(personas[persona]).get(reverse("import_data")).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_the_import_page(db):
+    response = page_client().get(reverse("import_data"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_import_page_exports_each_kind_as_xlsx_for_re_import(executive):
+    portfolio.seed_api_data()
+    response = page_client(executive).get(reverse("import_data") + "?export=kpis&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:2] == ["initiative_key", "name"] and sheet.max_row == KPI.objects.count() + 1
