@@ -1,0 +1,55 @@
+"""Team development in a real browser: a contributor registers for a training and logs a session
+with their mentor; another contributor sees that the session happened, never its private notes."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.conftest import make_persona
+from tests.factories.people import PASSWORD, PersonFactory, UserFactory
+from tests.factories.team import MentorshipFactory, TrainingFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOTES = "Worried about the launch review; wants help with the storyline."
+
+
+def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page):
+    contributor = make_persona("contributor")
+    other = UserFactory(username="other-contributor", roles=["contributor"])
+    PersonFactory(user=other, name="Other Contributor")
+    mentorship = MentorshipFactory(
+        mentor=PersonFactory(name="Grace Mentor"), mentee=contributor.person, focus_areas="Storytelling with data"
+    )
+    TrainingFactory(title="Generative AI fundamentals", held_on=date.today() + timedelta(days=10), capacity=12)
+
+    sign_in(page, "contributor-user", PASSWORD)
+    page.goto("/initiatives/trainings/")
+    page.get_by_role("link", name="Generative AI fundamentals").click()
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_text("You are registered for “Generative AI fundamentals”.").is_visible()
+    assert page.get_by_role("cell", name="Contributor Persona").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "team-registered.png"), full_page=True)
+
+    page.goto("/initiatives/mentorships/")
+    page.get_by_role("link", name="Grace Mentor → Contributor Persona").click()
+    page.get_by_role("link", name="Log a session").click()
+    page.get_by_label("Held on").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Topics").fill("Preparing the launch review")
+    page.get_by_label("Action items").fill("Send the draft deck to Grace by Friday.")
+    page.get_by_label("Private notes").fill(NOTES)
+    page.get_by_role("button", name="Save session").click()
+    assert page.get_by_text(NOTES).is_visible()
+    assert page.console_errors == []
+    page.screenshot(path=str(ARTIFACTS / "team-mentee-view.png"), full_page=True)
+
+    page.context.clear_cookies()
+    sign_in(page, "other-contributor", PASSWORD)
+    page.goto(mentorship.get_absolute_url())
+    assert page.get_by_text("Preparing the launch review").is_visible()  # the session happened
+    assert NOTES not in page.content()
+    assert page.get_by_text("Private notes are visible only to the mentor, the mentee and executives.").is_visible()
+    assert page.get_by_role("link", name="Log a session").count() == 0
+    assert page.console_errors == []
