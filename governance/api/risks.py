@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 
 from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
-from governance.models import AISystem, Mitigation, Risk
+from governance.models import AISystem, Mitigation, Requirement, Risk
 from governance.services.risks import (
     aisystem_create,
     aisystem_delete,
@@ -87,7 +87,31 @@ class RiskAcceptSerializer(serializers.Serializer):
     justification = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class PrimaryKeyList(serializers.ListField):
+    """Ids of related records, looked up in one query (a PrimaryKeyRelatedField(many=True) runs
+    one query per id)."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(max_length=500, **kwargs)
+
+    def to_internal_value(self, data):
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        found = {obj.pk: obj for obj in self.queryset.filter(pk__in=ids)}
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError(f"No such record: {', '.join(map(str, missing[:10]))}.")
+        return [found[pk] for pk in ids]
+
+    def to_representation(self, value):
+        return [obj.pk for obj in value.all()]
+
+
 class MitigationSerializer(TrackedSerializer):
+    requirements = PrimaryKeyList(queryset=Requirement.objects.all(), required=False)
+
     class Meta(TrackedSerializer.Meta):
         model = Mitigation
         fields = ["id", "risk", "description", "owner", "due_date", "status", "requirements", *TRACKED_FIELDS]
