@@ -53,12 +53,15 @@ class ServiceInlineMixin:
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
+    # No "view on site" per row: each would look up a content type (django-zeal flags it as N+1).
+    view_on_site = False
     fields = ("title", "due_date", "done_date", "status")
 
 
 class KPIInline(admin.TabularInline):
     model = KPI
     extra = 0
+    view_on_site = False
     fields = ("name", "unit", "direction", "target", "warning_threshold", "cadence", "owner")
     show_change_link = True
     autocomplete_fields = ("owner",)

@@ -302,16 +302,16 @@ class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
         ("description", "Description"),
         ("unit", "Unit"),
         ("direction", "Direction"),
-        ("baseline", "Baseline"),
-        ("target", "Target"),
-        ("warning_threshold", "Warning threshold"),
         ("cadence", "Cadence"),
         ("owner", "Owner"),
     ]
+    numbers_shown = [("baseline", "Baseline"), ("target", "Target"), ("warning_threshold", "Warning threshold")]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         kpi = self.object
+        # Stored with six decimals; shown as people typed them (90, not 90.000000).
+        ctx["numbers"] = [(label, _plain_number(getattr(kpi, name))) for name, label in self.numbers_shown]
         span = self.request.GET.get("range", "365")
         days = TREND_RANGES.get(span, 365)
         since = timezone.now() - timedelta(days=days) if days else None
@@ -333,6 +333,13 @@ class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
             or MeasurementForm(initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)}),
         )
         return ctx
+
+
+def _plain_number(value) -> str:
+    if value is None:
+        return "—"
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class KPICreateView(KPIViewMixin, generic.TrackedCreateView):

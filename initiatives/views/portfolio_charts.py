@@ -12,6 +12,8 @@ WIDTH, HEIGHT, PAD = 120, 32, 2
 class Sparkline:
     points: str  # the SVG polyline's `points`
     target_y: float | None
+    last_x: float = 0.0  # the latest point, marked with a dot (a single point draws no line)
+    last_y: float = 0.0
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -29,8 +31,10 @@ def sparkline(points, *, target=None, warning=None) -> Sparkline | None:
     def y(value):
         return round(HEIGHT - PAD - (value - low) / spread * (HEIGHT - 2 * PAD), 1)
 
-    coords = " ".join(f"{round(PAD + i * step, 1)},{y(v)}" for i, v in enumerate(values))
-    return Sparkline(points=coords, target_y=y(float(target)) if target is not None else None)
+    xs = [round(PAD + i * step, 1) for i in range(len(values))]
+    coords = " ".join(f"{x},{y(v)}" for x, v in zip(xs, values, strict=True))
+    target_y = y(float(target)) if target is not None else None
+    return Sparkline(points=coords, target_y=target_y, last_x=xs[-1], last_y=y(values[-1]))
 
 
 def kpi_chart_data(kpi, points, bucket: str) -> dict:
