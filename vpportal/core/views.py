@@ -1,4 +1,4 @@
-"""Generic page views every tracked model uses: list (filters, search, sorting, pagination, CSV),
+"""Generic page views every tracked model uses: list (filters, search, sorting, pagination, CSV/XLSX),
 detail, create, edit, delete and history. A model's views are configuration on top of these."""
 
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 from vpportal.permissions import perm_name
 
 from . import audit
-from .export import csv_response
+from .export import csv_response, xlsx_response
 from .services import ConflictError
 
 
@@ -67,11 +67,13 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
         return self.model.objects.visible_to(self.request.user).with_related()
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
             filterset = self.get_filterset(self.get_filterset_class())
             queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
             columns = self.export_columns or [(path, label) for path, label, _ in self.columns]
-            return csv_response(queryset, columns, slugify(self.model._meta.verbose_name_plural))
+            respond = xlsx_response if export == "xlsx" else csv_response
+            return respond(queryset, columns, slugify(self.model._meta.verbose_name_plural))
         return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
