@@ -186,6 +186,20 @@ def seed_measurements(ctx, per_kpi):
     quote = ops.quote_name
     sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     progress = Progress(ctx["stdout"], "measurements", len(kpis) * per_kpi)
+    if connection.vendor == "postgresql":
+        # COPY is ~30x faster than executemany on PostgreSQL: 2 million points in well under a minute.
+        copy_sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for kpi in kpis:
+                level = float(kpi.target)
+                for moment in moments:
+                    level += rng.gauss(0, 1.5)
+                    copy.write_row(
+                        (created_at, created_at, user_id, user_id, 1, kpi.pk, moment, round(level, 3), "seed", "")
+                    )
+                progress.advance(per_kpi)
+        progress.finish()
+        return
     rows = []
     with connection.cursor() as cursor:
         for kpi in kpis:
