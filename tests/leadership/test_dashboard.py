@@ -1,0 +1,132 @@
+"""The dashboard: every figure equals the count of the list it links to (the same FilterSet), the
+API answers the same figures, the query count stays constant as data grows, and only people with
+a role see it."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import api_client, page_client
+from tests.factories.people import PersonFactory
+from tests.leadership.conftest import build_world
+from vpportal.dashboard.metrics import as_data, dashboard
+
+pytestmark = pytest.mark.django_db
+
+
+def _list_count(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def test_each_figure_equals_the_count_of_the_list_it_links_to(world, executive):
+    board = dashboard(executive)
+    client = page_client(executive)
+    figures = board.figures()
+    assert {f.key for f in figures} >= {
+        "initiatives",
+        "initiatives.pilot.at_risk",
+        "initiatives.health.off_track",
+        "kpis.red",
+        "kpis.grey",
+        "overdue.milestones",
+        "overdue.mitigations",
+        "overdue.risk_reviews",
+        "overdue.policy_reviews",
+        "policies.in_review",
+        "ai_literacy.uncovered",
+    }
+    assert any(f.count for f in figures if f.key.startswith("overdue."))
+    for figure in figures:
+        assert _list_count(client, figure.url) == figure.count, figure.key
+
+
+def test_each_heat_map_cell_equals_the_count_of_the_risk_list_it_links_to(world, executive):
+    client = page_client(executive)
+    for heat_map in dashboard(executive).heat_maps:
+        cells = [c for _, row in heat_map["rows"] for c in row]
+        assert sum(c.count for c in cells) == heat_map["total"] > 0
+        for cell in cells:
+            if cell.count:  # empty cells: the same FilterSet, proven by the risk area's own tests
+                assert _list_count(client, cell.url) == cell.count, (heat_map["code"], cell)
+
+
+def test_the_kpi_figures_count_each_status_once(world, executive):
+    board = dashboard(executive)
+    counts = {f.key: f.count for f in board.kpi_status}
+    assert counts == {"kpis.red": 1, "kpis.amber": 0, "kpis.grey": 1, "kpis.green": 1}
+    assert [k.status for k in board.kpi_sparklines][:2] == ["red", "grey"]  # worst first
+    red = board.kpi_sparklines[0]
+    assert red.sparkline is not None and len(red.sparkline.points.split()) == 3
+
+
+def test_policies_to_acknowledge_are_the_signed_in_persons(world, contributor):
+    board = dashboard(contributor)
+    assert len(board.my_acknowledgements) == board.my_acknowledgements_figure.count >= 1
+    assert board.acknowledgement_rate == 0
+
+
+def test_the_api_answers_the_same_figures_as_the_page(world, executive):
+    response = api_client(executive).get("/api/v1/dashboard/")
+    assert response.status_code == 200
+    data = response.json()
+    expected = as_data(dashboard(executive))
+    for key in ("initiatives", "kpis", "risk_heat_maps", "overdue", "policies", "ai_literacy", "framework_coverage"):
+        assert data[key] == expected[key], key
+    assert data["overdue"]["mitigations"]["url"].endswith("overdue=true")
+    assert len(data["recent_activity"]) == 15
+
+
+def test_the_page_links_every_figure(world, leader):
+    body = page_client(leader).get(reverse("dashboard")).content.decode()
+    for figure in dashboard(leader).figures():
+        assert figure.url.replace("&", "&amp;") in body, figure.key
+    assert "Recent activity" in body and "heat-residual-2-4" in body
+
+
+# Session, user, roles and person (4), initiatives matrix, KPI statuses and sparklines (3), heat maps
+# (2), overdue (4), policies (3), AI literacy (2), frameworks (1), recent activity (union, users, and
+# one per model among the 15 events: 8 here), and DRF/knox or the page's own lookups.
+DASHBOARD_QUERIES = 30
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_the_query_count_stays_constant_as_data_grows(executive, channel, django_assert_num_queries):
+    owner = PersonFactory()
+    build_world(1, owner=owner)
+    client = page_client(executive) if channel == "page" else api_client(executive)
+    url = reverse("dashboard") if channel == "page" else "/api/v1/dashboard/"
+    client.get(url)  # warm caches (content types)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get(url).status_code == 200
+    build_world(4, owner=owner)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_leaders_and_executives_start_on_the_dashboard(world, leader, contributor):
+    body = page_client(leader).get(reverse("home")).content.decode()
+    assert "Welcome, Leader Persona" in body and "Initiatives by stage and health" in body
+    body = page_client(contributor).get(reverse("home")).content.decode()
+    assert "Welcome, Contributor Persona" in body and "Initiatives by stage and health" not in body
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("executive", 200),
+        ("leader", 200),
+        ("governance", 200),
+        ("contributor", 200),
+        ("auditor", 200),
+        ("outsider", 403),
+    ],
+)
+def test_every_role_may_open_the_dashboard_page_and_api(personas, persona, status):
+    assert page_client(personas[persona]).get(reverse("dashboard")).status_code == status
+    assert api_client(personas[persona]).get("/api/v1/dashboard/").status_code == status
+
+
+def test_anonymous_visitors_are_refused(db):
+    assert page_client().get(reverse("dashboard")).status_code == 302
+    assert api_client().get("/api/v1/dashboard/").status_code == 401
