@@ -1,0 +1,100 @@
+"""The benchmark dataset: the seed command at the chosen scale, plus the bench KPIs (a year of
+minute-level points; a KPI with many points beside the seeded 1,000-point ones), seeded once.
+
+Seeding is skipped when the database already holds the scale's data, so repeated runs start at once.
+"""
+
+import time
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from initiatives.models import KPI, Initiative, KPIMeasurement
+from vpportal.permissions import EXECUTIVE
+
+BENCH_USER = "bench-executive"
+MINUTE_KPI = "Bench KPI: a year of minute points"
+LARGE_KPI = "Bench KPI: many points"
+
+
+def bench_user():
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=BENCH_USER, defaults={"email": "bench@example.com", "is_superuser": True, "is_staff": True}
+    )
+    if created:
+        user.set_password("bench-password-not-secret")
+        user.save()
+    group, _ = Group.objects.get_or_create(name=EXECUTIVE)
+    user.groups.add(group)
+    return user
+
+
+def copy_points(kpi, count: int, *, step: timedelta, source: str = "bench"):
+    """`count` points for `kpi`, `step` apart back from now, with one COPY."""
+    table = KPIMeasurement._meta.db_table
+    columns = "created_at, updated_at, version, kpi_id, observed_at, value, source, note"
+    now = timezone.now().replace(second=0, microsecond=0)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for i in range(count):
+            copy.write_row((now, now, 1, kpi.pk, now - i * step, 50.0 + (i % 1440) / 100, source, ""))
+
+
+def _bench_kpi(name: str, points: int, step: timedelta, user):
+    kpi = KPI.objects.filter(name=name).first()
+    if kpi is None:
+        kpi = KPI.objects.create(name=name, unit="ms", target=60, cadence="daily", created_by=user, updated_by=user)
+    have = kpi.measurements.count()
+    if have != points:
+        kpi.measurements.all().delete()
+        copy_points(kpi, points, step=step)
+    return kpi
+
+
+def is_seeded(scale) -> bool:
+    return (
+        Initiative.objects.count() >= scale.initiatives
+        and KPI.objects.count() >= scale.kpis
+        and KPIMeasurement.objects.filter(source="seed").count() >= scale.kpis * scale.measurements_per_kpi
+        and KPI.objects.filter(name=MINUTE_KPI).exists()
+    )
+
+
+def ensure(scale, stdout) -> dict:
+    """Migrate, seed when needed, and answer the bench user and KPIs, with the seeding time."""
+    call_command("migrate", verbosity=0, interactive=False)
+    user = bench_user()
+    seconds = None
+    if not is_seeded(scale):
+        stdout.write(f"Seeding the {scale.name} dataset (once; later runs reuse it)...\n")
+        started = time.monotonic()
+        call_command(
+            "seed",
+            people=scale.people,
+            initiatives=scale.initiatives,
+            kpis=scale.kpis,
+            measurements_per_kpi=scale.measurements_per_kpi,
+            ai_systems=scale.ai_systems,
+            risks=scale.risks,
+            batch_size=2000,
+            stdout=stdout,
+        )
+        _bench_kpi(MINUTE_KPI, scale.minute_points, timedelta(minutes=1), user)
+        _bench_kpi(LARGE_KPI, scale.large_kpi_points, timedelta(minutes=1), user)
+        seconds = time.monotonic() - started
+        stdout.write(f"\nSeeded in {seconds:.0f} s.\n")
+    # Fresh statistics and visibility map: the planner and index-only scans see the real table.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    small = KPI.objects.filter(measurements__source="seed").order_by("pk").values_list("pk", flat=True).first()
+    return {
+        "user": user,
+        "minute_kpi": KPI.objects.get(name=MINUTE_KPI),
+        "large_kpi": KPI.objects.get(name=LARGE_KPI),
+        "small_kpi": KPI.objects.get(pk=small),
+        "seed_seconds": seconds,
+    }
