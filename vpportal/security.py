@@ -174,11 +174,13 @@ class MFARequiredMiddleware:
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+ANY_ROLE = "any_role"
 
 
 def access(decision: str):
     """Declare and enforce who may call a function view: `PUBLIC`, `SIGNED_IN` (any signed-in user,
-    records scoped to them inside), or a permission name (`"app.codename"`) checked with has_perm.
+    records scoped to them inside), `ANY_ROLE` (a signed-in user holding at least one role), or a
+    permission name (`"app.codename"`) checked with has_perm.
 
     The security suite reads `view.access_decision`; a view without one (and not built on the
     permission-checking base classes) fails the generated permission matrix.
@@ -190,7 +192,12 @@ def access(decision: str):
             if decision != PUBLIC:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
-                if decision != SIGNED_IN and not request.user.has_perm(decision):
+                if decision == ANY_ROLE:
+                    from vpportal.permissions import has_any_role
+
+                    if not has_any_role(request.user):
+                        raise PermissionDenied
+                elif decision != SIGNED_IN and not request.user.has_perm(decision):
                     raise PermissionDenied
             return view_func(request, *args, **kwargs)
 

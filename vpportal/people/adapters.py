@@ -2,8 +2,10 @@
 as re-authentication."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 
 from vpportal import security, sso
@@ -22,6 +24,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and security.did_recently_authenticate(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, refusing passwords when OIDC_ONLY makes SSO the only way in (the admin
+    login and every other password sign-in go through this same form)."""
+
+    MSG_SSO_ONLY = "Sign in with your company account; password sign-in is turned off."
+
+    @property
+    def sso_only(self) -> bool:
+        return settings.OIDC_ONLY
+
+    def clean(self):
+        if self.sso_only:
+            raise forms.ValidationError(self.MSG_SSO_ONLY)
+        return super().clean()
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
