@@ -23,18 +23,27 @@ TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "versi
 
 
 class _PersonField(serializers.PrimaryKeyRelatedField):
-    """Reads the person from the ones its serializer looked up together (one query for both)."""
+    """Reads the person from the ones its serializer looked up together (one query for mentor and
+    mentee, and no per-field query that django-zeal would report as an N+1)."""
 
     def to_internal_value(self, data):
-        person = getattr(self.parent, "_people", {}).get(_pk(data))
-        return person if person is not None else super().to_internal_value(data)
+        people = getattr(self.parent, "_people", None)
+        if people is None:
+            return super().to_internal_value(data)
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        person = people.get(_pk(data))
+        if person is None:
+            self.fail("does_not_exist", pk_value=data)
+        return person
 
 
 def _pk(value):
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk < 2**63 else None
 
 
 class MentorshipSerializer(TrackedSerializer):

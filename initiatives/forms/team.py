@@ -3,7 +3,7 @@
 from functools import partial
 
 from django import forms
-from django.core.validators import EMPTY_VALUES as field_empty_values
+from django.core.exceptions import ValidationError
 
 from vpportal.core.forms import TrackedModelForm
 from vpportal.people.models import Person
@@ -13,11 +13,40 @@ from ..choices import AttendanceStatus
 from ..models import Mentorship, MentorshipSession, Training
 
 
-def _person_id(value):
+def _pk(value):
     try:
-        return int(getattr(value, "pk", value))
+        pk = int(getattr(value, "pk", value))
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk < 2**63 else None  # the field's own lookup answers anything else
+
+
+def resolve_together(form, names):
+    """Look up several model choices of one model (mentor and mentee) in one query, not one per field.
+
+    Besides the saved query, two identical per-field lookups read as an N+1 to django-zeal. A value
+    outside the field's queryset is refused with the field's own "invalid choice" message.
+    """
+    if not form.is_bound:
+        return
+    queryset = form.fields[names[0]].queryset
+    ids = set()
+    for name in names:
+        field = form.fields[name]
+        ids |= {_pk(form.data.get(form.add_prefix(name))), _pk(form.get_initial_for_field(field, name))}
+    found = queryset.in_bulk(ids - {None}) if ids - {None} else {}
+    for name in names:
+        field = form.fields[name]
+        field.to_python = partial(_known_choice, found, field)
+
+
+def _known_choice(found, field, value):
+    if value in field.empty_values:
+        return None
+    choice = found.get(_pk(value))
+    if choice is None:
+        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+    return choice
 
 
 class MentorshipForm(TrackedModelForm):
@@ -33,32 +62,12 @@ class MentorshipForm(TrackedModelForm):
         people = Person.objects.order_by("name")
         self.fields["mentor"].queryset = people
         self.fields["mentee"].queryset = people
-        self._resolve_people_in_one_query()
+        resolve_together(self, self.PEOPLE_FIELDS)
         if self.instance.pk and user is not None and not user.has_perm("initiatives.reassign_mentorship"):
             # A participant edits the content of their mentorship, not who is in it.
             for name in ("mentor", "mentee"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Only leaders and executives change who mentors whom."
-
-    def _resolve_people_in_one_query(self):
-        """Look the mentor and the mentee up together: one query, not one per field."""
-        if not self.is_bound:
-            return
-        ids = set()
-        for name in self.PEOPLE_FIELDS:
-            ids |= {
-                _person_id(self.data.get(self.add_prefix(name))),
-                _person_id(self.get_initial_for_field(self.fields[name], name)),
-            }
-        found = Person.objects.in_bulk(ids - {None})
-        for name in self.PEOPLE_FIELDS:
-            field = self.fields[name]
-            field.to_python = partial(_known_person, found, field.to_python)
-
-
-def _known_person(found, to_python, value):
-    person = found.get(_person_id(value)) if value not in field_empty_values else None
-    return person if person is not None else to_python(value)
 
 
 class MentorshipSessionForm(TrackedModelForm):

@@ -252,3 +252,14 @@ def test_api_lists_and_details_run_constant_queries(contributor, mentorship, dja
 
 def test_participants_are_people_of_the_mentorship(mentorship, mentor, contributor):
     assert {mentorship.mentor, mentorship.mentee} == {person_of(mentor), person_of(contributor)}
+
+
+def test_unknown_people_in_filters_and_writes_are_400_without_a_lookup_per_field(leader):
+    client = api_client(leader)
+    assert client.get("/api/v1/mentorships/", {"mentor": 0, "mentee": 999999}).status_code == 400
+    bad = client.post(
+        "/api/v1/mentorships/", mentorship_form(PersonFactory(), PersonFactory()) | {"mentor": 0, "mentee": 10**30}
+    )
+    assert bad.status_code == 400 and {"mentor", "mentee"} <= set(bad.json())
+    page = page_client(leader).get(reverse("initiatives:mentorship_list"), {"mentor": 0, "mentee": "x"})
+    assert page.status_code == 200
