@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from simple_history.utils import bulk_create_with_history
 
 from vpportal.core.history import current_channel
 from vpportal.core.services import (
@@ -29,6 +28,7 @@ from vpportal.people.choices import Function
 from .. import gate
 from ..choices import Direction, MilestoneStatus, Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from .ingest import insert_with_history
 
 KEY_FORMAT = "INI-{:04d}"
 
@@ -406,12 +406,5 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
         for identity, index in seen.items()
         if identity not in stored
     ]
-    if new:
-        bulk_create_with_history(
-            new,
-            KPIMeasurement,
-            batch_size=BULK_BATCH_SIZE,
-            default_user=actor,
-            custom_historical_attrs={"history_channel": current_channel()},
-        )
+    insert_with_history(new, KPIMeasurement, actor=actor, channel=current_channel(), batch_size=BULK_BATCH_SIZE)
     return {"created": len(new), "skipped": len(points) - len(new)}
