@@ -56,5 +56,18 @@ test: venv-dev browser lint
 	TESTING=1 $(BIN)/python manage.py check
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
+# Benchmarks and load test (PostgreSQL; docs/scaling.md). Not part of `make test`.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpportal_bench
+BENCH_CI_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpportal_bench_ci
+
+bench: venv
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/run.py --scale full
+
+bench-ci: venv
+	BENCH_DATABASE_URL=$(BENCH_CI_DATABASE_URL) $(BIN)/python benchmarks/run.py --scale ci
+
+load: venv
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles vpportal.sqlite3
