@@ -16,7 +16,7 @@ from vpportal.dashboard.metrics import dashboard
 from .svg import heat_map_svg
 
 TOP_RISKS = 8
-TOP_INITIATIVES = 10
+TOP_INITIATIVES = 8
 TRAINING_WINDOW_DAYS = 90
 
 
