@@ -1,13 +1,16 @@
 """API of the portfolio: initiatives (with the stage transition action), milestones, KPIs (with the
 derived status) and KPI measurements (with bulk ingest). Serializers shape input; services decide."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
 from vpportal.people.choices import Function
+from vpportal.people.models import Person
 
 from ..choices import KPIStatus, Stage
 from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, KPIMeasurementFilterSet, MilestoneFilterSet
@@ -17,9 +20,27 @@ from ..services import portfolio as services
 TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
 
 
+class PersonRef(serializers.PrimaryKeyRelatedField):
+    """A Person id looked up with filter().first(): owner and sponsor are both people, and two
+    `.get()` calls on one model in a request read as an N+1 to django-zeal."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            person = self.get_queryset().filter(pk=data).first()
+        except (TypeError, ValueError, DjangoValidationError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if person is None:
+            self.fail("does_not_exist", pk_value=data)
+        return person
+
+
 class InitiativeSerializer(TrackedSerializer):
     partner_functions = serializers.ListField(child=serializers.ChoiceField(choices=Function.choices), required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    owner = PersonRef(queryset=Person.objects.all())
+    executive_sponsor = PersonRef(queryset=Person.objects.all(), allow_null=True, required=False)
 
     class Meta(TrackedSerializer.Meta):
         model = Initiative
@@ -58,7 +79,11 @@ class TransitionInputSerializer(serializers.Serializer):
 
 TRANSITION_REFUSED = inline_serializer(
     "TransitionRefused",
-    fields={"detail": serializers.CharField(), "failed_checks": serializers.ListField(child=serializers.CharField())},
+    # failed_checks only when the gate refused (not for a move that is never allowed).
+    fields={
+        "detail": serializers.CharField(),
+        "failed_checks": serializers.ListField(child=serializers.CharField(), required=False),
+    },
 )
 
 
@@ -201,7 +226,7 @@ class KPIMeasurementViewSet(TrackedViewSet):
         description=f"Create up to {services.BULK_LIMIT} measurements at once: all or nothing, idempotent on "
         "(kpi, observed_at, source); points already stored are skipped.",
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         try:
             result = services.kpi_measurements_bulk_create(by=request.user, points=request.data)
