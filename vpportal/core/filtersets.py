@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 
 
 class TrackedFilterSet(django_filters.FilterSet):
@@ -13,6 +14,15 @@ class TrackedFilterSet(django_filters.FilterSet):
 
     # Filters the web filter bar does not draw (same meaning as another, or sorting by header).
     hidden_in_web_form = ("search", "ordering")
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            # Yes/no filters read "Any" rather than Django's "Unknown" when not applied.
+            if isinstance(field.widget, forms.NullBooleanSelect):
+                field.widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+        return form
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
