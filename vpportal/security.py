@@ -88,37 +88,52 @@ def _reauth_enabled() -> bool:
     return getattr(settings, "REAUTH_SENSITIVE_ACTIONS", True)
 
 
-def require_recent_auth(view_func):
-    """Decorator for a sensitive page action: POSTs need a recent sign-in or re-authentication.
+def _needs_recent_auth(request, perm: str | None, when) -> bool:
+    if request.method != "POST" or not _reauth_enabled() or not request.user.is_authenticated:
+        return False
+    if perm and not request.user.has_perm(perm):
+        return False  # the view refuses them anyway; asking for a password first would only confuse
+    return when is None or bool(when(request))
+
+
+def require_recent_auth(view_func=None, *, perm: str | None = None, when=None):
+    """Decorator for a sensitive page action: its POST needs a recent sign-in or re-authentication.
 
     GET (showing the form) is let through so the user sees what they are about to confirm.
+    `perm`: only users holding it are asked (others get the view's own refusal);
+    `when(request)`: only POSTs it approves are sensitive (e.g. a stage move with an override).
     """
 
-    @wraps(view_func)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and _reauth_enabled():
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            response = reauthenticate_response(request)
-            if response is not None:
-                return response
-        return view_func(request, *args, **kwargs)
+    def decorator(func):
+        @wraps(func)
+        def wrapper(request, *args, **kwargs):
+            if _needs_recent_auth(request, perm, when):
+                response = reauthenticate_response(request)
+                if response is not None:
+                    return response
+            return func(request, *args, **kwargs)
 
-    wrapper.requires_recent_auth = True
-    return wrapper
+        wrapper.requires_recent_auth = True
+        return wrapper
+
+    return decorator(view_func) if view_func is not None else decorator
 
 
 class RecentAuthRequiredMixin:
-    """The class-based form of `require_recent_auth`; put it first in the bases."""
+    """The class-based form of `require_recent_auth`; put it first in the bases.
+
+    It hooks `post`, not `dispatch`, so the view's own sign-in, permission and record checks run first
+    (and views that call a base class's dispatch directly are still covered)."""
 
     requires_recent_auth = True
+    recent_auth_perm: str | None = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and _reauth_enabled() and request.user.is_authenticated:
+    def post(self, request, *args, **kwargs):
+        if _needs_recent_auth(request, self.recent_auth_perm, None):
             response = reauthenticate_response(request)
             if response is not None:
                 return response
-        return super().dispatch(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
 
 
 # --- MFA enrolment ----------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from vpportal.core.services import ConflictError, TransitionError
 from vpportal.people.models import Person
 from vpportal.people.services import person_for_user
 from vpportal.permissions import has_any_role, perm_name
+from vpportal.security import RecentAuthRequiredMixin
 
 # --- policies -------------------------------------------------------------------------------------
 
@@ -383,7 +384,8 @@ class PolicyVersionSubmitView(VersionMoveView):
     explanation = "The text is frozen while it is reviewed; a reviewer approves it or returns it with a comment."
 
 
-class PolicyVersionApproveView(VersionMoveView):
+class PolicyVersionApproveView(RecentAuthRequiredMixin, VersionMoveView):
+    recent_auth_perm = services.APPROVE_PERM  # approving needs a recent sign-in (vpportal.security)
     move, title, button, done, button_class = "approve", "Approve", "Approve", "approved", "btn-success"
     explanation = (
         "This version comes into force: the version in force now is superseded, everyone is asked to "

@@ -29,6 +29,7 @@ from governance.services.risks import (
 )
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
+from vpportal.security import RecentAuthRequiredMixin
 
 
 # --- AI systems -------------------------------------------------------------------------------------
@@ -247,8 +248,12 @@ class RiskHistoryView(RiskViewMixin, generic.HistoryView):
     pass
 
 
-class RiskAcceptView(RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_views.FormView):
-    """Accept a risk with a written justification (executive or governance)."""
+class RiskAcceptView(
+    RecentAuthRequiredMixin, RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_views.FormView
+):
+    """Accept a risk with a written justification (executive or governance), after a recent sign-in."""
+
+    recent_auth_perm = "governance.accept_risk"
 
     template_name = "governance/risk_accept.html"
     form_class = RiskAcceptForm

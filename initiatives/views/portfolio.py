@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.permissions import perm_name
+from vpportal.security import require_recent_auth
 
 from .. import gate
 from ..choices import Stage
@@ -176,7 +177,12 @@ class InitiativeHistoryView(InitiativeViewMixin, generic.HistoryView):
     pass
 
 
+def _overrides_gate(request) -> bool:
+    return bool(request.POST.get("override_justification", "").strip())
+
+
 @require_POST
+@require_recent_auth(perm="initiatives.override_gate", when=_overrides_gate)  # overriding needs a recent sign-in
 def initiative_transition(request, pk):
     """The page channel of services.initiative_transition: refusals come back as messages listing
     each failed check, and the detail page shows the checklist again."""
