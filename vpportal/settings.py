@@ -12,7 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from vpportal.permissions import ROLES
-from vpportal.sso import openid_connect_providers, role_map_from
+from vpportal.sso import issuer_origin, openid_connect_providers, role_map_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,7 +200,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The SSO button's POST is answered with a redirect to the identity provider: allow its origin.
+        "form-action": [SELF, *filter(None, [issuer_origin(env.str("OIDC_ISSUER", default=""))])],
         "frame-ancestors": [NONE],
     }
 }

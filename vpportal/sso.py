@@ -67,6 +67,17 @@ def openid_connect_providers(
     }
 
 
+def issuer_origin(issuer: str) -> str | None:
+    """`scheme://host[:port]` of the issuer: the login form's POST is answered with a redirect there,
+    and a strict CSP `form-action` blocks that redirect unless the origin is listed."""
+    from urllib.parse import urlsplit
+
+    if not issuer:
+        return None
+    parts = urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # --- sign-in --------------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """The test identity provider, and the portal configured to trust it (as settings.py would from the
 OIDC_* environment variables)."""
 
+import copy
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from tests.sso.idp import TestIdentityProvider
 from vpportal.permissions import ROLES
-from vpportal.sso import openid_connect_providers, role_map_from
+from vpportal.sso import issuer_origin, openid_connect_providers, role_map_from
 
 CLIENT_ID = "vp-portal"
 CLIENT_SECRET = "test-client-secret-0123456789"
@@ -32,6 +33,9 @@ def sso(settings, idp):
     )
     settings.OIDC_ROLE_MAP = role_map_from(ROLE_MAP, ROLES)
     settings.OIDC_GROUPS_CLAIM = "groups"
+    csp = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    csp["DIRECTIVES"]["form-action"] = [*csp["DIRECTIVES"]["form-action"], issuer_origin(idp.issuer)]
+    settings.CONTENT_SECURITY_POLICY = csp
     idp.users.clear()
     return idp
 

@@ -157,6 +157,8 @@ class TestIdentityProvider:
                     if not grant or grant["expires"] < time.time():
                         return self._send(401, {"error": "invalid_token"}, headers={"WWW-Authenticate": "Bearer"})
                     return self._send(200, idp.claims(idp.users[grant["username"]]))
+                if url.path == "/favicon.ico":  # browsers ask; answering keeps their console clean
+                    return self._send(204, content_type="image/x-icon")
                 if url.path == "/logout":
                     target = query.get("post_logout_redirect_uri")
                     if target:

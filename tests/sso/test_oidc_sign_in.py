@@ -139,3 +139,15 @@ def test_the_admin_login_goes_through_the_same_sign_in(sso, executive):
     login = Client().get(response["Location"])
     assert login.status_code == 302 and login["Location"].startswith(reverse("account_login"))
     assert page_client(executive).get("/admin/").status_code == 200
+
+
+def test_oidc_only_hides_password_sign_in_and_refuses_passwords(sso, settings, leader):
+    settings.OIDC_ONLY = True
+    body = Client().get(reverse("account_login")).content.decode()
+    assert "Sign in with Acme SSO" in body and 'name="password"' not in body
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": leader.username, "password": "correct-horse-battery-staple"}
+    )
+    assert response.status_code == 200 and "password sign-in is turned off" in response.content.decode()
+    assert "_auth_user_id" not in client.session

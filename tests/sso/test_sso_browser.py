@@ -1,0 +1,25 @@
+"""The SSO sign-in in a real browser: the portal's login page, the identity provider's own form,
+back to the portal signed in with the mapped roles; then sign out."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_leader_signs_in_through_the_company_identity_provider(page, sso):  # noqa: F811
+    sso.add_user("ada", "idp-pass", email="ada@example.com", name="Ada Lovelace", groups=["ai-leads"])
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign in with Acme SSO").click()
+    page.wait_for_url(f"{sso.issuer}/authorize**")
+    page.get_by_label("IdP username").fill("ada")
+    page.get_by_label("IdP password").fill("idp-pass")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/")
+    assert page.get_by_role("heading", name="Welcome, Ada Lovelace").is_visible()
+    assert page.get_by_text("Successfully signed in as ada").is_visible()
+    user = get_user_model().objects.get(email="ada@example.com")
+    assert set(user.groups.values_list("name", flat=True)) == {"leader"}
+    assert page.console_errors == []
