@@ -166,12 +166,11 @@ class MentorshipQuerySet(TrackedQuerySet):
     search_fields = ("mentor__name", "mentee__name", "focus_areas", "goals")
 
     def with_related(self):
-        sessions = models.Count("sessions")
         return (
             super()
             .with_related()
             .select_related("mentor", "mentee")
-            .annotate(session_count=sessions, last_session_on=models.Max("sessions__held_on"))
+            .annotate(session_count=models.Count("sessions"), last_session_on=models.Max("sessions__held_on"))
         )
 
     def involving(self, person):
