@@ -84,17 +84,17 @@ SYSTEMS = [
         },
     ),
     (
-        "CV screening ranker",
-        ("talent", "hiring", "recruit", "hr"),
-        "recommender",
-        "Vendor (TalentRank)",
+        "Attrition early-warning model",
+        ("attrition", "employee", "talent", "hiring"),
+        "classifier",
+        "Vendor (PeopleSignals)",
         "design",
         "unassessed",
         True,
-        "CVs, job descriptions",
+        "HR records, engagement survey answers",
         {
-            "purpose": "Ranks applicants against a job description (under evaluation).",
-            "known_limitations": "Not yet assessed: recruitment uses are high risk under the EU AI Act (Annex III).",
+            "purpose": "Flags employees at risk of leaving so managers can start a conversation (under evaluation).",
+            "known_limitations": "Not yet assessed: employment uses are high risk under the EU AI Act (Annex III).",
         },
     ),
 ]
@@ -210,7 +210,7 @@ RISKS = [
     ),
     (
         4,
-        "Ranking discriminates against career gaps",
+        "Model reads parental leave as an attrition signal",
         "bias_fairness",
         4,
         4,
@@ -221,7 +221,7 @@ RISKS = [
     ),
     (
         4,
-        "Recruitment use falls under EU AI Act high-risk obligations",
+        "Employment use falls under EU AI Act high-risk obligations",
         "legal_compliance",
         3,
         5,
@@ -246,8 +246,7 @@ def _match(initiatives, keywords, used):
         text = f"{initiative.title} {initiative.summary}".lower()
         if initiative.pk not in used and any(word in text for word in keywords):
             return initiative
-    free = [i for i in initiatives if i.pk not in used]
-    return free[0] if free else None
+    return None  # an inventory entry may belong to no initiative
 
 
 def create(ctx):
