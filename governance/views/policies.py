@@ -212,6 +212,10 @@ class PolicyVersionListView(PolicyVersionViewMixin, generic.TrackedListView):
         ("updated_at", "Updated", "updated_at"),
     ]
 
+    def get_context_data(self, **kwargs):
+        # A version is started from its policy's page (it needs the policy), not from this list.
+        return {**super().get_context_data(**kwargs), "can_add": False}
+
 
 class PolicyVersionDetailView(PolicyVersionViewMixin, generic.TrackedDetailView):
     template_name = "governance/policyversion_detail.html"
