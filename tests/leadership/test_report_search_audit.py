@@ -97,6 +97,8 @@ def test_audit_filters_by_model_user_channel_and_dates(world, executive):
     assert risks["count"] and {e["model"] for e in risks["results"]} == {"governance.risk"}
     assert client.get("/api/v1/audit/?since=2999-01-01T00:00:00Z").json()["count"] == 0
     assert client.get("/api/v1/audit/?model=nope").status_code == 400
+    assert client.get("/api/v1/audit/?user=89207977222530691746888178228203975182").status_code == 400
+    assert client.get("/api/v1/audit/?until=yesterday").status_code == 400
 
 
 def test_audit_masks_private_notes_for_everyone_but_participants_and_executives(auditor, leader, executive):

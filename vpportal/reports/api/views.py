@@ -4,7 +4,7 @@ across every model, filterable and paginated, private fields masked)."""
 from django import forms
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -63,7 +63,7 @@ class EventSerializer(serializers.Serializer):
 
 class AuditFilterForm(forms.Form):
     model = forms.ChoiceField(required=False)
-    user = forms.IntegerField(required=False, min_value=1)
+    user = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)  # beyond: a database error
     channel = forms.ChoiceField(required=False, choices=[("", "")] + list(Channel.choices))
     since = forms.DateTimeField(required=False)
     until = forms.DateTimeField(required=False)
