@@ -41,7 +41,7 @@ def test_ten_thousand_points_are_accepted_in_one_request(contributor, django_ass
     assert response.status_code == 201, response.content[:500]
     assert response.json() == {"created": BULK_LIMIT, "skipped": 0}
     assert KPIMeasurement.objects.count() == BULK_LIMIT
-    assert elapsed < 30  # generous for a shared CI machine; typically a few seconds
+    assert elapsed < 120  # a sanity bound only (shared CI machines); speed is measured by benchmarks/
 
 
 def test_a_re_sent_batch_creates_nothing(contributor):
