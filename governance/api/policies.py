@@ -19,7 +19,25 @@ from vpportal.core.api import TRACKED_READ_ONLY, TrackedSerializer, TrackedViewS
 TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
 
 
+class RequirementIdsField(serializers.ListField):
+    """Requirement ids, looked up in one query (DRF's many=True relation fetches each id alone)."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    def to_internal_value(self, data):
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        found = Requirement.objects.in_bulk(ids)
+        missing = [str(pk) for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError(f"Unknown requirement id(s): {', '.join(missing)}.")
+        return [found[pk] for pk in ids]
+
+    def to_representation(self, value):
+        return [requirement.pk for requirement in value.all()]
+
+
 class PolicySerializer(TrackedSerializer):
+    requirements = RequirementIdsField(required=False, help_text="Ids of the framework requirements addressed.")
     current_version = serializers.IntegerField(
         source="current_version_pk", read_only=True, allow_null=True, help_text="The approved version in force."
     )

@@ -165,3 +165,13 @@ def test_a_requirement_parent_must_be_in_the_same_framework(governance):
     )
     assert response.status_code == 400
     assert "parent" in response.json()
+
+
+def test_policy_requirements_are_written_and_read_as_ids(governance):
+    ids = list(Requirement.objects.filter(level="subcategory").values_list("pk", flat=True)[:3])
+    client = api_client(governance)
+    created = client.post("/api/v1/policies/", {"title": "Mapped", "requirements": ids}, format="json")
+    assert created.status_code == 201
+    assert sorted(created.json()["requirements"]) == sorted(ids)
+    unknown = client.post("/api/v1/policies/", {"title": "Bad", "requirements": [ids[0], 999999]}, format="json")
+    assert unknown.status_code == 400 and "999999" in str(unknown.json()["requirements"])
