@@ -1,6 +1,5 @@
 """POST kpi-measurements/bulk/: 10,000 points at once, all or nothing, idempotent, bulk-inserted."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,16 +31,13 @@ def test_ten_thousand_points_are_accepted_in_one_request(contributor, django_ass
     kpis = KPIFactory.create_batch(3)
     batch = points(kpis, BULK_LIMIT)
     client = api_client(contributor)
-    started = time.monotonic()
     # Bulk inserts, never a query per point: batches of 2,000 rows on PostgreSQL; SQLite's limit of
     # 999 parameters per statement splits them into about 90 rows (plus the same for history rows).
     with django_assert_max_num_queries(BULK_LIMIT // 25):
         response = client.post(URL, batch, format="json")
-    elapsed = time.monotonic() - started
     assert response.status_code == 201, response.content[:500]
     assert response.json() == {"created": BULK_LIMIT, "skipped": 0}
     assert KPIMeasurement.objects.count() == BULK_LIMIT
-    assert elapsed < 120  # a sanity bound only (shared CI machines); speed is measured by benchmarks/
 
 
 def test_a_re_sent_batch_creates_nothing(contributor):
