@@ -59,6 +59,11 @@ class MentorshipSessionAdmin(TrackedAdmin):
     update_service = services.session_update
     delete_service = services.session_delete
 
+    def get_queryset(self, request):
+        # visible_to already joins the mentorship (for the notes rule), and the changelist applies
+        # list_select_related only to a queryset without any join: join the people here.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         # A new session (obj None) has no participants yet: only executives get the field there.

@@ -193,3 +193,19 @@ def test_admin_save_by_someone_outside_the_mentorship_keeps_the_notes(governance
     assert response.status_code == 302, body(response)[:2000]
     session.refresh_from_db()
     assert (session.topics, session.private_notes) == ("Admin topics", SECRET)
+
+
+def test_admin_session_list_runs_constant_queries(executive, mentorship, django_assert_num_queries):
+    from tests.factories.team import MentorshipSessionFactory
+
+    client = page_client(executive)
+    url = reverse("admin:initiatives_mentorshipsession_changelist")
+    MentorshipSessionFactory(mentorship=mentorship)
+    client.get(url)
+    # session, user, roles, two counts, Django's permission tables (2), the page (people joined),
+    # the date hierarchy's bounds and its days
+    with django_assert_num_queries(10):
+        client.get(url)
+    MentorshipSessionFactory.create_batch(6)
+    with django_assert_num_queries(10):
+        client.get(url)
