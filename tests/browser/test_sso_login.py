@@ -1,10 +1,10 @@
 """The SSO sign-in in a real browser: the portal's login page, the identity provider's own form,
-back to the portal signed in with the mapped roles; then sign out."""
+back to the portal signed in with the mapped roles (sign-out: tests/sso)."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures
+from tests.sso.conftest import idp, sso  # noqa: F401 - the test identity provider (tests/sso)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
