@@ -72,10 +72,11 @@ def signed_in(methods=("get", "post"), service_decides=True, model=None):
     return Decision(SIGNED_IN, methods=methods, service_decides=service_decides, model=_label(model))
 
 
-def perm(name, *, object_level=False, methods=("get", "post"), service_decides=False, parent_decides=False):
-    """A permission `app.action_model`; the record for `pk` is of that model."""
+def perm(name, *, object_level=False, methods=("get", "post"), service_decides=False, parent_decides=False, model=None):
+    """A permission `app.action_model`; the record for `pk` is of that model unless `model` names
+    another (`"app.model"`)."""
     app_label, codename = name.split(".")
-    model = _model_of(app_label, codename.split("_", 1)[1])
+    model = _label(model) if model else _model_of(app_label, codename.split("_", 1)[1])
     return Decision(
         "perm",
         perm=name,
@@ -160,7 +161,7 @@ EXPLICIT: dict[str, Decision] = {
     "initiatives:initiative_transition": signed_in(
         methods=("post",), model="initiatives.initiative"
     ),  # service: change + override_gate
-    "initiatives:kpi_measurement_add": perm("initiatives.add_kpimeasurement"),
+    "initiatives:kpi_measurement_add": perm("initiatives.add_kpimeasurement", model="initiatives.kpi"),
     # initiatives: team development (the services decide, refusals come back as messages or 403)
     "initiatives:training_register": signed_in(methods=("post",), model="initiatives.training"),
     "initiatives:training_unregister": signed_in(methods=("post",), model="initiatives.training"),
