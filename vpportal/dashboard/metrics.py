@@ -181,7 +181,7 @@ def _policies(board: Dashboard, user):
     mine = list(policies.to_acknowledge_by(person).order_by("code")) if person is not None else []
     board.my_acknowledgements = mine
     board.my_acknowledgements_figure = Figure(
-        "policies.to_acknowledge", "Policies I still have to acknowledge", len(mine), "#policies-to-acknowledge"
+        "policies.to_acknowledge", "Policies I still have to acknowledge", len(mine), "#dash-acknowledge"
     )
     # Overall rate: acknowledgements of the versions in force over the people expected to give them.
     totals = (

@@ -1,8 +1,6 @@
 """HTML to PDF with weasyprint. The report's print styles live here (the PDF is never served as a
 page, so the CSP does not apply to it); pages use Bootstrap and portal.css instead."""
 
-from weasyprint import CSS, HTML
-
 PDF_CSS = """
 @page { size: A4 landscape; margin: 10mm 10mm 12mm; @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #6c757d; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 7.5pt; color: #212529; }
@@ -22,4 +20,7 @@ a { color: inherit; text-decoration: none; } .no-print { display: none; }
 
 
 def html_to_pdf(html: str, *, base_url: str) -> bytes:
+    # Imported here: weasyprint parses its own stylesheets on import (slow, and it logs each step).
+    from weasyprint import CSS, HTML
+
     return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(string=PDF_CSS)])

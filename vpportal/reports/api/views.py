@@ -2,9 +2,8 @@
 across every model, filterable and paginated, private fields masked)."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -73,6 +72,10 @@ class AuditFilterForm(forms.Form):
         self.fields["model"].choices = [("", "")] + [(label, label) for label in tracked_models()]
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Number of events to return per page."),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="The initial index from which to return the events."),
+]
 AUDIT_PARAMETERS = [
     OpenApiParameter("model", OpenApiTypes.STR, description="A model label, e.g. `governance.risk`."),
     OpenApiParameter("user", OpenApiTypes.INT, description="The id of the user who made the change."),
@@ -82,16 +85,27 @@ AUDIT_PARAMETERS = [
 ]
 
 
-class AuditViewSet(viewsets.GenericViewSet):
+@extend_schema_serializer(many=False)  # one page object, although `list` answers it
+class AuditPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EventSerializer(many=True)
+
+
+class AuditViewSet(viewsets.ViewSet):
+    """A plain ViewSet: events come from several history tables, so there is no one model (and no
+    queryset) for the schema generator to inspect."""
+
     permission_classes = [ReaderPermission]
     required_perm = "vpportal.view_history"
-    pagination_class = Pagination
-    serializer_class = EventSerializer
 
-    @extend_schema(summary="History events across every model", parameters=AUDIT_PARAMETERS)
+    @extend_schema(
+        summary="History events across every model",
+        parameters=[*AUDIT_PARAMETERS, *PAGE_PARAMETERS],
+        responses=AuditPageSerializer,
+    )
     def list(self, request):
-        if not request.user.has_perm(self.required_perm):
-            raise PermissionDenied
         form = AuditFilterForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({name: [str(e) for e in errs] for name, errs in form.errors.items()})
@@ -103,6 +117,7 @@ class AuditViewSet(viewsets.GenericViewSet):
             since=data["since"],
             until=data["until"],
         )
-        page = self.paginate_queryset(rows)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
         events = build_events(page, request.user, with_changes=True)
-        return self.get_paginated_response(EventSerializer(events, many=True).data)
+        return paginator.get_paginated_response(EventSerializer(events, many=True).data)
