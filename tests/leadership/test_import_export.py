@@ -40,6 +40,8 @@ def test_an_export_imported_into_an_empty_database_reproduces_the_same_records(e
     PersonFactory(email="report@example.com", manager=boss)
     portfolio.seed_api_data()
     risks.seed_api_data()
+    for initiative in Initiative.objects.filter(key__startswith="INI-9"):  # the risk factory's made-up keys
+        Initiative.objects.filter(pk=initiative.pk).update(key=f"INI-{initiative.pk:04d}")
     Initiative.objects.filter(pk=Initiative.objects.order_by("pk").first().pk).update(
         budget="125000.50", health="at_risk", value_hypothesis="Saves 2 FTE"
     )
@@ -146,3 +148,14 @@ def test_import_page_exports_each_kind_as_xlsx_for_re_import(executive):
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[:2] == ["initiative_key", "name"] and sheet.max_row == KPI.objects.count() + 1
+
+
+def test_an_imported_key_is_kept_and_later_creates_still_get_free_keys(executive):
+    from initiatives.services.portfolio import initiative_create
+
+    owner = PersonFactory(email="owner@example.com")
+    content = csv_bytes(["key", "title", "owner_email"], [["INI-0500", "Imported", "owner@example.com"]])
+    assert run_import("initiatives", read_table(content, "i.csv"), by=executive, preview=False).written
+    assert Initiative.objects.get(title="Imported").key == "INI-0500"
+    later = initiative_create(by=executive, data={"title": "Made later", "owner": owner})
+    assert later.key != "INI-0500" and later.pk > 500

@@ -8,7 +8,6 @@ nothing is written. A real run with any row error is rolled back too: all or not
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from vpportal.core.services import ConflictError, TransitionError
@@ -119,11 +118,18 @@ def run_import(kind_slug: str, rows: list[dict], *, by, preview: bool) -> Report
 
 
 def _reset_sequences(model):
-    """Records created with the primary key their key names (INI-0007 is id 7) leave PostgreSQL's
-    sequence behind; move it past them so the next ordinary create gets a free id (as loaddata
-    does). SQLite needs nothing."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [model])
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
+    """Records created with the primary key their key names (INI-0007 is id 7) can leave
+    PostgreSQL's sequence behind the largest id: move it forward past them (never back, so ids of
+    deleted records are not handed out again). SQLite needs nothing."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")
+        largest = cursor.fetchone()[0]
+        # A sequence name from PostgreSQL itself, already quoted where needed.
+        cursor.execute(f"SELECT last_value FROM {sequence}")
+        if largest is not None and largest > cursor.fetchone()[0]:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, largest])
