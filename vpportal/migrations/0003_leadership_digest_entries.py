@@ -5,25 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vpportal', '0002_roles'),
+        ("vpportal", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestEntry',
+            name="DigestEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(help_text='kind:id, e.g. mitigation:12', max_length=64, verbose_name='item')),
-                ('sent_on', models.DateField(db_index=True, verbose_name='sent on')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digest_entries', to='vpportal.person', verbose_name='person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("item", models.CharField(help_text="kind:id, e.g. mitigation:12", max_length=64, verbose_name="item")),
+                ("sent_on", models.DateField(db_index=True, verbose_name="sent on")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digest_entries",
+                        to="vpportal.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest entry',
-                'verbose_name_plural': 'digest entries',
-                'constraints': [models.UniqueConstraint(fields=('person', 'item', 'sent_on'), name='vpportal_digestentry_once_a_day')],
+                "verbose_name": "digest entry",
+                "verbose_name_plural": "digest entries",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "item", "sent_on"), name="vpportal_digestentry_once_a_day"
+                    )
+                ],
             },
         ),
     ]
