@@ -252,5 +252,8 @@ def decide(route: Route) -> Decision | None:
         if model is None:  # the API root and other model-less views: any signed-in caller
             return Decision(SIGNED_IN, methods=("get",), service_decides=False)
         actions = getattr(route.callback, "actions", None) or {}
-        return Decision("api_model", model=model, methods=tuple(actions) or ("get",))
+        # DRF adds "head" to a viewset's shared action map on its first GET: test only the methods
+        # that map to a permission (HEAD is a GET).
+        methods = tuple(m for m in actions if m in ("get", "post", "put", "patch", "delete"))
+        return Decision("api_model", model=model, methods=methods or ("get",))
     return None
