@@ -7,7 +7,7 @@ services are keyword-only.
 
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -308,6 +308,8 @@ def _parse_point(point, default_tz):
         errors["kpi"] = ["This field is required."]
     elif isinstance(kpi, bool) or not (isinstance(kpi, int) or (isinstance(kpi, str) and kpi.isdigit())):
         errors["kpi"] = ["Give the id of a KPI."]
+    elif not 0 < int(kpi) < 2**63:  # beyond any database id: refused here, not by the driver
+        errors["kpi"] = [f"No KPI with id {kpi}."]
     else:
         clean["kpi_id"] = int(kpi)
     observed = point.get("observed_at")
@@ -321,7 +323,12 @@ def _parse_point(point, default_tz):
         if moment is None:
             errors["observed_at"] = ["Enter a date and time in ISO 8601, e.g. 2025-01-31T09:00:00Z."]
         else:
-            clean["observed_at"] = timezone.make_aware(moment, default_tz) if timezone.is_naive(moment) else moment
+            moment = timezone.make_aware(moment, default_tz) if timezone.is_naive(moment) else moment
+            try:
+                # Stored in UTC: PostgreSQL refuses offsets beyond +-15:59 that ISO 8601 allows.
+                clean["observed_at"] = moment.astimezone(UTC)
+            except OverflowError:
+                errors["observed_at"] = ["This date and time is out of range."]
     value = point.get("value")
     if value is None or value == "":
         errors["value"] = ["This field is required."]

@@ -1,5 +1,15 @@
+import datetime
+
 import django_filters
 from django import forms
+
+
+def _in_utc(value):
+    if isinstance(value, slice):
+        return slice(_in_utc(value.start), _in_utc(value.stop), value.step)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC)
+    return value
 
 
 class TrackedFilterSet(django_filters.FilterSet):
@@ -23,6 +33,20 @@ class TrackedFilterSet(django_filters.FilterSet):
             if isinstance(field.widget, forms.NullBooleanSelect):
                 field.widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
         return form
+
+    def is_valid(self):
+        """Datetimes in filters are turned to UTC here: PostgreSQL refuses offsets beyond +-15:59
+        (a 500 otherwise), and a value that cannot be expressed in UTC is a field error."""
+        valid = super().is_valid()
+        if not valid:
+            return False
+        for name, value in list(self.form.cleaned_data.items()):
+            try:
+                self.form.cleaned_data[name] = _in_utc(value)
+            except OverflowError:
+                self.form.add_error(name, "This date and time is out of range.")
+                valid = False
+        return valid
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

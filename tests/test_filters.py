@@ -1,0 +1,32 @@
+"""Filters shared by the web lists and the API: bad or extreme values are field errors, never 500s."""
+
+import pytest
+
+from tests.conftest import api_client
+from tests.factories.portfolio import KPIFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_datetime_filters_with_extreme_offsets_are_normalised_not_errors(executive):
+    kpi = KPIFactory()
+    client = api_client(executive)
+    response = client.get(
+        "/api/v1/kpi-measurements/", {"kpi": kpi.pk, "observed_at_after": "0292-05-16T01:27:20.581920+17:16"}
+    )
+    assert response.status_code == 200
+    overflow = client.get("/api/v1/kpi-measurements/", {"observed_at_after": "0001-01-01T00:00:00+14:00"})
+    assert overflow.status_code == 400 and "observed_at" in str(overflow.json())
+
+
+def test_bulk_points_with_huge_ids_or_extreme_offsets_are_field_errors(contributor):
+    kpi = KPIFactory()
+    points = [
+        {"kpi": 2**70, "observed_at": "2000-01-01T00:00:00Z", "value": 1},
+        {"kpi": kpi.pk, "observed_at": "0292-05-16T01:27:20+17:16", "value": 1},
+        {"kpi": kpi.pk, "observed_at": "0001-01-01T00:00:00+14:00", "value": 1},
+    ]
+    response = api_client(contributor).post("/api/v1/kpi-measurements/bulk/", points, format="json")
+    assert response.status_code == 400
+    errors = {e["index"]: e["errors"] for e in response.json()["errors"]}
+    assert set(errors) == {0, 2} and "kpi" in errors[0] and "observed_at" in errors[2]
