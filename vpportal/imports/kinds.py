@@ -10,13 +10,7 @@ gets the same keys back.
 Choices are written as their stored values; an import also accepts their labels.
 """
 
-import datetime
-import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from governance.choices import EUAIActTier, Lifecycle, RiskCategory, RiskStatus, SystemKind
 from governance.models import AISystem, Risk
@@ -28,210 +22,31 @@ from vpportal.people.choices import CareerLevel, Function
 from vpportal.people.models import Person
 from vpportal.people.services import person_create, person_update
 
+from .cells import (  # noqa: F401  (RowError is part of this module's interface)
+    RowError,
+    _ai_system,
+    _bool,
+    _changed,
+    _choice,
+    _date,
+    _datetime,
+    _decimal,
+    _email,
+    _float,
+    _free_pk,
+    _initiative,
+    _int,
+    _iso,
+    _key,
+    _kpi,
+    _list,
+    _num,
+    _person,
+    _required,
+    _text,
+)
+
 IMPORTED = "Imported from a file (stage restored)."
-
-
-class RowError(Exception):
-    """Errors of one row: {column: [messages]}."""
-
-    def __init__(self, errors: dict):
-        super().__init__(errors)
-        self.errors = errors
-
-
-# --- cell parsing -------------------------------------------------------------------------------
-def _text(row, name):
-    return (row.get(name) or "").strip()
-
-
-def _choice(row, name, choices, errors, default=None):
-    value = _text(row, name)
-    if not value:
-        return default
-    by_label = {str(label).lower(): v for v, label in choices.choices}
-    if value in choices.values:
-        return value
-    if value.lower() in by_label:
-        return by_label[value.lower()]
-    errors[name] = [f"“{value}” is not one of: {', '.join(choices.values)}."]
-    return None
-
-
-def _date(row, name, errors):
-    value = _text(row, name)
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        errors[name] = [f"“{value}” is not a date (YYYY-MM-DD)."]
-        return None
-
-
-def _datetime(row, name, errors):
-    value = _text(row, name)
-    parsed = parse_datetime(value) if value else None
-    if parsed is None:
-        errors[name] = [f"“{value}” is not a date and time (ISO 8601)." if value else "Required."]
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
-
-def _int(row, name, errors):
-    value = _text(row, name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        errors[name] = [f"“{value}” is not a whole number."]
-        return None
-
-
-def _decimal(row, name, errors):
-    value = _text(row, name)
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        errors[name] = [f"“{value}” is not a number."]
-        return None
-    if not number.is_finite():
-        errors[name] = ["Enter a finite number."]
-        return None
-    return number
-
-
-def _float(row, name, errors):
-    value = _text(row, name)
-    try:
-        number = float(value)
-    except ValueError:
-        errors[name] = [f"“{value}” is not a number." if value else "Required."]
-        return None
-    if not math.isfinite(number):
-        errors[name] = ["Enter a finite number."]
-        return None
-    return number
-
-
-def _bool(row, name, errors, default=False):
-    value = _text(row, name).lower()
-    if not value:
-        return default
-    if value in ("yes", "true", "1", "y"):
-        return True
-    if value in ("no", "false", "0", "n"):
-        return False
-    errors[name] = [f"“{value}” is not yes or no."]
-    return None
-
-
-def _list(row, name):
-    return [v.strip() for v in _text(row, name).split(",") if v.strip()]
-
-
-def _required(row, name, errors):
-    value = _text(row, name)
-    if not value:
-        errors[name] = ["Required."]
-    return value
-
-
-# --- natural keys (looked up once per import: `cache`) --------------------------------------------
-def _person(row, name, errors, cache):
-    email = _text(row, name).lower()
-    if not email:
-        return None
-    found = cache.setdefault("person", {})
-    if email not in found:
-        found[email] = Person.objects.filter(email=email).first()
-    if found[email] is None:
-        errors[name] = [f"No person with the email {email}."]
-    return found[email]
-
-
-def _initiative(row, name, errors, cache):
-    key = _text(row, name).upper()
-    if not key:
-        return None
-    found = cache.setdefault("initiative", {})
-    if key not in found:
-        found[key] = Initiative.objects.filter(key=key).first()
-    if found[key] is None:
-        errors[name] = [f"No initiative with the key {key}."]
-    return found[key]
-
-
-def _kpi(row, errors, cache):
-    initiative_key, name = _text(row, "initiative_key").upper(), _text(row, "kpi_name")
-    if not name:
-        errors["kpi_name"] = ["Required."]
-        return None
-    found = cache.setdefault("kpi", {})
-    if (initiative_key, name) not in found:
-        kpis = KPI.objects.filter(name=name)
-        kpis = kpis.filter(initiative__key=initiative_key) if initiative_key else kpis.filter(initiative__isnull=True)
-        found[(initiative_key, name)] = kpis.order_by("pk").first()
-    if found[(initiative_key, name)] is None:
-        errors["kpi_name"] = [f"No KPI “{name}” on {initiative_key or 'the organisation'}."]
-    return found[(initiative_key, name)]
-
-
-def _ai_system(row, name, errors, cache):
-    value = _text(row, name)
-    if not value:
-        return None
-    found = cache.setdefault("ai_system", {})
-    if value not in found:
-        found[value] = AISystem.objects.filter(name=value).order_by("pk").first()
-    if found[value] is None:
-        errors[name] = [f"No AI system named “{value}”."]
-    return found[value]
-
-
-def _free_pk(model, key: str, prefix: str):
-    """The primary key a key like INI-0007 derives from, when no record uses it yet."""
-    number = key.removeprefix(prefix)
-    if not key.startswith(prefix) or not number.isdigit():
-        return None
-    pk = int(number)
-    return None if model._base_manager.filter(pk=pk).exists() else pk
-
-
-def _changed(obj, data: dict) -> dict:
-    """Only the fields whose value differs from the record's (relations compared by id)."""
-    changed = {}
-    for name, value in data.items():
-        current = getattr(obj, name)
-        if hasattr(current, "pk") or hasattr(value, "pk"):
-            same = getattr(current, "pk", current) == getattr(value, "pk", value)
-        elif isinstance(current, Decimal) and value is not None:
-            same = current == Decimal(value)
-        else:
-            same = current == value
-        if not same:
-            changed[name] = value
-    return changed
-
-
-def _email(person):
-    return person.email if person is not None else ""
-
-
-def _key(record):
-    return record.key if record is not None else ""
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else ""
-
-
-def _num(value):
-    if value is None:
-        return ""
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
 
 
 # --- the kinds -------------------------------------------------------------------------------------
