@@ -44,7 +44,7 @@ def tracked_fields(model) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in skip and f.name != "id"]
 
 
-def _labels_for_fks(model, records) -> dict[tuple[str, object], str]:
+def labels_for_fks(model, records) -> dict[tuple[str, object], str]:
     """One query per foreign-key field, whatever the number of history rows."""
     labels = {}
     for f in tracked_fields(model):
@@ -59,7 +59,7 @@ def _labels_for_fks(model, records) -> dict[tuple[str, object], str]:
     return labels
 
 
-def _text(record, f, labels) -> str:
+def field_text(record, f, labels) -> str:
     value = getattr(record, f.attname)
     if value is None or value == "":
         return ""
@@ -75,15 +75,15 @@ def _text(record, f, labels) -> str:
 def entries(model, records, hidden_fields=frozenset()) -> list[Entry]:
     """Turn history rows of one record, newest first, into entries with field changes."""
     records = list(records)
-    labels = _labels_for_fks(model, records)
+    labels = labels_for_fks(model, records)
     fields = tracked_fields(model)
     result = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
         entry = Entry(record=record, action=ACTIONS.get(record.history_type, record.history_type))
         for f in fields:
-            new = _text(record, f, labels)
-            old = _text(previous, f, labels) if previous is not None else ""
+            new = field_text(record, f, labels)
+            old = field_text(previous, f, labels) if previous is not None else ""
             if record.history_type == "~" and previous is not None and old == new:
                 continue
             if record.history_type != "~" and not new and not old:

@@ -96,7 +96,7 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, hidden: dict) -> dict:
     """{history_id: [Change]} comparing each row with the previous row of the same record."""
     history = model.history.model
     previous = {r.history_id: r for r in history.objects.filter(history_id__in=set(prev_ids.values()) - {None})}
-    labels = audit._labels_for_fks(model, [*rows_by_id.values(), *previous.values()])
+    labels = audit.labels_for_fks(model, [*rows_by_id.values(), *previous.values()])
     fields = audit.tracked_fields(model)
     result = {}
     for history_id, record in rows_by_id.items():
@@ -108,8 +108,8 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, hidden: dict) -> dict:
                 masked = frozenset(getattr(model, "PRIVATE_FIELDS", ()))
         changes = []
         for f in fields:
-            new = audit._text(record, f, labels)
-            old = audit._text(before, f, labels) if before is not None and record.history_type == "~" else ""
+            new = audit.field_text(record, f, labels)
+            old = audit.field_text(before, f, labels) if before is not None and record.history_type == "~" else ""
             if record.history_type == "~" and old == new:
                 continue
             if not old and not new:
