@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "vpportal.security.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception sees a view's exception first: database outages answer 503.
+    "vpportal.core.outage.DatabaseOutageMiddleware",
 ]
 if TESTING:
     MIDDLEWARE.append("zeal.middleware.zeal_middleware")

@@ -1,0 +1,137 @@
+"""While the database is down, views answer 503 with Retry-After (JSON for the API, a plain page
+otherwise), and the next request after it comes back is served again.
+
+The failures are real: a gunicorn process whose database URL names a port where nothing listens,
+and a PostgreSQL backend terminated the way a restart terminates it.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection, connections
+from django.test import RequestFactory
+
+from tests.conftest import api_client, page_client
+from vpportal.core.outage import RETRY_AFTER_SECONDS, DatabaseOutageMiddleware
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_without_database():
+    """gunicorn with the production settings and a PostgreSQL URL on a port nobody listens on."""
+    dead_port = free_port()  # bound and released: connections to it are refused
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST", "DJANGO_", "TESTING", "DATABASE_URL"))
+    }
+    env.update(
+        DEBUG="0",
+        TESTING="0",
+        SECRET_KEY="outage-" + "k" * 60,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{dead_port}/vpportal_outage",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_COOKIES="0",
+        # No page is rendered (the 503 page is a plain string), so no collectstatic is needed.
+        STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
+        DJANGO_SETTINGS_MODULE="vpportal.settings",
+        EMAIL_URL="consolemail://",
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "vpportal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "30"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    try:
+        # Ready once it listens (requests then wait for the worker); /health/ would log its failure.
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield client
+    finally:
+        client.close()
+        server.terminate()
+        output = server.communicate(timeout=20)[0].decode()
+    assert "Traceback" not in output, output
+
+
+def test_api_answers_503_json_with_retry_after_while_the_database_is_unreachable(server_without_database):
+    response = server_without_database.get("/api/v1/initiatives/", headers={"Authorization": "Token " + "a" * 64})
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert "database is unavailable" in response.json()["detail"]
+
+
+def test_page_answers_a_plain_503_page_while_the_database_is_unreachable(server_without_database):
+    # A session cookie makes the page look its user up in the database.
+    response = server_without_database.get("/", headers={"Cookie": "sessionid=" + "x" * 32})
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert "VP Portal is unavailable for a moment" in response.text
+    assert "Server Error" not in response.text
+
+
+def test_other_exceptions_are_left_to_django():
+    middleware = DatabaseOutageMiddleware(lambda request: None)
+
+    assert middleware.process_exception(RequestFactory().get("/api/v1/initiatives/"), ValueError("a bug")) is None
+
+
+def terminate_backend_of(conn):
+    """End `conn`'s server process from another session, as a PostgreSQL restart does."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    admin = connections.create_connection("default")
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # waits until it has ended
+            assert cursor.fetchone()[0] is True
+    finally:
+        admin.close()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
+@pytest.mark.django_db(transaction=True)  # the connection is dropped, so no test transaction around it
+@pytest.mark.parametrize(
+    ("path", "make_client", "content_type"),
+    [("/api/v1/initiatives/", api_client, "application/json"), ("/", page_client, "text/html; charset=utf-8")],
+)
+def test_a_terminated_connection_answers_503_once_then_the_next_request_reconnects(
+    executive, path, make_client, content_type
+):
+    client = make_client(executive)
+    assert client.get(path).status_code == 200
+
+    terminate_backend_of(connection)
+    during = client.get(path)
+    after = client.get(path)
+
+    assert during.status_code == 503
+    assert during["Content-Type"] == content_type
+    assert during["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert after.status_code == 200
