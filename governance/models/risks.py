@@ -161,7 +161,11 @@ class Risk(Tracked):
                 violation_error_message=_("A risk concerns an AI system, an initiative, or both."),
             ),
         ]
-        indexes = [models.Index(fields=["likelihood", "impact"], name="governance_risk_heat")]
+        indexes = [
+            models.Index(fields=["likelihood", "impact"], name="governance_risk_heat"),
+            # The default ordering, read backwards: the list page does not sort the table.
+            models.Index(fields=["updated_at", "id"], name="governance_risk_order"),
+        ]
 
     def __str__(self):
         return f"{self.key} {self.title}" if self.key else self.title

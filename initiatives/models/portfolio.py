@@ -56,6 +56,8 @@ class Initiative(Tracked):
         ordering = ["priority", "key"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
+        # Matches the default ordering: a list page reads 100 index entries instead of sorting the table.
+        indexes = [models.Index(fields=["priority", "key"], name="initiatives_initiative_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(target_date__isnull=True)
@@ -137,6 +139,7 @@ class KPI(Tracked):
         ordering = ["name", "id"]
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
+        indexes = [models.Index(fields=["name", "id"], name="initiatives_kpi_order")]
 
     def __str__(self):
         return self.name
@@ -161,6 +164,8 @@ class KPIMeasurement(Tracked):
         verbose_name = _("KPI measurement")
         verbose_name_plural = _("KPI measurements")
         # The unique index leads with (kpi, observed_at): it also serves every range query per KPI.
+        # (observed_at, id), read backwards, serves the list across KPIs and its keyset pages.
+        indexes = [models.Index(fields=["observed_at", "id"], name="initiatives_measurement_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["kpi", "observed_at", "source"], name="%(app_label)s_%(class)s_unique_point"

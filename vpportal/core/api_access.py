@@ -3,13 +3,70 @@ imports its default classes while `rest_framework.views` itself is being importe
 
 from rest_framework import permissions
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from vpportal.permissions import perm_name
 
+from .counting import EXACT_COUNT_LIMIT, bounded_count
+
 
 class Pagination(LimitOffsetPagination):
+    """limit/offset pages with `count`, `count_is_estimate`, `next`, `previous`, `results`.
+
+    `count` is exact up to EXACT_COUNT_LIMIT matching rows and the planner's estimate beyond
+    (vpportal/core/counting.py), so a page costs the same on any table size. With an estimate, the
+    page reads one row more than it shows to know whether there is a next page.
+    """
+
     default_limit = 50
     max_limit = 1000
+    exact_count_limit = EXACT_COUNT_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        self.count, self.count_is_estimate = bounded_count(queryset, self.exact_count_limit)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count_is_estimate:
+            rows = list(queryset[self.offset : self.offset + self.limit + 1])
+            self.has_next = len(rows) > self.limit
+            return rows[: self.limit]
+        self.has_next = self.offset + self.limit < self.count
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return list(queryset[self.offset : self.offset + self.limit])
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        url = replace_query_param(self.request.build_absolute_uri(), self.limit_query_param, self.limit)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_is_estimate": self.count_is_estimate,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "True when more rows match than are counted exactly; `count` is then the "
+            "database's estimate. `next` is exact either way.",
+        }
+        schema["required"] = [*schema.get("required", []), "count_is_estimate"]
+        return schema
 
 
 class RolePermission(permissions.BasePermission):

@@ -1,0 +1,37 @@
+"""Counts for list pages whose cost does not grow with the table.
+
+An exact `COUNT(*)` reads every matching row (PostgreSQL keeps no row count), so on a table of
+100,000 risks it costs more than the page itself. Lists count exactly up to EXACT_COUNT_LIMIT
+matching rows, reading at most that many; beyond it, PostgreSQL answers the planner's estimate
+(`vp_count_estimate()`, created by vpportal/migrations/0004) and the answer says it is one. Both
+happen in one statement, so a list costs the same number of queries at every size.
+"""
+
+from django.db import connections
+from django.db.models import QuerySet
+
+EXACT_COUNT_LIMIT = 5_000
+
+
+def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
+    """(count, is_estimate) of a queryset (or any sized collection)."""
+    if not isinstance(queryset, QuerySet):
+        return len(queryset), False
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        # SQLite is the single-user development default: exact counts stay cheap enough there.
+        return queryset.count(), False
+    rows = queryset.order_by()
+    bounded_sql, bounded_params = rows.values("pk")[: limit + 1].query.sql_with_params()
+    full_sql, full_params = rows.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The estimate gets literal SQL (EXPLAIN takes no parameters): our own ORM statement, quoted
+        # by the driver, never text from a request.
+        estimate_of = connection.ops.compose_sql(full_sql, full_params)
+        cursor.execute(
+            f"SELECT CASE WHEN n > %s THEN GREATEST(vp_count_estimate(%s), n) ELSE n END, n > %s "
+            f"FROM (SELECT COUNT(*) AS n FROM ({bounded_sql}) AS bounded) AS counted",
+            [limit, estimate_of, limit, *bounded_params],
+        )
+        count, estimated = cursor.fetchone()
+    return int(count), bool(estimated)
