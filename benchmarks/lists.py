@@ -123,4 +123,23 @@ def growth(ctx, scale, client: Client) -> list[Result]:
             detail=f"{ms(large)} vs {ms(small)}",
         )
     )
+    results.append(_keyset_depth(large_kpi, scale, client))
     return results
+
+
+def _keyset_depth(kpi, scale, client: Client) -> Result:
+    """A keyset page near the end of a KPI's points against its first page: depth costs nothing."""
+    from vpportal.core.api_access import KeysetPagination
+
+    points = kpi.measurements.count()
+    row = kpi.measurements.order_by("-observed_at", "-id")[points - 150]
+    cursor = KeysetPagination().encode_cursor(row)
+    base = f"/api/v1/kpi-measurements/?kpi={kpi.pk}&limit=100&cursor="
+    deep, first = compare(_get(client, base + cursor), _get(client, base), repeat=scale.repeat, warmup=scale.warmup)
+    return Result(
+        f"b.api.kpi-measurements.keyset_page_at_{points - 150}_vs_first",
+        deep / first,
+        GROWTH_TARGET,
+        enforced=scale.enforce,
+        detail=f"{ms(deep)} vs {ms(first)}",
+    )

@@ -9,6 +9,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
 from vpportal.people.models import Person
 
@@ -211,6 +212,7 @@ class KPIMeasurementViewSet(TrackedViewSet):
     queryset = KPIMeasurement.objects.with_related()
     serializer_class = KPIMeasurementSerializer
     filterset_class = KPIMeasurementFilterSet
+    pagination_class = KeysetPagination  # the one table with millions of rows
     create_service = services.kpi_measurement_create
     update_service = services.kpi_measurement_update
     delete_service = services.kpi_measurement_delete
