@@ -66,8 +66,13 @@ bench: venv
 bench-ci: venv
 	BENCH_DATABASE_URL=$(BENCH_CI_DATABASE_URL) $(BIN)/python benchmarks/run.py --scale ci
 
+# The load test runs on a private throwaway PostgreSQL cluster it creates, seeds, restarts and deletes
+# (the server tools must be installed). LOAD_DATABASE_URL=postgres://... uses that database instead
+# (add LOAD_ARGS='--restart-cmd "..."' for its restart phase); LOAD_ARGS='--duration 20' etc.
+LOAD_DATABASE_URL ?=
+
 load: venv
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+	$(BIN)/python benchmarks/load.py $(if $(LOAD_DATABASE_URL),--database-url $(LOAD_DATABASE_URL)) $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles vpportal.sqlite3

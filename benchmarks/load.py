@@ -1,19 +1,28 @@
 """Load test: gunicorn with the production settings on PostgreSQL, driven over loopback by this
 second process (threads, one API token each) for a bounded time.
 
-    python benchmarks/load.py [--users 6] [--duration 60] [--restart-duration 45] [--no-restart]
+    python benchmarks/load.py [--users 6] [--workers 3] [--duration 60] [--restart-duration 45]
+                              [--restart-mode fast|immediate] [--down-seconds 3] [--no-restart]
+    python benchmarks/load.py --database-url postgres://... [--restart-cmd "..."]
+
+By default the run owns its database server: a private, throwaway PostgreSQL cluster on a free
+loopback port (benchmarks/cluster.py), seeded with the ci-scale dataset and deleted at the end, so
+restarting it disturbs nobody. With --database-url it uses that database instead and restarts it
+only when --restart-cmd says how.
 
 Phase "steady": reads (lists, details, dashboard) and writes (single KPI points, bulk posts of 50
 points, initiative edits with If-Match) by several users; zero 5xx allowed. Phase "restart": the
-same mix while PostgreSQL is restarted (`--restart-cmd`); requests may fail while it is down (the
-driver retries them: bulk posts are idempotent, single points are re-checked), the app must recover
-by itself. Both phases: every acknowledged write must be in the database afterwards.
-Reports throughput, p50/p95/p99 and answers by status; exits 1 when a target is missed.
+same mix while PostgreSQL is stopped and started again; requests may fail while it is down, as 503
+(the outage middleware) and only then (the driver retries writes: bulk posts are idempotent, single
+points are re-checked); the app must recover by itself. Both phases: every acknowledged write must
+be in the database afterwards. Reports throughput, p50/p95/p99 and answers by status; exits 1 when
+a target is missed.
 """
 
 import argparse
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -24,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,9 +42,11 @@ import requests
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.environment import ROOT, configure, database_url, ensure_database  # noqa: E402
+from benchmarks.cluster import PrivateCluster, pg_bindir  # noqa: E402
+from benchmarks.environment import ROOT, configure, ensure_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
+PRIVATE_DATABASE = "vpportal_load"
 
 
 def free_port() -> int:
@@ -67,17 +79,22 @@ def prepare(users: int):
 
 
 class Server:
-    """gunicorn with production settings: DEBUG off, hashed static files, SECRET_KEY set."""
+    """gunicorn with production settings: DEBUG off, hashed static files, SECRET_KEY set. Its output
+    goes to a log file that each phase reads back (tracebacks are reported, not scrolled past)."""
 
     def __init__(self, url: str, port: int, workers: int):
         self.static = tempfile.mkdtemp(prefix="vp-load-static-")
+        self.log_path = Path(self.static).with_suffix(".log")
+        self.log_offset = 0
         self.env = {
             **os.environ,
             "DATABASE_URL": url,
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "STATIC_ROOT": self.static,
-            "STATICFILES_STORAGE": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            # Hashed names as in production, without whitenoise's gzip/brotli pass (90 s on this machine):
+            # the load drives the API, and precompressed files only change how static files are sent.
+            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             # Plain HTTP on loopback; behind the load balancer TLS is on.
             "SECURE_COOKIES": "0",
@@ -87,16 +104,30 @@ class Server:
         self.env.pop("TESTING", None)
         self.port, self.workers, self.proc = port, workers, None
 
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
     def start(self):
         subprocess.run(
             [BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
         )
-        self.proc = subprocess.Popen(
-            [BIN / "gunicorn", "vpportal.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
-            + ["--threads", "4", "--timeout", "60", "--log-level", "warning"],
-            cwd=ROOT,
-            env=self.env,
-        )
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [BIN / "gunicorn", "vpportal.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
+                + ["--threads", "4", "--timeout", "60", "--log-level", "warning"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         for _ in range(100):
             try:
                 if requests.get(f"http://127.0.0.1:{self.port}/health/", timeout=2).status_code < 500:
@@ -104,7 +135,15 @@ class Server:
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer /health/ within 20 s")
+        raise SystemExit(f"gunicorn did not answer /health/ within 20 s:\n{self.log_path.read_text()[-3000:]}")
+
+    def new_log(self) -> str:
+        """What the server logged since the last call."""
+        with open(self.log_path, errors="replace") as log:
+            log.seek(self.log_offset)
+            text = log.read()
+            self.log_offset = log.tell()
+        return text
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -114,21 +153,24 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         shutil.rmtree(self.static, ignore_errors=True)
+        self.log_path.unlink(missing_ok=True)
+
+
+def failed(status) -> bool:
+    """A 5xx answer, or no answer at all ("error": refused, reset or timed out)."""
+    return status == "error" or (isinstance(status, int) and status >= 500)
 
 
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
-        self.latencies, self.statuses, self.errors = [], Counter(), Counter()
+        self.calls = []  # (op, started, ended, status), monotonic seconds
         self.acked_points: set = set()  # (kpi, observed_at iso, source)
         self.acked_edits = Counter()  # initiative id -> acknowledged PATCHes
 
-    def record(self, op: str, seconds: float, status):
+    def record(self, op: str, started: float, ended: float, status):
         with self.lock:
-            self.latencies.append(seconds)
-            self.statuses[status] += 1
-            if status == "error" or (isinstance(status, int) and status >= 500):
-                self.errors[f"{op} {status}"] += 1
+            self.calls.append((op, started, ended, status))
 
 
 class User(threading.Thread):
@@ -145,17 +187,18 @@ class User(threading.Thread):
         self.counter = 0
 
     def call(self, op, method, path, **kwargs):
-        started = time.perf_counter()
+        started = time.monotonic()
         try:
             response = self.session.request(method, self.base + path, timeout=30, **kwargs)
             status = response.status_code
         except requests.RequestException:
             response, status = None, "error"
-        self.stats.record(op, time.perf_counter() - started, status)
+        self.stats.record(op, started, time.monotonic(), status)
         return response
 
     def with_retries(self, op, method, path, **kwargs):
-        """Retry while the app or database is unavailable (bounded: 40 tries, about 20 s)."""
+        """Retry while the app or database is unavailable (bounded: 40 tries, about 20 s). Retries come
+        every 0.5 s rather than after Retry-After, so the test sees how soon the app is back."""
         for _ in range(40):
             response = self.call(op, method, path, **kwargs)
             if response is not None and response.status_code < 500:
@@ -248,7 +291,52 @@ def lost_writes(stats, run_id, versions_before) -> tuple[int, int]:
     return missing, short
 
 
-def phase(name, args, base, tokens, initiatives, kpis, restart_cmd=None) -> bool:
+def lost_writes_when_reachable(stats, run_id, versions_before) -> tuple[int, int]:
+    """The driver's own connection may have been cut by the restart too: retry for 30 s."""
+    from django.db import Error, connection
+
+    for _ in range(30):
+        try:
+            return lost_writes(stats, run_id, versions_before)
+        except Error:
+            connection.close()
+            time.sleep(1)
+    return lost_writes(stats, run_id, versions_before)
+
+
+def answers_again(base, token) -> bool:
+    """The app serves a database-backed call again, by itself (gunicorn is not restarted)."""
+    for _ in range(60):
+        try:
+            response = requests.get(
+                base + "/api/v1/initiatives/?limit=1", headers={"Authorization": f"Token {token}"}, timeout=5
+            )
+            if response.status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def target(name: str, value: int, limit: int = 0) -> bool:
+    ok = value <= limit
+    print(f"load.{name}: {value} (<= {limit}, {'ok' if ok else 'MISSED'})")
+    return ok
+
+
+def report_server_log(server):
+    text = server.new_log()
+    tracebacks = text.count("Traceback (most recent call last)")
+    outage = text.count("Database unavailable for")
+    print(f"  server log: {tracebacks} tracebacks, {outage} 'database unavailable' warnings (answered 503)")
+    if tracebacks:
+        first = text.index("Traceback (most recent call last)")
+        print("  first traceback:\n    " + "\n    ".join(text[first:].splitlines()[:40]))
+
+
+def phase(name, duration, base, server, tokens, initiatives, kpis, restart=None) -> bool:
+    """Run the mix for `duration` seconds; `restart` (a callable) restarts PostgreSQL a little into it."""
     from django.db import connection
 
     from initiatives.models import Initiative
@@ -257,71 +345,74 @@ def phase(name, args, base, tokens, initiatives, kpis, restart_cmd=None) -> bool
     versions_before = dict(Initiative.objects.filter(pk__in=initiatives).values_list("pk", "version"))
     connection.close()
     stats = Stats()
-    duration = args.duration if restart_cmd is None else args.restart_duration
-    deadline = time.monotonic() + duration
+    started = time.monotonic()
+    deadline = started + duration
     users = [
         User(i, base, tokens[i], initiatives[i % len(initiatives)], kpis, deadline, stats, run_id)
         for i in range(len(tokens))
     ]
-    started = time.monotonic()
     for user in users:
         user.start()
-    restarted = None
-    if restart_cmd:
+    outage = None
+    if restart:
         time.sleep(min(10, duration / 4))
-        print(f"  restarting PostgreSQL: {' '.join(restart_cmd)}")
-        began = time.monotonic()
-        subprocess.run(restart_cmd, check=True)
-        restarted = time.monotonic() - began
+        down_from = time.monotonic()
+        restart()
+        outage = (down_from, time.monotonic())
     for user in users:
         user.join(timeout=duration + 120)
     elapsed = time.monotonic() - started
-    # Recovery: the app answers again by itself (no restart of gunicorn).
-    recovered = False
-    for _ in range(60):
-        try:
-            ok = requests.get(
-                base + "/api/v1/initiatives/?limit=1", headers={"Authorization": f"Token {tokens[0]}"}, timeout=5
-            )
-            if ok.status_code == 200:
-                recovered = True
-                break
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    for _ in range(30):  # the driver's own connection may have been cut by the restart too
-        try:
-            missing, short = lost_writes(stats, run_id, versions_before)
-            break
-        except Exception:  # noqa: BLE001  (OperationalError while PostgreSQL comes back)
-            connection.close()
-            time.sleep(1)
-    lat = sorted(stats.latencies)
-    total = len(lat)
-    fives = sum(n for s, n in stats.statuses.items() if s == "error" or (isinstance(s, int) and s >= 500))
-    print(f"phase {name}: {total} requests in {elapsed:.0f} s by {len(users)} users = {total / elapsed:.1f} req/s")
+    recovered = answers_again(base, tokens[0])
+    missing, short = lost_writes_when_reachable(stats, run_id, versions_before)
+
+    lat = sorted(ended - began for _, began, ended, _ in stats.calls)
+    statuses = Counter(status for *_, status in stats.calls)
     print(
-        f"  latency p50 {percentile(lat, 50) * 1000:.0f} ms, p95 {percentile(lat, 95) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms"
+        f"phase {name}: {len(lat)} requests in {elapsed:.0f} s by {len(users)} users = {len(lat) / elapsed:.1f} req/s"
     )
-    print(f"  answers: {dict(sorted(stats.statuses.items(), key=str))}")
-    if stats.errors:
-        print(f"  5xx and connection errors: {dict(stats.errors)}")
-    if restarted is not None:
-        print(f"  PostgreSQL restart took {restarted:.1f} s; app recovered by itself: {'yes' if recovered else 'NO'}")
     print(
-        f"  acknowledged writes: {len(stats.acked_points)} points, {sum(stats.acked_edits.values())} edits; lost: {missing} points, {short} initiatives short of edits"
+        f"  latency p50 {percentile(lat, 50) * 1000:.0f} ms, p95 {percentile(lat, 95) * 1000:.0f} ms, "
+        f"p99 {percentile(lat, 99) * 1000:.0f} ms"
     )
-    ok = missing == 0 and short == 0 and recovered
-    if restart_cmd is None:
-        ok = ok and fives == 0
-        print(f"load.{name}.5xx: {fives} (<= 0, {'ok' if fives == 0 else 'MISSED'})")
-    print(f"load.{name}.lost_writes: {missing + short} (<= 0, {'ok' if missing + short == 0 else 'MISSED'})")
+    print(f"  answers: {dict(sorted(statuses.items(), key=str))}")
+    failures = [(op, began, ended, status) for op, began, ended, status in stats.calls if failed(status)]
+    if failures:
+        print(f"  5xx and connection errors by operation: {dict(Counter(f'{op} {s}' for op, _, _, s in failures))}")
+    print(
+        f"  acknowledged writes: {len(stats.acked_points)} points, {sum(stats.acked_edits.values())} edits; "
+        f"lost: {missing} points, {short} initiatives short of edits"
+    )
+    report_server_log(server)
+    ok = recovered
+    if outage is None:
+        ok &= target(f"{name}.5xx", len(failures))
+    else:
+        down_from, up_at = outage
+        # A request overlapping the restart may meet the outage; one wholly before or after must not.
+        during = [f for f in failures if f[1] < up_at and f[2] > down_from]
+        during_503 = sum(1 for f in during if f[3] == 503)
+        last_failure = max((f[2] for f in failures), default=None)
+        print(
+            f"  PostgreSQL restart from +{down_from - started:.1f} s, back after {up_at - down_from:.1f} s; "
+            f"during it: {during_503} answers 503, {len(during) - during_503} other 5xx or connection errors"
+        )
+        if last_failure is not None:
+            print(f"  last failed answer {last_failure - up_at:+.1f} s after PostgreSQL was back")
+        print(f"  app recovered by itself (no gunicorn restart): {'yes' if recovered else 'NO'}")
+        ok &= target(f"{name}.5xx_other_than_503", len(failures) - during_503)
+        ok &= target(f"{name}.5xx_outside_outage", len(failures) - len(during))
+    ok &= target(f"{name}.lost_writes", missing + short)
     return ok
 
 
-def default_restart_cmd() -> list[str]:
-    version = sorted(os.listdir("/etc/postgresql"))[-1] if os.path.isdir("/etc/postgresql") else "15"
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"]
+def stop_on_signals():
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so the private cluster and gunicorn are cleaned up."""
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)
 
 
 def main(argv=None) -> int:
@@ -331,28 +422,69 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60, help="Seconds of the steady phase.")
     parser.add_argument("--restart-duration", type=float, default=45, help="Seconds of the restart phase.")
     parser.add_argument("--no-restart", action="store_true", help="Skip the PostgreSQL restart phase.")
-    parser.add_argument("--restart-cmd", help="Command restarting PostgreSQL (default: pg_ctlcluster ... restart).")
+    parser.add_argument(
+        "--restart-mode", choices=["fast", "immediate"], default="fast", help="How the private cluster stops."
+    )
+    parser.add_argument(
+        "--down-seconds", type=float, default=3, help="How long the private cluster stays down in its restart."
+    )
+    parser.add_argument("--pg-bindir", help="Where initdb and pg_ctl are (default: the newest Debian install).")
+    parser.add_argument(
+        "--database-url", help="Run against this PostgreSQL database instead of a private throwaway cluster."
+    )
+    parser.add_argument(
+        "--restart-cmd", help="With --database-url: the command that restarts its server (else no restart phase)."
+    )
     args = parser.parse_args(argv)
-    url = database_url()
-    ensure_database(url)
-    configure(url)
-    tokens, initiatives, kpis = prepare(args.users)
-    port = free_port()
-    server = Server(url, port, args.workers)
-    base = f"http://127.0.0.1:{port}"
+    if args.restart_cmd and not args.database_url:
+        parser.error("--restart-cmd restarts the server behind --database-url; the private cluster restarts itself")
+    stop_on_signals()
     ok = True
-    try:
-        server.start()
-        print(f"gunicorn ({args.workers} workers x 4 threads, production settings) on {base}")
-        ok &= phase("steady", args, base, tokens, initiatives, kpis)
-        if not args.no_restart:
-            cmd = args.restart_cmd.split() if args.restart_cmd else default_restart_cmd()
-            ok &= phase("restart", args, base, tokens, initiatives, kpis, restart_cmd=cmd)
-    finally:
-        server.stop()
+    with ExitStack() as cleanup:
+        if args.database_url:
+            url = args.database_url
+            restart = (lambda: subprocess.run(shlex.split(args.restart_cmd), check=True)) if args.restart_cmd else None
+            how = f"`{args.restart_cmd}`"
+        else:
+            cluster = cleanup.enter_context(PrivateCluster(free_port(), pg_bindir(args.pg_bindir)))
+            url = cluster.url(PRIVATE_DATABASE)
+            print(f"Private PostgreSQL cluster on 127.0.0.1:{cluster.port} in {cluster.home} (deleted at the end)")
+
+            def restart():
+                cluster.restart(args.restart_mode, args.down_seconds)
+
+            how = f"pg_ctl stop -m {args.restart_mode}, {args.down_seconds:g} s down, pg_ctl start (private cluster)"
+        began = time.monotonic()
+        ensure_database(url)
+        configure(url)
+        tokens, initiatives, kpis = prepare(args.users)
+        print(f"Database migrated and seeded in {time.monotonic() - began:.0f} s")
+        began = time.monotonic()
+        port = free_port()
+        server = cleanup.enter_context(Server(url, port, args.workers))
+        base = f"http://127.0.0.1:{port}"
+        print(
+            f"gunicorn ({args.workers} workers x 4 threads, production settings) on {base}, "
+            f"collectstatic and start in {time.monotonic() - began:.0f} s"
+        )
+        ok &= phase("steady", args.duration, base, server, tokens, initiatives, kpis)
+        if args.no_restart:
+            pass
+        elif restart is None:
+            print("restart phase skipped: give --restart-cmd to restart the server behind --database-url")
+        else:
+            print(f"restart phase: PostgreSQL restarted with {how}")
+            ok &= phase("restart", args.restart_duration, base, server, tokens, initiatives, kpis, restart)
+        from django.db import connections
+
+        connections.close_all()  # before the cluster goes away
     print("load test:", "targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("load test interrupted (gunicorn stopped, the private cluster deleted)")
+        sys.exit(130)
