@@ -10,6 +10,7 @@ Field values hidden from a reader (private mentorship notes) are masked by the m
 (`history_hidden_for(user)`), exactly as on the per-record history page.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,13 +24,25 @@ from vpportal.core.models import Tracked
 ROW_FIELDS = ("history_id", "history_date", "history_type", "history_user_id", "history_channel", "id")
 
 
-def tracked_models() -> dict[str, type]:
-    """{"app_label.model_name": model} of every model with a change history, in a stable order."""
+@functools.cache
+def _registry() -> dict[str, tuple[type, type]]:
+    # Built once: the models are fixed after start-up, and simple-history's `Model.history` builds a
+    # new manager class on every access (about 50 per dashboard request before this cache).
     found = {}
     for model in apps.get_models():
         if issubclass(model, Tracked) and hasattr(model, "history"):
-            found[model._meta.label_lower] = model
+            found[model._meta.label_lower] = (model, model.history.model)
     return dict(sorted(found.items()))
+
+
+def tracked_models() -> dict[str, type]:
+    """{"app_label.model_name": model} of every model with a change history, in a stable order."""
+    return {label: model for label, (model, _) in _registry().items()}
+
+
+def history_model(model) -> type:
+    """The historical model of a tracked model."""
+    return _registry()[model._meta.label_lower][1]
 
 
 def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None):
@@ -41,7 +54,7 @@ def event_rows(*, models=None, user_id=None, channel=None, since=None, until=Non
     for label, model in tracked_models().items():
         if models and label not in models:
             continue
-        rows = model.history.model.objects.order_by()
+        rows = history_model(model).objects.order_by()
         if user_id is not None:
             rows = rows.filter(history_user_id=user_id)
         if channel:
@@ -94,7 +107,7 @@ def _hidden_fields(model, ids, reader) -> dict:
 
 def _changes(model, rows_by_id: dict, prev_ids: dict, hidden: dict) -> dict:
     """{history_id: [Change]} comparing each row with the previous row of the same record."""
-    history = model.history.model
+    history = history_model(model)
     previous = {r.history_id: r for r in history.objects.filter(history_id__in=set(prev_ids.values()) - {None})}
     labels = audit.labels_for_fks(model, [*rows_by_id.values(), *previous.values()])
     fields = audit.tracked_fields(model)
@@ -138,7 +151,7 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
         ids = {r["id"] for r in model_rows}
         live[label] = _live_records(model, ids, reader)
         if with_changes:
-            history = model.history.model
+            history = history_model(model)
             before = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by(
                 "-history_id"
             )
