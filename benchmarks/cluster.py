@@ -20,7 +20,10 @@ def pg_bindir(explicit: str | None = None) -> Path:
     """The PostgreSQL server tools: `explicit`, else the newest Debian install, else the PATH."""
     if explicit:
         return Path(explicit)
-    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    debian = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+        key=lambda p: tuple(int(n) for n in Path(p).parts[-3].split(".") if n.isdigit()),
+    )
     if debian:
         return Path(debian[-1]).parent
     found = shutil.which("pg_ctl")
@@ -32,7 +35,12 @@ def pg_bindir(explicit: str | None = None) -> Path:
 class PrivateCluster:
     def __init__(self, port: int, bindir: Path):
         self.port, self.bindir = port, bindir
-        self.owner = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        try:
+            self.owner = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        except KeyError:
+            raise SystemExit(
+                "As root the load test runs PostgreSQL as the 'postgres' user, which does not exist"
+            ) from None
         self.home = Path(tempfile.mkdtemp(prefix="vp-load-pg-"))
         self.data = self.home / "data"
         self.log = self.home / "postgres.log"
