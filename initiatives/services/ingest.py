@@ -1,62 +1,142 @@
-"""Bulk writes of many new rows with their history rows, fast on PostgreSQL.
+"""Bulk inserts of many new rows with a creation history row each, fast on PostgreSQL.
 
-`bulk_create` spends most of its time preparing each value in Python and binding it into a huge
-INSERT; COPY streams the rows instead (about 10x faster for 10,000 KPI points, measured by
-benchmarks/ingest.py). The primary keys are taken from the table's sequence first, so the history
-rows can be written with the same ids. Other databases use django-simple-history's bulk path.
+Rows come in as plain tuples, never as model instances: building 10,000 instances (and setting their
+user foreign keys) cost more than writing them. On PostgreSQL the tuples are streamed with COPY
+into a temporary table, then one statement inserts them into the table and their history rows into
+the history table (`WITH new AS (INSERT ... RETURNING *) INSERT INTO <history> SELECT ... FROM new`):
+ids come from the table's own identity, history rows copy exactly what was stored, and rows already
+stored are skipped by ON CONFLICT on the unique index (exact look-ups, safe against a concurrent
+batch with the same rows). benchmarks/ingest.py measures it against a raw COPY into the table.
+
+Other databases build the instances and use django-simple-history's bulk path, after one query for
+the stored rows in the batch's range.
 """
+
+from collections.abc import Sequence
 
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+STAGING_TABLE = "bulk_insert_rows"
 
-def insert_with_history(objs, model, *, actor, channel: str, batch_size: int = 2000) -> list:
-    """Insert new `objs` of `model` and a creation history row for each, in the caller's transaction."""
-    if not objs:
-        return objs
-    if connection.vendor != "postgresql":
-        return bulk_create_with_history(
+
+def insert_with_history(
+    model,
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    unique: Sequence[str],
+    shared: dict,
+    actor,
+    channel: str,
+    batch_size: int = 2000,
+) -> int:
+    """Insert `rows` (tuples of the values of `columns`, by attname) as new `model` rows, each with a
+    creation history row by `actor` through `channel`, in the caller's transaction; answer how many
+    were inserted. A row equal on `unique` (the fields of a unique constraint, among `columns`) to
+    a stored row is skipped. `shared` holds values every row gets (attname: value); other fields
+    get their auto_now time, their default, or NULL."""
+    if not rows:
+        return 0
+    now = timezone.now()
+    shared = {**_implicit_values(model, [*columns, *shared], now), **shared}
+    if connection.vendor == "postgresql":
+        return _copy_with_history(model, columns, rows, unique, shared, actor, channel, now)
+    positions = [columns.index(name) for name in unique]
+    stored = _stored_keys(model, unique, {tuple(row[i] for i in positions) for row in rows})
+    objs = [
+        model(**dict(zip(columns, row, strict=True)), **shared)
+        for row in rows
+        if tuple(row[i] for i in positions) not in stored
+    ]
+    if objs:
+        bulk_create_with_history(
             objs,
             model,
             batch_size=batch_size,
             default_user=actor,
             custom_historical_attrs={"history_channel": channel},
         )
-    now = timezone.now()
-    table = model._meta.db_table
+    return len(objs)
+
+
+def _implicit_values(model, given: Sequence[str], now) -> dict:
+    """Values of the fields a bulk insert does not name, as a save would set them."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.attname in given:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values[field.attname] = now
+        elif field.has_default():
+            values[field.attname] = field.get_default()
+        elif field.null:
+            values[field.attname] = None
+        else:
+            raise ValueError(f"{model.__name__}.{field.name} has no value in the bulk insert.")
+    return values
+
+
+def _stored_keys(model, unique: Sequence[str], keys: set[tuple]) -> set[tuple]:
+    """Which of `keys` (values of the `unique` fields) are stored: one query, the first field among
+    the batch's values and the others within the batch's range."""
+    lookups = {f"{unique[0]}__in": {key[0] for key in keys}}
+    for position, name in enumerate(unique[1:], start=1):
+        values = [key[position] for key in keys]
+        lookups[f"{name}__range"] = (min(values), max(values))
+    return set(model._default_manager.filter(**lookups).order_by().values_list(*unique)) & keys
+
+
+def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now) -> int:
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(objs)]
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    fields = model._meta.concrete_fields
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                setattr(obj, field.attname, now)
-        obj._state.adding = False
-    history = model.history.model
-    # Fields the historical model adds; the others copy the row itself.
-    extra = {
+    meta, history_meta = model._meta, model.history.model._meta
+    fields = [meta.get_field(name) for name in columns]
+    shared_fields = [meta.get_field(name) for name in shared]
+    # Fields the historical model adds; the others copy the stored row.
+    history_values = {
         "history_date": now,
         "history_change_reason": None,
         "history_type": "+",
         "history_user_id": actor.pk if actor is not None else None,
         "history_channel": channel,
     }
-    history_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    stored_columns = {field.column for field in meta.concrete_fields}
+    history_fields = [field for field in history_meta.concrete_fields if field.attname != "history_id"]
+    history_select = []
+    for field in history_fields:
+        if field.attname in history_values:
+            history_select.append("%s")
+        elif field.column in stored_columns:
+            history_select.append(quote(field.column))
+        else:  # a field added to the historical model: fail rather than store NULL
+            raise ValueError(f"No value for {history_meta.label}.{field.attname} in a bulk insert.")
+    staged = ", ".join(quote(field.column) for field in fields)
+    table = quote(meta.db_table)
     with connection.cursor() as cursor:
-        columns = ", ".join(quote(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([getattr(obj, f.attname) for f in fields])
-        columns = ", ".join(quote(f.column) for f in history_fields)
-        with cursor.cursor.copy(f"COPY {quote(history._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row(
-                    [extra[f.attname] if f.attname in extra else getattr(obj, f.attname) for f in history_fields]
-                )
-    return objs
+        types = [field.db_type(connection) for field in fields]
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING_TABLE} ("
+            + ", ".join(f"{quote(field.column)} {db_type}" for field, db_type in zip(fields, types, strict=True))
+            + ") ON COMMIT DROP"
+        )
+        # Binary: the server reads timestamps and numbers as they are instead of parsing text
+        # (about 4x faster for 10,000 points). psycopg names types without their modifiers.
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({staged}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([db_type.split("(")[0] for db_type in types])
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"WITH new AS ("
+            f"INSERT INTO {table} ({', '.join(quote(f.column) for f in shared_fields)}, {staged}) "
+            f"SELECT {', '.join(['%s'] * len(shared_fields))}, {staged} FROM {STAGING_TABLE} "
+            f"ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in unique)}) DO NOTHING "
+            f"RETURNING *) "
+            f"INSERT INTO {quote(history_meta.db_table)} ({', '.join(quote(f.column) for f in history_fields)}) "
+            f"SELECT {', '.join(history_select)} FROM new",
+            [*shared.values(), *(history_values[f.attname] for f in history_fields if f.attname in history_values)],
+        )
+        inserted = cursor.rowcount
+        # Dropped now, not only at commit: the caller's transaction may insert again.
+        cursor.execute(f"DROP TABLE {STAGING_TABLE}")
+    return inserted

@@ -8,6 +8,7 @@ services are keyword-only.
 import math
 import re
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -285,6 +286,9 @@ def kpi_measurement_delete(measurement: KPIMeasurement, *, by, version: int | No
 
 BULK_LIMIT = 10_000
 BULK_BATCH_SIZE = 2_000
+# What a point carries (the rest is set once per batch), and what makes it the same point.
+BULK_COLUMNS = ("kpi_id", "observed_at", "value", "source", "note")
+BULK_IDENTITY = ("kpi_id", "observed_at", "source")
 
 
 class BulkRejected(ValidationError):
@@ -349,18 +353,34 @@ def _parse_point(point, default_tz):
             errors[name] = ["Give text."]
         elif limit and len(text) > limit:
             errors[name] = [f"Ensure this field has no more than {limit} characters."]
+        elif not _storable(text):
+            errors[name] = ["Null characters and unpaired surrogates are not allowed."]
         else:
             clean[name] = text
     return clean, errors
+
+
+def _storable(text: str) -> bool:
+    """False for text no database column takes: NUL (PostgreSQL refuses it) or a lone surrogate
+    (JSON allows "\\ud800", UTF-8 does not)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @transaction.atomic
 def kpi_measurements_bulk_create(*, by, points) -> dict:
     """Ingest up to BULK_LIMIT points at once: all or nothing, idempotent on (kpi, observed_at, source).
 
-    Points already stored are skipped, so a re-sent batch creates nothing. Validation is plain Python
-    plus two queries (the KPIs, the stored points in the batch's time range); rows and their history
-    rows are written with bulk inserts.
+    Points already stored are skipped, so a re-sent batch creates nothing (on PostgreSQL also when
+    both copies arrive at once). Validation is plain Python plus one query (the KPIs); rows and their
+    history rows are written, and stored points skipped, by `insert_with_history`.
     """
     require(by, "add", KPIMeasurement)
     if not isinstance(points, list):
@@ -375,7 +395,7 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
             errors.append({"index": index, "errors": point_errors})
         parsed.append(clean)
     kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p}
-    known = set(KPI.objects.filter(pk__in=kpi_ids).values_list("pk", flat=True)) if kpi_ids else set()
+    known = set(KPI.objects.filter(pk__in=kpi_ids).order_by().values_list("pk", flat=True)) if kpi_ids else set()
     seen: dict[tuple, int] = {}
     by_index = {e["index"]: e for e in errors}
     for index, clean in enumerate(parsed):
@@ -399,19 +419,16 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
             entry["errors"].update(problems)
     if errors:
         raise BulkRejected(sorted(errors, key=lambda e: e["index"]))
-    if not seen:
-        return {"created": 0, "skipped": 0}
-    moments = [identity[1] for identity in seen]
-    stored = set(
-        KPIMeasurement.objects.filter(
-            kpi_id__in=kpi_ids, observed_at__gte=min(moments), observed_at__lte=max(moments)
-        ).values_list("kpi_id", "observed_at", "source")
-    )
     actor = by if getattr(by, "is_authenticated", False) else None
-    new = [
-        KPIMeasurement(**parsed[index], created_by=actor, updated_by=actor)
-        for identity, index in seen.items()
-        if identity not in stored
-    ]
-    insert_with_history(new, KPIMeasurement, actor=actor, channel=current_channel(), batch_size=BULK_BATCH_SIZE)
-    return {"created": len(new), "skipped": len(points) - len(new)}
+    actor_id = actor.pk if actor is not None else None
+    created = insert_with_history(
+        KPIMeasurement,
+        BULK_COLUMNS,
+        list(map(itemgetter(*BULK_COLUMNS), parsed)),
+        unique=BULK_IDENTITY,
+        shared={"created_by_id": actor_id, "updated_by_id": actor_id},
+        actor=actor,
+        channel=current_channel(),
+        batch_size=BULK_BATCH_SIZE,
+    )
+    return {"created": created, "skipped": len(points) - created}
