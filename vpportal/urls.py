@@ -25,3 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", HealthCheckView.as_view(checks=["health_check.checks.Database"]), name="health"),
 ]
+
+# A database outage met before a view (in a middleware) answers 503 like one met in a view.
+handler500 = "vpportal.core.outage.server_error"

@@ -49,6 +49,8 @@ def server_without_database():
         STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
         DJANGO_SETTINGS_MODULE="vpportal.settings",
         EMAIL_URL="consolemail://",
+        # The MFA middleware looks a signed-in user up before any view: an outage raised there.
+        MFA_REQUIRED_ROLES="executive",
     )
     port = free_port()
     server = subprocess.Popen(
@@ -72,7 +74,9 @@ def server_without_database():
         client.close()
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
-    assert "Traceback" not in output, output
+    # Django logs an outage met before the view (handler500 path) as "Service Unavailable" with its
+    # traceback; nothing may be logged as a 500.
+    assert "Internal Server Error" not in output, output
 
 
 def test_api_answers_503_json_with_retry_after_while_the_database_is_unreachable(server_without_database):
@@ -95,10 +99,35 @@ def test_page_answers_a_plain_503_page_while_the_database_is_unreachable(server_
     assert "Server Error" not in response.text
 
 
+def test_an_outage_met_by_a_middleware_before_the_view_also_answers_503(server_without_database):
+    # With MFA_REQUIRED_ROLES set, MFARequiredMiddleware reads the session's user before any view.
+    response = server_without_database.get("/initiatives/", headers={"Cookie": "sessionid=" + "y" * 32})
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert "VP Portal is unavailable for a moment" in response.text
+
+
 def test_other_exceptions_are_left_to_django():
     middleware = DatabaseOutageMiddleware(lambda request: None)
 
     assert middleware.process_exception(RequestFactory().get("/api/v1/initiatives/"), ValueError("a bug")) is None
+
+
+def test_the_500_handler_answers_503_only_for_a_database_outage():
+    from django.db import OperationalError
+
+    from vpportal.core.outage import server_error
+
+    request = RequestFactory().get("/initiatives/")
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        assert server_error(request).status_code == 503
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(request).status_code == 500
 
 
 def terminate_backend_of(conn):

@@ -6,14 +6,17 @@ closed). That is a moment of unavailability, not a bug: clients and load balance
 the answer says so. The page is a plain string: a template (context processors, the signed-in user)
 could query the database again.
 
-Only exceptions raised by a view reach `process_exception`; a middleware that queries the database
-before the view runs still answers Django's 500.
+Exceptions raised by a view reach `process_exception`; one raised by a middleware before the view
+(the MFA check looking the signed-in user up) reaches Django's 500 handler, `server_error` below,
+which answers the same 503 for a database outage.
 """
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +39,28 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
-        drop_failed_connections()
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": DETAIL}, status=503)
-        else:
-            response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
+        return outage_response(request, exception)
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """handler500: a database outage raised outside a view still answers 503; anything else is
+    Django's own 500 page. Django calls it while handling the exception, so it is in sys.exc_info()."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return outage_response(request, exception)
+    return defaults.server_error(request, template_name)
+
+
+def outage_response(request, exception):
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+    drop_failed_connections()
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": DETAIL}, status=503)
+    else:
+        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def drop_failed_connections():
