@@ -71,7 +71,7 @@ bench-ci: venv
 # (add LOAD_ARGS='--restart-cmd "..."' for its restart phase); LOAD_ARGS='--duration 20' etc.
 LOAD_DATABASE_URL ?=
 
-load: venv
+load: venv-dev
 	$(BIN)/python benchmarks/load.py $(if $(LOAD_DATABASE_URL),--database-url $(LOAD_DATABASE_URL)) $(LOAD_ARGS)
 
 clean:

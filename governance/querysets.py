@@ -177,6 +177,7 @@ class PolicyQuerySet(TrackedQuerySet):
 
 
 class PolicyVersionQuerySet(TrackedQuerySet):
+    label_related = ("policy",)
     search_fields = ("policy__code", "policy__title", "change_summary", "body")
 
     def with_related(self):
@@ -191,6 +192,7 @@ class PolicyVersionQuerySet(TrackedQuerySet):
 
 
 class AcknowledgementQuerySet(TrackedQuerySet):
+    label_related = ("person", "policy_version__policy")
     search_fields = ("person__name", "policy_version__policy__code", "policy_version__policy__title")
 
     def with_related(self):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import (
     Avg,
     Case,
@@ -19,7 +19,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import RowNumber, TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth, TruncWeek
+from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from vpportal.core.models import TrackedQuerySet
@@ -80,25 +81,34 @@ class KPIQuerySet(TrackedQuerySet):
         measurement_model = self.model._meta.get_field("measurements").related_model
         now = now or timezone.now()
         latest = measurement_model.objects.filter(kpi=OuterRef("pk")).order_by("-observed_at", "-pk")
-        stale = Q(latest_observed_at__isnull=True) | Q(target__isnull=True)
+        # The status is decided inside one subquery on the latest point (its value and time against
+        # the KPI's own fields), so the database probes the index three times per KPI, not nine (an
+        # annotation referenced in a CASE is repeated in the SQL each time it is named).
+        target, warning = OuterRef("target"), OuterRef("warning_threshold")
+        higher = Q(Exact(OuterRef("direction"), Direction.HIGHER_IS_BETTER))
+        lower = Q(Exact(OuterRef("direction"), Direction.LOWER_IS_BETTER))
+        has_warning = Q(IsNull(warning, False))
+        stale = Q(IsNull(target, True))
         for cadence, period in STALE_AFTER.items():
-            stale |= Q(cadence=cadence, latest_observed_at__lt=now - period)
-        higher = Q(direction=Direction.HIGHER_IS_BETTER)
-        lower = Q(direction=Direction.LOWER_IS_BETTER)
-        has_warning = Q(warning_threshold__isnull=False)
+            stale |= Q(Exact(OuterRef("cadence"), cadence)) & Q(observed_at__lt=now - period)
+        point_status = Case(
+            When(stale, then=Value(KPIStatus.GREY)),
+            When(higher & Q(value__gte=target), then=Value(KPIStatus.GREEN)),
+            When(higher & has_warning & Q(value__gte=warning), then=Value(KPIStatus.AMBER)),
+            When(lower & Q(value__lte=target), then=Value(KPIStatus.GREEN)),
+            When(lower & has_warning & Q(value__lte=warning), then=Value(KPIStatus.AMBER)),
+            default=Value(KPIStatus.RED),
+            output_field=CharField(),
+        )
         return self.annotate(
             latest_value=Subquery(latest.values("value")[:1], output_field=FloatField()),
             latest_observed_at=Subquery(latest.values("observed_at")[:1], output_field=DateTimeField()),
-        ).annotate(
-            status=Case(
-                When(stale, then=Value(KPIStatus.GREY)),
-                When(higher & Q(latest_value__gte=F("target")), then=Value(KPIStatus.GREEN)),
-                When(higher & has_warning & Q(latest_value__gte=F("warning_threshold")), then=Value(KPIStatus.AMBER)),
-                When(lower & Q(latest_value__lte=F("target")), then=Value(KPIStatus.GREEN)),
-                When(lower & has_warning & Q(latest_value__lte=F("warning_threshold")), then=Value(KPIStatus.AMBER)),
-                default=Value(KPIStatus.RED),
+            # No point at all: grey.
+            status=Coalesce(
+                Subquery(latest.annotate(point_status=point_status).values("point_status")[:1]),
+                Value(KPIStatus.GREY),
                 output_field=CharField(),
-            )
+            ),
         )
 
 
@@ -145,10 +155,27 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
 
     def latest_per_kpi(self, kpi_ids, per_kpi: int = 20):
         """The newest `per_kpi` points of each KPI in `kpi_ids`, as `(kpi_id, observed_at, value)` in
-        time order: one windowed query over the (kpi, observed_at) index, whatever the number of KPIs
-        (the dashboard's and report's sparklines)."""
+        time order, in one query whatever the number of KPIs (the dashboard's and report's sparklines).
+
+        On PostgreSQL a LATERAL join reads `per_kpi` rows of each KPI through the (kpi, observed_at)
+        index; elsewhere a window over the KPIs' points (fine at the sizes SQLite serves)."""
+        kpi_ids = list(dict.fromkeys(kpi_ids))
+        if not kpi_ids:
+            return []
+        if connections[self.db].vendor == "postgresql" and not self.query.where:
+            # One LATERAL index scan of `per_kpi` rows per KPI, even of one with a year of minute points
+            # (a filtered queryset takes the window path below, which keeps its filters).
+            table = self.model._meta.db_table
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(
+                    f"SELECT k.id, p.observed_at, p.value FROM unnest(%s::bigint[]) AS k(id) "
+                    f"CROSS JOIN LATERAL (SELECT m.observed_at, m.value, m.id FROM {table} m WHERE m.kpi_id = k.id "
+                    f"ORDER BY m.observed_at DESC, m.id DESC LIMIT %s) AS p ORDER BY k.id, p.observed_at, p.id",
+                    [kpi_ids, per_kpi],
+                )
+                return [tuple(row) for row in cursor.fetchall()]
         ranked = (
-            self.filter(kpi_id__in=list(kpi_ids))
+            self.filter(kpi_id__in=kpi_ids)
             .annotate(
                 rank=models.Window(
                     RowNumber(),
@@ -163,6 +190,7 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
 
 
 class MentorshipQuerySet(TrackedQuerySet):
+    label_related = ("mentor", "mentee")
     search_fields = ("mentor__name", "mentee__name", "focus_areas", "goals")
 
     def with_related(self):
@@ -272,6 +300,7 @@ class TrainingQuerySet(TrackedQuerySet):
 
 
 class TrainingAttendanceQuerySet(TrackedQuerySet):
+    label_related = ("person", "training")
     search_fields = ("person__name", "training__title")
 
     def with_related(self):

@@ -172,6 +172,28 @@ def test_status_of_many_kpis_is_one_query(django_assert_num_queries):
     assert statuses == ["amber", "green", "red"]
 
 
+def test_latest_per_kpi_gives_the_newest_points_of_each_kpi_in_time_order_in_one_query(
+    django_assert_num_queries,
+):
+    kpis = [KPIFactory() for _ in range(3)]
+    start = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    for n, kpi in enumerate(kpis):
+        for day in range(5 + n):
+            # Two sources at the same moment: ties are kept in id order.
+            for source in ("a", "b"):
+                KPIMeasurementFactory(kpi=kpi, observed_at=start + timedelta(days=day), value=day, source=source)
+    wanted = [kpis[2].pk, kpis[0].pk, 999_999]
+    expected = []
+    for kpi_id in sorted(wanted):
+        newest = KPIMeasurement.objects.filter(kpi_id=kpi_id).order_by("-observed_at", "-pk")[:3]
+        expected += sorted(((p.kpi_id, p.observed_at, p.value, p.pk) for p in newest), key=lambda r: (r[1], r[3]))
+    with django_assert_num_queries(1):
+        rows = KPIMeasurement.objects.latest_per_kpi(wanted, 3)
+    assert rows == [r[:3] for r in expected]
+    assert len(rows) == 6 and {r[0] for r in rows} == {kpis[0].pk, kpis[2].pk}
+    assert KPIMeasurement.objects.latest_per_kpi([], 3) == []
+
+
 def test_the_warning_threshold_must_sit_on_the_bad_side_of_the_target(leader):
     with pytest.raises(ValidationError) as error:
         services.kpi_create(

@@ -10,7 +10,7 @@ happen in one statement, so a list costs the same number of queries at every siz
 from django.db import connections
 from django.db.models import QuerySet
 
-EXACT_COUNT_LIMIT = 5_000
+EXACT_COUNT_LIMIT = 1_000
 
 
 def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:

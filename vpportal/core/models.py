@@ -17,6 +17,8 @@ class TrackedQuerySet(models.QuerySet):
     """
 
     search_fields: tuple[str, ...] = ()
+    # The relations `str()` and `get_absolute_url()` of a row read (see `for_labels`).
+    label_related: tuple[str, ...] = ()
 
     def visible_to(self, user):
         # Import here: permissions imports models of every app.
@@ -28,6 +30,11 @@ class TrackedQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("created_by", "updated_by")
+
+    def for_labels(self):
+        """Rows to name and link to (audit events): only the joins their labels need, none of the
+        annotations `with_related()` computes for lists."""
+        return self.select_related(*self.label_related) if self.label_related else self
 
     def search(self, text: str):
         text = (text or "").strip()

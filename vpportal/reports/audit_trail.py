@@ -90,8 +90,8 @@ def _live_records(model, ids, reader):
     """The records still there, as `reader` may read them (with what their labels and links need)."""
     manager = model._default_manager
     queryset = manager.visible_to(reader) if hasattr(manager, "visible_to") else manager.all()
-    if hasattr(queryset, "with_related"):
-        queryset = queryset.with_related()
+    if hasattr(queryset, "for_labels"):
+        queryset = queryset.for_labels()
     return {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
 
 
