@@ -7,12 +7,17 @@ list uses the same FilterSet, so the figure and the list always agree (tests che
 
 Bounds: sparklines for at most SPARK_KPIS KPIs (worst status first), each with its newest
 SPARK_POINTS points; recent activity is the newest ACTIVITY_LIMIT history events.
+
+A computed dashboard is reused for CACHE_SECONDS while the history watermark (the newest history
+id of every tracked model) is unchanged: between writes a leader's dashboard costs one query.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.http import QueryDict
 from django.urls import reverse
@@ -25,7 +30,7 @@ from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.team import ai_literacy_coverage
 from initiatives.views.portfolio_charts import sparkline
 from vpportal.people.services import person_for_user
-from vpportal.reports.audit_trail import recent_events
+from vpportal.reports.audit_trail import history_watermark, recent_events
 
 SPARK_KPIS = 12
 SPARK_POINTS = 20
@@ -212,8 +217,25 @@ def _frameworks(board: Dashboard, user):
     board.frameworks = list(Framework.objects.visible_to(user).with_coverage().order_by("title"))
 
 
+# Safe to reuse while no tracked record changed (the history watermark is part of the key). The
+# time bounds what depends on the clock alone (a KPI going stale, a date becoming overdue) and a
+# write committed out of id order by a concurrent transaction.
+CACHE_SECONDS = 30
+
+
 def dashboard(user, today: datetime.date | None = None) -> Dashboard:
-    board = Dashboard(today=today or timezone.localdate())
+    """The dashboard of `user`, computed, or reused when no tracked record changed since (one query)."""
+    today = today or timezone.localdate()
+    key = "dashboard:" + hashlib.sha256(repr((user.pk, today, history_watermark())).encode()).hexdigest()
+    board = cache.get(key)
+    if board is None:
+        board = compute_dashboard(user, today)
+        cache.set(key, board, CACHE_SECONDS)
+    return board
+
+
+def compute_dashboard(user, today: datetime.date) -> Dashboard:
+    board = Dashboard(today=today)
     _initiatives(board, user)
     _kpis(board, user)
     _risks(board, user)

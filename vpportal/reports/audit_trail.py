@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import CharField, OuterRef, Subquery, Value
 
 from vpportal.core import audit
@@ -43,6 +44,22 @@ def tracked_models() -> dict[str, type]:
 def history_model(model) -> type:
     """The historical model of a tracked model."""
     return _registry()[model._meta.label_lower][1]
+
+
+@functools.cache
+def _watermark_sql() -> str:
+    quote = connection.ops.quote_name
+    return "SELECT " + ", ".join(
+        f"(SELECT MAX(history_id) FROM {quote(history._meta.db_table)})" for _, history in _registry().values()
+    )
+
+
+def history_watermark() -> tuple:
+    """The newest history id of every tracked model, in one statement of index look-ups: it changes
+    with every create, change and delete made through the app (services write history rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_watermark_sql())
+        return tuple(cursor.fetchone())
 
 
 def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None):
