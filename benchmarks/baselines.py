@@ -44,6 +44,13 @@ def kpi_measurements(request):
     return _answer(request, queryset.values(*_fields(KPIMeasurement)))
 
 
+def ping(request):
+    """The same middleware and session, no table: what a phase of (b) is normalised by."""
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    return JsonResponse({"results": []})
+
+
 def raw_queries(request):
     """Run captured SQL statements as they are (the dashboard's aggregate queries, run directly)."""
     if not request.user.is_authenticated:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("__bench__/kpis/", baselines.kpis),
     path("__bench__/kpi-measurements/", baselines.kpi_measurements),
     path("__bench__/raw/", baselines.raw_queries),
+    path("__bench__/ping/", baselines.ping),
     *app_urlpatterns,
 ]
