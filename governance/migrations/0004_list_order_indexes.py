@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0003_policies_catalogue'),
-        ('initiatives', '0001_initial'),
-        ('vpportal', '0003_leadership_digest_entries'),
+        ("governance", "0003_policies_catalogue"),
+        ("initiatives", "0001_initial"),
+        ("vpportal", "0003_leadership_digest_entries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['updated_at', 'id'], name='governance_risk_order'),
+            model_name="risk",
+            index=models.Index(fields=["updated_at", "id"], name="governance_risk_order"),
         ),
     ]

@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0001_initial'),
-        ('vpportal', '0003_leadership_digest_entries'),
+        ("initiatives", "0001_initial"),
+        ("vpportal", "0003_leadership_digest_entries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='initiative',
-            index=models.Index(fields=['priority', 'key'], name='initiatives_initiative_order'),
+            model_name="initiative",
+            index=models.Index(fields=["priority", "key"], name="initiatives_initiative_order"),
         ),
         migrations.AddIndex(
-            model_name='kpi',
-            index=models.Index(fields=['name', 'id'], name='initiatives_kpi_order'),
+            model_name="kpi",
+            index=models.Index(fields=["name", "id"], name="initiatives_kpi_order"),
         ),
         migrations.AddIndex(
-            model_name='kpimeasurement',
-            index=models.Index(fields=['observed_at', 'id'], name='initiatives_measurement_order'),
+            model_name="kpimeasurement",
+            index=models.Index(fields=["observed_at", "id"], name="initiatives_measurement_order"),
         ),
     ]
