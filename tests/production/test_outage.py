@@ -5,12 +5,9 @@ The failures are real: a gunicorn process whose database URL names a port where 
 and a PostgreSQL backend terminated the way a restart terminates it.
 """
 
-import os
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,48 +15,25 @@ from django.db import connection, connections
 from django.test import RequestFactory
 
 from tests.conftest import api_client, page_client
+from tests.production.processes import free_port, production_env, start_gunicorn
 from vpportal.core.outage import RETRY_AFTER_SECONDS, DatabaseOutageMiddleware
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def server_without_database():
+def server_without_database(tmp_path_factory):
     """gunicorn with the production settings and a PostgreSQL URL on a port nobody listens on."""
     dead_port = free_port()  # bound and released: connections to it are refused
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST", "DJANGO_", "TESTING", "DATABASE_URL"))
-    }
-    env.update(
-        DEBUG="0",
-        TESTING="0",
-        SECRET_KEY="outage-" + "k" * 60,
+    env = production_env(
+        tmp_path_factory.mktemp("outage"),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{dead_port}/vpportal_outage",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="0",
         # No page is rendered (the 503 page is a plain string), so no collectstatic is needed.
         STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
-        DJANGO_SETTINGS_MODULE="vpportal.settings",
-        EMAIL_URL="consolemail://",
         # The MFA middleware looks a signed-in user up before any view: an outage raised there.
         MFA_REQUIRED_ROLES="executive",
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "vpportal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "30"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server, port = start_gunicorn(env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     try:
         # Ready once it listens (requests then wait for the worker); /health/ would log its failure.

@@ -4,55 +4,29 @@
 Runs against its own SQLite file (the server is another process and cannot see the test database).
 """
 
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production.processes import manage, production_env, start_gunicorn
+
 PASSWORD = "smoke-test-password-42"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prod")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST", "DJANGO_", "TESTING", "DATABASE_URL"))
-    }
-    env.update(
-        DEBUG="0",
-        TESTING="0",
-        SECRET_KEY="smoke-" + "k" * 60,
-        DATABASE_URL=f"sqlite:///{tmp / 'prod.sqlite3'}",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        SECURE_HSTS_SECONDS="3600",
-        STATIC_ROOT=str(tmp / "static"),
-        DJANGO_SETTINGS_MODULE="vpportal.settings",
-        EMAIL_URL="consolemail://",
+    env = production_env(
+        tmp, SECRET_KEY="smoke-" + "k" * 60, SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", SECURE_HSTS_SECONDS="3600"
     )
 
-    def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
+    def run(*args):
+        return manage(env, *args)
 
-    return env, manage, tmp
+    return env, run, tmp
 
 
 def test_collectstatic_with_hashed_storage_succeeds(production):
@@ -67,14 +41,7 @@ def test_check_deploy_reports_nothing(production):
     env, _, _ = production
     # The real production defaults: HTTPS redirect, secure cookies, HSTS (the HTTP test below relaxes them).
     deploy_env = {k: v for k, v in env.items() if not k.startswith("SECURE_")}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=deploy_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(deploy_env, "check", "--deploy", "--fail-level", "WARNING", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -89,14 +56,7 @@ def test_gunicorn_serves_health_login_and_api(production):
         "u.groups.add(Group.objects.get(name='leader'))"
     )
     assert manage("shell", "-c", script).returncode == 0
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "vpportal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "30"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server, port = start_gunicorn(env, workers=2, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=10) as client:

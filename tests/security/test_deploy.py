@@ -1,42 +1,22 @@
 """Production configuration, checked the way it runs: `check --deploy` with production-like
 environment, and the security headers and cookies read over real HTTP from gunicorn."""
 
-import os
 import re
 import secrets
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
+from tests.production.processes import manage, start_gunicorn
+from tests.production.processes import production_env as production_env_in
+
 OPS_PASSWORD = secrets.token_urlsafe(16)
 
 
 def production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "DATABASE_URL"))}
-    env.update(
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DEBUG="0",
-        TESTING="0",
-        ALLOWED_HOSTS="portal.example.com,127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        STATIC_ROOT=str(tmp_path / "static"),
-        DJANGO_SETTINGS_MODULE="vpportal.settings",
-        **extra,
-    )
-    return env
-
-
-def manage(env, *args, timeout=300):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
+    return production_env_in(tmp_path, ALLOWED_HOSTS="portal.example.com,127.0.0.1", **extra)
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
@@ -80,12 +60,6 @@ def test_a_role_map_naming_an_unknown_role_stops_the_start(tmp_path):
     assert result.returncode != 0 and "unknown role 'emperor'" in result.stderr
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
     """The app as production runs it: gunicorn, DEBUG off, behind a TLS-terminating proxy."""
@@ -99,14 +73,7 @@ def gunicorn(tmp_path_factory):
         assert result.returncode == 0, result.stderr
     create = f"from django.contrib.auth.models import User; User.objects.create_user('ops-user', 'ops@example.com', '{OPS_PASSWORD}')"
     assert manage(env, "shell", "-c", create).returncode == 0
-    port = _free_port()
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "vpportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process, port = start_gunicorn(env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
