@@ -21,17 +21,16 @@ def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
     if connection.vendor != "postgresql":
         # SQLite is the single-user development default: exact counts stay cheap enough there.
         return queryset.count(), False
-    rows = queryset.order_by()
-    bounded_sql, bounded_params = rows.values("pk")[: limit + 1].query.sql_with_params()
-    full_sql, full_params = rows.values("pk").query.sql_with_params()
+    # Compiled once: unordered and unsliced, so the bounded count only appends its LIMIT.
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         # The estimate gets literal SQL (EXPLAIN takes no parameters): our own ORM statement, quoted
         # by the driver, never text from a request.
-        estimate_of = connection.ops.compose_sql(full_sql, full_params)
+        estimate_of = connection.ops.compose_sql(sql, params)
         cursor.execute(
             f"SELECT CASE WHEN n > %s THEN GREATEST(vp_count_estimate(%s), n) ELSE n END, n > %s "
-            f"FROM (SELECT COUNT(*) AS n FROM ({bounded_sql}) AS bounded) AS counted",
-            [limit, estimate_of, limit, *bounded_params],
+            f"FROM (SELECT COUNT(*) AS n FROM ({sql} LIMIT %s) AS bounded) AS counted",
+            [limit, estimate_of, limit, *params, limit + 1],
         )
         count, estimated = cursor.fetchone()
     return int(count), bool(estimated)

@@ -14,6 +14,7 @@ tested on every API serializer (tests/test_api_representation.py).
 import datetime
 import inspect
 
+from django.core.exceptions import FieldDoesNotExist
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
@@ -51,7 +52,7 @@ def _plain_attribute(model, field) -> str | None:
             return None
         try:
             return model._meta.get_field(name).attname
-        except Exception:  # noqa: BLE001 - not a model relation: leave it to DRF
+        except FieldDoesNotExist:  # not a model relation: leave it to DRF
             return None
     # A data descriptor (property, relation) on the class wins over the instance dict in getattr.
     if hasattr(inspect.getattr_static(model, name, None), "__set__"):
