@@ -123,28 +123,32 @@ def _required(row, name, errors):
 
 
 # --- natural keys (looked up once per import: `cache`) --------------------------------------------
+def _looked_up(cache, kind: str, key, find):
+    """`find()` for `key` the first time an import meets it; the same record afterwards."""
+    found = cache.setdefault(kind, {})
+    if key not in found:
+        found[key] = find()
+    return found[key]
+
+
 def _person(row, name, errors, cache):
     email = _text(row, name).lower()
     if not email:
         return None
-    found = cache.setdefault("person", {})
-    if email not in found:
-        found[email] = Person.objects.filter(email=email).first()
-    if found[email] is None:
+    person = _looked_up(cache, "person", email, lambda: Person.objects.filter(email=email).first())
+    if person is None:
         errors[name] = [f"No person with the email {email}."]
-    return found[email]
+    return person
 
 
 def _initiative(row, name, errors, cache):
     key = _text(row, name).upper()
     if not key:
         return None
-    found = cache.setdefault("initiative", {})
-    if key not in found:
-        found[key] = Initiative.objects.filter(key=key).first()
-    if found[key] is None:
+    initiative = _looked_up(cache, "initiative", key, lambda: Initiative.objects.filter(key=key).first())
+    if initiative is None:
         errors[name] = [f"No initiative with the key {key}."]
-    return found[key]
+    return initiative
 
 
 def _kpi(row, errors, cache):
@@ -152,26 +156,26 @@ def _kpi(row, errors, cache):
     if not name:
         errors["kpi_name"] = ["Required."]
         return None
-    found = cache.setdefault("kpi", {})
-    if (initiative_key, name) not in found:
+
+    def find():
         kpis = KPI.objects.filter(name=name)
         kpis = kpis.filter(initiative__key=initiative_key) if initiative_key else kpis.filter(initiative__isnull=True)
-        found[(initiative_key, name)] = kpis.order_by("pk").first()
-    if found[(initiative_key, name)] is None:
+        return kpis.order_by("pk").first()
+
+    kpi = _looked_up(cache, "kpi", (initiative_key, name), find)
+    if kpi is None:
         errors["kpi_name"] = [f"No KPI “{name}” on {initiative_key or 'the organisation'}."]
-    return found[(initiative_key, name)]
+    return kpi
 
 
 def _ai_system(row, name, errors, cache):
     value = _text(row, name)
     if not value:
         return None
-    found = cache.setdefault("ai_system", {})
-    if value not in found:
-        found[value] = AISystem.objects.filter(name=value).order_by("pk").first()
-    if found[value] is None:
+    system = _looked_up(cache, "ai_system", value, lambda: AISystem.objects.filter(name=value).order_by("pk").first())
+    if system is None:
         errors[name] = [f"No AI system named “{value}”."]
-    return found[value]
+    return system
 
 
 def _free_pk(model, key: str, prefix: str):
