@@ -1,7 +1,10 @@
 """An executive opens the dashboard, follows a heat-map cell to the matching risk list, and
 downloads the executive report as a PDF."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import make_persona
@@ -16,20 +19,20 @@ def test_an_executive_goes_from_the_heat_map_to_the_risks_and_downloads_the_repo
     build_world(2)
     sign_in(page, "executive-user", PASSWORD)
     page.goto("/dashboard/")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "leadership-dashboard.png"), full_page=True)
 
     cell = page.get_by_test_id("heat-inherent-5-4")
-    assert cell.inner_text().startswith("2")
+    expect(cell).to_have_text(re.compile(r"^\s*2"))
     cell.click()
     page.wait_for_url("**/governance/risks/?*likelihood=5*")
-    assert page.get_by_role("heading", name="Risks").is_visible()
+    expect(page.get_by_role("heading", name="Risks")).to_be_visible()
     rows = page.locator("table.table-hover tbody tr")
-    assert rows.count() == 2
-    assert page.get_by_text("2 results").is_visible()
+    expect(rows).to_have_count(2)
+    expect(page.get_by_text("2 results")).to_be_visible()
 
     page.goto("/report/")
-    assert page.get_by_role("heading", name="Top residual risks").is_visible()
+    expect(page.get_by_role("heading", name="Top residual risks")).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value

@@ -2,6 +2,7 @@
 accepts the risk with a justification, and the leader's move then goes through."""
 
 import pytest
+from playwright.sync_api import expect
 
 from initiatives.models import KPI
 from tests.browser.conftest import ARTIFACTS, sign_in
@@ -33,12 +34,13 @@ def test_a_governance_acceptance_lets_a_blocked_initiative_into_production(page)
     sign_in(page, "leader-user", PASSWORD)
     page.goto(initiative.get_absolute_url())
     checklist = page.locator(".gate-checklist")
-    assert risk.key in checklist.inner_text()  # visible before anyone tries
+    expect(checklist).to_contain_text(risk.key)  # visible before anyone tries
     page.get_by_label("Move to").select_option("production")
     page.get_by_role("button", name="Move").click()
     alert = page.locator(".alert-danger")
-    assert risk.key in alert.inner_text() and "critical" in alert.inner_text()
-    assert page.get_by_text("Stage gate to production").is_visible()
+    expect(alert).to_contain_text(risk.key)
+    expect(alert).to_contain_text("critical")
+    expect(page.get_by_text("Stage gate to production")).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "risks-gate-refused.png"), full_page=True)
 
@@ -49,16 +51,16 @@ def test_a_governance_acceptance_lets_a_blocked_initiative_into_production(page)
     page.get_by_role("link", name=str(risk.key)).click()
     page.get_by_role("link", name="Accept risk").click()
     page.get_by_role("button", name="Accept risk").click()  # blank: refused with the reason
-    assert page.get_by_text("Write why the organisation accepts this risk.").is_visible()
+    expect(page.get_by_text("Write why the organisation accepts this risk.")).to_be_visible()
     page.get_by_label("Justification").fill("Pilot results show grounding holds; reviewed with Claims.")
     page.get_by_role("button", name="Accept risk").click()
-    assert page.get_by_text("Accepted by governance-user").is_visible()
+    expect(page.get_by_text("Accepted by governance-user")).to_be_visible()
 
     switch_user(page, "leader-user")
     page.goto(initiative.get_absolute_url())
     page.get_by_label("Move to").select_option("production")
     page.get_by_role("button", name="Move").click()
-    assert page.locator(".alert-success").is_visible()
+    expect(page.locator(".alert-success")).to_be_visible()
     initiative.refresh_from_db()
     assert initiative.stage == "production"
     assert page.console_errors == []

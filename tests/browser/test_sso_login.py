@@ -3,6 +3,7 @@ back to the portal signed in with the mapped roles (sign-out: tests/sso)."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from tests.sso.conftest import idp, sso  # noqa: F401 - the test identity provider (tests/sso)
 
@@ -18,8 +19,8 @@ def test_a_leader_signs_in_through_the_company_identity_provider(page, sso):  # 
     page.get_by_label("IdP password").fill("idp-pass")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Welcome, Ada Lovelace").is_visible()
-    assert page.get_by_text("Successfully signed in as ada").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Ada Lovelace")).to_be_visible()
+    expect(page.get_by_text("Successfully signed in as ada")).to_be_visible()
     user = get_user_model().objects.get(email="ada@example.com")
     assert set(user.groups.values_list("name", flat=True)) == {"leader"}
     assert page.console_errors == []

@@ -4,6 +4,7 @@ with their mentor; another contributor sees that the session happened, never its
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import make_persona
@@ -28,8 +29,8 @@ def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page
     page.goto("/initiatives/trainings/")
     page.get_by_role("link", name="Generative AI fundamentals").click()
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_text("You are registered for “Generative AI fundamentals”.").is_visible()
-    assert page.get_by_role("cell", name="Contributor Persona").is_visible()
+    expect(page.get_by_text("You are registered for “Generative AI fundamentals”.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Contributor Persona")).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "team-registered.png"), full_page=True)
 
@@ -41,15 +42,15 @@ def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page
     page.get_by_label("Action items").fill("Send the draft deck to Grace by Friday.")
     page.get_by_label("Private notes").fill(NOTES)
     page.get_by_role("button", name="Save session").click()
-    assert page.get_by_text(NOTES).is_visible()
+    expect(page.get_by_text(NOTES)).to_be_visible()
     assert page.console_errors == []
     page.screenshot(path=str(ARTIFACTS / "team-mentee-view.png"), full_page=True)
 
     page.context.clear_cookies()
     sign_in(page, "other-contributor", PASSWORD)
     page.goto(mentorship.get_absolute_url())
-    assert page.get_by_text("Preparing the launch review").is_visible()  # the session happened
+    expect(page.get_by_text("Preparing the launch review")).to_be_visible()  # the session happened
     assert NOTES not in page.content()
-    assert page.get_by_text("Private notes are visible only to the mentor, the mentee and executives.").is_visible()
-    assert page.get_by_role("link", name="Log a session").count() == 0
+    expect(page.get_by_text("Private notes are visible only to the mentor, the mentee and executives.")).to_be_visible()
+    expect(page.get_by_role("link", name="Log a session")).to_have_count(0)
     assert page.console_errors == []
