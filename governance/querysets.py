@@ -69,11 +69,30 @@ class RiskQuerySet(TrackedQuerySet):
         """Risks of the initiative itself or of any of its AI systems."""
         return self.filter(Q(initiative=initiative) | Q(ai_system__initiative=initiative))
 
-    def heat_map(self, residual: bool = False) -> dict[tuple[int, int], int]:
-        """{(likelihood, impact): count} in one grouped query (residual uses the effective values)."""
-        keys = ("effective_residual_likelihood", "effective_residual_impact") if residual else ("likelihood", "impact")
-        rows = self.with_scores().order_by().values(*keys).annotate(n=Count("pk")).values_list(*keys, "n")
-        return {(likelihood, impact): n for likelihood, impact, n in rows}
+    def heat_maps(self, *, inherent: bool = True, residual: bool = True) -> dict[str, dict[tuple[int, int], int]]:
+        """{"inherent": {(likelihood, impact): count}, "residual": {...}} in one grouped query.
+
+        Residual uses the effective values (the inherent ones where no residual is set). Grouping by
+        all four columns gives at most 625 groups, so both maps cost one scan of the risks.
+        """
+        residual_keys = ("effective_residual_likelihood", "effective_residual_impact")
+        keys = (("likelihood", "impact") if inherent else ()) + (residual_keys if residual else ())
+        rows = (
+            self.order_by()
+            .annotate(
+                effective_residual_likelihood=Coalesce("residual_likelihood", "likelihood"),
+                effective_residual_impact=Coalesce("residual_impact", "impact"),
+            )
+            .values(*keys)
+            .annotate(n=Count("pk"))
+            .values_list(*keys, "n")
+        )
+        maps = {name: {} for name, wanted in (("inherent", inherent), ("residual", residual)) if wanted}
+        for *values, n in rows:
+            for position, name in enumerate(maps):  # each map's (likelihood, impact) pair, in keys order
+                cell = tuple(values[2 * position : 2 * position + 2])
+                maps[name][cell] = maps[name].get(cell, 0) + n
+        return maps
 
 
 class MitigationQuerySet(TrackedQuerySet):

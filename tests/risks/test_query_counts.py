@@ -22,8 +22,8 @@ def grow(kind, n):
             MitigationFactory(risk=RiskFactory())
 
 
-# session, user, roles, count, page; risk list: + 2 heat maps; filter-bar choices (initiative, owner, AI system, risk)
-PAGE_QUERIES = {"aisystem": 7, "risk": 10, "mitigation": 8}
+# session, user, roles, count, page; risk list: + both heat maps (one grouped query); filter-bar choices (initiative, owner, AI system, risk)
+PAGE_QUERIES = {"aisystem": 7, "risk": 9, "mitigation": 8}
 API_QUERIES = {"aisystem": 5, "risk": 5, "mitigation": 6}  # token+user, knox sweep, roles, count, page (+ requirements)
 ENDPOINTS = {"aisystem": "ai-systems", "risk": "risks", "mitigation": "mitigations"}
 

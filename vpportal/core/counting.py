@@ -34,3 +34,26 @@ def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
         )
         count, estimated = cursor.fetchone()
     return int(count), bool(estimated)
+
+
+def count_together(**querysets) -> dict[str, int]:
+    """Exact counts of several querysets in one statement: {name: count}.
+
+    A page that shows many small figures (the dashboard's overdue counts, say) pays one round trip
+    and one statement instead of one per figure. All querysets must use the same database.
+    """
+    if not querysets:
+        return {}
+    databases = {qs.db for qs in querysets.values()}
+    if len(databases) != 1:
+        raise ValueError(f"count_together() needs querysets of one database, got {sorted(databases)}")
+    connection = connections[databases.pop()]
+    selects, all_params = [], []
+    for position, queryset in enumerate(querysets.values()):
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
+        all_params.extend(params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), all_params)
+        row = cursor.fetchone()
+    return {name: int(n) for name, n in zip(querysets, row, strict=True)}

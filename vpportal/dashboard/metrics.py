@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import Concat, StrIndex
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.team import ai_literacy_coverage
 from initiatives.views.portfolio_charts import sparkline
+from vpportal.core.counting import count_together
 from vpportal.people.services import person_for_user
 from vpportal.reports.audit_trail import history_watermark, recent_events
 
@@ -120,7 +122,9 @@ def _kpis(board: Dashboard, user):
         )
         for status in STATUS_ORDER
     ]
-    rank = Case(*[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)], output_field=IntegerField())
+    # The position of the status in "|red|amber|grey|green|": the status subquery is named once
+    # (a CASE WHEN status = ... would repeat it in the SQL for every status).
+    rank = StrIndex(Value("|" + "|".join(STATUS_ORDER) + "|"), Concat(Value("|"), "status", Value("|")))
     worst_first = list(
         visible.select_related("initiative").annotate(rank=rank).order_by("rank", "name", "id")[:SPARK_KPIS]
     )
@@ -142,46 +146,55 @@ def _risks(board: Dashboard, user):
     board.heat_maps = maps
 
 
-def _overdue(board: Dashboard, user):
+def _overdue_and_awaiting(board: Dashboard, user):
+    """The overdue figures and the policies awaiting approval: five counts in one statement."""
     today = board.today
     yesterday = today - datetime.timedelta(days=1)
     open_statuses = ["planned", "in_progress"]
+    policies = Policy.objects.visible_to(user)
+    counts = count_together(
+        milestones=Milestone.objects.visible_to(user).open().filter(due_date__lt=today),
+        mitigations=Mitigation.objects.visible_to(user).overdue(today),
+        risk_reviews=Risk.objects.visible_to(user).review_overdue(today),
+        policy_reviews=policies.review_overdue(today),
+        in_review=policies.with_latest_status("in_review"),
+    )
     board.overdue = [
         Figure(
             "overdue.milestones",
             "Overdue milestones",
-            Milestone.objects.visible_to(user).open().filter(due_date__lt=today).count(),
+            counts["milestones"],
             list_url("initiatives:milestone_list", status=open_statuses, due_date_before=yesterday.isoformat()),
         ),
         Figure(
             "overdue.mitigations",
             "Overdue mitigations",
-            Mitigation.objects.visible_to(user).overdue(today).count(),
+            counts["mitigations"],
             list_url("governance:mitigation_list", overdue="true"),
         ),
         Figure(
             "overdue.risk_reviews",
             "Overdue risk reviews",
-            Risk.objects.visible_to(user).review_overdue(today).count(),
+            counts["risk_reviews"],
             list_url("governance:risk_list", review_overdue="true"),
         ),
         Figure(
             "overdue.policy_reviews",
             "Overdue policy reviews",
-            Policy.objects.visible_to(user).review_overdue(today).count(),
+            counts["policy_reviews"],
             list_url("governance:policy_list", review_overdue="true"),
         ),
     ]
-
-
-def _policies(board: Dashboard, user):
-    policies = Policy.objects.visible_to(user)
     board.policies_in_review = Figure(
         "policies.in_review",
         "Policies awaiting approval",
-        policies.with_latest_status("in_review").count(),
+        counts["in_review"],
         list_url("governance:policy_list", status="in_review"),
     )
+
+
+def _acknowledgements(board: Dashboard, user):
+    policies = Policy.objects.visible_to(user)
     person = person_for_user(user)
     mine = list(policies.to_acknowledge_by(person).order_by("code")) if person is not None else []
     board.my_acknowledgements = mine
@@ -239,8 +252,8 @@ def compute_dashboard(user, today: datetime.date) -> Dashboard:
     _initiatives(board, user)
     _kpis(board, user)
     _risks(board, user)
-    _overdue(board, user)
-    _policies(board, user)
+    _overdue_and_awaiting(board, user)
+    _acknowledgements(board, user)
     _team(board)
     _frameworks(board, user)
     board.activity = recent_events(user, ACTIVITY_LIMIT)
