@@ -158,3 +158,15 @@ def test_every_role_may_open_the_dashboard_page_and_api(personas, persona, statu
 def test_anonymous_visitors_are_refused(db):
     assert page_client().get(reverse("dashboard")).status_code == 302
     assert api_client().get("/api/v1/dashboard/").status_code == 401
+
+
+@pytest.mark.parametrize("limit", [1, 15, 1000])
+def test_recent_activity_is_the_newest_events_of_the_audit_union(world, executive, limit):
+    """The dashboard runs the audit trail's UNION compiled once; it must read exactly what the
+    queryset reads, values and types alike (aware datetimes on SQLite too)."""
+    from vpportal.reports.audit_trail import build_events, event_rows, recent_events
+
+    expected = build_events(event_rows()[:limit], executive)
+    events = recent_events(executive, limit)
+    assert events == expected and len(events) == min(limit, event_rows().count())
+    assert all(e.when.tzinfo is not None for e in events)

@@ -10,6 +10,7 @@ Field values hidden from a reader (private mentorship notes) are masked by the m
 (`history_hidden_for(user)`), exactly as on the per-record history page.
 """
 
+import datetime
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -202,6 +203,28 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     return events
 
 
+@functools.cache
+def _newest_rows_sql(vendor: str) -> tuple[str, tuple]:
+    # The unfiltered UNION is the same statement on every call: compiled once per process (building
+    # and compiling one queryset per history table cost more than running the statement).
+    sql, params = event_rows().query.sql_with_params()
+    return f"{sql} LIMIT %s", tuple(params)
+
+
 def recent_events(reader, limit: int = 15) -> list[Event]:
     """The newest `limit` changes across every model (the dashboard's recent activity)."""
-    return build_events(event_rows()[:limit], reader)
+    sql, params = _newest_rows_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["history_date"] = _aware(row["history_date"])
+    return build_events(rows, reader)
+
+
+def _aware(value):
+    """What the ORM makes of a stored datetime: SQLite returns UTC as text or a naive datetime."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
