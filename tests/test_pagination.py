@@ -1,12 +1,17 @@
-"""API pagination: exact counts up to the limit, the planner's estimate beyond it (PostgreSQL), and
-`next`/`previous` links that walk every row exactly once either way, at a constant query count."""
+"""Pagination of the API and of the web lists: exact counts up to the limit, the planner's estimate
+beyond it (PostgreSQL), and next/previous links that walk every row exactly once either way, at a
+constant query count."""
+
+import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import api_client
+from tests.conftest import api_client, page_client
 from tests.factories.people import PersonFactory
 from vpportal.core.api_access import Pagination
+from vpportal.core.paginator import BoundedPaginator
 from vpportal.people.models import Person
 
 postgresql_only = pytest.mark.skipif(
@@ -60,3 +65,50 @@ def test_estimated_and_exact_pages_cost_the_same_queries(executive, monkeypatch,
     monkeypatch.setattr(Pagination, "exact_count_limit", 1)
     with django_assert_num_queries(len(exact.captured_queries)):
         assert client.get("/api/v1/people/?limit=2").json()["count_is_estimate"] is True
+
+
+def walk_pages(client, url):
+    """Every person link on every web page, following "Next", and the pages' bodies."""
+    names, bodies = [], []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        bodies.append(body)
+        names += [p.name for p in response.context["page_obj"]]
+        found = re.search(r'rel="next" href="([^"]+)"', body)
+        url = "/people/" + found.group(1).replace("&amp;", "&") if found else None
+    return names, bodies
+
+
+def test_small_web_lists_count_exactly_and_link_the_last_page(executive):
+    PersonFactory.create_batch(5)
+    client = page_client(executive)
+    names, bodies = walk_pages(client, "/people/?per_page=2")
+    total = Person.objects.count()
+    assert len(names) == len(set(names)) == total
+    assert f"{total} results · page 1 of {-(-total // 2)}" in bodies[0] and ">Last</a>" in bodies[0]
+    assert "About" not in bodies[0]
+
+
+@postgresql_only
+def test_beyond_the_exact_limit_a_web_list_says_about_and_still_walks_every_row(
+    executive, monkeypatch, django_assert_num_queries
+):
+    PersonFactory.create_batch(9)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Person._meta.db_table}")
+    client = page_client(executive)
+    client.get("/people/?per_page=4")
+    with CaptureQueriesContext(connection) as exact:  # the exact count's cost, the estimate's pin
+        client.get("/people/?per_page=4")
+    monkeypatch.setattr(BoundedPaginator, "exact_count_limit", 3)
+    with django_assert_num_queries(len(exact.captured_queries)):
+        client.get("/people/?per_page=4")
+    names, bodies = walk_pages(client, "/people/?per_page=4")
+    assert sorted(names) == sorted(Person.objects.values_list("name", flat=True))
+    assert all(re.search(r"About \d+ results · page \d+<", body) for body in bodies)
+    assert all(">Last</a>" not in body for body in bodies)
+    assert 'rel="next"' not in bodies[-1] and len(bodies) == -(-len(names) // 4)
+    assert client.get(f"/people/?per_page=4&page={len(bodies) + 1}").status_code == 404
+    assert client.get("/people/?per_page=4&page=0").status_code == 404

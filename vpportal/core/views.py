@@ -15,6 +15,7 @@ from vpportal.permissions import perm_name
 
 from . import audit
 from .export import csv_response, xlsx_response
+from .paginator import BoundedPaginator
 from .services import ConflictError
 
 
@@ -59,6 +60,7 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
 
     template_name = "generic/object_list.html"
     paginate_by = 25
+    paginator_class = BoundedPaginator  # the count does not grow with the table (as in the API)
     columns: list[tuple[str, str, str | None]] = []
     export_columns: list[tuple[str, str]] | None = None
     strict = False
