@@ -111,6 +111,35 @@ class KPIQuerySet(TrackedQuerySet):
             ),
         )
 
+    def status_overview(self, worst: int, order) -> tuple[dict[str, int], list[tuple[int, str]]]:
+        """({status: count}, [(kpi id, status)] of the `worst` KPIs) in one statement.
+
+        `order` lists the statuses worst first; the worst KPIs are sorted by it, then by name and id.
+        The status (`with_status()`, the one definition) is decided once per KPI in an inner query;
+        window functions over it give every status's count and the ranking. Returns at most
+        `worst` + len(order) rows whatever the number of KPIs.
+        """
+        connection = connections[self.db]
+        inner, inner_params = self.with_status().order_by().values("id", "name", "status").query.sql_with_params()
+        if connection.vendor == "postgresql":
+            # OFFSET 0 keeps PostgreSQL from flattening the inner query into the outer one, which
+            # would copy the status subquery into each place the outer query names `status`.
+            inner += " OFFSET 0"
+        rank = "CASE status " + " ".join(f"WHEN %s THEN {i}" for i in range(len(order))) + f" ELSE {len(order)} END"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, status, n, rn FROM (SELECT id, status, "
+                f"COUNT(*) OVER (PARTITION BY status) AS n, "
+                f"ROW_NUMBER() OVER (ORDER BY {rank}, name, id) AS rn, "
+                f"ROW_NUMBER() OVER (PARTITION BY status ORDER BY id) AS status_rn "
+                f"FROM ({inner}) AS kpi_status) AS ranked "
+                f"WHERE rn <= %s OR status_rn = 1 ORDER BY rn",
+                [*order, *inner_params, worst],
+            )
+            rows = cursor.fetchall()
+        counts = {status: n for _, status, n, _ in rows}
+        return counts, [(kpi_id, status) for kpi_id, status, _, rn in rows if rn <= worst]
+
 
 class KPIMeasurementQuerySet(TrackedQuerySet):
     search_fields = ("source", "note")

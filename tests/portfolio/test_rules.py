@@ -172,6 +172,28 @@ def test_status_of_many_kpis_is_one_query(django_assert_num_queries):
     assert statuses == ["amber", "green", "red"]
 
 
+@pytest.mark.parametrize("worst", [1, 3, 50])
+def test_the_status_overview_counts_and_ranks_like_with_status_in_one_query(worst, django_assert_num_queries):
+    # Several KPIs per status, names out of id order, one status (amber) left empty.
+    for name, value in [("delta", 90), ("alpha", 10), ("echo", 5), ("bravo", 95), ("charlie", 1)]:
+        measure(KPIFactory(name=name, target=80, warning_threshold=70), value)
+    KPIFactory(name="foxtrot")  # no point: grey
+    KPIFactory(name="able")  # grey, first by name
+    order = ("red", "amber", "grey", "green")
+    annotated = list(KPI.objects.with_status())
+    expected_counts = {status: sum(k.status == status for k in annotated) for status in order}
+    ranked = sorted(annotated, key=lambda k: (order.index(k.status), k.name, k.pk))
+    with django_assert_num_queries(1):
+        counts, worst_kpis = KPI.objects.status_overview(worst, order)
+    assert (
+        {status: counts.get(status, 0) for status in order}
+        == expected_counts
+        == {"red": 3, "amber": 0, "grey": 2, "green": 2}
+    )
+    assert worst_kpis == [(k.pk, k.status) for k in ranked[:worst]]
+    assert [KPI.objects.get(pk=pk).name for pk, _ in worst_kpis][:3] == ["alpha", "charlie", "echo"][:worst]
+
+
 def test_latest_per_kpi_gives_the_newest_points_of_each_kpi_in_time_order_in_one_query(
     django_assert_num_queries,
 ):

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, Sum, Value
-from django.db.models.functions import Concat, StrIndex
+from django.db.models import Count, Sum
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -120,25 +119,26 @@ def _initiatives(board: Dashboard, user):
 
 
 def _kpis(board: Dashboard, user):
-    visible = KPI.objects.visible_to(user).with_status()
-    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    visible = KPI.objects.visible_to(user)
+    counts, worst = visible.status_overview(SPARK_KPIS, STATUS_ORDER)
     board.kpi_status = [
         Figure(
             f"kpis.{status}", status.label, counts.get(status, 0), list_url("initiatives:kpi_list", status=status.value)
         )
         for status in STATUS_ORDER
     ]
-    # The position of the status in "|red|amber|grey|green|": the status subquery is named once
-    # (a CASE WHEN status = ... would repeat it in the SQL for every status).
-    rank = StrIndex(Value("|" + "|".join(STATUS_ORDER) + "|"), Concat(Value("|"), "status", Value("|")))
-    worst_first = list(
-        visible.select_related("initiative").annotate(rank=rank).order_by("rank", "name", "id")[:SPARK_KPIS]
-    )
+    kpis = visible.select_related("initiative").in_bulk([kpi_id for kpi_id, _ in worst])
     points = {}
-    for kpi_id, observed_at, value in KPIMeasurement.objects.latest_per_kpi([k.pk for k in worst_first], SPARK_POINTS):
+    for kpi_id, observed_at, value in KPIMeasurement.objects.latest_per_kpi(list(kpis), SPARK_POINTS):
         points.setdefault(kpi_id, []).append((observed_at, value))
-    for kpi in worst_first:
-        kpi.sparkline = sparkline(points.get(kpi.pk, []), target=kpi.target, warning=kpi.warning_threshold)
+    worst_first = []
+    for kpi_id, status in worst:
+        kpi = kpis[kpi_id]
+        kpi_points = points.get(kpi_id, [])
+        # Status from status_overview(); the latest value is the newest sparkline point (same order).
+        kpi.status, kpi.latest_value = status, kpi_points[-1][1] if kpi_points else None
+        kpi.sparkline = sparkline(kpi_points, target=kpi.target, warning=kpi.warning_threshold)
+        worst_first.append(kpi)
     board.kpi_sparklines = worst_first
 
 
