@@ -133,7 +133,9 @@ def _kpis(board: Dashboard, user):
         points.setdefault(kpi_id, []).append((observed_at, value))
     worst_first = []
     for kpi_id, status in worst:
-        kpi = kpis[kpi_id]
+        kpi = kpis.get(kpi_id)
+        if kpi is None:  # deleted between the two reads
+            continue
         kpi_points = points.get(kpi_id, [])
         # Status from status_overview(); the latest value is the newest sparkline point (same order).
         kpi.status, kpi.latest_value = status, kpi_points[-1][1] if kpi_points else None
