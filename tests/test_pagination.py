@@ -89,6 +89,7 @@ def test_small_web_lists_count_exactly_and_link_the_last_page(executive):
     assert len(names) == len(set(names)) == total
     assert f"{total} results · page 1 of {-(-total // 2)}" in bodies[0] and ">Last</a>" in bodies[0]
     assert "About" not in bodies[0]
+    assert "Needs page_obj" not in bodies[0]  # the include's comment stays a comment
 
 
 @postgresql_only
