@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from vpportal.core.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes build without blocking writes on PostgreSQL (CONCURRENTLY, outside a transaction).
+    atomic = False
+
     dependencies = [
         ("governance", "0003_policies_catalogue"),
         ("initiatives", "0001_initial"),
@@ -13,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="risk",
             index=models.Index(fields=["updated_at", "id"], name="governance_risk_order"),
         ),

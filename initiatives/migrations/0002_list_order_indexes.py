@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from vpportal.core.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes build without blocking writes on PostgreSQL (CONCURRENTLY, outside a transaction).
+    atomic = False
+
     dependencies = [
         ("initiatives", "0001_initial"),
         ("vpportal", "0003_leadership_digest_entries"),
@@ -12,15 +17,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="initiative",
             index=models.Index(fields=["priority", "key"], name="initiatives_initiative_order"),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="kpi",
             index=models.Index(fields=["name", "id"], name="initiatives_kpi_order"),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="kpimeasurement",
             index=models.Index(fields=["observed_at", "id"], name="initiatives_measurement_order"),
         ),
