@@ -15,7 +15,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from vpportal.permissions import perm_name
 
-from .counting import EXACT_COUNT_LIMIT, bounded_count
+from .counting import EXACT_COUNT_LIMIT, bounded_count, page_past_count
 
 
 class Pagination(LimitOffsetPagination):
@@ -40,9 +40,8 @@ class Pagination(LimitOffsetPagination):
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         if self.count_is_estimate:
-            rows = list(queryset[self.offset : self.offset + self.limit + 1])
-            self.has_next = len(rows) > self.limit
-            return rows[: self.limit]
+            rows, self.has_next = page_past_count(queryset, self.offset, self.limit)
+            return rows
         self.has_next = self.offset + self.limit < self.count
         if self.count == 0 or self.offset > self.count:
             return []

@@ -13,6 +13,18 @@ from django.db.models import QuerySet
 EXACT_COUNT_LIMIT = 1_000
 
 
+def _rows_sql(queryset) -> tuple[str, tuple]:
+    """The matching rows' ids as SQL to count over: unordered, one column."""
+    return queryset.order_by().values("pk").query.sql_with_params()
+
+
+def page_past_count(queryset, offset: int, limit: int) -> tuple[list, bool]:
+    """(rows, more follow) of a page when the count is an estimate: one row more than the page is
+    read, so whether a next page exists is known, not guessed from the estimate."""
+    rows = list(queryset[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
     """(count, is_estimate) of a queryset (or any sized collection)."""
     if not isinstance(queryset, QuerySet):
@@ -22,7 +34,7 @@ def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
         # SQLite is the single-user development default: exact counts stay cheap enough there.
         return queryset.count(), False
     # Compiled once: unordered and unsliced, so the bounded count only appends its LIMIT.
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    sql, params = _rows_sql(queryset)
     with connection.cursor() as cursor:
         # The estimate gets literal SQL (EXPLAIN takes no parameters): our own ORM statement, quoted
         # by the driver, never text from a request.
@@ -50,7 +62,7 @@ def count_together(**querysets) -> dict[str, int]:
     connection = connections[databases.pop()]
     selects, all_params = [], []
     for position, queryset in enumerate(querysets.values()):
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        sql, params = _rows_sql(queryset)
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
         all_params.extend(params)
     with connection.cursor() as cursor:

@@ -14,13 +14,13 @@ class AddIndexOnline(migrations.AddIndex):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.add_index(model, self.index, concurrently=True)
+        self._concurrently(schema_editor, to_state.apps.get_model(app_label, self.model_name), "add_index")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        model = from_state.apps.get_model(app_label, self.model_name)
+        self._concurrently(schema_editor, from_state.apps.get_model(app_label, self.model_name), "remove_index")
+
+    def _concurrently(self, schema_editor, model, method: str):
         if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.remove_index(model, self.index, concurrently=True)
+            getattr(schema_editor, method)(model, self.index, concurrently=True)

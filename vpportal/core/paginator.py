@@ -9,7 +9,7 @@ is an empty page, a 404 as before), and the page says "about".
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 
-from .counting import EXACT_COUNT_LIMIT, bounded_count
+from .counting import EXACT_COUNT_LIMIT, bounded_count, page_past_count
 
 
 class BoundedPaginator(Paginator):
@@ -44,11 +44,10 @@ class BoundedPaginator(Paginator):
         if not self.count_is_estimate:
             return super().page(number)
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows, has_next = page_past_count(self.object_list, (number - 1) * self.per_page, self.per_page)
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
-        return EstimatedPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
+        return EstimatedPage(rows, number, self, has_next=has_next)
 
 
 class EstimatedPage(Page):
