@@ -1,7 +1,7 @@
 """(c) The dashboard (API and page) against its own aggregate queries run directly, and its query
 count, which must not depend on the data.
 
-The dashboard is reused while no tracked record changes (vpportal/dashboard/metrics.py), so two
+The dashboard is reused while no tracked record changes (leadership/dashboard/metrics.py), so two
 figures: as a reader gets it between writes (enforced), and computed from scratch, the cache
 cleared before every call (reported: Django's ORM builds 22 queries in Python each time).
 """

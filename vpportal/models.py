@@ -1,7 +1,5 @@
-"""Models of the portal-wide app: people (the tracked base lives in vpportal.core) and the
-bookkeeping of the reminder digest."""
+"""Models of the foundation: people (the tracked base lives in vpportal.core)."""
 
-from vpportal.digests.models import DigestEntry
 from vpportal.people.models import Person
 
-__all__ = ["Person", "DigestEntry"]
+__all__ = ["Person"]

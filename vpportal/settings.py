@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "vpportal",
     "initiatives",
     "governance",
+    "leadership",
 ]
 if TESTING:
     INSTALLED_APPS.append("zeal")

@@ -18,9 +18,7 @@ urlpatterns = [
     path("initiatives/", include("initiatives.urls")),
     path("governance/", include("governance.urls")),
     # Leadership views: dashboard, what's due, search, the executive report, import.
-    path("", include("vpportal.dashboard.urls")),
-    path("", include("vpportal.reports.urls")),
-    path("", include("vpportal.imports.urls")),
+    path("", include("leadership.urls")),
     path("api/v1/", include(("vpportal.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
     path("health/", HealthCheckView.as_view(checks=["health_check.checks.Database"]), name="health"),

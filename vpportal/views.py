@@ -30,7 +30,7 @@ def home(request):
     }
     if has_role(request.user, EXECUTIVE, LEADER):
         # Leaders and executives start on the dashboard, with the home panels below it.
-        from vpportal.dashboard.views import dashboard_context
+        from leadership.dashboard.views import dashboard_context
 
         return render(request, "vpportal/dashboard.html", {**context, **dashboard_context(request), "welcome": True})
     return render(request, "vpportal/home.html", context)

@@ -8,10 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from leadership.dashboard.metrics import as_data, dashboard
 from tests.conftest import api_client, page_client
 from tests.factories.people import PersonFactory
 from tests.leadership.conftest import build_world
-from vpportal.dashboard.metrics import as_data, dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +164,7 @@ def test_anonymous_visitors_are_refused(db):
 def test_recent_activity_is_the_newest_events_of_the_audit_union(world, executive, limit):
     """The dashboard runs the audit trail's UNION compiled once; it must read exactly what the
     queryset reads, values and types alike (aware datetimes on SQLite too)."""
-    from vpportal.reports.audit_trail import build_events, event_rows, recent_events
+    from leadership.reports.audit_trail import build_events, event_rows, recent_events
 
     expected = build_events(event_rows()[:limit], executive)
     events = recent_events(executive, limit)

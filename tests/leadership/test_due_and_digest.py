@@ -9,14 +9,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from leadership.digest import send_digests
+from leadership.due import due_items
 from tests.conftest import page_client
 from tests.factories.people import PersonFactory
 from tests.factories.policies import PolicyFactory
 from tests.factories.portfolio import InitiativeFactory, KPIFactory, MilestoneFactory
 from tests.factories.risks import MitigationFactory, RiskFactory
 from tests.factories.team import TrainingAttendanceFactory, TrainingFactory
-from vpportal.digest import send_digests
-from vpportal.due import due_items
 from vpportal.people.services import person_for_user
 
 pytestmark = pytest.mark.django_db

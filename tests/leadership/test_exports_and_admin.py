@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from initiatives.models import Initiative
+from leadership.imports.tables import csv_bytes
 from tests.conftest import page_client
 from tests.factories.people import PersonFactory
 from tests.factories.portfolio import InitiativeFactory
-from vpportal.imports.tables import csv_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from openpyxl import load_workbook
 
 from governance.models import AISystem, Mitigation, Risk
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
+from leadership.imports.exports import export_rows
+from leadership.imports.importer import run_import
+from leadership.imports.tables import csv_bytes, read_table, xlsx_bytes
 from tests.conftest import page_client
 from tests.factories import portfolio, risks
 from tests.factories.people import PersonFactory
-from vpportal.imports.exports import export_rows
-from vpportal.imports.importer import run_import
-from vpportal.imports.tables import csv_bytes, read_table, xlsx_bytes
 from vpportal.people.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from .tokens import TokenViewSet
 router = DefaultRouter()
 router.register("people", PersonViewSet, basename="person")
 router.register("auth/tokens", TokenViewSet, basename="token")
-for app in ("initiatives", "governance", "vpportal.reports"):
+for app in ("initiatives", "governance", "leadership.reports"):
     try:
         module = import_module(f"{app}.api.urls")
     except ModuleNotFoundError as exc:

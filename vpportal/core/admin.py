@@ -102,11 +102,11 @@ class TrackedAdmin(SimpleHistoryAdmin):
             messages.error(request, f"Not saved: {error}")
             return HttpResponseRedirect(request.get_full_path())
 
-    # --- import (for the importable models: vpportal.imports.kinds), through the page's import flow
+    # --- import (for the importable models: leadership.imports.kinds), through the page's import flow
     change_list_template = "admin/tracked_change_list.html"
 
     def _import_kind(self):
-        from vpportal.imports.kinds import kind_for_model  # the import code reads every app
+        from leadership.imports.kinds import kind_for_model  # the import code reads every app
 
         kind = kind_for_model(self.model)
         return kind.slug if kind else None
@@ -120,7 +120,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
         return [path("import/", view, name="{}_{}_import".format(*info)), *urls]
 
     def import_view(self, request):
-        from vpportal.imports.views import import_flow
+        from leadership.imports.views import import_flow
 
         if not request.user.has_perm("vpportal.import_data"):
             raise PermissionDenied

@@ -3,10 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from vpportal.due import due_items
+from leadership.due import due_items
+from leadership.search import MIN_LENGTH, search
 from vpportal.people.services import person_for_user
 from vpportal.permissions import has_any_role
-from vpportal.search import MIN_LENGTH, search
 from vpportal.security import ANY_ROLE, access
 
 from .metrics import dashboard

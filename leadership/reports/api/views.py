@@ -8,11 +8,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from leadership.dashboard.metrics import as_data, dashboard
+from leadership.reports.audit_trail import build_events, event_rows, tracked_models
 from vpportal.core.api_access import Pagination, RolePermission
 from vpportal.core.history import Channel
-from vpportal.dashboard.metrics import as_data, dashboard
 from vpportal.permissions import has_any_role
-from vpportal.reports.audit_trail import build_events, event_rows, tracked_models
 
 
 class ReaderPermission(RolePermission):

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vpportal.digest import send_digests
+from leadership.digest import send_digests
 
 
 class Command(BaseCommand):

@@ -30,9 +30,9 @@ from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.team import ai_literacy_coverage
 from initiatives.views.portfolio_charts import sparkline
+from leadership.reports.audit_trail import history_watermark, recent_events
 from vpportal.core.counting import count_together
 from vpportal.people.services import person_for_user
-from vpportal.reports.audit_trail import history_watermark, recent_events
 
 SPARK_KPIS = 12
 SPARK_POINTS = 20

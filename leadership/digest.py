@@ -2,7 +2,7 @@
 
 Safe to run from cron at any frequency: an item goes to a person at most once per day (remembered
 in DigestEntry), so a second run the same day sends nothing new, and a person with nothing new
-gets no email. Items come from the "what's due" queue (`vpportal.due.due_items`), read as the
+gets no email. Items come from the "what's due" queue (`leadership.due.due_items`), read as the
 system: one pass over every area, whatever the number of people.
 """
 
@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from vpportal.digests.models import DigestEntry
-from vpportal.due import due_items
+from leadership.due import due_items
+from leadership.models import DigestEntry
 from vpportal.people.models import Person
 
 DIGEST_HORIZON_DAYS = 7

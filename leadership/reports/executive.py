@@ -11,7 +11,7 @@ from django.utils import timezone
 from governance.models import Risk
 from initiatives.choices import MentorshipStatus, Stage
 from initiatives.models import Initiative, Mentorship, Training
-from vpportal.dashboard.metrics import dashboard
+from leadership.dashboard.metrics import dashboard
 
 from .svg import heat_map_svg
 

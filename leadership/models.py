@@ -15,6 +15,7 @@ class DigestEntry(models.Model):
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
+        # Created by vpportal's migrations before this app existed: it keeps that label and table.
         app_label = "vpportal"
         verbose_name = _("digest entry")
         verbose_name_plural = _("digest entries")
