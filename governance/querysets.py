@@ -1,11 +1,13 @@
 """Reads of the governance app, shared by pages, admin, API and exports."""
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vpportal.core.models import TrackedQuerySet
+from vpportal.people.models import Person
 
 from .choices import LEVEL_BANDS, MitigationStatus, RiskStatus
 
@@ -117,15 +119,7 @@ class MitigationQuerySet(TrackedQuerySet):
 
 
 def _model(name):
-    from django.apps import apps
-
     return apps.get_model("governance", name)
-
-
-def _model_person():
-    from vpportal.people.models import Person
-
-    return Person
 
 
 class SubqueryCount(models.Subquery):
@@ -174,7 +168,7 @@ class PolicyQuerySet(TrackedQuerySet):
         acks = _model("Acknowledgement").objects.filter(
             policy_version__policy=models.OuterRef("pk"), policy_version__status=APPROVED, person__active=True
         )
-        people = _model_person().objects.filter(active=True)
+        people = Person.objects.filter(active=True)
         return self.annotate(
             current_version_pk=models.Subquery(approved.values("pk")[:1]),
             current_version_number=models.Subquery(approved.values("number")[:1]),

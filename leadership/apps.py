@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class LeadershipConfig(AppConfig):
@@ -7,3 +8,11 @@ class LeadershipConfig(AppConfig):
 
     name = "leadership"
     verbose_name = "Leadership"
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site (leadership.admin.PortalAdminSite: adds the import
+    pages). Named in INSTALLED_APPS instead of "django.contrib.admin"."""
+
+    default = False  # "leadership" in INSTALLED_APPS still means LeadershipConfig
+    default_site = "leadership.admin.PortalAdminSite"

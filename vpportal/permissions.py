@@ -9,39 +9,19 @@ are predicates that take the record.
 import rules
 from django.core.exceptions import ObjectDoesNotExist
 
-EXECUTIVE = "executive"
-LEADER = "leader"
-GOVERNANCE = "governance"
-CONTRIBUTOR = "contributor"
-AUDITOR = "auditor"
-ROLES = (EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR, AUDITOR)
-
-ROLE_DESCRIPTIONS = {
-    EXECUTIVE: "Everything, including accepting risks, approving policies and overriding stage gates.",
-    LEADER: "Create and edit initiatives, KPIs, AI systems, risks and mentorships; read everything else.",
-    GOVERNANCE: "Create, edit and approve policies; assess and accept risks; manage frameworks; read all.",
-    CONTRIBUTOR: "Read; add KPI measurements; acknowledge policies; own mentorships; register for trainings.",
-    AUDITOR: "Read-only on everything including history; never private mentorship notes.",
-}
-
-
-def role_names(user) -> frozenset[str]:
-    """The user's roles, cached on the user object for the request (one query)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_vp_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._vp_roles = cached
-    return cached
-
-
-def has_any_role(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) or role_names(user))
-
-
-def has_role(user, *roles: str) -> bool:
-    return bool(role_names(user) & set(roles))
+from vpportal.people.models import Person
+from vpportal.roles import (  # noqa: F401  (the role names are part of this module's interface)
+    AUDITOR,
+    CONTRIBUTOR,
+    EXECUTIVE,
+    GOVERNANCE,
+    LEADER,
+    ROLE_DESCRIPTIONS,
+    ROLES,
+    has_any_role,
+    has_role,
+    role_names,
+)
 
 
 def role(*roles: str):
@@ -83,8 +63,7 @@ MODEL_WRITERS: dict[str, tuple[str, ...]] = {
     "governance.requirement": W_GOV,
 }
 
-# Extra object-level predicates per (model, action), OR-ed with the role rule. Apps add theirs
-# through `add_object_rule` in their `rules.py` (autodiscovered), keeping the decision here.
+# Extra object-level predicates per (model, action), OR-ed with the role rule (see below).
 OBJECT_RULES: dict[tuple[str, str], rules.Predicate] = {}
 
 
@@ -124,9 +103,7 @@ self_service = role(EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR)
 
 
 def _person_id(user):
-    from vpportal.people.services import person_for_user  # people imports this module
-
-    person = person_for_user(user)
+    person = Person.objects.of_user(user)
     return person.pk if person is not None else None
 
 
@@ -208,9 +185,7 @@ def acknowledges_for_self(user, acknowledgement=None) -> bool:
     someone else stays with the `governance.acknowledgement` writers (executives)."""
     if acknowledgement is None or acknowledgement.person_id is None:
         return False
-    from vpportal.people.services import person_for_user  # people imports this module
-
-    person = person_for_user(user)
+    person = Person.objects.of_user(user)
     return person is not None and acknowledgement.person_id == person.pk
 
 

@@ -24,6 +24,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from vpportal.roles import has_any_role, role_names
+
 # --- recent authentication --------------------------------------------------------------------------
 
 
@@ -157,8 +159,6 @@ def mfa_enrolment_required(request) -> bool:
     user = request.user
     if not required or not user.is_authenticated:
         return False
-    from vpportal.permissions import role_names
-
     if not (role_names(user) & required):
         return False
     if signed_in_with_sso(request) and not settings.MFA_REQUIRED_FOR_SSO:
@@ -208,8 +208,6 @@ def access(decision: str):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 if decision == ANY_ROLE:
-                    from vpportal.permissions import has_any_role
-
                     if not has_any_role(request.user):
                         raise PermissionDenied
                 elif decision != SIGNED_IN and not request.user.has_perm(decision):

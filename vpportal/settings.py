@@ -11,7 +11,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from vpportal.permissions import ROLES
+from vpportal.roles import ROLES
 from vpportal.sso import issuer_origin, openid_connect_providers, role_map_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "leadership.apps.PortalAdminConfig",  # django.contrib.admin with the portal's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -10,14 +10,13 @@ from vpportal.people import urls as people_urls
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("account/tokens/", views.token_list, name="token_list"),
     path("account/tokens/<str:token_key>/revoke/", views.token_revoke, name="token_revoke"),
     path("people/", include(people_urls)),
     path("initiatives/", include("initiatives.urls")),
     path("governance/", include("governance.urls")),
-    # Leadership views: dashboard, what's due, search, the executive report, import.
+    # The top floor: home, dashboard, what's due, search, the executive report, import.
     path("", include("leadership.urls")),
     path("api/v1/", include(("vpportal.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Portal-wide pages: home, API tokens."""
+"""Portal-wide pages of the foundation: API tokens (home, which reads every app, is leadership's)."""
 
 from django import forms
 from django.contrib import messages
@@ -8,32 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from vpportal.people import tokens
-from vpportal.people.services import person_for_user
-from vpportal.permissions import EXECUTIVE, LEADER, ROLE_DESCRIPTIONS, has_role, role_names
-
-HOME_PANELS: list = []
-"""Callables `(request) -> (template, context) | None` that apps append to show panels on home."""
-
-
-@login_required
-def home(request):
-    panels = []
-    for panel in HOME_PANELS:
-        result = panel(request)
-        if result:
-            panels.append(result)
-    roles = sorted(role_names(request.user))
-    context = {
-        "person": person_for_user(request.user),
-        "roles": [(name, ROLE_DESCRIPTIONS[name]) for name in roles],
-        "panels": panels,
-    }
-    if has_role(request.user, EXECUTIVE, LEADER):
-        # Leaders and executives start on the dashboard, with the home panels below it.
-        from leadership.dashboard.views import dashboard_context
-
-        return render(request, "vpportal/dashboard.html", {**context, **dashboard_context(request), "welcome": True})
-    return render(request, "vpportal/home.html", context)
 
 
 class TokenForm(forms.Form):

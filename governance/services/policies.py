@@ -26,7 +26,7 @@ from vpportal.core.services import (
     save_new,
     update_record,
 )
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 
 from ..choices import VersionStatus
 from ..models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
@@ -263,7 +263,7 @@ def acknowledgement_create(*, by, data: dict) -> Acknowledgement:
     Everyone may acknowledge for themselves (an object rule in vpportal.permissions); only
     executives may record an acknowledgement for someone else.
     """
-    person = data.get("person") or person_for_user(by)
+    person = data.get("person") or Person.objects.of_user(by)
     if person is None:
         raise ValidationError({"person": "Your login is not linked to a person, so there is no one to acknowledge."})
     policy_version = data.get("policy_version")

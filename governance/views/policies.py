@@ -31,7 +31,6 @@ from governance.services import policies as services
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.people.models import Person
-from vpportal.people.services import person_for_user
 from vpportal.permissions import has_any_role, perm_name
 from vpportal.security import RecentAuthRequiredMixin
 
@@ -84,7 +83,7 @@ class PolicyDetailView(PolicyViewMixin, generic.TrackedDetailView):
         for version in versions:
             version.policy = policy  # str(version) reads the policy code: no query per row
         current = next((v for v in versions if v.status == VersionStatus.APPROVED), None)
-        me = person_for_user(user)
+        me = Person.objects.of_user(user)
         ctx.update(
             versions=versions,
             current=current,
@@ -520,15 +519,8 @@ class RequirementUpdateView(RequirementViewMixin, CustomFrameworkOnly, generic.T
 
 def acknowledgement_panel(request):
     """ "Policies I still have to acknowledge" on the home page (nothing for a login without a person)."""
-    person = person_for_user(request.user)
+    person = Person.objects.of_user(request.user)
     if person is None or not has_any_role(request.user):
         return None
     pending = list(Policy.objects.to_acknowledge_by(person).with_current_version().order_by("code"))
     return "governance/policy_home_panel.html", {"policies": pending}
-
-
-def register_home_panels():
-    from vpportal.views import HOME_PANELS
-
-    if acknowledgement_panel not in HOME_PANELS:
-        HOME_PANELS.append(acknowledgement_panel)

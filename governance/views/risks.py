@@ -2,8 +2,6 @@
 action) and mitigations. Configuration on top of the generic tracked views; rules live in the
 services."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -11,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic as django_views
 
-from governance.choices import RiskLevel, level_for
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
+from governance.heat_maps import heat_maps
 from governance.models import AISystem, Mitigation, Risk
 from governance.services.risks import (
     aisystem_create,
@@ -99,79 +97,6 @@ class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
 
 
 # --- risks ------------------------------------------------------------------------------------------
-@dataclass
-class HeatCell:
-    likelihood: int
-    impact: int
-    count: int
-    level: str
-    level_label: str
-    url: str
-
-
-HEAT_MAPS = (
-    ("inherent", "Inherent risk (before mitigation)", ("likelihood", "impact")),
-    ("residual", "Residual risk (after mitigation)", ("residual_likelihood", "residual_impact")),
-)
-
-
-def _without(query, keys):
-    base = query.copy()
-    for key in (*keys, "page", "export"):
-        base.pop(key, None)
-    return base
-
-
-def _filtered(base, queryset):
-    """The risks of the list filtered by `base` (None when the filter is invalid)."""
-    if not base:
-        return queryset  # nothing to filter: spare building the FilterSet and its form
-    filterset = RiskFilterSet(base, queryset=queryset)
-    return filterset.qs if filterset.is_valid() else None
-
-
-def heat_maps(query, queryset) -> list[dict]:
-    """The two 5x5 maps of the risks matching `query`, each cell linking to the list of exactly the
-    risks it counts: the same FilterSet, with the cell's likelihood and impact added.
-
-    Each map drops its own likelihood and impact from the filter; when the query has neither map's
-    keys, both maps count the same risks and come from one grouped query.
-    """
-    bases = {code: _without(query, keys) for code, _, keys in HEAT_MAPS}
-    if bases["inherent"] == bases["residual"]:
-        risks = _filtered(bases["inherent"], queryset)
-        counts = risks.heat_maps() if risks is not None else {}
-    else:
-        counts = {}
-        for code, base in bases.items():
-            risks = _filtered(base, queryset)
-            if risks is not None:
-                counts |= risks.heat_maps(inherent=code == "inherent", residual=code == "residual")
-    maps = []
-    for code, title, (l_key, i_key) in HEAT_MAPS:
-        base, map_counts = bases[code], counts.get(code, {})
-        rows = []
-        for likelihood in range(5, 0, -1):
-            cells = []
-            for impact in range(1, 6):
-                link = base.copy()
-                link[l_key], link[i_key] = str(likelihood), str(impact)
-                level = level_for(likelihood * impact)
-                cells.append(
-                    HeatCell(
-                        likelihood,
-                        impact,
-                        map_counts.get((likelihood, impact), 0),
-                        level,
-                        RiskLevel(level).label,
-                        f"?{link.urlencode()}",
-                    )
-                )
-            rows.append((likelihood, cells))
-        maps.append({"code": code, "title": title, "rows": rows, "total": sum(map_counts.values())})
-    return maps
-
-
 class RiskViewMixin:
     model = Risk
     url_namespace = "governance"
@@ -375,36 +300,3 @@ class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
 
 class MitigationHistoryView(MitigationViewMixin, generic.HistoryView):
     pass
-
-
-# --- the initiative page's panel ----------------------------------------------------------------------
-def initiative_risks_panel(request, initiative):
-    """AI systems and risks of an initiative, shown on its page (two queries)."""
-    user = request.user
-    if not user.has_perm("governance.view_risk"):
-        return None
-    systems = AISystem.objects.visible_to(user).filter(initiative=initiative).select_related("owner")
-    risks = (
-        Risk.objects.visible_to(user)
-        .with_scores()
-        .concerning_initiative(initiative)
-        .select_related("ai_system")
-        .order_by("-residual_score", "key")
-    )
-    return (
-        "governance/_initiative_risks_panel.html",
-        {
-            "initiative": initiative,
-            "systems": systems,
-            "risks": risks,
-            "can_add_system": user.has_perm("governance.add_aisystem"),
-            "can_add_risk": user.has_perm("governance.add_risk"),
-        },
-    )
-
-
-def register_initiative_panels():
-    from initiatives.views.portfolio import INITIATIVE_DETAIL_PANELS
-
-    if initiative_risks_panel not in INITIATIVE_DETAIL_PANELS:
-        INITIATIVE_DETAIL_PANELS.append(initiative_risks_panel)

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from vpportal.core.filtersets import TrackedFilterSet
 from vpportal.people.models import Person
-from vpportal.people.services import person_for_user
 
+from ..choice_lookups import resolve_together
 from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
-from ..forms.team import resolve_together
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 
 
@@ -25,7 +24,7 @@ class MineFilterMixin:
     def filter_mine(self, queryset, name, value):
         if not value:
             return queryset
-        person = person_for_user(getattr(self.request, "user", None))
+        person = Person.objects.of_user(getattr(self.request, "user", None))
         return self.rows_involving(queryset, person) if person else queryset.none()
 
 

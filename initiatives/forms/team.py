@@ -1,52 +1,14 @@
 """Forms of team development pages. They shape input; the services decide (see services/team.py)."""
 
-from functools import partial
-
 from django import forms
-from django.core.exceptions import ValidationError
 
 from vpportal.core.forms import TrackedModelForm
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
+from ..choice_lookups import resolve_together
 from ..choices import AttendanceStatus
 from ..models import Mentorship, MentorshipSession, Training
-
-
-def _pk(value):
-    try:
-        pk = int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None  # the field's own lookup answers anything else
-
-
-def resolve_together(form, names):
-    """Look up several model choices of one model (mentor and mentee) in one query, not one per field.
-
-    Besides the saved query, two identical per-field lookups read as an N+1 to django-zeal. A value
-    outside the field's queryset is refused with the field's own "invalid choice" message.
-    """
-    if not form.is_bound:
-        return
-    queryset = form.fields[names[0]].queryset
-    ids = set()
-    for name in names:
-        field = form.fields[name]
-        ids |= {_pk(form.data.get(form.add_prefix(name))), _pk(form.get_initial_for_field(field, name))}
-    found = queryset.in_bulk(ids - {None}) if ids - {None} else {}
-    for name in names:
-        field = form.fields[name]
-        field.to_python = partial(_known_choice, found, field)
-
-
-def _known_choice(found, field, value):
-    if value in field.empty_values:
-        return None
-    choice = found.get(_pk(value))
-    if choice is None:
-        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
-    return choice
 
 
 class MentorshipForm(TrackedModelForm):

@@ -17,7 +17,6 @@ from django.utils import timezone
 from vpportal.core.counting import count_together
 from vpportal.core.services import create_record, delete_record, require, save_new, update_record
 from vpportal.people.models import Person
-from vpportal.people.services import person_for_user
 from vpportal.permissions import can_view_private_notes
 
 from ..choices import AttendanceStatus
@@ -179,7 +178,7 @@ def attendance_delete(attendance: TrainingAttendance, *, by, version: int | None
 
 def training_register(*, training: Training, by) -> TrainingAttendance:
     """The signed-in person takes a seat."""
-    person = person_for_user(by)
+    person = Person.objects.of_user(by)
     if person is None:
         raise ValidationError(MSG_NO_PERSON)
     return attendance_create(
@@ -189,7 +188,7 @@ def training_register(*, training: Training, by) -> TrainingAttendance:
 
 def training_unregister(*, training: Training, by) -> None:
     """The signed-in person gives their seat back."""
-    person = person_for_user(by)
+    person = Person.objects.of_user(by)
     attendance = TrainingAttendance.objects.filter(training=training, person=person).first() if person else None
     if attendance is None:
         raise ValidationError(f"You are not registered for “{training}”.")

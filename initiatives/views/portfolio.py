@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import generic as django_generic
 from django.views.decorators.http import require_POST
 
+from initiatives.charts import kpi_chart_data, sparkline
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.permissions import perm_name
@@ -29,11 +30,6 @@ from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, MilestoneF
 from ..forms.portfolio import InitiativeForm, KPIForm, MeasurementForm, MilestoneForm, TransitionForm
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
 from ..services import portfolio as services
-from .portfolio_charts import kpi_chart_data, sparkline
-
-# Panels other areas add to the initiative page (risks, AI systems): callables
-# `(request, initiative) -> (template_name, context) | None`, appended from their AppConfig.ready.
-INITIATIVE_DETAIL_PANELS: list = []
 
 BOARD_CARDS_PER_STAGE = 50
 SPARKLINE_POINTS = 30
@@ -125,7 +121,6 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
             kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold)
         gated_stage = services.next_gated_stage(initiative.stage)
         can_override = user.has_perm("initiatives.override_gate")
-        panels = [result for panel in INITIATIVE_DETAIL_PANELS if (result := panel(self.request, initiative))]
         ctx.update(
             milestones=initiative.milestones.all(),
             kpis=kpis,
@@ -137,7 +132,6 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
             else None,
             can_add_milestone=user.has_perm(perm_name(Milestone, "add")),
             can_add_kpi=user.has_perm(perm_name(KPI, "add")),
-            panels=panels,
         )
         return ctx
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes, has_any_role, perm_name
 
 from ..choices import AttendanceStatus
@@ -68,7 +68,7 @@ class MentorshipListView(MentorshipViewMixin, generic.TrackedListView):
 
     def get_queryset(self):
         # The signed-in person's own mentorships first; a chosen `ordering` replaces this.
-        return super().get_queryset().mine_first(person_for_user(self.request.user))
+        return super().get_queryset().mine_first(Person.objects.of_user(self.request.user))
 
 
 class MentorshipDetailView(MentorshipViewMixin, generic.TrackedDetailView):
@@ -244,7 +244,7 @@ class TrainingListView(TrainingViewMixin, generic.TrackedListView):
 
     def get_queryset(self):
         today = timezone.localdate()
-        person = person_for_user(self.request.user)
+        person = Person.objects.of_user(self.request.user)
         return super().get_queryset().with_seat_of(person).upcoming_first(today)
 
     def get_context_data(self, **kwargs):
@@ -271,7 +271,7 @@ class TrainingDetailView(TrainingViewMixin, generic.TrackedDetailView):
         attendances = list(
             TrainingAttendance.objects.visible_to(user).filter(training=training).select_related("person")
         )
-        person = person_for_user(user)
+        person = Person.objects.of_user(user)
         mine = next((a for a in attendances if person and a.person_id == person.pk), None)
         full = training.capacity is not None and len(attendances) >= training.capacity
         may_seat_self = person is not None and user.has_perm(

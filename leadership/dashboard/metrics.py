@@ -24,15 +24,15 @@ from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
+from governance.heat_maps import heat_maps
 from governance.models import Framework, Mitigation, Policy, Risk
-from governance.views.risks import heat_maps
+from initiatives.charts import sparkline
 from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.team import ai_literacy_coverage
-from initiatives.views.portfolio_charts import sparkline
 from leadership.reports.audit_trail import history_watermark, recent_events
 from vpportal.core.counting import count_together
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 
 SPARK_KPIS = 12
 SPARK_POINTS = 20
@@ -203,7 +203,7 @@ def _overdue_and_awaiting(board: Dashboard, user):
 
 def _acknowledgements(board: Dashboard, user):
     policies = Policy.objects.visible_to(user)
-    person = person_for_user(user)
+    person = Person.objects.of_user(user)
     mine = list(policies.to_acknowledge_by(person).order_by("code")) if person is not None else []
     board.my_acknowledgements = mine
     board.my_acknowledgements_figure = Figure(

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from leadership.due import due_items
 from leadership.search import MIN_LENGTH, search
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 from vpportal.permissions import has_any_role
 from vpportal.security import ANY_ROLE, access
 
@@ -29,7 +29,7 @@ def dashboard_view(request):
 def due_view(request):
     """One queue of everything dated: `?mine=1` keeps the signed-in person's items."""
     mine = request.GET.get("mine") in ("1", "true", "on")
-    person = person_for_user(request.user)
+    person = Person.objects.of_user(request.user)
     items = due_items(request.user, person=person, mine=mine)
     return render(request, "vpportal/due.html", {"items": items, "mine": mine, "person": person})
 

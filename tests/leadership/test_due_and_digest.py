@@ -17,7 +17,7 @@ from tests.factories.policies import PolicyFactory
 from tests.factories.portfolio import InitiativeFactory, KPIFactory, MilestoneFactory
 from tests.factories.risks import MitigationFactory, RiskFactory
 from tests.factories.team import TrainingAttendanceFactory, TrainingFactory
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -29,7 +29,7 @@ def days(n):
 
 @pytest.fixture
 def queue(contributor):
-    me = person_for_user(contributor)
+    me = Person.objects.of_user(contributor)
     other = PersonFactory()
     initiative = InitiativeFactory(owner=me)
     MilestoneFactory(initiative=initiative, title="Late milestone", due_date=days(-5), status="planned")

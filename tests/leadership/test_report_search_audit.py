@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from tests.conftest import api_client, page_client
 from tests.factories.people import PersonFactory
 from tests.factories.team import MentorshipSessionFactory
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_audit_filters_by_model_user_channel_and_dates(world, executive):
 
 
 def test_audit_masks_private_notes_for_everyone_but_participants_and_executives(auditor, leader, executive):
-    MentorshipSessionFactory(private_notes="the-hidden-note", mentorship__mentee=person_for_user(leader))
+    MentorshipSessionFactory(private_notes="the-hidden-note", mentorship__mentee=Person.objects.of_user(leader))
     url = "/api/v1/audit/?model=initiatives.mentorshipsession"
 
     def notes(user):

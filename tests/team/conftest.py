@@ -5,12 +5,12 @@ import pytest
 
 from tests.factories.people import PersonFactory, UserFactory
 from tests.factories.team import MentorshipFactory, MentorshipSessionFactory
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 
 
 def person_of(user):
     user.__dict__.pop("_vp_person", None)
-    return person_for_user(user)
+    return Person.objects.of_user(user)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from vpportal.permissions import perm_name
@@ -102,41 +101,9 @@ class TrackedAdmin(SimpleHistoryAdmin):
             messages.error(request, f"Not saved: {error}")
             return HttpResponseRedirect(request.get_full_path())
 
-    # --- import (for the importable models: leadership.imports.kinds), through the page's import flow
+    # "Import" on the importable models' change lists: the portal's admin site (leadership.admin)
+    # adds the import page and tells the template which models have one.
     change_list_template = "admin/tracked_change_list.html"
-
-    def _import_kind(self):
-        from leadership.imports.kinds import kind_for_model  # the import code reads every app
-
-        kind = kind_for_model(self.model)
-        return kind.slug if kind else None
-
-    def get_urls(self):
-        urls = super().get_urls()
-        if self._import_kind() is None:
-            return urls
-        info = self.opts.app_label, self.opts.model_name
-        view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name="{}_{}_import".format(*info)), *urls]
-
-    def import_view(self, request):
-        from leadership.imports.views import import_flow
-
-        if not request.user.has_perm("vpportal.import_data"):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Import {self.opts.verbose_name_plural}",
-            "export_base": reverse("import_data"),  # exports in the import format, for re-import
-        }
-        return import_flow(request, template="admin/tracked_import.html", extra=context, fixed_kind=self._import_kind())
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = dict(extra_context or {})
-        if self._import_kind() and request.user.has_perm("vpportal.import_data"):
-            extra_context["import_url"] = "import/"
-        return super().changelist_view(request, extra_context)
 
     def delete_model(self, request, obj):
         (type(self).delete_service or delete_record)(obj, by=request.user)

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from vpportal.roles import has_any_role
+
 from .history import HistoryChannelModel
 
 
@@ -21,9 +23,6 @@ class TrackedQuerySet(models.QuerySet):
     label_related: tuple[str, ...] = ()
 
     def visible_to(self, user):
-        # Import here: permissions imports models of every app.
-        from vpportal.permissions import has_any_role
-
         if user is None or not user.is_authenticated or not has_any_role(user):
             return self.none()
         return self

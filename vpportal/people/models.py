@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -17,6 +18,15 @@ class PersonQuerySet(TrackedQuerySet):
 
     def active(self):
         return self.filter(active=True)
+
+    def of_user(self, user) -> "Person | None":
+        """The Person linked to a login (None for none or an anonymous user), cached on the user
+        for the request: permissions, pages and services ask it many times per request."""
+        if not getattr(user, "is_authenticated", False):
+            return None
+        if not hasattr(user, "_vp_person"):
+            user._vp_person = self.filter(user=user).first()
+        return user._vp_person
 
 
 class Person(Tracked):
@@ -71,8 +81,6 @@ class Person(Tracked):
         return reverse("people:person_detail", args=[self.pk])
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.email:
             self.email = self.email.strip().lower()
         if self.pk and self.manager_id == self.pk:

@@ -18,12 +18,3 @@ def person_update(person: Person, *, by, data: dict, version: int | None = None)
 
 def person_delete(person: Person, *, by, version: int | None = None) -> None:
     delete_record(person, by=by, version=version)
-
-
-def person_for_user(user) -> Person | None:
-    """The Person linked to a login, cached on the user for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_vp_person"):
-        user._vp_person = Person.objects.filter(user=user).first()
-    return user._vp_person
