@@ -1,6 +1,6 @@
 """Demo data for the AI system inventory, the risk register and mitigations (`make run`).
 
-Runs after initiatives.demo_portfolio and governance.demo_policies (vpportal/demo.py) and builds on
+Runs after initiatives.demo_portfolio and governance.demo_policies (leadership/demo.py) and builds on
 `ctx["initiatives"]`. Everything goes through the services, so history shows who did what. One pilot
 initiative is left blocked from production by an open critical risk, so the stage gate has
 something to say.

@@ -1,4 +1,4 @@
-"""Seeding steps of governance for `manage.py seed` (listed in its SEED_STEP_MODULES): AI systems and
+"""Seeding steps of governance for `manage.py seed` (leadership's command): AI systems and
 risks at scale, for benchmarks and load tests.
 
     manage.py seed --ai-systems 200 --risks 10000
@@ -9,7 +9,7 @@ from the primary keys afterwards, as `risk_create` does one by one.
 
 from simple_history.utils import bulk_create_with_history
 
-from initiatives.management.commands.seed import Progress, SeedStep, _batches
+from initiatives.seed_portfolio import Progress, SeedStep, batches
 
 from .choices import EUAIActTier, Lifecycle, RiskCategory, RiskStatus, SystemKind
 from .models import AISystem, Risk
@@ -20,7 +20,7 @@ def seed_ai_systems(ctx, count):
     rng, people, initiatives = ctx["rng"], ctx["people"], ctx.get("initiatives") or [None]
     created = []
     progress = Progress(ctx["stdout"], "AI systems", count)
-    for start, size in _batches(count, ctx["batch_size"]):
+    for start, size in batches(count, ctx["batch_size"]):
         batch = [
             AISystem(
                 name=f"Seeded system {ctx['stamp']}-{start + i}",
@@ -50,7 +50,7 @@ def seed_risks(ctx, count):
     # Accepted risks need an acceptor and a justification; the seed keeps to the open statuses.
     statuses = [s for s in RiskStatus.values if s != RiskStatus.ACCEPTED]
     progress = Progress(ctx["stdout"], "risks", count)
-    for start, size in _batches(count, ctx["batch_size"]):
+    for start, size in batches(count, ctx["batch_size"]):
         batch = []
         for i in range(size):
             system = rng.choice(systems) if systems else None

@@ -1,5 +1,5 @@
 """Demo data of team development: mentorships between demo people with sessions (private notes
-included), and a training programme with attendance, some of it upcoming. Called by vpportal.demo.
+included), and a training programme with attendance, some of it upcoming. Called by leadership.demo.
 
 Written through the services as the VP (an executive, who may write private notes), so the history
 of every record starts like any other.

@@ -6,10 +6,10 @@ import pytest
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
+from leadership.api_urls import router
 from tests.conftest import make_persona
 from tests.factories.people import PersonFactory
 from tests.test_api_schema import seed_everything
-from vpportal.api.urls import router
 from vpportal.core.api import TrackedSerializer
 
 TRACKED_VIEWSETS = [

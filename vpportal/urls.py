@@ -18,7 +18,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     # The top floor: home, dashboard, what's due, search, the executive report, import.
     path("", include("leadership.urls")),
-    path("api/v1/", include(("vpportal.api.urls", "api"), namespace="api")),
+    path("api/v1/", include(("leadership.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
     path("health/", HealthCheckView.as_view(checks=["health_check.checks.Database"]), name="health"),
 ]

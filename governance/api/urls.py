@@ -1,13 +1,9 @@
-"""API router of the governance app, merged into /api/v1/ by vpportal.api.urls."""
-
-from importlib import import_module
+"""API router of the governance app, merged into /api/v1/ by leadership.api_urls."""
 
 from rest_framework.routers import SimpleRouter
 
+from governance.api import policies, risks
+
 router = SimpleRouter()
-for _module in ("governance.api.policies", "governance.api.risks"):
-    try:
-        import_module(_module).register(router)
-    except ModuleNotFoundError as exc:
-        if exc.name != _module:
-            raise
+policies.register(router)
+risks.register(router)

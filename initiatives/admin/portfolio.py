@@ -67,28 +67,6 @@ class KPIInline(admin.TabularInline):
     autocomplete_fields = ("owner",)
 
 
-def _transition_action(stage, label):
-    def move(modeladmin, request, queryset):
-        moved = 0
-        for initiative in queryset:
-            try:
-                services.initiative_transition(initiative=initiative, by=request.user, stage=stage)
-                moved += 1
-            except TransitionError as error:
-                modeladmin.message_user(
-                    request, f"{initiative}: {' '.join([error.message, *error.details])}", messages.ERROR
-                )
-            except (ValidationError, PermissionDenied, ConflictError) as error:
-                modeladmin.message_user(request, f"{initiative}: {error}", messages.ERROR)
-        if moved:
-            modeladmin.message_user(request, f"Moved {moved} initiative(s) to {label}.", messages.SUCCESS)
-
-    move.__name__ = f"move_to_{stage}"
-    move.short_description = f"Move selected initiatives to {label} (through the stage gate)"
-    move.allowed_permissions = ("change",)
-    return move
-
-
 @admin.register(Initiative)
 class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
     list_display = ("key", "title", "stage", "health", "priority", "owner", "executive_sponsor", "target_date")
@@ -103,7 +81,7 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
         *TrackedAdmin.readonly_fields,
     )
     inlines = (MilestoneInline, KPIInline)
-    actions = [_transition_action(stage, label) for stage, label in Stage.choices]
+    actions = [f"move_to_{stage}" for stage in Stage.values]
     create_service = services.initiative_create
     update_service = services.initiative_update
     delete_service = services.initiative_delete
@@ -116,6 +94,48 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
         # The stage is chosen on create; later it moves only through the transition actions.
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "stage") if obj else fields
+
+    def move_selected(self, request, queryset, stage):
+        """The transition actions: each selected initiative through the stage service (and gate)."""
+        moved = 0
+        for initiative in queryset:
+            try:
+                services.initiative_transition(initiative=initiative, by=request.user, stage=stage)
+                moved += 1
+            except TransitionError as error:
+                self.message_user(request, f"{initiative}: {' '.join([error.message, *error.details])}", messages.ERROR)
+            except (ValidationError, PermissionDenied, ConflictError) as error:
+                self.message_user(request, f"{initiative}: {error}", messages.ERROR)
+        if moved:
+            self.message_user(request, f"Moved {moved} initiative(s) to {Stage(stage).label}.", messages.SUCCESS)
+
+    @admin.action(description="Move selected initiatives to Idea (through the stage gate)", permissions=["change"])
+    def move_to_idea(self, request, queryset):
+        self.move_selected(request, queryset, Stage.IDEA)
+
+    @admin.action(description="Move selected initiatives to Discovery (through the stage gate)", permissions=["change"])
+    def move_to_discovery(self, request, queryset):
+        self.move_selected(request, queryset, Stage.DISCOVERY)
+
+    @admin.action(
+        description="Move selected initiatives to Proof of concept (through the stage gate)", permissions=["change"]
+    )
+    def move_to_poc(self, request, queryset):
+        self.move_selected(request, queryset, Stage.POC)
+
+    @admin.action(description="Move selected initiatives to Pilot (through the stage gate)", permissions=["change"])
+    def move_to_pilot(self, request, queryset):
+        self.move_selected(request, queryset, Stage.PILOT)
+
+    @admin.action(
+        description="Move selected initiatives to Production (through the stage gate)", permissions=["change"]
+    )
+    def move_to_production(self, request, queryset):
+        self.move_selected(request, queryset, Stage.PRODUCTION)
+
+    @admin.action(description="Move selected initiatives to Retired (through the stage gate)", permissions=["change"])
+    def move_to_retired(self, request, queryset):
+        self.move_selected(request, queryset, Stage.RETIRED)
 
 
 @admin.register(Milestone)

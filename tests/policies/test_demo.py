@@ -6,9 +6,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_policies_have_two_versions_each_and_partial_acknowledgements(monkeypatch):
-    from vpportal import demo
+    from governance import demo_policies
+    from leadership import demo
 
-    monkeypatch.setattr(demo, "DEMO_MODULES", ("governance.demo_policies",))
+    monkeypatch.setattr(demo, "DEMO_MODULES", (demo_policies,))
     ctx = demo.create_demo()
     assert Policy.objects.count() == 5 and len(ctx["policies"]) == 5
     assert all(p.versions.count() == 2 for p in Policy.objects.all())

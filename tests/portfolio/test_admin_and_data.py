@@ -104,7 +104,7 @@ def test_the_seed_command_creates_the_requested_volume(capsys):
 
 def test_the_demo_portfolio_is_consistent_with_the_gate():
     from initiatives import gate
-    from vpportal.demo import create_demo
+    from leadership.demo import create_demo
 
     ctx = create_demo()
     assert len(ctx["initiatives"]) == 12 and len(ctx["kpis"]) == 30

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from initiatives.models import Mentorship, MentorshipSession, Training, TrainingAttendance
 from initiatives.services.team import ai_literacy_coverage
-from vpportal.demo import create_demo
+from leadership.demo import create_demo
 
 pytestmark = pytest.mark.django_db
 

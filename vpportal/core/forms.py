@@ -12,7 +12,7 @@ class TrackedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
@@ -24,8 +24,6 @@ class TrackedModelForm(forms.ModelForm):
             widget.attrs.setdefault("class", css)
             if isinstance(field, forms.DateField):
                 widget.input_type = "date"
-            if name == "version":
-                continue
 
     def service_data(self) -> dict:
         """The cleaned values a service receives: the form's model fields, nothing else."""

@@ -1,9 +1,10 @@
-"""Merged into /api/v1/ by vpportal/api/urls.py."""
+"""API router of the leadership reads (dashboard, audit trail), merged into /api/v1/ by
+leadership.api_urls."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import AuditViewSet, DashboardViewSet
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("audit", AuditViewSet, basename="audit")

@@ -2,24 +2,19 @@
 
 Each area has a demo module with `create(ctx)`, listed in DEMO_MODULES in the order they build on
 each other; they share `ctx` (the people and users made here, plus what earlier modules add to it).
-Running it twice changes nothing.
+Running it twice changes nothing. On the top floor because it fills every app.
 """
-
-from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from governance import demo_policies, demo_risks
+from initiatives import demo_portfolio, demo_team
 from vpportal.people.models import Person
 
 DEMO_PASSWORD = "vp-portal-demo"
-DEMO_MODULES = (
-    "initiatives.demo_portfolio",
-    "governance.demo_policies",
-    "governance.demo_risks",
-    "initiatives.demo_team",
-)
+DEMO_MODULES = (demo_portfolio, demo_policies, demo_risks, demo_team)
 MARKER_EMAIL = "ada.lovelace@example.com"
 
 # username, role, person name, title, function, career level, manager username
@@ -95,12 +90,6 @@ def create_demo(stdout=None) -> dict:
             updated_by=admin,
         )
     ctx = {"users": users, "people": people, "admin": admin, "created": True}
-    for name in DEMO_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for module in DEMO_MODULES:
         module.create(ctx)
     return ctx

@@ -1,26 +1,23 @@
-"""Seed synthetic data at scale for benchmarks: people, initiatives, KPIs and measurements.
+"""Seeding steps of the portfolio for `manage.py seed` (leadership's command): people, initiatives,
+KPIs and measurements at scale, for benchmarks; and the seeding step itself (SeedStep, Progress,
+batches) that other areas' steps use.
 
     manage.py seed --initiatives 1000 --kpis 2000 --measurements-per-kpi 1000 --people 200
 
-Each kind of record is a seeding step (SEED_STEPS); other areas add theirs in a module listed in
-SEED_STEP_MODULES that defines `STEPS` (a list of SeedStep), e.g. `governance.seed_risks` with a
-`--risks` option. Steps run in order and share `ctx` (what earlier steps created).
+Each kind of record is a seeding step (STEPS); steps run in order and share `ctx` (what earlier
+steps created).
 
 Rows are written in batches (bulk_create; measurements with executemany on a raw INSERT, the only
 way to write millions of rows in minutes on both SQLite and PostgreSQL). Initiatives and KPIs get
 history rows; seeded measurements do not (synthetic points, and history would double the volume).
 """
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -29,8 +26,6 @@ from initiatives.models import KPI, Initiative, KPIMeasurement
 from initiatives.services.portfolio import KEY_FORMAT
 from vpportal.people.choices import CareerLevel, Function
 from vpportal.people.models import Person
-
-SEED_STEP_MODULES = ("governance.seed_risks", "initiatives.seed_team")
 
 
 @dataclass
@@ -68,7 +63,7 @@ class Progress:
         self.stdout.write(f"  {time.monotonic() - self.started:.1f}s")
 
 
-def _batches(total: int, size: int):
+def batches(total: int, size: int):
     for start in range(0, total, size):
         yield start, min(size, total - start)
 
@@ -79,7 +74,7 @@ def seed_people(ctx, count):
     functions, levels = Function.values, CareerLevel.values
     created = []
     progress = Progress(ctx["stdout"], "people", count)
-    for start, size in _batches(count, ctx["batch_size"]):
+    for start, size in batches(count, ctx["batch_size"]):
         batch = [
             Person(
                 name=f"Seed Person {stamp}-{start + i}",
@@ -105,7 +100,7 @@ def seed_initiatives(ctx, count):
     stages, healths, partner_choices = Stage.values, Health.values, Function.values
     created = []
     progress = Progress(ctx["stdout"], "initiatives", count)
-    for start, size in _batches(count, ctx["batch_size"]):
+    for start, size in batches(count, ctx["batch_size"]):
         batch = []
         for i in range(size):
             begin = today - timedelta(days=rng.randint(0, 900))
@@ -142,7 +137,7 @@ def seed_kpis(ctx, count):
     rng, initiatives, people = ctx["rng"], ctx.get("initiatives") or [None], ctx["people"]
     created = []
     progress = Progress(ctx["stdout"], "KPIs", count)
-    for start, size in _batches(count, ctx["batch_size"]):
+    for start, size in batches(count, ctx["batch_size"]):
         batch = []
         for i in range(size):
             direction = rng.choice(Direction.values)
@@ -217,53 +212,9 @@ def seed_measurements(ctx, per_kpi):
     progress.finish()
 
 
-SEED_STEPS: list[SeedStep] = [
+STEPS: list[SeedStep] = [
     SeedStep("people", "--people", 50, "People to create (owners, sponsors).", seed_people),
     SeedStep("initiatives", "--initiatives", 100, "Initiatives to create.", seed_initiatives),
     SeedStep("kpis", "--kpis", 200, "KPIs to create, spread over the seeded initiatives.", seed_kpis),
     SeedStep("measurements", "--measurements-per-kpi", 100, "Measurements per seeded KPI (hourly).", seed_measurements),
 ]
-
-
-def all_steps() -> list[SeedStep]:
-    steps = list(SEED_STEPS)
-    for name in SEED_STEP_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        steps += module.STEPS
-    return steps
-
-
-class Command(BaseCommand):
-    help = "Seed synthetic data at scale (for benchmarks). Each run adds records; it never deletes."
-
-    def add_arguments(self, parser):
-        for step in all_steps():
-            parser.add_argument(
-                step.option, type=int, default=step.default, help=f"{step.help} Default {step.default}."
-            )
-        parser.add_argument("--batch-size", type=int, default=2000, help="Rows per insert batch. Default 2000.")
-        parser.add_argument("--random-seed", type=int, default=42, help="Random seed, for repeatable data.")
-
-    def handle(self, *args, **options):
-        user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
-        ctx = {
-            "rng": random.Random(options["random_seed"]),
-            "stdout": self.stdout,
-            "batch_size": max(options["batch_size"], 1),
-            "user": user,
-            "stamp": f"{int(time.time()) % 100000:05d}",
-            "people": list(Person.objects.order_by("pk")[:500]),
-        }
-        started = time.monotonic()
-        for step in all_steps():
-            count = options[step.option.lstrip("-").replace("-", "_")]
-            if count <= 0:
-                continue
-            with transaction.atomic():
-                step.run(ctx, count)
-        self.stdout.write(self.style.SUCCESS(f"Seeded in {time.monotonic() - started:.1f}s."))

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from vpportal.demo import DEMO_LOGINS, DEMO_PASSWORD, create_demo
+from leadership.demo import DEMO_LOGINS, DEMO_PASSWORD, create_demo
 
 
 class Command(BaseCommand):

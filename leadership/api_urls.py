@@ -1,0 +1,21 @@
+"""/api/v1/: every app's router merged into one, so the API root lists every resource, plus the
+schema and its docs. On the top floor because it names every app."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from governance.api.urls import router as governance_router
+from initiatives.api.urls import router as initiatives_router
+from leadership.reports.api.urls import router as reports_router
+from vpportal.api.urls import router as foundation_router
+
+router = DefaultRouter()
+for app_router in (foundation_router, initiatives_router, governance_router, reports_router):
+    router.registry.extend(app_router.registry)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]
