@@ -9,7 +9,7 @@ from the primary keys afterwards, as `risk_create` does one by one.
 
 from simple_history.utils import bulk_create_with_history
 
-from initiatives.seed_portfolio import Progress, SeedStep, batches
+from initiatives.seed_portfolio import Progress, SeedStep, batches, insert_keyed
 
 from .choices import EUAIActTier, Lifecycle, RiskCategory, RiskStatus, SystemKind
 from .models import AISystem, Risk
@@ -74,11 +74,7 @@ def seed_risks(ctx, count):
                     updated_by=ctx["user"],
                 )
             )
-        saved = Risk.objects.bulk_create(batch, batch_size=size)
-        for risk in saved:
-            risk.key = KEY_FORMAT.format(risk.pk)
-        Risk.objects.bulk_update(saved, ["key"], batch_size=500)
-        Risk.history.bulk_history_create(saved, default_user=ctx["user"])
+        insert_keyed(Risk, batch, KEY_FORMAT, ctx, size)
         progress.advance(size)
     progress.finish()
 

@@ -68,6 +68,17 @@ def batches(total: int, size: int):
         yield start, min(size, total - start)
 
 
+def insert_keyed(model, batch, key_format, ctx, size):
+    """Insert a batch, give each row its key from its primary key (as the create services do one
+    by one) and one history row each."""
+    saved = model.objects.bulk_create(batch, batch_size=size)
+    for row in saved:
+        row.key = key_format.format(row.pk)
+    model.objects.bulk_update(saved, ["key"], batch_size=500)
+    model.history.bulk_history_create(saved, default_user=ctx["user"])
+    return saved
+
+
 # --- steps -----------------------------------------------------------------------------------------
 def seed_people(ctx, count):
     rng, stamp = ctx["rng"], ctx["stamp"]
@@ -122,12 +133,7 @@ def seed_initiatives(ctx, count):
                     updated_by=ctx["user"],
                 )
             )
-        saved = Initiative.objects.bulk_create(batch, batch_size=size)
-        for initiative in saved:
-            initiative.key = KEY_FORMAT.format(initiative.pk)
-        Initiative.objects.bulk_update(saved, ["key"], batch_size=500)
-        Initiative.history.bulk_history_create(saved, default_user=ctx["user"])
-        created += saved
+        created += insert_keyed(Initiative, batch, KEY_FORMAT, ctx, size)
         progress.advance(size)
     progress.finish()
     ctx["initiatives"] = created

@@ -47,6 +47,20 @@ def _email(name):
     return name.lower().replace(" ", ".").replace("-", "") + "@example.com"
 
 
+def _person(admin, name, title, function, level, manager, user=None):
+    return Person.objects.create(
+        user=user,
+        name=name,
+        email=_email(name),
+        title=title,
+        function=function,
+        career_level=level,
+        manager=manager,
+        created_by=admin,
+        updated_by=admin,
+    )
+
+
 @transaction.atomic
 def create_demo(stdout=None) -> dict:
     User = get_user_model()
@@ -67,28 +81,9 @@ def create_demo(stdout=None) -> dict:
         user.save()
         user.groups.add(Group.objects.get(name=role))
         users[username] = user
-        people[username] = Person.objects.create(
-            user=user,
-            name=name,
-            email=_email(name),
-            title=title,
-            function=function,
-            career_level=level,
-            manager=people.get(manager),
-            created_by=admin,
-            updated_by=admin,
-        )
+        people[username] = _person(admin, name, title, function, level, people.get(manager), user=user)
     for name, title, function, level, manager in DEMO_PEOPLE:
-        people[name] = Person.objects.create(
-            name=name,
-            email=_email(name),
-            title=title,
-            function=function,
-            career_level=level,
-            manager=people.get(manager),
-            created_by=admin,
-            updated_by=admin,
-        )
+        people[name] = _person(admin, name, title, function, level, people.get(manager))
     ctx = {"users": users, "people": people, "admin": admin, "created": True}
     for module in DEMO_MODULES:
         module.create(ctx)

@@ -40,15 +40,20 @@ def _choice(row, name, choices, errors, default=None):
     return None
 
 
-def _date(row, name, errors):
+def _parsed(row, name, errors, parse, problem: str):
+    """The cell read by `parse` (None when empty); `problem` ("not a ...") when it does not parse."""
     value = _text(row, name)
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        errors[name] = [f"“{value}” is not a date (YYYY-MM-DD)."]
+        return parse(value)
+    except (ValueError, InvalidOperation):
+        errors[name] = [f"“{value}” is {problem}."]
         return None
+
+
+def _date(row, name, errors):
+    return _parsed(row, name, errors, lambda value: datetime.date.fromisoformat(value[:10]), "not a date (YYYY-MM-DD)")
 
 
 def _datetime(row, name, errors):
@@ -61,26 +66,12 @@ def _datetime(row, name, errors):
 
 
 def _int(row, name, errors):
-    value = _text(row, name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        errors[name] = [f"“{value}” is not a whole number."]
-        return None
+    return _parsed(row, name, errors, int, "not a whole number")
 
 
 def _decimal(row, name, errors):
-    value = _text(row, name)
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        errors[name] = [f"“{value}” is not a number."]
-        return None
-    if not number.is_finite():
+    number = _parsed(row, name, errors, Decimal, "not a number")
+    if number is not None and not number.is_finite():
         errors[name] = ["Enter a finite number."]
         return None
     return number
@@ -131,24 +122,27 @@ def _looked_up(cache, kind: str, key, find):
     return found[key]
 
 
+def _named(errors, name, cache, kind: str, value, find, missing: str):
+    """The record a cell names by its natural key `value` (None when empty), looked up once per
+    import; `missing` (formatted with the value) as the cell's error when there is none."""
+    if not value:
+        return None
+    record = _looked_up(cache, kind, value, find)
+    if record is None:
+        errors[name] = [missing.format(value)]
+    return record
+
+
 def _person(row, name, errors, cache):
     email = _text(row, name).lower()
-    if not email:
-        return None
-    person = _looked_up(cache, "person", email, lambda: Person.objects.filter(email=email).first())
-    if person is None:
-        errors[name] = [f"No person with the email {email}."]
-    return person
+    find = Person.objects.filter(email=email).first
+    return _named(errors, name, cache, "person", email, find, "No person with the email {}.")
 
 
 def _initiative(row, name, errors, cache):
     key = _text(row, name).upper()
-    if not key:
-        return None
-    initiative = _looked_up(cache, "initiative", key, lambda: Initiative.objects.filter(key=key).first())
-    if initiative is None:
-        errors[name] = [f"No initiative with the key {key}."]
-    return initiative
+    find = Initiative.objects.filter(key=key).first
+    return _named(errors, name, cache, "initiative", key, find, "No initiative with the key {}.")
 
 
 def _kpi(row, errors, cache):
@@ -170,12 +164,8 @@ def _kpi(row, errors, cache):
 
 def _ai_system(row, name, errors, cache):
     value = _text(row, name)
-    if not value:
-        return None
-    system = _looked_up(cache, "ai_system", value, lambda: AISystem.objects.filter(name=value).order_by("pk").first())
-    if system is None:
-        errors[name] = [f"No AI system named “{value}”."]
-    return system
+    find = AISystem.objects.filter(name=value).order_by("pk").first
+    return _named(errors, name, cache, "ai_system", value, find, "No AI system named “{}”.")
 
 
 def _free_pk(model, key: str, prefix: str):
