@@ -1,4 +1,5 @@
-"""The governance checks of the stage gate (PRODUCT.md "The stage gate", checks 1, 2 and 4).
+"""The governance checks of the stage gate (PRODUCT.md "The stage gate", checks 1, 2 and 4, and the
+registered AI system an initiative that uses AI needs; `uses_ai = false` skips the AI-system checks).
 
 `initiatives.gate` owns the mechanism; these functions are registered into it from
 GovernanceConfig.ready(), so initiatives never imports governance. Each check returns its failure
@@ -14,9 +15,27 @@ GATE_POLICY_CATEGORIES = (PolicyCategory.RESPONSIBLE_AI, PolicyCategory.MODEL_RI
 BLOCKING_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
 
 
+MSG_NO_AI_SYSTEM = (
+    "The initiative uses AI but has no AI system registered: register its AI system in the inventory, "
+    "or mark the initiative as not using AI."
+)
+
+
+def check_ai_system_registered(initiative, target_stage) -> list[str]:
+    """An initiative that uses AI needs its systems in the inventory before pilot, or the tier check
+    below would pass for want of anything to check."""
+    from .models import AISystem
+
+    if not initiative.uses_ai or AISystem.objects.filter(initiative=initiative).exists():
+        return []
+    return [MSG_NO_AI_SYSTEM]
+
+
 def check_ai_act_tiers(initiative, target_stage) -> list[str]:
     from .models import AISystem
 
+    if not initiative.uses_ai:  # a data or process initiative: no AI-system checks
+        return []
     reasons = []
     for system in AISystem.objects.filter(initiative=initiative).order_by("name", "id"):
         if system.eu_ai_act_tier == EUAIActTier.UNASSESSED:
@@ -70,6 +89,11 @@ def check_policy_acknowledgements(initiative, target_stage) -> list[str]:
 
 
 GOVERNANCE_CHECKS = (
+    GateCheck(
+        code="ai_system_registered",
+        label="An initiative that uses AI has at least one AI system registered",
+        run=check_ai_system_registered,
+    ),
     GateCheck(
         code="ai_act_tiers",
         label="Every AI system has an EU AI Act tier, and none is prohibited",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .choices import Stage
 
 GATED_STAGES = (Stage.PILOT, Stage.PRODUCTION)
+OVERRIDE_PERM = "initiatives.override_gate"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,45 @@ def evaluate(initiative, target_stage: str) -> list[CheckResult]:
 
 def failed_reasons(initiative, target_stage: str) -> list[str]:
     return [reason for result in evaluate(initiative, target_stage) for reason in result.reasons]
+
+
+# --- the gate as the condition of the stage transitions ------------------------------------------
+# django-fsm asks a condition with the record only, and asks it again when the move runs; the
+# failures are remembered on the record so one round of asking (a page, a move) evaluates the gate
+# once. `forget` starts a new round: the transition service calls it before it asks.
+_MEMO = "_gate_failures"
+
+
+def failures(initiative, target_stage: str) -> tuple[str, ...]:
+    """The gate's failure reasons for `target_stage`, evaluated once per round (see `forget`)."""
+    memo = initiative.__dict__.setdefault(_MEMO, {})
+    if target_stage not in memo:
+        memo[target_stage] = tuple(failed_reasons(initiative, target_stage))
+    return memo[target_stage]
+
+
+def forget(initiative) -> None:
+    initiative.__dict__.pop(_MEMO, None)
+
+
+def passes(target_stage: str) -> Callable:
+    """Condition of the move into `target_stage`: every check of the gate passes."""
+
+    def gate_passes(initiative) -> bool:
+        return not failures(initiative, target_stage)
+
+    gate_passes.__name__ = f"gate_to_{target_stage}_passes"
+    return gate_passes
+
+
+def fails(target_stage: str) -> Callable:
+    """Condition of the executive's override into `target_stage`: there is something to override."""
+
+    def gate_fails(initiative) -> bool:
+        return bool(failures(initiative, target_stage))
+
+    gate_fails.__name__ = f"gate_to_{target_stage}_fails"
+    return gate_fails
 
 
 # --- the initiatives' own check ------------------------------------------------------------------

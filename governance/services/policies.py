@@ -39,6 +39,9 @@ MSG_ONLY_DRAFTS = "Only a draft can be edited; this version is {status}. Start a
 MSG_SELF_APPROVAL = (
     "Separation of duties: you wrote this version, so someone else (governance or executive) must approve it."
 )
+MSG_SELF_REJECTION = (
+    "Separation of duties: you wrote this version, so someone else (governance or executive) must review it."
+)
 MSG_CANNOT_REVIEW = "Only governance members and executives may approve, reject or retire policy versions."
 MSG_OPEN_VERSION = "{policy} already has version {number} {status}; finish or delete it before starting another."
 MSG_BUILTIN = "{framework} ships with VP Portal and is read-only; add a framework of your own instead."
@@ -161,16 +164,45 @@ def policyversion_delete(version_obj: PolicyVersion, *, by, version: int | None 
     delete_record(version_obj, by=by, version=version)
 
 
-def _refuse_move(version: PolicyVersion, move: str):
-    raise TransitionError(
+def _wrong_state(version: PolicyVersion, move: str) -> TransitionError:
+    return TransitionError(
         f"A version that is {version.get_status_display().lower()} cannot be {move}.",
         details=[f"{version} is {version.get_status_display().lower()}"],
     )
 
 
+def _refuse_move(version: PolicyVersion, move: str):
+    raise _wrong_state(version, move)
+
+
 def _require_reviewer(by):
     if not by.has_perm(APPROVE_PERM):
         raise PermissionDenied(MSG_CANNOT_REVIEW)
+
+
+def review_refusal(user, version: PolicyVersion, move: str) -> Exception | None:
+    """THE rule of approving and rejecting (`move`): why `user` may not make it now, or None.
+
+    The services raise what it returns; pages offer the button exactly when it returns None. A role
+    that may never review gets PermissionDenied (403); a version not in review, or the reviewer being
+    its author (separation of duties), a TransitionError (409).
+    """
+    if not user.has_perm(APPROVE_PERM):
+        return PermissionDenied(MSG_CANNOT_REVIEW)
+    if not can_proceed(getattr(version, move)):
+        return _wrong_state(version, {"approve": "approved", "reject": "rejected"}[move])
+    if version.author_id == user.pk:
+        message = MSG_SELF_APPROVAL if move == "approve" else MSG_SELF_REJECTION
+        return TransitionError(message, details=[message])
+    return None
+
+
+def may_approve(user, version: PolicyVersion) -> bool:
+    return review_refusal(user, version, "approve") is None
+
+
+def may_reject(user, version: PolicyVersion) -> bool:
+    return review_refusal(user, version, "reject") is None
 
 
 @transaction.atomic
@@ -199,11 +231,8 @@ def policyversion_approve(*, version: PolicyVersion, by, expected_version: int |
     The previously approved version is superseded (people must acknowledge the new text), and the
     policy's next review date becomes the approval date plus its review interval.
     """
-    _require_reviewer(by)
-    if not can_proceed(version.approve):
-        _refuse_move(version, "approved")
-    if version.author_id == by.pk:
-        raise TransitionError(MSG_SELF_APPROVAL, details=[MSG_SELF_APPROVAL])
+    if refusal := review_refusal(by, version, "approve"):
+        raise refusal
     now = timezone.now()
     policy = Policy.objects.select_for_update().get(pk=version.policy_id)
     for previous in policy.versions.approved().exclude(pk=version.pk):
@@ -227,10 +256,10 @@ def policyversion_approve(*, version: PolicyVersion, by, expected_version: int |
 def policyversion_reject(
     *, version: PolicyVersion, by, comment: str, expected_version: int | None = None
 ) -> PolicyVersion:
-    """In review -> back to draft, with the reviewer's comment for the author."""
-    _require_reviewer(by)
-    if not can_proceed(version.reject):
-        _refuse_move(version, "rejected")
+    """In review -> back to draft, with the reviewer's comment for the author (not the author's own:
+    separation of duties holds for both review decisions)."""
+    if refusal := review_refusal(by, version, "reject"):
+        raise refusal
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Say what the author should change."})
@@ -366,6 +395,7 @@ __all__ = [
     "acknowledgement_create",
     "acknowledgement_delete",
     "add_months",
+    "review_refusal",
     "framework_create",
     "framework_delete",
     "framework_update",
@@ -380,6 +410,8 @@ __all__ = [
     "policyversion_retire",
     "policyversion_submit",
     "policyversion_update",
+    "may_approve",
+    "may_reject",
     "requirement_create",
     "requirement_delete",
     "requirement_update",

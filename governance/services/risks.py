@@ -107,17 +107,32 @@ def risk_delete(risk: Risk, *, by, version: int | None = None) -> None:
     delete_record(risk, by=by, version=version)
 
 
+def accept_refusal(user, risk: Risk) -> Exception | None:
+    """THE rule of accepting a risk: why `user` may not accept it now, or None. The service raises
+    what it returns; the risk page offers "Accept risk" exactly when it returns None."""
+    if not user.has_perm("governance.accept_risk"):
+        return PermissionDenied(MSG_CANNOT_ACCEPT)
+    if not can_proceed(risk.accept):
+        return TransitionError(f"{risk.key} is {risk.get_status_display().lower()}: only an open risk can be accepted.")
+    return None
+
+
+def may_accept(user, risk: Risk) -> bool:
+    return accept_refusal(user, risk) is None
+
+
 @transaction.atomic
 def risk_accept(*, risk: Risk, by, justification: str, version: int | None = None) -> Risk:
     """Accept an open risk: executive or governance only, with a written justification; who and
     when are recorded on the risk and in its history."""
-    if not by.has_perm("governance.accept_risk"):
-        raise PermissionDenied(MSG_CANNOT_ACCEPT)
+    refusal = accept_refusal(by, risk)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal
     justification = (justification or "").strip()
     if not justification:
         raise ValidationError({"justification": MSG_JUSTIFICATION_REQUIRED})
-    if not can_proceed(risk.accept):
-        raise TransitionError(f"{risk.key} is {risk.get_status_display().lower()}: only an open risk can be accepted.")
+    if refusal:
+        raise refusal
     risk.accept()
     risk.accepted_by, risk.accepted_at, risk.acceptance_justification = by, timezone.now(), justification
     return save_changes(risk, by=by, version=version, fields=["status", *ACCEPTANCE_FIELDS])

@@ -229,8 +229,11 @@ class PolicyVersionDetailView(PolicyVersionViewMixin, generic.TrackedDetailView)
             can_change=ctx["can_change"] and is_draft,
             can_delete=ctx["can_delete"] and is_draft,
             can_submit=is_draft and user.has_perm(perm_name(PolicyVersion, "change"), version),
-            can_review=version.status == VersionStatus.IN_REVIEW and reviewer,
+            # The services' own predicates: a button shows exactly when its move would be allowed.
+            can_approve=services.may_approve(user, version),
+            can_reject=services.may_reject(user, version),
             is_author=version.author_id == user.pk,
+            in_review=version.status == VersionStatus.IN_REVIEW,
             can_retire=version.status == VersionStatus.APPROVED and reviewer,
         )
         return ctx

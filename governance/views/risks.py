@@ -17,6 +17,7 @@ from governance.services.risks import (
     aisystem_create,
     aisystem_delete,
     aisystem_update,
+    may_accept,
     mitigation_create,
     mitigation_delete,
     mitigation_update,
@@ -166,7 +167,7 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
             .select_related("owner")
             .prefetch_related("requirements__framework")
             .order_by("due_date", "id"),
-            can_accept=user.has_perm("governance.accept_risk") and self.object.is_open,
+            can_accept=may_accept(user, self.object),
             can_add_mitigation=user.has_perm("governance.add_mitigation"),
             can_change_mitigation=user.has_perm("governance.change_mitigation"),
         )

@@ -70,7 +70,7 @@ class KPIInline(admin.TabularInline):
 @admin.register(Initiative)
 class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
     list_display = ("key", "title", "stage", "health", "priority", "owner", "executive_sponsor", "target_date")
-    list_filter = ("stage", "health", "priority")
+    list_filter = ("stage", "health", "priority", "uses_ai")
     search_fields = ("key", "title", "summary", "business_objective")
     list_select_related = ("owner", "executive_sponsor")
     autocomplete_fields = ("owner", "executive_sponsor")
@@ -78,6 +78,7 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
         "key",
         "stage_changed_at",
         "gate_override_justification",
+        "gate_override_failed_checks",
         *TrackedAdmin.readonly_fields,
     )
     inlines = (MilestoneInline, KPIInline)

@@ -52,6 +52,7 @@ class InitiativeSerializer(TrackedSerializer):
             "summary",
             "business_objective",
             "value_hypothesis",
+            "uses_ai",
             "stage",
             "health",
             "priority",
@@ -65,6 +66,7 @@ class InitiativeSerializer(TrackedSerializer):
             "currency",
             "stage_changed_at",
             "gate_override_justification",
+            "gate_override_failed_checks",
             *TRACKED_FIELDS,
         ]
         read_only_fields = (*TrackedSerializer.Meta.read_only_fields, "key", "stage_changed_at")
@@ -76,6 +78,16 @@ class InitiativeSerializer(TrackedSerializer):
 class TransitionInputSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     override_justification = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StageMoveSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    label = serializers.CharField()
+    allowed = serializers.BooleanField(help_text="The signed-in user may make this move now.")
+    needs_override = serializers.BooleanField(
+        help_text="The gate fails: the move needs an executive's override_justification."
+    )
+    failed_checks = serializers.ListField(child=serializers.CharField())
 
 
 TRANSITION_REFUSED = inline_serializer(
@@ -124,6 +136,16 @@ class InitiativeViewSet(TrackedViewSet):
             version=version,
         )
         return self.action_response(initiative)
+
+    @extend_schema(
+        responses={200: StageMoveSerializer(many=True)},
+        description="The declared stage moves from the initiative's stage, each with whether the signed-in "
+        "user may make it now and the gate checks that fail (the same answer the page's stage form shows).",
+    )
+    @action(detail=True, methods=["get"], url_path="stage-moves")
+    def stage_moves(self, request, pk=None):
+        moves = services.stage_moves(self.get_object(), request.user)
+        return Response(StageMoveSerializer(moves, many=True).data)
 
 
 class MilestoneSerializer(TrackedSerializer):

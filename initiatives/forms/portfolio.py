@@ -9,7 +9,7 @@ from vpportal.people.models import Person
 
 from ..choices import Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
-from ..services.portfolio import ALLOWED_MOVES, CREATE_STAGES, check_initiative_dates, stage_label
+from ..services.portfolio import CREATE_STAGES, StageMove, check_initiative_dates, stage_label, stage_moves
 
 
 class InitiativeForm(TrackedModelForm):
@@ -28,6 +28,7 @@ class InitiativeForm(TrackedModelForm):
             "summary",
             "business_objective",
             "value_hypothesis",
+            "uses_ai",
             "stage",
             "health",
             "priority",
@@ -72,23 +73,39 @@ class InitiativeForm(TrackedModelForm):
         return cleaned
 
 
+def _move_choice_label(move: StageMove) -> str:
+    if move.needs_override:
+        return f"{move.label} (the gate fails: override with a justification)"
+    if move.failed_checks:
+        return f"{move.label} (blocked by the stage gate)"
+    return move.label
+
+
 class TransitionForm(forms.Form):
+    """The declared moves from the initiative's stage as the user sees them (services.stage_moves).
+
+    A move the gate blocks stays in the list, marked, so that trying it lists each failed check;
+    the override justification appears exactly when the user may override a failing gate.
+    """
+
     stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
     override_justification = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         label="Override justification (executives)",
-        help_text="Only needed to move past failed gate checks; it is recorded on the initiative.",
+        help_text="Only needed to move past failed gate checks; it is recorded on the initiative with the "
+        "checks that failed.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, initiative=None, can_override=False, **kwargs):
+    def __init__(self, *args, initiative=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.moves = stage_moves(initiative, user) if initiative is not None and user is not None else []
         if initiative is not None:
-            self.fields["stage"].choices = [(s, stage_label(s)) for s in ALLOWED_MOVES.get(initiative.stage, ())]
+            self.fields["stage"].choices = [(move.stage, _move_choice_label(move)) for move in self.moves]
             self.initial.setdefault("version", initiative.version)
         self.fields["stage"].widget.attrs["class"] = "form-select"
-        if not can_override:
+        if not any(move.needs_override for move in self.moves):
             del self.fields["override_justification"]
 
 

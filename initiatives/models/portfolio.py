@@ -2,10 +2,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from vpportal.core.models import Tracked
 
+from .. import gate
 from ..choices import Cadence, Direction, Health, MilestoneStatus, Priority, Stage
 from ..querysets import InitiativeQuerySet, KPIMeasurementQuerySet, KPIQuerySet, MilestoneQuerySet
 
@@ -18,7 +21,8 @@ class Initiative(Tracked):
     summary = models.TextField(_("summary"), blank=True)
     business_objective = models.TextField(_("business objective"), blank=True)
     value_hypothesis = models.TextField(_("value hypothesis"), blank=True)
-    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.IDEA, db_index=True)
+    # Moves only through the declared transitions below (initiatives.services.portfolio runs them).
+    stage = FSMField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.IDEA, db_index=True)
     health = models.CharField(
         _("health"), max_length=16, choices=Health.choices, default=Health.ON_TRACK, db_index=True
     )
@@ -47,8 +51,21 @@ class Initiative(Tracked):
     target_date = models.DateField(_("target date"), null=True, blank=True)
     budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    uses_ai = models.BooleanField(
+        _("uses AI"),
+        default=True,
+        help_text=_(
+            "Untick for a data or process initiative without an AI system: the stage gate then skips its "
+            "AI-system checks."
+        ),
+    )
     stage_changed_at = models.DateTimeField(_("stage changed at"), null=True, blank=True, editable=False)
     gate_override_justification = models.TextField(_("gate override justification"), blank=True, editable=False)
+    # The plain-words reasons of the checks that failed when an executive overrode the gate (empty
+    # otherwise): beside the justification, so both are in the initiative's history.
+    gate_override_failed_checks = models.JSONField(
+        _("checks failed at the gate override"), default=list, blank=True, editable=False
+    )
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -73,6 +90,68 @@ class Initiative(Tracked):
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative_detail", args=[self.pk])
+
+    # --- the stage workflow ---------------------------------------------------------------------
+    # The forward path one step at a time, one step back, retire from anywhere, reopen a retired one
+    # as an idea. Skipping stages is not declared: each gated stage is entered through its gate,
+    # which is the condition of the forward moves into pilot and production. An executive may move
+    # past a failed gate only through the override transitions, which need `override_gate` and are
+    # available only while the gate fails. Who may move at all, and the messages, live in
+    # initiatives.services.portfolio, which every channel calls.
+    def _entered(self):
+        self.stage_changed_at = timezone.now()
+        self.gate_override_justification, self.gate_override_failed_checks = "", []
+
+    @transition(field=stage, source=[Stage.DISCOVERY, Stage.RETIRED], target=Stage.IDEA)
+    def to_idea(self):
+        self._entered()
+
+    @transition(field=stage, source=[Stage.IDEA, Stage.POC], target=Stage.DISCOVERY)
+    def to_discovery(self):
+        self._entered()
+
+    @transition(field=stage, source=[Stage.DISCOVERY, Stage.PILOT], target=Stage.POC)
+    def to_poc(self):
+        self._entered()
+
+    @transition(field=stage, source=Stage.POC, target=Stage.PILOT, conditions=[gate.passes(Stage.PILOT)])
+    @transition(field=stage, source=Stage.PRODUCTION, target=Stage.PILOT)  # stepping back is not gated
+    def to_pilot(self):
+        self._entered()
+
+    @transition(field=stage, source=Stage.PILOT, target=Stage.PRODUCTION, conditions=[gate.passes(Stage.PRODUCTION)])
+    def to_production(self):
+        self._entered()
+
+    @transition(field=stage, source=[s for s in Stage if s != Stage.RETIRED], target=Stage.RETIRED)
+    def retire(self):
+        self._entered()
+
+    def _overridden(self, justification, failed_checks):
+        self._entered()
+        self.gate_override_justification, self.gate_override_failed_checks = justification, list(failed_checks)
+
+    @transition(
+        field=stage,
+        source=Stage.POC,
+        target=Stage.PILOT,
+        conditions=[gate.fails(Stage.PILOT)],
+        permission=gate.OVERRIDE_PERM,
+        custom={"override": True},
+    )
+    def override_gate_to_pilot(self, *, justification, failed_checks):
+        self._overridden(justification, failed_checks)
+
+    @transition(
+        field=stage,
+        source=Stage.PILOT,
+        target=Stage.PRODUCTION,
+        conditions=[gate.fails(Stage.PRODUCTION)],
+        permission=gate.OVERRIDE_PERM,
+        custom={"override": True},
+    )
+    def override_gate_to_production(self, *, justification, failed_checks):
+        self._overridden(justification, failed_checks)
 
 
 class Milestone(Tracked):

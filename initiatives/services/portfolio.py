@@ -7,6 +7,7 @@ services are keyword-only.
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 
@@ -25,6 +26,7 @@ from vpportal.core.services import (
     save_new,
 )
 from vpportal.people.choices import Function
+from vpportal.permissions import perm_name
 
 from .. import gate
 from ..choices import Direction, MilestoneStatus, Stage
@@ -34,17 +36,10 @@ from .ingest import insert_with_history
 KEY_FORMAT = "INI-{:04d}"
 
 # --- stage workflow --------------------------------------------------------------------------------
-# The forward path one step at a time, one step back, retire from anywhere, reopen a retired one as
-# an idea. Skipping stages is not allowed: each gated stage must be entered through its gate.
+# The moves are declared on the model (django-fsm transitions on Initiative.stage, the gate as the
+# condition of the moves into pilot and production); this module decides who may make them and says
+# why not. Every channel (page, admin, API, import) calls `stage_moves` and `initiative_transition`.
 STAGE_PATH = (Stage.IDEA, Stage.DISCOVERY, Stage.POC, Stage.PILOT, Stage.PRODUCTION)
-ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
-    Stage.IDEA: (Stage.DISCOVERY, Stage.RETIRED),
-    Stage.DISCOVERY: (Stage.POC, Stage.IDEA, Stage.RETIRED),
-    Stage.POC: (Stage.PILOT, Stage.DISCOVERY, Stage.RETIRED),
-    Stage.PILOT: (Stage.PRODUCTION, Stage.POC, Stage.RETIRED),
-    Stage.PRODUCTION: (Stage.PILOT, Stage.RETIRED),
-    Stage.RETIRED: (Stage.IDEA,),
-}
 # A new initiative starts before the gate; it reaches pilot or production only through a transition.
 CREATE_STAGES = (Stage.IDEA, Stage.DISCOVERY, Stage.POC)
 
@@ -52,6 +47,10 @@ MSG_USE_TRANSITION = "Change the stage with a stage transition, which checks the
 MSG_CREATE_STAGE = "A new initiative starts as an idea, in discovery or as a proof of concept; move it further with a stage transition."
 MSG_DATES = "The target date must not precede the start date."
 MSG_OVERRIDE_ROLE = "Only executives may override the stage gate."
+MSG_GATE_REFUSES = "The stage gate refuses the move to {stage}: {count} check(s) failed."
+MSG_OVERRIDE_POSSIBLE = (
+    "As an executive you may override the gate with a justification, which is recorded with the failed checks."
+)
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,39}$")
 
 
@@ -59,13 +58,92 @@ def stage_label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else stage
 
 
-def gate_applies(current: str, target: str) -> bool:
-    """Forward moves into a gated stage are checked; stepping back from production to pilot is not."""
-    if target not in gate.GATED_STAGES:
-        return False
-    if current not in STAGE_PATH:
-        return True
-    return STAGE_PATH.index(target) > STAGE_PATH.index(current)
+def _move_order(source: str, target: str) -> tuple:
+    """Forward first, then back, retiring last: the order the page offers the moves in."""
+    forward = source in STAGE_PATH and target in STAGE_PATH and STAGE_PATH.index(target) > STAGE_PATH.index(source)
+    return (target == Stage.RETIRED, not forward)
+
+
+def _is_override(transition) -> bool:
+    return bool(transition.custom.get("override"))
+
+
+def _declared_moves() -> dict[str, tuple[str, ...]]:
+    """Source stage -> the target stages the model declares (overrides are the same moves)."""
+    moves: dict[str, set] = {stage: set() for stage in Stage.values}
+    for move in Initiative._meta.get_field("stage").get_all_transitions(Initiative):
+        moves[move.source].add(move.target)
+    return {source: tuple(sorted(targets, key=lambda t: _move_order(source, t))) for source, targets in moves.items()}
+
+
+ALLOWED_MOVES: dict[str, tuple[str, ...]] = _declared_moves()
+
+
+def _transitions_from(initiative) -> dict[str, dict[bool, object]]:
+    """Target stage -> {is override: the declared transition} from the initiative's stage."""
+    found: dict[str, dict[bool, object]] = {}
+    for move in Initiative._meta.get_field("stage").get_all_transitions(Initiative):
+        if move.source == initiative.stage:
+            found.setdefault(move.target, {})[_is_override(move)] = move
+    return found
+
+
+def _gate_fails(initiative, move) -> tuple[str, ...]:
+    """The failure reasons when `move` is gated and its gate fails (empty otherwise): the same
+    memo the transition's condition reads, so asking here costs no second evaluation."""
+    return gate.failures(initiative, move.target) if move.conditions else ()
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """One declared move from the initiative's stage, as `user` sees it."""
+
+    stage: str
+    label: str
+    allowed: bool  # the user may make it now: pages offer exactly these
+    needs_override: bool = False  # the gate fails; the user (an executive) moves only with a justification
+    failed_checks: tuple[str, ...] = ()
+
+
+def may_override_gate(user) -> bool:
+    """THE predicate of the gate override: pages show the justification field exactly when it holds."""
+    return user.has_perm(gate.OVERRIDE_PERM)
+
+
+def stage_moves(initiative, user) -> list[StageMove]:
+    """Every declared move from the initiative's stage, and whether `user` may make it now.
+
+    The gate is evaluated once (it is the condition of the gated moves); a move into a stage whose
+    gate fails is allowed only as an override, to users who may override (executives).
+    """
+    gate.forget(initiative)
+    may_change = user.has_perm(perm_name(Initiative, "change"), initiative)
+    available = {(move.target, _is_override(move)) for move in initiative.get_available_user_stage_transitions(user)}
+    found = _transitions_from(initiative)
+    moves = []
+    for target in ALLOWED_MOVES.get(initiative.stage, ()):
+        plain = found[target].get(False)
+        failed = _gate_fails(initiative, plain) if plain is not None else ()
+        overridable = bool(failed) and (target, True) in available
+        allowed = may_change and ((target, False) in available or overridable)
+        moves.append(StageMove(target, stage_label(target), allowed, overridable, failed))
+    return moves
+
+
+def stage_path(current: str, target: str) -> list[str]:
+    """The shortest chain of declared moves from `current` to `target` (empty when equal): an
+    import asks for it and makes each move through `initiative_transition`, never past a gate."""
+    paths = {current: []}
+    frontier = [current]
+    while frontier and target not in paths:
+        following = []
+        for stage in frontier:
+            for step in ALLOWED_MOVES.get(stage, ()):
+                if step not in paths:
+                    paths[step] = [*paths[stage], step]
+                    following.append(step)
+        frontier = following
+    return paths.get(target, [])
 
 
 def next_gated_stage(current: str) -> str | None:
@@ -154,11 +232,11 @@ def initiative_delete(initiative: Initiative, *, by, version: int | None = None)
 def initiative_transition(
     *, initiative: Initiative, by, stage: str, override_justification: str = "", version: int | None = None
 ) -> Initiative:
-    """Move an initiative to `stage` along the declared moves, through the stage gate.
+    """Move an initiative to `stage` by its declared transition, through the stage gate.
 
-    Forward moves into pilot or production run every registered gate check; failures refuse the
-    move (TransitionError listing each reason) unless an executive gives a justification, which is
-    then stored on the initiative (and so in its history).
+    A gated move whose gate fails is refused (TransitionError listing each reason) unless an
+    executive gives a justification: the override transition then records it with the failed
+    checks on the initiative (and so in its history). Nothing here ever overrides on its own.
     """
     require(by, "change", initiative, "You may not change the stage of initiatives.")
     if stage not in Stage.values:
@@ -167,31 +245,33 @@ def initiative_transition(
     current = initiative.stage
     if stage == current:
         raise TransitionError(f"The initiative is already in {stage_label(stage)}.")
-    if stage not in ALLOWED_MOVES.get(current, ()):
+    declared = _transitions_from(initiative).get(stage)
+    if not declared:
         allowed = ", ".join(stage_label(s) for s in ALLOWED_MOVES.get(current, ()))
         raise TransitionError(
             f"An initiative cannot move from {stage_label(current)} to {stage_label(stage)}; "
             f"from {stage_label(current)} it may move to: {allowed}."
         )
+    gate.forget(initiative)
     justification = (override_justification or "").strip()
-    failed = gate.failed_reasons(initiative, stage) if gate_applies(current, stage) else []
-    if failed:
+    failed = _gate_fails(initiative, declared[False])
+    if not failed:
+        getattr(initiative, declared[False].name)()
+    else:
+        override = declared.get(True)
         if not justification:
-            raise TransitionError(
-                f"The stage gate refuses the move to {stage_label(stage)}: {len(failed)} check(s) failed.",
-                details=failed,
-            )
-        if not by.has_perm("initiatives.override_gate"):
+            message = MSG_GATE_REFUSES.format(stage=stage_label(stage), count=len(failed))
+            if override is not None and may_override_gate(by):
+                message = f"{message} {MSG_OVERRIDE_POSSIBLE}"
+            raise TransitionError(message, details=list(failed))
+        if override is None or not override.has_perm(initiative, by):
             raise PermissionDenied(MSG_OVERRIDE_ROLE)
-    initiative.stage = stage
-    initiative.stage_changed_at = timezone.now()
-    # Only an actual override is recorded; the previous one stays in history.
-    initiative.gate_override_justification = justification if failed else ""
+        getattr(initiative, override.name)(justification=justification, failed_checks=failed)
     return save_changes(
         initiative,
         by=by,
         version=version,
-        fields=["stage", "stage_changed_at", "gate_override_justification"],
+        fields=["stage", "stage_changed_at", "gate_override_justification", "gate_override_failed_checks"],
     )
 
 

@@ -67,6 +67,7 @@ class InitiativeListView(InitiativeViewMixin, generic.TrackedListView):
         ("target_date", "Target date"),
         ("budget", "Budget"),
         ("currency", "Currency"),
+        ("uses_ai", "Uses AI"),
         ("business_objective", "Business objective"),
     ]
 
@@ -110,6 +111,7 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
         ("target_date", "Target date"),
         ("budget", "Budget"),
         ("currency", "Currency"),
+        ("uses_ai", "Uses AI"),
         ("stage_changed_at", "Stage changed"),
     ]
 
@@ -120,16 +122,13 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
         for kpi, points in zip(kpis, _recent_points(kpis), strict=True):
             kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold)
         gated_stage = services.next_gated_stage(initiative.stage)
-        can_override = user.has_perm("initiatives.override_gate")
         ctx.update(
             milestones=initiative.milestones.all(),
             kpis=kpis,
             gated_stage=gated_stage,
             gated_stage_label=services.stage_label(gated_stage) if gated_stage else "",
             gate_results=gate.evaluate(initiative, gated_stage) if gated_stage else [],
-            transition_form=TransitionForm(initiative=initiative, can_override=can_override)
-            if ctx["can_change"]
-            else None,
+            transition_form=TransitionForm(initiative=initiative, user=user) if ctx["can_change"] else None,
             can_add_milestone=user.has_perm(perm_name(Milestone, "add")),
             can_add_kpi=user.has_perm(perm_name(KPI, "add")),
         )
@@ -183,9 +182,7 @@ def initiative_transition(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
     initiative = get_object_or_404(Initiative.objects.visible_to(request.user), pk=pk)
-    form = TransitionForm(
-        request.POST, initiative=initiative, can_override=request.user.has_perm("initiatives.override_gate")
-    )
+    form = TransitionForm(request.POST, initiative=initiative, user=request.user)
     if not form.is_valid():
         messages.error(request, "Choose one of the stages this initiative may move to.")
         return HttpResponseRedirect(initiative.get_absolute_url())

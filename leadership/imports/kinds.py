@@ -8,6 +8,11 @@ the primary key its key names when that key is free: an export imported into an 
 gets the same keys back.
 
 Choices are written as their stored values; an import also accepts their labels.
+
+Every row is written by the same services the pages and the API call, so an import reaches no state
+the API would refuse: an initiative's stage moves by its declared transitions through the stage gate
+and is never overridden (a refused move is the row's error); a risk is accepted only through
+`risk_accept` (who may, with its justification) and changes status by its declared transitions.
 """
 
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ from governance.services import risks as risk_services
 from initiatives.choices import Cadence, Direction, Health, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement
 from initiatives.services import portfolio
+from vpportal.core.services import TransitionError
 from vpportal.people.choices import CareerLevel, Function
 from vpportal.people.models import Person
 from vpportal.people.services import person_create, person_update
@@ -45,8 +51,6 @@ from .cells import (  # noqa: F401  (RowError is part of this module's interface
     _required,
     _text,
 )
-
-IMPORTED = "Imported from a file (stage restored)."
 
 
 # --- the kinds -------------------------------------------------------------------------------------
@@ -144,6 +148,7 @@ class InitiativeKind(Kind):
             _iso(i.target_date),
             _num(i.budget),
             i.currency,
+            "yes" if i.uses_ai else "no",
         ]
 
     def parse(self, row, cache):
@@ -164,6 +169,7 @@ class InitiativeKind(Kind):
             "target_date": _date(row, "target_date", errors),
             "budget": _decimal(row, "budget", errors),
             "currency": _text(row, "currency").upper() or "EUR",
+            "uses_ai": _bool(row, "uses_ai", errors, default=True),
         }
         stage = _choice(row, "stage", Stage, errors, Stage.IDEA)
         if not _text(row, "owner_email"):
@@ -174,18 +180,14 @@ class InitiativeKind(Kind):
         return (Initiative.objects.filter(key=key).first() if key else None), data
 
     def _move(self, initiative, stage, by):
-        """Reach `stage` through the stage service one allowed move at a time; where the gate
-        refuses, the importing executive's override is recorded with the reason IMPORTED."""
-        path = portfolio.STAGE_PATH
-        while initiative.stage != stage:
-            current = initiative.stage
-            if stage == Stage.RETIRED or current == Stage.RETIRED:
-                step = Stage.RETIRED if stage == Stage.RETIRED else Stage.IDEA
-            else:
-                step = path[path.index(current) + (1 if path.index(stage) > path.index(current) else -1)]
-            initiative = portfolio.initiative_transition(
-                initiative=initiative, by=by, stage=step, override_justification=IMPORTED
-            )
+        """Reach `stage` by the declared moves the stage service names, each through
+        `initiative_transition` as on the page or the API: the gate holds and an import never
+        overrides it, so a refused move is the row's error (and the row writes nothing)."""
+        for step in portfolio.stage_path(initiative.stage, stage):
+            try:
+                initiative = portfolio.initiative_transition(initiative=initiative, by=by, stage=step)
+            except TransitionError as refused:
+                raise RowError({"stage": [refused.message, *refused.details]}) from refused
         return initiative
 
     def create(self, data, *, by, row, cache):
@@ -457,6 +459,7 @@ KINDS: dict[str, Kind] = {
                 "target_date",
                 "budget",
                 "currency",
+                "uses_ai",
             ),
         ),
         AISystemKind(

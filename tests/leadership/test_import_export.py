@@ -45,16 +45,32 @@ def test_an_export_imported_into_an_empty_database_reproduces_the_same_records(e
     Initiative.objects.filter(pk=Initiative.objects.order_by("pk").first().pk).update(
         budget="125000.50", health="at_risk", value_hypothesis="Saves 2 FTE"
     )
+    # The pilot initiative has what its gate checks (a KPI with a target from the seed, and an assessed
+    # AI system), so it can pass the gate again once those are back in.
+    risks.AISystemFactory(initiative=Initiative.objects.get(stage="pilot"), eu_ai_act_tier="minimal")
     before = {kind: export_rows(kind)[1] for kind in ORDER}
     files = {kind: _file(kind, "xlsx" if i % 2 else "csv") for i, kind in enumerate(ORDER)}
     _empty_the_database()
     assert not Initiative.objects.exists() and not Person.objects.exists()
 
-    for kind in ORDER:
-        content, name = files[kind]
-        report = run_import(kind, read_table(content, name), by=executive, preview=False)
+    # The gate holds in an import too (it never overrides): the initiatives come in before the gate
+    # first, and move through it once their KPIs and AI systems are in.
+    content, name = files["initiatives"]
+    before_the_gate = [
+        {**row, "stage": "poc" if row["stage"] in ("pilot", "production") else row["stage"]}
+        for row in read_table(content, name)
+    ]
+
+    def load(kind, table=None):
+        report = run_import(kind, table or read_table(*files[kind]), by=executive, preview=False)
         assert report.ok, (kind, [(r.line, r.errors) for r in report.errors])
         assert report.written
+
+    load("people")
+    load("initiatives", before_the_gate)
+    for kind in ORDER[2:]:
+        load(kind)
+    load("initiatives")
 
     after = {kind: export_rows(kind)[1] for kind in ORDER}
     for kind in ORDER:
@@ -159,3 +175,57 @@ def test_an_imported_key_is_kept_and_later_creates_still_get_free_keys(executive
     assert Initiative.objects.get(title="Imported").key == "INI-0500"
     later = initiative_create(by=executive, data={"title": "Made later", "owner": owner})
     assert later.key != "INI-0500" and later.pk > 500
+
+
+# --- the gate holds in an import: same transition service, never an override ---------------------
+def _initiatives_file(*rows):
+    return read_table(csv_bytes(["key", "title", "owner_email", "stage"], list(rows)), "i.csv")
+
+
+def test_an_import_never_moves_an_initiative_past_a_failed_gate(executive):
+    initiative = portfolio.InitiativeFactory(stage="idea", title="No KPI yet")
+    rows = _initiatives_file([initiative.key, initiative.title, initiative.owner.email, "production"])
+    for preview in (True, False):
+        report = run_import("initiatives", rows, by=executive, preview=preview)
+        assert [r.action for r in report.rows] == ["error"] and not report.written
+        assert any("stage gate refuses" in message for message in report.rows[0].errors["stage"])
+        assert any("no KPI with a target" in message for message in report.rows[0].errors["stage"])
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.gate_override_justification) == ("idea", "")
+    assert initiative.history.count() == 1  # not even the ungated steps before the refusal
+
+
+def test_an_import_creates_no_initiative_beyond_a_failed_gate(executive):
+    owner = PersonFactory(email="owner@example.com")
+    report = run_import(
+        "initiatives", _initiatives_file(["", "Straight to pilot", owner.email, "pilot"]), by=executive, preview=True
+    )
+    assert report.rows[0].action == "error" and "stage" in report.rows[0].errors
+    assert not Initiative.objects.exists()
+
+
+def test_an_import_moves_through_a_passing_gate_like_the_api(executive):
+    initiative = portfolio.InitiativeFactory(stage="poc", title="Ready")
+    portfolio.KPIFactory(initiative=initiative)
+    risks.AISystemFactory(initiative=initiative, eu_ai_act_tier="minimal")
+    rows = _initiatives_file([initiative.key, initiative.title, initiative.owner.email, "pilot"])
+    report = run_import("initiatives", rows, by=executive, preview=False)
+    assert report.ok and report.rows[0].action == "update"
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.gate_override_justification) == ("pilot", "")
+
+
+def test_uses_ai_is_exported_and_imported(executive):
+    initiative = portfolio.InitiativeFactory(uses_ai=True)
+    columns, rows = export_rows("initiatives")
+    assert "uses_ai" in columns and rows[0][columns.index("uses_ai")] == "yes"
+    table = read_table(
+        csv_bytes(
+            ["key", "title", "owner_email", "uses_ai"],
+            [[initiative.key, initiative.title, initiative.owner.email, "no"]],
+        ),
+        "i.csv",
+    )
+    assert run_import("initiatives", table, by=executive, preview=False).ok
+    initiative.refresh_from_db()
+    assert initiative.uses_ai is False

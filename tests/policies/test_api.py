@@ -175,3 +175,12 @@ def test_policy_requirements_are_written_and_read_as_ids(governance):
     assert sorted(created.json()["requirements"]) == sorted(ids)
     unknown = client.post("/api/v1/policies/", {"title": "Bad", "requirements": [ids[0], 999999]}, format="json")
     assert unknown.status_code == 400 and "999999" in str(unknown.json()["requirements"])
+
+
+def test_the_author_rejecting_their_own_version_answers_409(in_review, governance):
+    response = api_client(governance).post(
+        f"/api/v1/policy-versions/{in_review.pk}/reject/", {"comment": "Mine."}, format="json"
+    )
+    assert response.status_code == 409 and "Separation of duties" in response.json()["detail"]
+    in_review.refresh_from_db()
+    assert in_review.status == "in_review"

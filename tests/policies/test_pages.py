@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from governance.models import Policy, PolicyVersion
+from governance.services import policies as services
 from tests.conftest import PERSONAS, page_client
 from tests.factories.policies import ApprovedVersionFactory, FrameworkFactory, PolicyFactory, PolicyVersionFactory
 
@@ -194,3 +195,35 @@ def test_deleting_a_draft_returns_to_the_policy(governance):
     )
     assert response["Location"] == version.policy.get_absolute_url()
     assert not PolicyVersion.objects.filter(pk=version.pk).exists()
+
+
+# --- one predicate per action: a button shows exactly when its move would be allowed -------------
+def _review_buttons(user, version):
+    body = page_client(user).get(version.get_absolute_url()).content.decode()
+    return (
+        reverse("governance:policyversion_approve", args=[version.pk]) in body,
+        reverse("governance:policyversion_reject", args=[version.pk]) in body,
+    )
+
+
+def test_the_author_of_a_version_is_offered_neither_approve_nor_reject(in_review, governance):
+    assert _review_buttons(governance, in_review) == (False, False)
+
+
+def test_a_governance_member_who_is_not_the_author_is_offered_both(in_review, reviewer):
+    assert _review_buttons(reviewer, in_review) == (True, True)
+
+
+def test_the_buttons_follow_the_services_predicates(in_review, governance, reviewer, personas):
+    for user in (governance, reviewer, *personas.values()):
+        expected = (services.may_approve(user, in_review), services.may_reject(user, in_review))
+        if user.groups.exists():  # an outsider gets 403 on the page
+            assert _review_buttons(user, in_review) == expected, user
+
+
+def test_the_author_may_not_reject_their_own_version_on_the_page_either(in_review, governance):
+    url = reverse("governance:policyversion_reject", args=[in_review.pk])
+    response = page_client(governance).post(url, {"comment": "Not mine to judge."}, follow=True)
+    assert "Separation of duties" in response.content.decode()
+    in_review.refresh_from_db()
+    assert in_review.status == "in_review"

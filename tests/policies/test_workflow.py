@@ -172,3 +172,10 @@ def test_policies_address_leaf_requirements_only(governance):
     with pytest.raises(ValidationError) as error:
         services.policy_create(by=governance, data={"title": "X", "requirements": [category]})
     assert "requirements" in error.value.error_dict
+
+
+def test_the_author_may_not_reject_their_own_version(in_review, governance):
+    with pytest.raises(TransitionError, match="Separation of duties"):
+        services.policyversion_reject(version=in_review, by=governance, comment="Second thoughts.")
+    in_review.refresh_from_db()
+    assert in_review.status == "in_review"
