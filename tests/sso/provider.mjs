@@ -46,12 +46,12 @@ function page(title, body) {
 function loginForm(uid, { error = '', username = '' } = {}) {
   const alert = error ? `<p role="alert">${escape(error)}</p>` : '';
   return page('Company identity provider', `${alert}
-    <form method="post" action="/interaction/${uid}/login">
+    <form method="post" action="/authorize/interaction/${uid}/login">
       <label for="username">IdP username</label><input id="username" name="username" value="${escape(username)}">
       <label for="password">IdP password</label><input id="password" name="password" type="password">
       <button type="submit">Continue</button>
     </form>
-    <form method="post" action="/interaction/${uid}/abort"><button type="submit">Cancel</button></form>`);
+    <form method="post" action="/authorize/interaction/${uid}/abort"><button type="submit">Cancel</button></form>`);
 }
 
 function accountId(username) {
@@ -106,7 +106,8 @@ function build(issuer) {
     },
     // A company IdP's own paths differ from the package defaults: discovery tells the portal.
     routes: { authorization: '/authorize', userinfo: '/userinfo', end_session: '/logout' },
-    interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The sign-in form lives under the authorize path, where a browser expects a company IdP's form.
+    interactions: { url: (ctx, interaction) => `/authorize/interaction/${interaction.uid}` },
     cookies: { keys: ['test-cookie-key-not-secret'] },
     ttl: { IdToken: 3600, AccessToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   });
@@ -137,7 +138,7 @@ function send(res, status, body, type = 'text/html; charset=utf-8') {
 // The sign-in form: the part of a company IdP that is not the protocol.
 async function interaction(provider, req, res) {
   const url = new URL(req.url, 'http://x');
-  const [, , uid, action] = url.pathname.split('/');
+  const [, , , uid, action] = url.pathname.split('/'); // /authorize/interaction/<uid>[/<action>]
   let details;
   try {
     details = await provider.interactionDetails(req, res);
@@ -181,7 +182,7 @@ publicServer.on('request', (req, res) => {
     res.end();
     return;
   }
-  if (req.url.startsWith('/interaction/')) {
+  if (req.url.startsWith('/authorize/interaction/')) {
     interaction(provider, req, res).catch((error) => send(res, 500, page('Error', escape(error.message))));
     return;
   }
