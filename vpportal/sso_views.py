@@ -16,6 +16,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
@@ -28,17 +29,24 @@ from vpportal import sso
 ID_TOKEN_SESSION_KEY = "vp_sso_id_token"  # the raw ID token: the id_token_hint of RP-initiated logout
 
 
+class IdTokenRefused(OAuth2Error):
+    """sso.IdTokenRejected as the error allauth's callback answers with its error hook."""
+
+
 class PortalOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
     def _decode_id_token(self, app, id_token: str) -> dict:
-        with get_adapter().get_requests_session() as session:
-            claims = sso.verify_id_token(
-                id_token,
-                jwks_uri=self.openid_config["jwks_uri"],
-                issuer=self.openid_config["issuer"],
-                audience=app.client_id,
-                leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
-                session=session,
-            )
+        try:
+            with get_adapter().get_requests_session() as session:
+                claims = sso.verify_id_token(
+                    id_token,
+                    jwks_uri=self.openid_config["jwks_uri"],
+                    issuer=self.openid_config["issuer"],
+                    audience=app.client_id,
+                    leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
+                    session=session,
+                )
+        except sso.IdTokenRejected as error:
+            raise IdTokenRefused(str(error)) from error
         # Kept for the sign-out (AccountAdapter.login stores it in the new session).
         self.request.vp_sso_id_token = id_token
         return claims
@@ -60,7 +68,7 @@ def problem_for(request, error, exception, extra_context, provider_id: str) -> s
         return sso.log_problem(
             "cancelled", "the user cancelled at the provider (access_denied)", provider_id=provider_id
         )
-    if isinstance(exception, sso.IdTokenRejected):
+    if isinstance(exception, IdTokenRefused):
         return sso.log_problem("token_rejected", f"ID token {exception}", provider_id=provider_id)
     if isinstance(exception, requests.ConnectionError | requests.Timeout):
         return sso.log_problem("provider_unreachable", detail, provider_id=provider_id)

@@ -6,8 +6,9 @@
 // - the provider itself (discovery, authorize, token, userinfo, JWKS, end-session) plus the sign-in
 //   form a company IdP shows (its "interactions": username, password, Continue or Cancel);
 // - a control server on another port for the tests, to set the accounts, the client, rotate the
-//   signing key, publish a JWKS the tokens do not match, skew the provider's clock, or take the
-//   provider down (its port then refuses connections) and up again.
+//   signing key, publish a JWKS the tokens do not match, skew the provider's clock, take the
+//   provider down (its port then refuses connections) and up again, or drop the connections of one
+//   endpoint.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import http from 'node:http';
 
@@ -33,6 +34,7 @@ const state = {
   client: null,
   keys: [signingKey()],
   decoyJwks: null, // when set, the JWKS endpoint publishes these keys instead of the signing keys
+  brokenPaths: new Set(), // requests to these paths get their connection dropped (an endpoint down)
   requests: [], // [method, path] of every request the provider answered
 };
 
@@ -177,6 +179,10 @@ let issuer = '';
 let provider = null;
 
 publicServer.on('request', (req, res) => {
+  if (state.brokenPaths.has(new URL(req.url, 'http://x').pathname)) {
+    req.socket.destroy();
+    return;
+  }
   if (req.url === '/favicon.ico') { // browsers ask; answering keeps their console clean
     res.writeHead(204);
     res.end();
@@ -208,6 +214,7 @@ const control = {
     state.accounts.clear();
     state.client = body.client;
     state.decoyJwks = null;
+    state.brokenPaths.clear();
     state.requests = [];
     skewSeconds = 0;
     if (!publicServer.listening) await listen();
@@ -238,6 +245,11 @@ const control = {
   },
   async 'POST /down'() {
     await goDown();
+    return {};
+  },
+  async 'POST /break'(body) {
+    // One endpoint down while the rest answers (a token endpoint behind a failing load balancer).
+    body.paths.forEach((path) => state.brokenPaths.add(path));
     return {};
   },
   async 'POST /up'() {

@@ -173,5 +173,9 @@ class CertifiedProvider:
     def go_down(self) -> None:
         self.control("POST", "/down")
 
+    def break_endpoint(self, path: str) -> None:
+        """Connections to this path are dropped; the other endpoints keep answering."""
+        self.control("POST", "/break", paths=[path])
+
     def come_up(self) -> None:
         self.control("POST", "/up")
