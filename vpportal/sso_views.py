@@ -25,6 +25,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from vpportal import sso
+from vpportal.security import PUBLIC, access
 
 ID_TOKEN_SESSION_KEY = "vp_sso_id_token"  # the raw ID token: the id_token_hint of RP-initiated logout
 
@@ -106,10 +107,12 @@ def _guarded(view_class, request, provider_id: str):
         return render_problem(request, sso.log_problem("provider_unreachable", detail, provider_id=provider_id))
 
 
+@access(PUBLIC)  # the ways in: anyone may start or finish an SSO sign-in
 def login(request, provider_id):
     return _guarded(OAuth2LoginView, request, provider_id)
 
 
+@access(PUBLIC)
 def callback(request, provider_id):
     return _guarded(OAuth2CallbackView, request, provider_id)
 
