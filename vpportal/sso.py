@@ -288,12 +288,18 @@ def fetch_jwks(jwks_uri: str, *, session) -> dict:
     return jwks
 
 
-def _key_for(jwks: dict, kid: str | None):
+def _key_for(jwks, kid: str | None):
     import jwt
 
-    for candidate in jwks.get("keys", []):
-        if candidate.get("use", "sig") == "sig" and (kid is None or candidate.get("kid") == kid):
-            return jwt.PyJWK(candidate).key
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    for candidate in keys if isinstance(keys, list) else []:
+        if not isinstance(candidate, dict) or candidate.get("use", "sig") != "sig":
+            continue
+        if kid is None or candidate.get("kid") == kid:
+            try:
+                return jwt.PyJWK(candidate).key
+            except jwt.PyJWTError as error:  # a key we cannot use (unknown type or curve)
+                raise IdTokenRejected(f"the JWKS key {kid!r} is unusable: {error}") from error
     return None
 
 

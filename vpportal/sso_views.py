@@ -149,7 +149,7 @@ def refuse_new_login(request, sociallogin) -> None:
     claims = sso.claims_of(sociallogin)
     email = (claims.get("email") or "").strip()
     provider_id = sociallogin.account.provider
-    if email and get_user_model().objects.filter(email__iexact=email).exists():
+    if email and not sso.email_verified(claims) and get_user_model().objects.filter(email__iexact=email).exists():
         problem = sso.log_problem(
             "email_not_verified",
             f"sub {sociallogin.account.uid!r} claims the email of an existing login without email_verified",

@@ -87,7 +87,7 @@ def new_browser() -> requests.Session:
     return browser
 
 
-def follow_at_idp(browser, response, idp, portal_origin="http://testserver"):
+def follow_at_idp(browser, response, portal_origin="http://testserver"):
     """Follow the IdP's redirects like a browser until it answers a page or sends us to the portal."""
     while response.is_redirect:
         location = urljoin(response.url, response.headers["location"])
@@ -100,7 +100,7 @@ def follow_at_idp(browser, response, idp, portal_origin="http://testserver"):
 def idp_sign_in(browser, idp, authorize_url, username, password, *, cancel=False):
     """At the IdP: its sign-in form, filled and sent (or cancelled). Returns (last IdP response,
     the portal URL it redirected to or None)."""
-    page, back = follow_at_idp(browser, browser.get(authorize_url, allow_redirects=False), idp)
+    page, back = follow_at_idp(browser, browser.get(authorize_url, allow_redirects=False))
     if back:  # the IdP already had a session: straight back to the portal
         return page, back
     assert page.status_code == 200 and "IdP username" in page.text, page.text[:500]
@@ -111,7 +111,7 @@ def idp_sign_in(browser, idp, authorize_url, username, password, *, cancel=False
         answer = browser.post(
             urljoin(page.url, login_action), data={"username": username, "password": password}, allow_redirects=False
         )
-    return follow_at_idp(browser, answer, idp)
+    return follow_at_idp(browser, answer)
 
 
 def start_sign_in(client: Client, idp, *, next_url=None) -> str:
