@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test lint migrate demo python-check venv venv-dev browser bench bench-ci load clean
+.PHONY: run test lint migrate demo python-check venv venv-dev browser sso-provider bench bench-ci load clean
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -37,6 +37,17 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
 		else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; fi
 
+# The OpenID provider the SSO tests sign in against (npm's oidc-provider, tests/sso/provider.mjs):
+# installed from its lock file, again when the lock file changes.
+SSO_PROVIDER := tests/sso/node_modules/.installed
+
+$(SSO_PROVIDER): tests/sso/package.json tests/sso/package-lock.json
+	@command -v npm >/dev/null || { echo "The SSO tests need Node.js 20+ and npm (Debian: apt-get install nodejs npm)."; exit 1; }
+	cd tests/sso && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+sso-provider: $(SSO_PROVIDER)
+
 migrate: venv
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 
@@ -51,7 +62,7 @@ lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: venv-dev browser lint
+test: venv-dev browser sso-provider lint
 	TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	TESTING=1 $(BIN)/python manage.py check
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
@@ -75,4 +86,4 @@ load: venv-dev
 	$(BIN)/python benchmarks/load.py $(if $(LOAD_DATABASE_URL),--database-url $(LOAD_DATABASE_URL)) $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles vpportal.sqlite3
+	rm -rf $(VENV) staticfiles vpportal.sqlite3 tests/sso/node_modules

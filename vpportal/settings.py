@@ -242,6 +242,14 @@ OIDC_ROLE_MAP = role_map_from(env.str("OIDC_ROLE_MAP", default=""), ROLES)
 OIDC_ONLY = env.bool("OIDC_ONLY", default=False)
 if OIDC_ONLY and not OIDC_ISSUER:
     raise ImproperlyConfigured("OIDC_ONLY hides password sign-in, so OIDC_ISSUER must be set.")
+# Under OIDC_ONLY, the one superuser who may still sign in with a password (and MFA) when the
+# identity provider is down: the form is at /accounts/login/?break_glass=1.
+OIDC_BREAK_GLASS_USERNAME = env.str("OIDC_BREAK_GLASS_USERNAME", default="")
+# A first SSO sign-in of someone with no login creates one only when this is on.
+OIDC_AUTO_CREATE = env.bool("OIDC_AUTO_CREATE", default=False)
+# Clocks disagree: an ID token issued up to this many seconds "in the future" (or expired this long
+# ago) is still accepted.
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=300)
 SOCIALACCOUNT_ADAPTER = "vpportal.people.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = openid_connect_providers(
     issuer=OIDC_ISSUER,
@@ -250,6 +258,7 @@ SOCIALACCOUNT_PROVIDERS = openid_connect_providers(
     provider_id=OIDC_PROVIDER_ID,
     name=OIDC_PROVIDER_NAME,
     token_auth_method=env.str("OIDC_TOKEN_AUTH_METHOD", default=""),
+    scopes=env.list("OIDC_SCOPES", default=[]),
 )
 # OIDC_ONLY is enforced by our login form, not allauth's SOCIALACCOUNT_ONLY, which rules out MFA.
 ACCOUNT_FORMS = {"login": "vpportal.people.adapters.LoginForm"}

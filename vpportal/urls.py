@@ -3,13 +3,17 @@ from django.contrib import admin
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
-from vpportal import views
+from vpportal import sso_views, views
 from vpportal.people import urls as people_urls
 
 # The admin signs in through the same login (lockout, MFA) as the pages.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # allauth's OpenID Connect views, with the ID token's signature checked and failures answered
+    # by a clear page (vpportal/sso_views.py); before allauth's URLs so these paths resolve here.
+    path("accounts/oidc/<str:provider_id>/login/", sso_views.login, name="openid_connect_login"),
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso_views.callback, name="openid_connect_callback"),
     path("accounts/", include("allauth.urls")),
     path("account/tokens/", views.token_list, name="token_list"),
     path("account/tokens/<str:token_key>/revoke/", views.token_revoke, name="token_revoke"),

@@ -1,13 +1,20 @@
-"""The SSO sign-in in a real browser: the portal's login page, the identity provider's own form,
-back to the portal signed in with the mapped roles (sign-out: tests/sso)."""
+"""The SSO sign-in in a real browser: the portal's login page, the identity provider's own form
+(the npm oidc-provider, tests/sso/provider.mjs), back to the portal signed in with the mapped roles
+(sign-out and failures: tests/sso)."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.sso.conftest import idp, sso  # noqa: F401 - the test identity provider (tests/sso)
+from tests.sso.conftest import configure_portal, idp  # noqa: F401 - the certified provider (tests/sso)
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def sso(settings, idp, live_server):  # noqa: F811
+    """The live server's portal registered at the provider (its callback is on the live port)."""
+    return configure_portal(settings, idp, portal_origin=live_server.url)
 
 
 def test_a_leader_signs_in_through_the_company_identity_provider(page, sso):  # noqa: F811

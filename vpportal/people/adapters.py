@@ -25,33 +25,79 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
+    def login(self, request, user) -> None:
+        super().login(request, user)
+        # An SSO sign-in keeps its raw ID token in the session: RP-initiated logout sends it back.
+        id_token = getattr(request, "vp_sso_id_token", None)
+        if id_token:
+            from vpportal.sso_views import ID_TOKEN_SESSION_KEY
+
+            request.session[ID_TOKEN_SESSION_KEY] = id_token
+
+    def get_logout_redirect_url(self, request):
+        # Called before the session ends: an SSO user is sent on to end the provider's session too.
+        from vpportal.sso_views import ID_TOKEN_SESSION_KEY, end_session_url
+
+        id_token = request.session.get(ID_TOKEN_SESSION_KEY)
+        return (id_token and end_session_url(request, id_token)) or super().get_logout_redirect_url(request)
+
 
 class LoginForm(AllauthLoginForm):
     """allauth's login form, refusing passwords when OIDC_ONLY makes SSO the only way in (the admin
-    login and every other password sign-in go through this same form)."""
+    login and every other password sign-in go through this same form), except for the break-glass
+    superuser named by OIDC_BREAK_GLASS_USERNAME: the way in when the identity provider is down."""
 
     MSG_SSO_ONLY = "Sign in with your company account; password sign-in is turned off."
+    BREAK_GLASS_PARAM = "break_glass"
+
+    @property
+    def break_glass_requested(self) -> bool:
+        """The password form is shown under OIDC_ONLY only at /accounts/login/?break_glass=1."""
+        request = getattr(self, "request", None)
+        return (
+            bool(settings.OIDC_BREAK_GLASS_USERNAME) and request is not None and self.BREAK_GLASS_PARAM in request.GET
+        )
 
     @property
     def sso_only(self) -> bool:
-        return settings.OIDC_ONLY
+        return settings.OIDC_ONLY and not self.break_glass_requested
+
+    def is_break_glass(self, login: str) -> bool:
+        from django.contrib.auth import get_user_model
+
+        name = settings.OIDC_BREAK_GLASS_USERNAME
+        if not name or (login or "").strip().lower() != name.lower():
+            return False
+        return get_user_model().objects.filter(username__iexact=name, is_superuser=True, is_active=True).exists()
 
     def clean(self):
-        if self.sso_only:
+        if settings.OIDC_ONLY and not self.is_break_glass(self.cleaned_data.get("login", "")):
             raise forms.ValidationError(self.MSG_SSO_ONLY)
         return super().clean()
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    """SSO sign-ins: anyone the company IdP vouches for gets a login; roles follow its groups."""
+    """SSO sign-ins: a login is created for someone the company IdP vouches for only under
+    OIDC_AUTO_CREATE; roles follow its groups; failures answer a clear page (vpportal.sso_views)."""
 
     def is_open_for_signup(self, request, sociallogin):
-        return True
+        return settings.OIDC_AUTO_CREATE
 
     def pre_social_login(self, request, sociallogin):
-        # Returning users: roles and the Person link follow the IdP on every sign-in.
+        # After allauth's lookup: by the SSO identity, then by a *verified* email (the link to a
+        # login an administrator created).
         if sociallogin.is_existing:
+            # Returning users: roles and the Person link follow the IdP on every sign-in.
             sso.apply_identity(sociallogin.user, sociallogin)
+            return
+        from vpportal.sso_views import refuse_new_login
+
+        refuse_new_login(request, sociallogin)
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        from vpportal.sso_views import on_authentication_error
+
+        on_authentication_error(request, provider, error=error, exception=exception, extra_context=extra_context)
 
     def save_user(self, request, sociallogin, form=None):
         # First sign-in (or the first SSO sign-in of an existing login, connected by email).
