@@ -265,7 +265,10 @@ SOCIALACCOUNT_STORE_TOKENS = False
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count per account (whatever identifier was typed: AXES_USERNAME_CALLABLE resolves it) and,
+# separately, per client address: one account guessed from many addresses locks, and so does one
+# address trying many accounts. Re-authentication goes through the same counter.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "vpportal.people.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True

@@ -3,10 +3,12 @@ as re-authentication."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.utils import filter_users_by_email, filter_users_by_username
 from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.auth import logout
 
 from vpportal import security, sso
 
@@ -24,6 +26,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and security.did_recently_authenticate(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def reauthenticate(self, user, password: str) -> bool:
+        # The password goes through `authenticate`, so django-axes counts a wrong one against the
+        # account exactly as on the sign-in form (one counter). Once the account is locked, the
+        # session proves nothing any more: it is signed out, so the suspended action cannot be
+        # completed by guessing on, and the correct password no longer helps until the cool-off.
+        confirmed = super().reauthenticate(user, password)
+        request = context.request
+        if not confirmed and request is not None and getattr(request, "axes_locked_out", False):
+            logout(request)
+        return confirmed
 
 
 class LoginForm(AllauthLoginForm):
@@ -61,9 +74,23 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def axes_username(request, credentials):
-    """The name axes counts failures against: allauth's `login` field (username or email)."""
+    """The name axes counts failures against: the ACCOUNT the typed identifier names (its username,
+    lowercased), so failures typed as `NoRole`, `norole` or `no.role@example.com` all count for, and
+    lock, the same account. An identifier that names no account is counted as typed (lowercased)."""
     credentials = credentials or {}
     value = credentials.get("username") or credentials.get("email") or credentials.get("login")
     if not value and request is not None:
         value = request.POST.get("login") or request.POST.get("username")
-    return (value or "").strip().lower() or None
+    typed = (value or "").strip()
+    if not typed:
+        return None
+    return account_name(typed) or typed.lower()
+
+
+def account_name(identifier: str) -> str | None:
+    """The lowercased username of the account `identifier` (a username or an e-mail address, in any
+    case) signs in as, the way allauth's login form resolves it; None when it names none."""
+    users = filter_users_by_email(identifier) if "@" in identifier else []
+    if not users:
+        users = list(filter_users_by_username(identifier).order_by("pk")[:1])
+    return users[0].username.lower() if users else None
