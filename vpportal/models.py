@@ -3,5 +3,6 @@ bookkeeping of the reminder digest."""
 
 from vpportal.digests.models import DigestEntry
 from vpportal.people.models import Person
+from vpportal.people.token_grants import TokenGrant
 
-__all__ = ["Person", "DigestEntry"]
+__all__ = ["Person", "DigestEntry", "TokenGrant"]

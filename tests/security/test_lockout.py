@@ -103,3 +103,23 @@ def test_sign_in_failures_lock_re_authentication_too(governance, old_session, se
     response = old_session.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert "_auth_user_id" not in old_session.session
     assert response.status_code in (302, 429)
+
+
+# --- password reset when the mail server is down (issue 15.9) ---------------------------------------
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """The real SMTP backend, pointed at a port where nothing listens (connection refused)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+
+def test_password_reset_answers_the_same_page_when_the_mail_server_is_down(account, mail_server_down, caplog):
+    known = Client().post(reverse("account_reset_password"), {"email": account.email})
+    unknown = Client().post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("account_reset_password_done")
+    failures = [r for r in caplog.records if r.levelname == "ERROR" and "e-mail failed" in r.getMessage()]
+    assert len(failures) == 2 and all(account.email not in r.getMessage() for r in failures)

@@ -3,11 +3,11 @@
 from importlib import import_module
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from vpportal.people.api import PersonViewSet
 
+from .docs import DocsView, SchemaView
 from .tokens import TokenViewSet
 
 router = DefaultRouter()
@@ -23,7 +23,7 @@ for app in ("initiatives", "governance", "vpportal.reports"):
     router.registry.extend(module.router.registry)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]

@@ -1,6 +1,9 @@
 """allauth adapters: who may sign up, what an SSO sign-in updates, and when a fresh sign-in counts
 as re-authentication."""
 
+import logging
+import smtplib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.utils import filter_users_by_email, filter_users_by_username
@@ -11,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 
 from vpportal import security, sso
+
+log = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,6 +31,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and security.did_recently_authenticate(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # A mail server that is down must not answer 500, and must not answer differently from the
+        # normal case: the password-reset form then tells whether the address has an account (it
+        # mails known and unknown addresses alike). The failure is logged (without the address) for
+        # the operators; retrying it belongs to the background worker once the events issue lands.
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as error:
+            log.error("Sending the %s e-mail failed: %s", template_prefix.rsplit("/", 1)[-1], type(error).__name__)
 
     def reauthenticate(self, user, password: str) -> bool:
         # The password goes through `authenticate`, so django-axes counts a wrong one against the
