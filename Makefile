@@ -61,6 +61,7 @@ run: demo
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r .
 
 test: venv-dev browser sso-provider lint
 	TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -2,12 +2,12 @@
 schema and its docs. On the top floor because it names every app."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from governance.api.urls import router as governance_router
 from initiatives.api.urls import router as initiatives_router
 from leadership.reports.api.urls import router as reports_router
+from vpportal.api.docs import DocsView, SchemaView
 from vpportal.api.urls import router as foundation_router
 
 router = DefaultRouter()
@@ -15,7 +15,7 @@ for app_router in (foundation_router, initiatives_router, governance_router, rep
     router.registry.extend(app_router.registry)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]

@@ -10,5 +10,7 @@ class VpportalConfig(AppConfig):
 
         from vpportal import permissions  # noqa: F401  (registers the role map with rules)
         from vpportal.core.history import stamp_channel
+        from vpportal.people import signals as people_signals
 
         pre_create_historical_record.connect(stamp_channel, dispatch_uid="vpportal_history_channel")
+        people_signals.connect()  # withdrawing access revokes API tokens

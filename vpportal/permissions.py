@@ -37,8 +37,9 @@ def role(*roles: str):
 any_role = rules.predicate(has_any_role, name="any_role")
 
 # --- the role map -------------------------------------------------------------------------------
-# For each model: which roles may add, change and delete. Every role may view every model (private
-# mentorship notes are guarded separately, field by field). Object rules are OR-ed in below.
+# For each model: which roles may add, change and delete any record. Every role may view every model
+# (private mentorship notes are guarded separately, field by field). `MODEL_ADDERS` widens who may
+# only *add*; object rules (the record's author, its owner, ...) are OR-ed in below.
 W_LEAD = (EXECUTIVE, LEADER)
 W_GOV = (EXECUTIVE, GOVERNANCE)
 W_EXEC = (EXECUTIVE,)
@@ -48,7 +49,7 @@ MODEL_WRITERS: dict[str, tuple[str, ...]] = {
     "initiatives.initiative": W_LEAD,
     "initiatives.milestone": W_LEAD,
     "initiatives.kpi": W_LEAD,
-    "initiatives.kpimeasurement": (EXECUTIVE, LEADER, CONTRIBUTOR),
+    "initiatives.kpimeasurement": W_LEAD,
     "initiatives.mentorship": W_LEAD,
     "initiatives.mentorshipsession": W_LEAD,
     "initiatives.training": W_LEAD,
@@ -63,7 +64,14 @@ MODEL_WRITERS: dict[str, tuple[str, ...]] = {
     "governance.requirement": W_GOV,
 }
 
-# Extra object-level predicates per (model, action), OR-ed with the role rule (see below).
+# Roles that may add records of a model without being its writers: they correct or remove only the
+# records an object rule gives them (a contributor adds KPI points, and corrects only their own).
+MODEL_ADDERS: dict[str, tuple[str, ...]] = {
+    "initiatives.kpimeasurement": (EXECUTIVE, LEADER, CONTRIBUTOR),
+}
+
+# Extra object-level predicates per (model, action), OR-ed with the role rule. They are declared
+# below with `add_object_rule`, keeping every decision in this module.
 OBJECT_RULES: dict[tuple[str, str], rules.Predicate] = {}
 
 
@@ -73,7 +81,12 @@ def perm_name(model, action: str) -> str:
 
 def _register(label: str, action: str):
     app_label, model_name = label.split(".")
-    base = any_role if action == "view" else role(*MODEL_WRITERS[label])
+    if action == "view":
+        base = any_role
+    elif action == "add":
+        base = role(*MODEL_ADDERS.get(label, MODEL_WRITERS[label]))
+    else:
+        base = role(*MODEL_WRITERS[label])
     extra = OBJECT_RULES.get((label, action))
     rules.set_perm(f"{app_label}.{action}_{model_name}", base | extra if extra else base)
 
@@ -190,3 +203,28 @@ def acknowledges_for_self(user, acknowledgement=None) -> bool:
 
 
 add_object_rule("governance.acknowledgement", "add", any_role & acknowledges_for_self)
+
+
+# --- KPI measurements: contributors add points and correct their own ------------------------------
+@rules.predicate
+def created_it(user, record=None) -> bool:
+    """The user wrote the record (its `created_by`)."""
+    return (
+        record is not None and user is not None and record.created_by_id is not None and record.created_by_id == user.pk
+    )
+
+
+@rules.predicate
+def owns_the_kpi(user, measurement=None) -> bool:
+    """The user's Person owns the KPI the measurement belongs to: they may correct its points."""
+    if measurement is None or not measurement.kpi_id:
+        return False
+    person_id = _person_id(user)
+    return person_id is not None and measurement.kpi.owner_id == person_id
+
+
+# Leaders and executives correct any point (the role map); a contributor only the points they added,
+# and the KPI's owner (holding a role that writes) every point of their KPI. Auditors never write.
+corrects_measurement = role(*MODEL_ADDERS["initiatives.kpimeasurement"]) & (created_it | owns_the_kpi)
+add_object_rule("initiatives.kpimeasurement", "change", corrects_measurement)
+add_object_rule("initiatives.kpimeasurement", "delete", corrects_measurement)

@@ -271,7 +271,10 @@ SOCIALACCOUNT_STORE_TOKENS = False
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count per account (whatever identifier was typed: AXES_USERNAME_CALLABLE resolves it) and,
+# separately, per client address: one account guessed from many addresses locks, and so does one
+# address trying many accounts. Re-authentication goes through the same counter.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "vpportal.people.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -307,11 +310,17 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# knox's token model is swappable: name it, so migrations can point at it (vpportal.TokenGrant).
+KNOX_TOKEN_MODEL = "knox.AuthToken"
+# Every API token expires: this many days unless its owner chooses (1-365, vpportal/people/tokens.py).
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 REST_KNOX = {
-    "TOKEN_TTL": None,  # expiry is chosen per token by its owner
+    "TOKEN_TTL": None,  # expiry is set per token by vpportal.people.tokens (default and maximum)
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# The schema and docs at /api/v1/schema/ and /api/v1/docs/: public only when on (vpportal/api/docs.py).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG or DEMO_MODE)
 SPECTACULAR_SETTINGS = {
     "TITLE": "VP Portal API",
     "DESCRIPTION": "AI/ML initiatives, KPIs, governance, risk and team development.",

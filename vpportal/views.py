@@ -16,7 +16,7 @@ class TokenForm(forms.Form):
         required=False,
         min_value=1,
         max_value=tokens.MAX_EXPIRY_DAYS,
-        help_text="Leave empty for a token that does not expire.",
+        help_text=f"1 to {tokens.MAX_EXPIRY_DAYS} days; empty for the default ({{days}} days).",
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 
@@ -24,6 +24,9 @@ class TokenForm(forms.Form):
 @login_required
 def token_list(request):
     form = TokenForm(request.POST or None)
+    form.fields["expiry_days"].help_text = form.fields["expiry_days"].help_text.format(
+        days=tokens.default_expiry_days()
+    )
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
+from initiatives.services.portfolio import _storable as storable_text
 from vpportal.core.services import ConflictError, TransitionError
 
 from .kinds import KINDS, RowError
@@ -23,6 +24,14 @@ REQUIRED = {
     "kpi-measurements": ("kpi_name", "observed_at", "value"),
     "risks": ("title", "category", "likelihood", "impact"),
 }
+
+
+MSG_UNSTORABLE = "Contains a character that cannot be stored (a NUL byte or a lone surrogate): remove it."
+
+
+def _unstorable_cells(row: dict) -> dict:
+    """The row's cells no database column takes (PostgreSQL refuses NUL): errors, not a 500."""
+    return {column: [MSG_UNSTORABLE] for column, value in row.items() if value and not storable_text(value)}
 
 
 @dataclass
@@ -92,6 +101,8 @@ def run_import(kind_slug: str, rows: list[dict], *, by, preview: bool) -> Report
                 # Each row in its own savepoint: a refused row leaves the others' writes usable
                 # for the rest of the preview (a later row may refer to an earlier one).
                 with transaction.atomic():
+                    if unstorable := _unstorable_cells(row):
+                        raise RowError(unstorable)
                     existing, data = kind.parse(row, cache)
                     if existing is None:
                         obj, result.action = kind.create(data, by=by, row=row, cache=cache), "create"

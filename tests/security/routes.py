@@ -132,10 +132,12 @@ EXPLICIT: dict[str, Decision] = {
     "token_list": signed_in(),
     "token_revoke": signed_in(),
     "health": public(),
-    "api:schema": public(),
-    "api:docs": public(),
-    "api:token-list": Decision(SIGNED_IN, methods=("get", "post")),
-    "api:token-detail": Decision(SIGNED_IN, methods=("delete",)),
+    # public only with API_DOCS_PUBLIC (off under tests, as in production): signed-in callers
+    "api:schema": signed_in(methods=("get",), service_decides=False),
+    "api:docs": signed_in(methods=("get",), service_decides=False),
+    # a call authenticated by a token creates/revokes tokens only with that right (403 otherwise)
+    "api:token-list": signed_in(methods=("get", "post")),
+    "api:token-detail": signed_in(methods=("delete",)),
     # governance: policies
     "governance:policy_diff": perm("governance.view_policy", methods=("get",)),
     "governance:policy_acknowledge": signed_in(

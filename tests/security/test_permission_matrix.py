@@ -302,3 +302,86 @@ def test_admin_changelists_follow_the_model_rules_for_staff(matrix_world):
             if response.status_code != expected:
                 problems.append(f"{persona} GET {url}: expected {expected}, got {response.status_code}")
     assert not problems, "\n".join(problems)
+
+
+# --- object-level write rules -----------------------------------------------------------------------
+# PRODUCT.md's roles, restated here rather than read from vpportal/permissions.py, so the matrix checks
+# the rule and not the code against itself. Who may change or delete a record they have no tie to:
+LEADS = frozenset({"executive", "leader"})
+GOVERNS = frozenset({"executive", "governance"})
+ANY_RECORD_WRITERS = {
+    "vpportal.person": frozenset({"executive"}),
+    "initiatives.initiative": LEADS,
+    "initiatives.milestone": LEADS,
+    "initiatives.kpi": LEADS,
+    "initiatives.kpimeasurement": LEADS,  # contributors add points, they do not correct others'
+    "initiatives.mentorship": LEADS,
+    "initiatives.mentorshipsession": LEADS,
+    "initiatives.training": LEADS,
+    "initiatives.trainingattendance": LEADS,
+    "governance.aisystem": LEADS,
+    "governance.risk": LEADS | GOVERNS,
+    "governance.mitigation": LEADS | GOVERNS,
+    "governance.policy": GOVERNS,
+    "governance.policyversion": GOVERNS,
+    "governance.acknowledgement": frozenset({"executive"}),
+    "governance.framework": GOVERNS,
+    "governance.requirement": GOVERNS,
+}
+# ... and who may, in addition, change or delete a record they added themselves.
+AUTHOR_WRITERS = {"initiatives.kpimeasurement": frozenset({"contributor"})}
+
+
+def _object_write_routes():
+    """(route, decision, methods to try): API details (PUT/PATCH/DELETE) and edit/delete pages (GET)."""
+    found = []
+    for route in ROUTES:
+        decision = decide(route)
+        if decision is None or "pk" not in route.converters or route.id in STATE_REFUSALS:
+            continue
+        if decision.kind == "api_model" and decision.model._meta.label_lower in ANY_RECORD_WRITERS:
+            found.append((route, decision, tuple(m for m in decision.methods if m in ("patch", "delete"))))
+        elif (
+            decision.kind == "perm"
+            and decision.object_level
+            and not decision.parent_decides
+            and decision.model._meta.label_lower in ANY_RECORD_WRITERS
+            and decision.perm.split(".")[1].split("_")[0] in ("change", "delete")
+        ):
+            found.append((route, decision, ("get",)))
+    return found
+
+
+def test_object_write_rules_follow_the_roles_and_authorship(matrix_world):
+    """Every persona x every record-level write (API and page) x a record of someone else / one they
+    added: allowed exactly as ANY_RECORD_WRITERS and AUTHOR_WRITERS say, refused (403/404) otherwise."""
+    personas, records = matrix_world
+    stranger = personas["outsider"]  # holds no role: a record it wrote ties it to no persona
+    routes = _object_write_routes()
+    # The seeded frameworks are the built-in catalogue, read-only for everyone (STATE_REFUSALS).
+    uncovered = set(ANY_RECORD_WRITERS) - {d.model._meta.label_lower for _, d, _ in routes}
+    assert uncovered == {"governance.framework", "governance.requirement"}
+    problems = []
+    for persona, user in personas.items():
+        clients = {True: api_client(user), False: Client()}
+        clients[False].force_login(user)
+        for route, decision, methods in routes:
+            url, obj = build_url(route, decision, records)
+            assert url is not None, obj
+            label = decision.model._meta.label_lower
+            for author in (stranger, user):
+                type(obj)._default_manager.filter(pk=obj.pk).update(created_by=author)
+                may = persona in ANY_RECORD_WRITERS[label] or (
+                    author == user and persona in AUTHOR_WRITERS.get(label, ())
+                )
+                whose = "own" if author == user else "other's"
+                for method in methods:
+                    status = _call(clients[route.is_api], method, url, api=route.is_api).status_code
+                    where = f"{persona:11} {method.upper():6} {route.id} ({whose} record)"
+                    if status >= 500:
+                        problems.append(f"{where}: server error {status}")
+                    elif may and status in (401, 403, 404):
+                        problems.append(f"{where}: PRODUCT.md allows it, answered {status}")
+                    elif not may and status not in (403, 404, 405):
+                        problems.append(f"{where}: PRODUCT.md refuses it, answered {status}")
+    assert not problems, "\n".join(problems)

@@ -1,14 +1,21 @@
 """allauth adapters: who may sign up, what an SSO sign-in updates, and when a fresh sign-in counts
 as re-authentication."""
 
+import logging
+import smtplib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.utils import filter_users_by_email, filter_users_by_username
 from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.auth import logout
 
 from vpportal import security, sso
+
+log = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -40,6 +47,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
         id_token = request.session.get(ID_TOKEN_SESSION_KEY)
         return (id_token and end_session_url(request, id_token)) or super().get_logout_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # A mail server that is down must not answer 500, and must not answer differently from the
+        # normal case: the password-reset form then tells whether the address has an account (it
+        # mails known and unknown addresses alike). The failure is logged (without the address) for
+        # the operators; retrying it belongs to the background worker once the events issue lands.
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as error:
+            log.error("Sending the %s e-mail failed: %s", template_prefix.rsplit("/", 1)[-1], type(error).__name__)
+
+    def reauthenticate(self, user, password: str) -> bool:
+        # The password goes through `authenticate`, so django-axes counts a wrong one against the
+        # account exactly as on the sign-in form (one counter). Once the account is locked, the
+        # session proves nothing any more: it is signed out, so the suspended action cannot be
+        # completed by guessing on, and the correct password no longer helps until the cool-off.
+        confirmed = super().reauthenticate(user, password)
+        request = context.request
+        if not confirmed and request is not None and getattr(request, "axes_locked_out", False):
+            logout(request)
+        return confirmed
 
 
 class LoginForm(AllauthLoginForm):
@@ -107,9 +135,23 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def axes_username(request, credentials):
-    """The name axes counts failures against: allauth's `login` field (username or email)."""
+    """The name axes counts failures against: the ACCOUNT the typed identifier names (its username,
+    lowercased), so failures typed as `NoRole`, `norole` or `no.role@example.com` all count for, and
+    lock, the same account. An identifier that names no account is counted as typed (lowercased)."""
     credentials = credentials or {}
     value = credentials.get("username") or credentials.get("email") or credentials.get("login")
     if not value and request is not None:
         value = request.POST.get("login") or request.POST.get("username")
-    return (value or "").strip().lower() or None
+    typed = (value or "").strip()
+    if not typed:
+        return None
+    return account_name(typed) or typed.lower()
+
+
+def account_name(identifier: str) -> str | None:
+    """The lowercased username of the account `identifier` (a username or an e-mail address, in any
+    case) signs in as, the way allauth's login form resolves it; None when it names none."""
+    users = filter_users_by_email(identifier) if "@" in identifier else []
+    if not users:
+        users = list(filter_users_by_username(identifier).order_by("pk")[:1])
+    return users[0].username.lower() if users else None
