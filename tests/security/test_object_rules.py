@@ -13,7 +13,7 @@ from initiatives.services.portfolio import kpi_measurement_delete, kpi_measureme
 from tests.conftest import api_client
 from tests.factories.people import UserFactory
 from tests.factories.portfolio import KPIFactory, KPIMeasurementFactory
-from vpportal.people.services import person_for_user
+from vpportal.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_leaders_and_executives_correct_any_point(personas, role, someone_elses_
 
 
 def test_the_kpi_owner_corrects_every_point_of_their_kpi(contributor):
-    kpi = KPIFactory(owner=person_for_user(contributor))
+    kpi = KPIFactory(owner=Person.objects.of_user(contributor))
     point = KPIMeasurementFactory(kpi=kpi, created_by=UserFactory(username="ml-platform", roles=["contributor"]))
     client = api_client(contributor)
     assert client.patch(url(point), {"value": 2.0}, format="json").status_code == 200
@@ -74,7 +74,7 @@ def test_the_kpi_owner_corrects_every_point_of_their_kpi(contributor):
 
 
 def test_an_auditor_owning_the_kpi_still_only_reads(auditor):
-    kpi = KPIFactory(owner=person_for_user(auditor))
+    kpi = KPIFactory(owner=Person.objects.of_user(auditor))
     point = KPIMeasurementFactory(kpi=kpi, created_by=auditor)
     client = api_client(auditor)
     assert client.patch(url(point), {"value": 2.0}, format="json").status_code == 403
