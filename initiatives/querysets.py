@@ -24,7 +24,7 @@ from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from vpportal.core.models import TrackedQuerySet
-from vpportal.permissions import can_view_private_notes
+from vpportal.permissions import can_view_private_notes, sees_every_mentorship
 
 from .choices import AttendanceStatus, Cadence, Direction, KPIStatus, MilestoneStatus
 
@@ -218,9 +218,27 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
         return list(ranked.values_list("kpi_id", "observed_at", "value"))
 
 
+def _takes_part(user, *paths) -> models.Q:
+    """Rows where the user's Person is at one of `paths` (joined in SQL: no look-up of the person)."""
+    condition = models.Q(pk__in=[])
+    for path in paths:
+        condition |= models.Q(**{f"{path}__user_id": user.pk})
+    return condition
+
+
 class MentorshipQuerySet(TrackedQuerySet):
     label_related = ("mentor", "mentee")
     search_fields = ("mentor__name", "mentee__name", "focus_areas", "goals")
+
+    def visible_to(self, user):
+        # A contributor sees only the mentorships they take part in (PRODUCT.md, roles).
+        visible = super().visible_to(user)
+        if user is None or sees_every_mentorship(user) or not user.is_authenticated:
+            return visible
+        return visible.filter(_takes_part(user, "mentor", "mentee"))
+
+    def restricted_ids_for(self, user):
+        return None if sees_every_mentorship(user) else self.visible_to(user).order_by().values("pk")
 
     def with_related(self):
         return (
@@ -278,8 +296,14 @@ class MentorshipSessionQuerySet(TrackedQuerySet):
         return clone
 
     def visible_to(self, user):
-        # Every session is visible to every role; its private notes only to some of them.
-        return super().visible_to(user).notes_for(user)
+        # The sessions of the mentorships the user sees; their private notes only to some of them.
+        visible = super().visible_to(user)
+        if user is not None and user.is_authenticated and not sees_every_mentorship(user):
+            visible = visible.filter(_takes_part(user, "mentorship__mentor", "mentorship__mentee"))
+        return visible.notes_for(user)
+
+    def restricted_ids_for(self, user):
+        return None if sees_every_mentorship(user) else self.visible_to(user).order_by().values("pk")
 
     def notes_for(self, user):
         """Rows as `user` may read them: private notes blanked (and `private_notes_hidden` set)

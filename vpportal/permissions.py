@@ -44,6 +44,13 @@ def has_role(user, *roles: str) -> bool:
     return bool(role_names(user) & set(roles))
 
 
+def sees_every_mentorship(user) -> bool:
+    """Every role but `contributor` reads every mentorship (and its sessions, notes aside). For a user
+    who is only a contributor, other people's mentorships and their sessions do not exist, in any
+    channel: `MentorshipQuerySet.visible_to` and `MentorshipSessionQuerySet.visible_to` apply this."""
+    return bool(getattr(user, "is_superuser", False) or role_names(user) - {CONTRIBUTOR})
+
+
 def role(*roles: str):
     """A predicate true for users holding any of `roles`."""
 

@@ -75,7 +75,16 @@ class MentorshipSerializer(TrackedSerializer):
         return super().to_internal_value(data)
 
 
+class _VisibleMentorshipField(serializers.PrimaryKeyRelatedField):
+    """A mentorship the caller sees: for anyone else the id "does not exist" (400), as on a read."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Mentorship.objects.visible_to(getattr(request, "user", None))
+
+
 class MentorshipSessionSerializer(TrackedSerializer):
+    mentorship = _VisibleMentorshipField()
     private_notes = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -4,8 +4,9 @@ from functools import partial
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -64,6 +65,28 @@ class TrackedAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
+
+    def _refuse_history_of_hidden(self, request, object_id):
+        """The history of a record the user does not see (kept or deleted) does not exist for them:
+        simple-history would otherwise fall back to the last history row of a record outside
+        `get_queryset`."""
+        restricted = getattr(self.model._default_manager.all(), "restricted_ids_for", None)
+        if restricted is None or restricted(request.user) is None:
+            return
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_history_of_hidden(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_history_of_hidden(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _model_data(self, form, names):
         model_fields = {f.name for f in self.model._meta.get_fields() if getattr(f, "concrete", False)}

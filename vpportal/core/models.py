@@ -28,6 +28,11 @@ class TrackedQuerySet(models.QuerySet):
             return self.none()
         return self
 
+    def restricted_ids_for(self, user):
+        """None when `user` reads every record of the model; otherwise the ids (a subquery) of the
+        records that exist for them. The audit trail keeps history rows of other records out."""
+        return None
+
     def with_related(self):
         return self.select_related("created_by", "updated_by")
 

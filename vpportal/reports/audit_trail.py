@@ -63,16 +63,26 @@ def history_watermark() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None):
+def _restricted_ids(model, reader):
+    restrict = getattr(model._default_manager.all(), "restricted_ids_for", None)
+    return None if reader is None or restrict is None else restrict(reader)
+
+
+def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None, reader=None):
     """A queryset of dicts (ROW_FIELDS + `model`), newest first, across the history tables.
 
     `models`: labels to include (all when None); `since`/`until`: datetimes, both included.
+    `reader`: the history of records that do not exist for this user is left out (a contributor's
+    view of other people's mentorships); None reads every row (the system).
     """
     parts = []
     for label, model in tracked_models().items():
         if models and label not in models:
             continue
         rows = history_model(model).objects.order_by()
+        restricted = _restricted_ids(model, reader)
+        if restricted is not None:
+            rows = rows.filter(id__in=restricted)
         if user_id is not None:
             rows = rows.filter(history_user_id=user_id)
         if channel:
@@ -213,7 +223,12 @@ def _newest_rows_sql(vendor: str) -> tuple[str, tuple]:
 
 def recent_events(reader, limit: int = 15) -> list[Event]:
     """The newest `limit` changes across every model (the dashboard's recent activity)."""
-    sql, params = _newest_rows_sql(connection.vendor)
+    if any(_restricted_ids(model, reader) is not None for model in tracked_models().values()):
+        # Some records do not exist for this reader: their rows are filtered out (not cached).
+        sql, params = event_rows(reader=reader).query.sql_with_params()
+        sql, params = f"{sql} LIMIT %s", tuple(params)
+    else:
+        sql, params = _newest_rows_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         names = [column[0] for column in cursor.description]
