@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from vpportal.permissions import perm_name
 
+from .private_fields import reaches_private_field
 from .services import ConflictError, TransitionError, create_record, delete_record, update_record
 
 
@@ -25,6 +26,10 @@ class TrackedAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["loaded_version"] = self.instance.version
+
+
+def _names_private(model, name) -> bool:
+    return isinstance(name, str) and reaches_private_field(model, name)
 
 
 class ServiceRefused(Exception):
@@ -65,6 +70,23 @@ class TrackedAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A URL filter on a restricted column (`?private_notes__regex=^A`) would answer, by the
+        # number of rows, what the column holds: refused (400) for every lookup, whoever asks.
+        if reaches_private_field(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        # Belt and braces: a search field on a restricted column would be the same oracle.
+        return [f for f in super().get_search_fields(request) if not reaches_private_field(self.model, f)]
+
+    def get_sortable_by(self, request):
+        return [f for f in super().get_sortable_by(request) if not _names_private(self.model, f)]
+
+    def get_ordering(self, request):
+        return [f for f in super().get_ordering(request) if not reaches_private_field(self.model, str(f))]
 
     def _refuse_history_of_hidden(self, request, object_id):
         """The history of a record the user does not see (kept or deleted) does not exist for them:

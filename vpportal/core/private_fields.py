@@ -17,7 +17,9 @@ a deferred column loaded later and a related manager of the instance read masked
 
 from functools import cached_property
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import Col
 
 
@@ -90,3 +92,20 @@ class PrivateTextField(models.TextField):
 def private_field_names(model) -> frozenset[str]:
     """The names of the model's restricted columns (admin lookups, filters and orderings refuse them)."""
     return frozenset(f.name for f in model._meta.concrete_fields if isinstance(f, PrivateTextField))
+
+
+def reaches_private_field(model, path: str) -> bool:
+    """Whether a lookup path (`private_notes__regex`, `sessions__private_notes`, `-private_notes`)
+    names a restricted column of `model` or of a model it joins: filtering, searching or sorting on
+    one answers questions about its value (an oracle), whatever the lookup that follows."""
+    for part in path.lstrip("-").split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup or transform: the path ended on a field already checked
+        if isinstance(field, PrivateTextField):
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
