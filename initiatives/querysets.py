@@ -1,6 +1,8 @@
 """Reads of the initiatives app, shared by pages, admin, API and exports."""
 
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from django.db import connections, models
 from django.db.models import (
@@ -220,10 +222,7 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
 
 def _takes_part(user, *paths) -> models.Q:
     """Rows where the user's Person is at one of `paths` (joined in SQL: no look-up of the person)."""
-    condition = models.Q(pk__in=[])
-    for path in paths:
-        condition |= models.Q(**{f"{path}__user_id": user.pk})
-    return condition
+    return reduce(operator.or_, (models.Q(**{f"{path}__user_id": user.pk}) for path in paths))
 
 
 class MentorshipQuerySet(TrackedQuerySet):
