@@ -1,6 +1,8 @@
 """Reads of the initiatives app, shared by pages, admin, API and exports."""
 
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from django.db import connections, models
 from django.db.models import (
@@ -24,7 +26,7 @@ from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from vpportal.core.models import TrackedQuerySet
-from vpportal.permissions import can_view_private_notes
+from vpportal.permissions import sees_every_mentorship
 
 from .choices import AttendanceStatus, Cadence, Direction, KPIStatus, MilestoneStatus
 
@@ -218,9 +220,24 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
         return list(ranked.values_list("kpi_id", "observed_at", "value"))
 
 
+def _takes_part(user, *paths) -> models.Q:
+    """Rows where the user's Person is at one of `paths` (joined in SQL: no look-up of the person)."""
+    return reduce(operator.or_, (models.Q(**{f"{path}__user_id": user.pk}) for path in paths))
+
+
 class MentorshipQuerySet(TrackedQuerySet):
     label_related = ("mentor", "mentee")
     search_fields = ("mentor__name", "mentee__name", "focus_areas", "goals")
+
+    def visible_to(self, user):
+        # A contributor sees only the mentorships they take part in (PRODUCT.md, roles).
+        visible = super().visible_to(user)
+        if user is None or sees_every_mentorship(user) or not user.is_authenticated:
+            return visible
+        return visible.filter(_takes_part(user, "mentor", "mentee"))
+
+    def restricted_ids_for(self, user):
+        return None if sees_every_mentorship(user) else self.visible_to(user).order_by().values("pk")
 
     def with_related(self):
         return (
@@ -250,45 +267,24 @@ class MentorshipQuerySet(TrackedQuerySet):
         ).order_by("-is_mine", *self.model._meta.ordering)
 
 
-class _NotesForReaderIterable(models.query.ModelIterable):
-    """Hands out sessions whose private notes are blanked when the reader may not see them.
-
-    The decision is `can_view_private_notes` (vpportal.permissions); this only applies it to every
-    row a read returns, so a template, export or serializer cannot print what it never received.
-    """
-
-    def __iter__(self):
-        reader = self.queryset._notes_reader
-        for session in super().__iter__():
-            if not can_view_private_notes(reader, session):
-                session.private_notes = ""
-                session.private_notes_hidden = True
-            yield session
-
-
 class MentorshipSessionQuerySet(TrackedQuerySet):
     # Never private_notes: search must not reveal them.
     search_fields = ("topics", "action_items", "mentorship__mentor__name", "mentorship__mentee__name")
 
-    _notes_reader = None
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._notes_reader = self._notes_reader
-        return clone
-
     def visible_to(self, user):
-        # Every session is visible to every role; its private notes only to some of them.
-        return super().visible_to(user).notes_for(user)
+        """The sessions of the mentorships the user sees, their private notes masked in SQL for anyone
+        but the participants recorded with each session and executives (the column's own rule,
+        `PrivateTextField`): `values()`, `only()`, `iterator()`, filters and orderings all read the
+        mask. Joins the mentorship, which the object rules (edit, delete) look at."""
+        visible = super().visible_to(user)
+        if user is not None and user.is_authenticated and not sees_every_mentorship(user):
+            visible = visible.filter(
+                _takes_part(user, "mentorship__mentor", "mentorship__mentee", "held_mentor", "held_mentee")
+            )
+        return visible.select_related("mentorship")
 
-    def notes_for(self, user):
-        """Rows as `user` may read them: private notes blanked (and `private_notes_hidden` set)
-        unless `user` is the mentor, the mentee or an executive. Writes never save these rows:
-        the services re-read the stored record. Joins the mentorship the rule looks at."""
-        clone = self.select_related("mentorship")
-        clone._notes_reader = user
-        clone._iterable_class = _NotesForReaderIterable
-        return clone
+    def restricted_ids_for(self, user):
+        return None if sees_every_mentorship(user) else self.visible_to(user).order_by().values("pk")
 
     def with_related(self):
         return super().with_related().select_related("mentorship__mentor", "mentorship__mentee")

@@ -20,8 +20,16 @@ from vpportal.roles import (  # noqa: F401  (the role names are part of this mod
     ROLES,
     has_any_role,
     has_role,
+    reads_every_private_value,
     role_names,
 )
+
+
+def sees_every_mentorship(user) -> bool:
+    """Every role but `contributor` reads every mentorship (and its sessions, notes aside). For a user
+    who is only a contributor, other people's mentorships and their sessions do not exist, in any
+    channel: `MentorshipQuerySet.visible_to` and `MentorshipSessionQuerySet.visible_to` apply this."""
+    return bool(getattr(user, "is_superuser", False) or role_names(user) - {CONTRIBUTOR})
 
 
 def role(*roles: str):
@@ -150,18 +158,34 @@ def takes_part_in(user, record=None) -> bool:
     )
 
 
+def note_reader_ids(session) -> tuple:
+    """The Person ids who read a session's private notes besides executives: the mentor and the
+    mentee recorded with the session when it was logged (a session or one of its history rows), or,
+    for a session not logged yet, the mentorship's participants it is about to record."""
+    held = (getattr(session, "held_mentor_id", None), getattr(session, "held_mentee_id", None))
+    if held != (None, None):
+        return tuple(pk for pk in held if pk is not None)
+    mentorship = _mentorship_of(session)
+    return () if mentorship is None else (mentorship.mentor_id, mentorship.mentee_id)
+
+
 @rules.predicate
 def can_view_private_notes(user, session=None) -> bool:
-    """THE rule for `MentorshipSession.private_notes`: the mentor, the mentee and executives only.
+    """THE rule for `MentorshipSession.private_notes`: the mentor and the mentee who took part in the
+    session (recorded with it, whoever the mentorship's participants are now) and executives only.
 
-    Every channel (pages, admin, API, CSV, history, audit) calls this function. Call it directly,
-    not through `user.has_perm`, which lets superusers through: a superuser without the executive
-    role is an administrator, not a reader of private notes. `session=None` (no record yet) is
-    answered for executives only.
+    Every channel (pages, admin, API, CSV, history, audit) calls this function, and the SQL mask of
+    `MentorshipSessionQuerySet.visible_to` says the same. Call it directly, not through
+    `user.has_perm`, which lets superusers through: a superuser without the executive role is an
+    administrator, not a reader of private notes. `session=None` (no record yet) is answered for
+    executives only.
     """
-    if has_role(user, EXECUTIVE):
+    if reads_every_private_value(user):
         return True
-    return bool(takes_part_in(user, session))
+    if session is None or not has_any_role(user):
+        return False
+    person_id = _person_id(user)
+    return person_id is not None and person_id in note_reader_ids(session)
 
 
 def private_fields_hidden_for(user, session) -> frozenset[str]:

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from vpportal.core.admin import ServiceRefused, TrackedAdmin
+from vpportal.core.admin import ServiceRefused, TrackedAdmin, TrackedInline
 from vpportal.core.services import ConflictError, TransitionError
 
 from ..choices import Stage
@@ -33,14 +33,17 @@ class ServiceInlineMixin:
                 if not row.has_changed() and row not in formset.deleted_forms:
                     continue
                 instance = row.instance
+                # The version the row was loaded with: a newer stored one is refused (ConflictError).
+                version = row.cleaned_data.get("loaded_version")
                 if row in formset.deleted_forms:
                     if instance.pk:
-                        delete(instance, by=request.user)
+                        delete(type(instance)._base_manager.get(pk=instance.pk), by=request.user, version=version)
                     continue
                 names = row.changed_data if instance.pk else row.cleaned_data
                 data = {n: row.cleaned_data[n] for n in names if n in concrete and n not in ("id", fk_name)}
                 if instance.pk:
-                    update(type(instance)._base_manager.get(pk=instance.pk), by=request.user, data=data)
+                    stored = type(instance)._base_manager.get(pk=instance.pk)
+                    update(stored, by=request.user, data=data, version=version)
                 else:
                     create(by=request.user, data={**data, fk_name: form.instance})
         except (ConflictError, TransitionError) as error:
@@ -50,7 +53,7 @@ class ServiceInlineMixin:
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(TrackedInline, admin.TabularInline):
     model = Milestone
     extra = 0
     # No "view on site" per row: each would look up a content type (django-zeal flags it as N+1).
@@ -58,7 +61,7 @@ class MilestoneInline(admin.TabularInline):
     fields = ("title", "due_date", "done_date", "status")
 
 
-class KPIInline(admin.TabularInline):
+class KPIInline(TrackedInline, admin.TabularInline):
     model = KPI
     extra = 0
     view_on_site = False

@@ -42,7 +42,8 @@ class _MaskedHistoryHelper(HistoricalRecordContextHelper):
     def format_delta_change(self, change):
         formatted = super().format_delta_change(change)
         if change.field in self.hidden_fields:
-            return dataclasses.replace(formatted, old=HIDDEN if change.old else "", new=HIDDEN if change.new else "")
+            # One placeholder, empty or not: neither the text nor its emptiness shows.
+            return dataclasses.replace(formatted, old=HIDDEN, new=HIDDEN)
         return formatted
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, tracked_schema
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
@@ -75,7 +75,21 @@ class MentorshipSerializer(TrackedSerializer):
         return super().to_internal_value(data)
 
 
+class _VisibleMentorshipField(serializers.PrimaryKeyRelatedField):
+    """A mentorship the caller sees: for anyone else the id "does not exist" (400), as on a read."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Mentorship.objects.visible_to(getattr(request, "user", None))
+
+
+class MentorshipReassignSerializer(serializers.Serializer):
+    mentor = _PersonField(queryset=Person.objects.all(), required=False, help_text="The new mentor (a Person id).")
+    mentee = _PersonField(queryset=Person.objects.all(), required=False, help_text="The new mentee (a Person id).")
+
+
 class MentorshipSessionSerializer(TrackedSerializer):
+    mentorship = _VisibleMentorshipField()
     private_notes = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -95,8 +109,11 @@ class MentorshipSessionSerializer(TrackedSerializer):
             "topics",
             "action_items",
             "private_notes",
+            "held_mentor",
+            "held_mentee",
             *TRACKED_FIELDS,
         ]
+        read_only_fields = (*TrackedSerializer.Meta.read_only_fields, "held_mentor", "held_mentee")
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -144,6 +161,32 @@ class MentorshipViewSet(TrackedViewSet):
     create_service = services.mentorship_create
     update_service = services.mentorship_update
     delete_service = services.mentorship_delete
+    service_actions = ("reassign",)
+
+    @extend_schema(
+        request=MentorshipReassignSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: MentorshipSerializer,
+            400: OpenApiResponse(description="No new participant, or the mentor would be the mentee."),
+            403: OpenApiResponse(description="Only leaders and executives reassign."),
+            412: None,
+        },
+        summary="Give the mentorship another mentor and/or mentee",
+        description=(
+            "Earlier sessions keep the mentor and mentee they were held with (`held_mentor`, "
+            "`held_mentee`): their private notes stay with those people, never with the newcomer. "
+            "A mentorship with sessions changes its participants only through this action."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        mentorship = self.get_object()
+        version = self._expected_version(mentorship)
+        serializer = MentorshipReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.mentorship_reassign(mentorship, by=request.user, data=dict(serializer.validated_data), version=version)
+        return self.action_response(mentorship)
 
 
 @tracked_schema

@@ -18,6 +18,12 @@ def _people(request):
     return Person.objects.order_by("name")
 
 
+def _mentorships(request):
+    # Only the mentorships that exist for the reader: a contributor can neither list the others as
+    # choices nor learn from a 400 that an id exists.
+    return Mentorship.objects.visible_to(getattr(request, "user", None)).select_related("mentor", "mentee")
+
+
 class MineFilterMixin:
     """`mine=true`: only records that involve the signed-in person."""
 
@@ -62,7 +68,7 @@ class MentorshipFilterSet(MineFilterMixin, TrackedFilterSet):
 
 class MentorshipSessionFilterSet(MineFilterMixin, TrackedFilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
-    mentorship = django_filters.ModelChoiceFilter(queryset=Mentorship.objects.select_related("mentor", "mentee"))
+    mentorship = django_filters.ModelChoiceFilter(queryset=_mentorships)
     held_on = django_filters.DateFromToRangeFilter()
     ordering = django_filters.OrderingFilter(
         fields=(("held_on", "held_on"), ("duration_minutes", "duration_minutes"), ("updated_at", "updated_at"))

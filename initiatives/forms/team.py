@@ -30,6 +30,29 @@ class MentorshipForm(TrackedModelForm):
             for name in ("mentor", "mentee"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Only leaders and executives change who mentors whom."
+        elif self.instance.pk and self.instance.sessions.exists():
+            # With sessions logged, changing who takes part is a reassignment (its own page).
+            for name in ("mentor", "mentee"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "This mentorship has sessions: use “Reassign” to change this."
+
+
+class MentorshipReassignForm(TrackedModelForm):
+    """Another mentor and/or mentee for a mentorship (services.team.mentorship_reassign decides)."""
+
+    PEOPLE_FIELDS = ("mentor", "mentee")
+
+    class Meta:
+        model = Mentorship
+        fields = ["mentor", "mentee"]
+        help_texts = {"mentor": "Earlier sessions' private notes stay with the people who took part in them."}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.order_by("name")
+        self.fields["mentor"].queryset = people
+        self.fields["mentee"].queryset = people
+        resolve_together(self, self.PEOPLE_FIELDS)
 
 
 class MentorshipSessionForm(TrackedModelForm):

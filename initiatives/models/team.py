@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.models import Tracked
+from vpportal.core.private_fields import PrivateTextField
 from vpportal.permissions import private_fields_hidden_for
 
 from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
@@ -80,7 +81,24 @@ class MentorshipSession(Tracked):
     )
     topics = models.TextField(_("topics"), blank=True)
     action_items = models.TextField(_("action items"), blank=True)
-    private_notes = models.TextField(_("private notes"), blank=True)
+    # Masked in SQL for everyone but the recorded participants and executives (reads via visible_to).
+    private_notes = PrivateTextField(_("private notes"), blank=True, readers=("held_mentor", "held_mentee"))
+    # Who took part when the session was logged: the readers of its private notes (with executives),
+    # whoever the mentorship's participants become later (a reassignment never opens earlier notes).
+    held_mentor = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("mentor at the session"),
+    )
+    held_mentee = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("mentee at the session"),
+    )
 
     objects = MentorshipSessionQuerySet.as_manager()
 
@@ -100,8 +118,21 @@ class MentorshipSession(Tracked):
     def get_absolute_url(self):
         return reverse("initiatives:mentorship_detail", args=[self.mentorship_id]) + f"#session-{self.pk}"
 
+    def record_participants(self) -> None:
+        """Record the mentorship's current mentor and mentee on a session being logged."""
+        if self.mentorship_id is not None and (self.held_mentor_id is None or self.held_mentee_id is None):
+            mentorship = Mentorship._base_manager.only("mentor_id", "mentee_id").get(pk=self.mentorship_id)
+            self.held_mentor_id, self.held_mentee_id = mentorship.mentor_id, mentorship.mentee_id
+
+    def save(self, *args, **kwargs):
+        # The services record the participants before validating; this covers any other insert.
+        if self._state.adding:
+            self.record_participants()
+        super().save(*args, **kwargs)
+
     def history_hidden_for(self, user) -> frozenset[str]:
-        """Fields the generic history page (and the audit trail) must mask for `user`."""
+        """Fields the generic history page (and the audit trail) must mask for `user`. `self` is a
+        session or one of its history rows: both carry the participants who read the notes."""
         return private_fields_hidden_for(user, self)
 
 

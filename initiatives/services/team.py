@@ -2,7 +2,7 @@
 AI-literacy coverage figure (EU AI Act Art. 4). Pages, admin and API call these.
 
 Private session notes: reads hand out rows with the notes blanked for readers who may not see them
-(`MentorshipSessionQuerySet.notes_for`). Writes therefore never save the row they were given: they
+(`MentorshipSessionQuerySet.visible_to` masks them in SQL). Writes therefore never save the row they were given: they
 re-read the stored session, and drop `private_notes` from the input of anyone who may not see them,
 so such a writer can neither read nor overwrite the notes.
 """
@@ -23,6 +23,10 @@ from ..choices import AttendanceStatus
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 
 MSG_REASSIGN = "Only leaders and executives may change who mentors whom."
+MSG_USE_REASSIGN = (
+    "This mentorship has sessions: change its mentor or mentee with “Reassign”, which keeps the earlier "
+    "sessions' private notes with the people who took part in them."
+)
 MSG_NOT_PARTICIPANT = "Only the mentor, the mentee, leaders and executives may log sessions on this mentorship."
 MSG_SESSION_MOVE = "A session stays with its mentorship; log it on the other mentorship instead."
 MSG_OWN_SEAT = "You may register and unregister only yourself."
@@ -39,14 +43,41 @@ def mentorship_create(*, by, data: dict) -> Mentorship:
     return create_record(Mentorship, by=by, data=data)
 
 
+PARTICIPANTS = ("mentor", "mentee")
+
+
+def _new_participants(mentorship: Mentorship, data: dict) -> list[str]:
+    """The participants `data` changes, against the stored row (a model form has already set its
+    cleaned values on the instance it was given)."""
+    row = Mentorship._base_manager.values_list(*PARTICIPANTS).get(pk=mentorship.pk)
+    stored = dict(zip(PARTICIPANTS, row, strict=True))
+    return [name for name in PARTICIPANTS if name in data and getattr(data[name], "pk", data[name]) != stored[name]]
+
+
 def mentorship_update(mentorship: Mentorship, *, by, data: dict, version: int | None = None) -> Mentorship:
+    """Edit a mentorship. Its mentor and mentee change here only while it has no session (a fix
+    right after creating it); once sessions are logged that is a reassignment (`mentorship_reassign`)."""
     require(by, "change", mentorship)
-    reassigns = any(
-        name in data and getattr(data[name], "pk", data[name]) != getattr(mentorship, f"{name}_id")
-        for name in ("mentor", "mentee")
-    )
-    if reassigns and not by.has_perm("initiatives.reassign_mentorship"):
+    changed = _new_participants(mentorship, data)
+    if changed and not by.has_perm("initiatives.reassign_mentorship"):
         raise PermissionDenied(MSG_REASSIGN)
+    if changed and MentorshipSession._base_manager.filter(mentorship=mentorship).exists():
+        raise ValidationError(dict.fromkeys(changed, MSG_USE_REASSIGN))
+    return update_record(mentorship, by=by, data=data, version=version)
+
+
+def mentorship_reassign(mentorship: Mentorship, *, by, data: dict, version: int | None = None) -> Mentorship:
+    """Give a mentorship another mentor and/or mentee: leaders and executives (who create and edit
+    mentorships, PRODUCT.md), never its participants. Earlier sessions keep the participants they
+    were logged with, so their private notes stay with those people: the newcomer reads the notes
+    of the sessions logged from now on only."""
+    if not by.has_perm("initiatives.reassign_mentorship"):
+        raise PermissionDenied(MSG_REASSIGN)
+    unknown = set(data) - set(PARTICIPANTS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "A reassignment changes the mentor and the mentee only."))
+    if not _new_participants(mentorship, data):
+        raise ValidationError({"mentor": "Choose a mentor or a mentee other than the current ones."})
     return update_record(mentorship, by=by, data=data, version=version)
 
 
@@ -64,6 +95,8 @@ def session_create(*, by, data: dict) -> MentorshipSession:
     session = MentorshipSession(**data)
     if session.mentorship_id is None:
         raise ValidationError({"mentorship": "Choose the mentorship this session belongs to."})
+    # Its notes' readers from now on: the participants of today, whoever they are later.
+    session.record_participants()
     require(by, "add", session, MSG_NOT_PARTICIPANT)
     if not can_view_private_notes(by, session):
         session.private_notes = ""

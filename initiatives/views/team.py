@@ -23,7 +23,13 @@ from vpportal.permissions import can_view_private_notes, has_any_role, perm_name
 
 from ..choices import AttendanceStatus
 from ..filtersets.team import MentorshipFilterSet, MentorshipSessionFilterSet, TrainingFilterSet
-from ..forms.team import AttendanceMarkForm, MentorshipForm, MentorshipSessionForm, TrainingForm
+from ..forms.team import (
+    AttendanceMarkForm,
+    MentorshipForm,
+    MentorshipReassignForm,
+    MentorshipSessionForm,
+    TrainingForm,
+)
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 from ..services import team as services
 
@@ -96,6 +102,8 @@ class MentorshipDetailView(MentorshipViewMixin, generic.TrackedDetailView):
         for session in sessions:
             session.can_change = user.has_perm(change, session)
             session.can_delete = user.has_perm(delete, session)
+            # Whether to show the row at all; the value itself comes masked from visible_to.
+            session.private_notes_hidden = not can_view_private_notes(user, session)
         ctx.update(
             sessions=sessions,
             action_items=[s for s in sessions if s.action_items.strip()][:5],
@@ -103,6 +111,8 @@ class MentorshipDetailView(MentorshipViewMixin, generic.TrackedDetailView):
                 perm_name(MentorshipSession, "add"), MentorshipSession(mentorship=self.object)
             ),
             notes_visible=can_view_private_notes(user, MentorshipSession(mentorship=self.object)),
+            can_reassign=user.has_perm("initiatives.reassign_mentorship")
+            and user.has_perm(perm_name(Mentorship, "change"), self.object),
         )
         return ctx
 
@@ -115,6 +125,18 @@ class MentorshipCreateView(MentorshipViewMixin, UserFormKwargsMixin, generic.Tra
 class MentorshipUpdateView(MentorshipViewMixin, UserFormKwargsMixin, generic.TrackedUpdateView):
     form_class = MentorshipForm
     update_service = services.mentorship_update
+
+
+class MentorshipReassignView(MentorshipViewMixin, UserFormKwargsMixin, generic.TrackedUpdateView):
+    """Another mentor and/or mentee (leaders and executives); earlier notes stay with who was there."""
+
+    form_class = MentorshipReassignForm
+    update_service = services.mentorship_reassign
+
+    def check_permission(self, obj=None):
+        super().check_permission(obj)
+        if obj is not None and not self.request.user.has_perm("initiatives.reassign_mentorship"):
+            raise PermissionDenied
 
 
 class MentorshipDeleteView(MentorshipViewMixin, generic.TrackedDeleteView):

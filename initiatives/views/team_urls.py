@@ -9,6 +9,7 @@ urlpatterns = [
     path("mentorships/add/", views.MentorshipCreateView.as_view(), name="mentorship_add"),
     path("mentorships/<int:pk>/", views.MentorshipDetailView.as_view(), name="mentorship_detail"),
     path("mentorships/<int:pk>/edit/", views.MentorshipUpdateView.as_view(), name="mentorship_edit"),
+    path("mentorships/<int:pk>/reassign/", views.MentorshipReassignView.as_view(), name="mentorship_reassign"),
     path("mentorships/<int:pk>/delete/", views.MentorshipDeleteView.as_view(), name="mentorship_delete"),
     path("mentorships/<int:pk>/history/", views.MentorshipHistoryView.as_view(), name="mentorship_history"),
     path(

@@ -63,16 +63,26 @@ def history_watermark() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None):
+def _restricted_ids(model, reader):
+    restrict = getattr(model._default_manager.all(), "restricted_ids_for", None)
+    return None if reader is None or restrict is None else restrict(reader)
+
+
+def event_rows(*, models=None, user_id=None, channel=None, since=None, until=None, reader=None):
     """A queryset of dicts (ROW_FIELDS + `model`), newest first, across the history tables.
 
     `models`: labels to include (all when None); `since`/`until`: datetimes, both included.
+    `reader`: the history of records that do not exist for this user is left out (a contributor's
+    view of other people's mentorships); None reads every row (the system).
     """
     parts = []
     for label, model in tracked_models().items():
         if models and label not in models:
             continue
         rows = history_model(model).objects.order_by()
+        restricted = _restricted_ids(model, reader)
+        if restricted is not None:
+            rows = rows.filter(id__in=restricted)
         if user_id is not None:
             rows = rows.filter(history_user_id=user_id)
         if channel:
@@ -113,17 +123,15 @@ def _live_records(model, ids, reader):
     return {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
 
 
-def _hidden_fields(model, ids, reader) -> dict:
-    """{object id: fields to mask} for models with a private-field rule; a deleted record is judged
-    as "no record" (executives only), so its notes never leak either."""
-    if not hasattr(model, "history_hidden_for"):
-        return {}
-    fks = [f.name for f in model._meta.concrete_fields if f.is_relation]
-    stored = {obj.pk: obj for obj in model._base_manager.select_related(*fks).filter(pk__in=ids)}
-    return {pk: stored[pk].history_hidden_for(reader) if pk in stored else None for pk in ids}
+def _hidden_fields(model, record, reader) -> frozenset[str]:
+    """The fields of one history row to mask for `reader`, by the model's own rule applied to the
+    row itself: it carries who may read it (a session's recorded participants), so a deleted record
+    or a later change of participants decides nothing."""
+    rule = getattr(model, "history_hidden_for", None)
+    return frozenset() if rule is None else rule(record, reader)
 
 
-def _changes(model, rows_by_id: dict, prev_ids: dict, hidden: dict) -> dict:
+def _changes(model, rows_by_id: dict, prev_ids: dict, reader) -> dict:
     """{history_id: [Change]} comparing each row with the previous row of the same record."""
     history = history_model(model)
     previous = {r.history_id: r for r in history.objects.filter(history_id__in=set(prev_ids.values()) - {None})}
@@ -132,21 +140,17 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, hidden: dict) -> dict:
     result = {}
     for history_id, record in rows_by_id.items():
         before = previous.get(prev_ids.get(history_id))
-        masked = frozenset()
-        if hidden:
-            masked = hidden.get(record.id)
-            if masked is None:  # a deleted record with private fields
-                masked = frozenset(getattr(model, "PRIVATE_FIELDS", ()))
+        hidden = _hidden_fields(model, record, reader)
         changes = []
         for f in fields:
             new = audit.field_text(record, f, labels)
             old = audit.field_text(before, f, labels) if before is not None and record.history_type == "~" else ""
             if record.history_type == "~" and old == new:
                 continue
-            if not old and not new:
+            if not old and not new and f.name not in hidden:
                 continue
-            if f.name in masked:
-                old, new = (audit.HIDDEN if old else ""), (audit.HIDDEN if new else "")
+            if f.name in hidden:
+                old, new = audit.masked(record.history_type)
             changes.append(audit.Change(f.name, str(f.verbose_name).capitalize(), old, new))
         result[history_id] = changes
     return result
@@ -177,9 +181,8 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
                 prev_id=Subquery(before.values("history_id")[:1])
             )
             records = {r.history_id: r for r in records}
-            hidden = _hidden_fields(model, ids, reader)
             prev_ids = {hid: r.prev_id for hid, r in records.items()}
-            changes.update({(label, hid): c for hid, c in _changes(model, records, prev_ids, hidden).items()})
+            changes.update({(label, hid): c for hid, c in _changes(model, records, prev_ids, reader).items()})
     events = []
     for row in rows:
         model = models[row["model"]]
@@ -213,7 +216,12 @@ def _newest_rows_sql(vendor: str) -> tuple[str, tuple]:
 
 def recent_events(reader, limit: int = 15) -> list[Event]:
     """The newest `limit` changes across every model (the dashboard's recent activity)."""
-    sql, params = _newest_rows_sql(connection.vendor)
+    if any(_restricted_ids(model, reader) is not None for model in tracked_models().values()):
+        # Some records do not exist for this reader: their rows are filtered out (not cached).
+        sql, params = event_rows(reader=reader).query.sql_with_params()
+        sql, params = f"{sql} LIMIT %s", tuple(params)
+    else:
+        sql, params = _newest_rows_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         names = [column[0] for column in cursor.description]

@@ -1,5 +1,6 @@
 """Team development in a real browser: a contributor registers for a training and logs a session
-with their mentor; another contributor sees that the session happened, never its private notes."""
+with their mentor; a leader sees that the session happened, never its private notes; for another
+contributor the mentorship does not exist at all (PRODUCT.md, roles)."""
 
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page
     contributor = make_persona("contributor")
     other = UserFactory(username="other-contributor", roles=["contributor"])
     PersonFactory(user=other, name="Other Contributor")
+    make_persona("leader")
     mentorship = MentorshipFactory(
         mentor=PersonFactory(name="Grace Mentor"), mentee=contributor.person, focus_areas="Storytelling with data"
     )
@@ -49,8 +51,16 @@ def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page
     page.context.clear_cookies()
     sign_in(page, "other-contributor", PASSWORD)
     page.goto(mentorship.get_absolute_url())
+    expect(page.get_by_role("heading", name="Not Found")).to_be_visible()  # not theirs: it does not exist
+    assert NOTES not in page.content() and "Preparing the launch review" not in page.content()
+    expect(page.get_by_role("link", name="Log a session")).to_have_count(0)
+    assert [e for e in page.console_errors if "404" not in e] == []  # only the expected 404 itself
+    page.console_errors.clear()
+
+    page.context.clear_cookies()
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(mentorship.get_absolute_url())
     expect(page.get_by_text("Preparing the launch review")).to_be_visible()  # the session happened
     assert NOTES not in page.content()
     expect(page.get_by_text("Private notes are visible only to the mentor, the mentee and executives.")).to_be_visible()
-    expect(page.get_by_role("link", name="Log a session")).to_have_count(0)
     assert page.console_errors == []

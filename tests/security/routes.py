@@ -164,6 +164,8 @@ EXPLICIT: dict[str, Decision] = {
         methods=("post",), model="initiatives.initiative"
     ),  # service: change + override_gate
     "initiatives:kpi_measurement_add": perm("initiatives.add_kpimeasurement", model="initiatives.kpi"),
+    # reassigning is its own rule (leaders, executives), not the participants' "change"
+    "initiatives:mentorship_reassign": perm("initiatives.reassign_mentorship"),
     # initiatives: team development (the services decide, refusals come back as messages or 403)
     "initiatives:training_register": signed_in(methods=("post",), model="initiatives.training"),
     "initiatives:training_unregister": signed_in(methods=("post",), model="initiatives.training"),

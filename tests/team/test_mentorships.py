@@ -84,11 +84,13 @@ def test_participants_edit_their_own_mentorship_and_others_may_not(readers, ment
         f"/api/v1/mentorships/{mentorship.pk}/", {"goals": "Updated goals"}, format="json"
     )
     allowed = who in ("contributor", "mentor")  # the mentee, and the mentor (a leader anyway)
-    assert response.status_code == (200 if allowed else 403)
+    # Another contributor does not see the mentorship at all: 404, as for any record one may not see.
+    refused = 404 if who == "other_contributor" else 403
+    assert response.status_code == (200 if allowed else refused)
     mentorship.refresh_from_db()
     assert (mentorship.goals == "Updated goals") is allowed
     page = page_client(readers[who]).get(reverse("initiatives:mentorship_edit", args=[mentorship.pk]))
-    assert page.status_code == (200 if allowed else 403)
+    assert page.status_code == (200 if allowed else refused)
 
 
 def test_a_contributor_cannot_reassign_their_mentorship(contributor, mentorship):
@@ -112,17 +114,19 @@ def test_a_contributor_edits_goals_through_the_page(contributor, mentorship):
 @pytest.mark.parametrize("who", ("contributor", "mentor", "leader", "executive", "other_contributor", "auditor"))
 def test_participants_leaders_and_executives_log_sessions(readers, mentorship, who):
     allowed = who in ("contributor", "mentor", "leader", "executive")
+    # Another contributor does not see the mentorship: 404 on its page, 400 "no such mentorship" in the API.
+    hidden = who == "other_contributor"
     url = reverse("initiatives:mentorshipsession_add", args=[mentorship.pk])
     client = page_client(readers[who])
-    assert client.get(url).status_code == (200 if allowed else 403)
+    assert client.get(url).status_code == (200 if allowed else 404 if hidden else 403)
     page = client.post(url, {"held_on": "2025-03-03", "duration_minutes": 40, "topics": "Page", "private_notes": "n"})
     api = api_client(readers[who]).post(
         "/api/v1/mentorship-sessions/",
         {"mentorship": mentorship.pk, "held_on": "2025-03-04", "topics": "API"},
         format="json",
     )
-    assert page.status_code == (302 if allowed else 403)
-    assert api.status_code == (201 if allowed else 403)
+    assert page.status_code == (302 if allowed else 404 if hidden else 403)
+    assert api.status_code == (201 if allowed else 400 if hidden else 403)
     assert MentorshipSession.objects.filter(mentorship=mentorship).count() == (2 if allowed else 0)
 
 

@@ -4,25 +4,90 @@ from functools import partial
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from vpportal.permissions import perm_name
 
+from .private_fields import reaches_private_field
 from .services import ConflictError, TransitionError, create_record, delete_record, update_record
+
+MSG_STALE_ROW = (
+    "Someone else changed this record since you opened it (it is now at version {current}). What you "
+    "typed is kept below: saving again overwrites their change; reload the page to see it first."
+)
+
+
+class VersionField(forms.IntegerField):
+    """The version a form was loaded with. Never a change by itself: an inline row whose only
+    difference is this hidden value is not written (nor its version bumped)."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
 
 
 class TrackedAdminForm(forms.ModelForm):
-    """Carries the version the administrator loaded, so a stale save is refused."""
+    """Carries the version the administrator loaded, so a stale save is refused. Used by change
+    forms and inline rows alike (`TrackedInline`): a stale row is a form error, so the admin shows
+    the page again with everything the user typed; the service's conditional update still refuses
+    a write that loses the race after this check."""
 
     # Not named `version`: the admin would then ask the model form for its non-editable field.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = VersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["loaded_version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed():
+            self.check_version()
+        return cleaned
+
+    def check_version(self):
+        """Refuse a row changed (or deleted) since it was loaded; the next save overwrites deliberately."""
+        loaded = self.cleaned_data.get("loaded_version")
+        if not self.instance.pk or loaded is None:
+            return
+        model = type(self.instance)
+        current = model._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        if current is not None and current != loaded:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = current
+            raise forms.ValidationError(MSG_STALE_ROW.format(current=current), code="stale")
+
+
+class TrackedInlineFormSet(BaseInlineFormSet):
+    """A formset ignores the errors of rows marked for deletion: their version is checked here."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk and hasattr(form, "check_version"):
+                form.check_version()
+
+
+class TrackedInline:
+    """Mixin of every inline of a tracked model: rows carry their version (see TrackedAdminForm),
+    and the admin's `ServiceInlineMixin` hands it to the update and delete services."""
+
+    form = TrackedAdminForm
+    formset = TrackedInlineFormSet
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "loaded_version" in fields else [*fields, "loaded_version"]
+
+
+def _names_private(model, name) -> bool:
+    return isinstance(name, str) and reaches_private_field(model, name)
 
 
 class ServiceRefused(Exception):
@@ -64,11 +129,53 @@ class TrackedAdmin(SimpleHistoryAdmin):
         queryset = super().get_queryset(request)
         return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # A URL filter on a restricted column (`?private_notes__regex=^A`) would answer, by the
+        # number of rows, what the column holds: refused (400) for every lookup, whoever asks.
+        if reaches_private_field(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        # Belt and braces: a search field on a restricted column would be the same oracle.
+        return [f for f in super().get_search_fields(request) if not reaches_private_field(self.model, f)]
+
+    def get_sortable_by(self, request):
+        return [f for f in super().get_sortable_by(request) if not _names_private(self.model, f)]
+
+    def get_ordering(self, request):
+        return [f for f in super().get_ordering(request) if not reaches_private_field(self.model, str(f))]
+
+    def _refuse_history_of_hidden(self, request, object_id):
+        """The history of a record the user does not see (kept or deleted) does not exist for them:
+        simple-history would otherwise fall back to the last history row of a record outside
+        `get_queryset`."""
+        restricted = getattr(self.model._default_manager.all(), "restricted_ids_for", None)
+        if restricted is None or restricted(request.user) is None:
+            return
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_history_of_hidden(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_history_of_hidden(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def _model_data(self, form, names):
         model_fields = {f.name for f in self.model._meta.get_fields() if getattr(f, "concrete", False)}
         return {name: form.cleaned_data[name] for name in names if name in model_fields and name in form.cleaned_data}
 
     def save_model(self, request, obj, form, change):
+        if change and not form.changed_data:
+            # Only inline rows changed: the record itself is not written (nor its version bumped).
+            return
         try:
             if change:
                 fresh = type(obj)._base_manager.get(pk=obj.pk)

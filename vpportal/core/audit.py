@@ -1,7 +1,7 @@
 """Readable change history: who changed which fields, when, through which channel.
 
 Shared by the per-record history page and the API's audit endpoint. Fields a user may not see
-(private notes) are listed as changed but never shown.
+(private notes) are listed as changed but never shown, with one placeholder whatever they held.
 """
 
 from dataclasses import dataclass, field
@@ -72,6 +72,13 @@ def field_text(record, f, labels) -> str:
     return str(value)
 
 
+def masked(history_type: str) -> tuple[str, str]:
+    """(old, new) of a field the reader may not see: the same placeholder whether the value is empty
+    or not, so neither its text nor its emptiness shows. A creation or deletion always lists the
+    field; a change lists it when its value changed (that it changed is not secret)."""
+    return (HIDDEN if history_type == "~" else ""), HIDDEN
+
+
 def entries(model, records, hidden_fields=frozenset()) -> list[Entry]:
     """Turn history rows of one record, newest first, into entries with field changes."""
     records = list(records)
@@ -86,10 +93,11 @@ def entries(model, records, hidden_fields=frozenset()) -> list[Entry]:
             old = field_text(previous, f, labels) if previous is not None else ""
             if record.history_type == "~" and previous is not None and old == new:
                 continue
-            if record.history_type != "~" and not new and not old:
+            hidden = f.name in hidden_fields
+            if record.history_type != "~" and not new and not old and not hidden:
                 continue
-            if f.name in hidden_fields:
-                old, new = (HIDDEN if old else ""), (HIDDEN if new else "")
+            if hidden:
+                old, new = masked(record.history_type)
             entry.changes.append(Change(f.name, str(f.verbose_name).capitalize(), old, new))
         result.append(entry)
     return result

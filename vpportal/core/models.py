@@ -9,6 +9,17 @@ from simple_history.models import HistoricalRecords
 from vpportal.roles import has_any_role
 
 from .history import HistoryChannelModel
+from .private_fields import PrivateReader, reader_of, set_reader
+
+
+class _ReaderTaggingIterable(models.query.ModelIterable):
+    """Instances remember the reader of the query they came from (see `Tracked.refresh_from_db`)."""
+
+    def __iter__(self):
+        reader = reader_of(self.queryset)
+        for obj in super().__iter__():
+            obj._private_reader = reader
+            yield obj
 
 
 class TrackedQuerySet(models.QuerySet):
@@ -25,7 +36,24 @@ class TrackedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not has_any_role(user):
             return self.none()
-        return self
+        # The reader travels with the query: restricted columns compile to their mask for this user
+        # (vpportal/core/private_fields.py), whatever is chained after.
+        visible = set_reader(self._chain(), PrivateReader(user))
+        if visible._iterable_class is models.query.ModelIterable:
+            visible._iterable_class = _ReaderTaggingIterable
+        return visible
+
+    def _add_hints(self, **hints):
+        # A related manager of an instance read by a reader (mentorship.sessions) reads as that reader.
+        super()._add_hints(**hints)
+        reader = getattr(hints.get("instance"), "_private_reader", None)
+        if reader is not None:
+            set_reader(self, reader)
+
+    def restricted_ids_for(self, user):
+        """None when `user` reads every record of the model; otherwise the ids (a subquery) of the
+        records that exist for them. The audit trail keeps history rows of other records out."""
+        return None
 
     def with_related(self):
         return self.select_related("created_by", "updated_by")
@@ -79,6 +107,13 @@ class Tracked(models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # A deferred column loaded on access reads as the reader of the original query did.
+        reader = getattr(self, "_private_reader", None)
+        if reader is not None and from_queryset is None:
+            from_queryset = set_reader(type(self)._base_manager.all(), reader)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     @property
     def etag(self) -> str:

@@ -116,6 +116,7 @@ class AuditViewSet(viewsets.ViewSet):
             channel=data["channel"] or None,
             since=data["since"],
             until=data["until"],
+            reader=request.user,
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
