@@ -20,32 +20,21 @@ from governance.services.risks import (
     risk_delete,
     risk_update,
 )
-from vpportal.core.api import IF_MATCH, TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, tracked_schema
-
-TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+from governance.specs import AI_SYSTEM, MITIGATION, RISK
+from vpportal.core.api import (
+    IF_MATCH,
+    TRACKED_READ_ONLY,
+    TrackedSerializer,
+    TrackedViewSet,
+    spec_fields,
+    tracked_schema,
+)
 
 
 class AISystemSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = AISystem
-        fields = [
-            "id",
-            "name",
-            "purpose",
-            "initiative",
-            "owner",
-            "kind",
-            "provider",
-            "lifecycle_status",
-            "eu_ai_act_tier",
-            "processes_personal_data",
-            "data_categories",
-            "intended_use",
-            "out_of_scope_uses",
-            "known_limitations",
-            "evaluation_summary",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(AI_SYSTEM)
 
 
 class RiskSerializer(TrackedSerializer):
@@ -56,30 +45,7 @@ class RiskSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Risk
-        fields = [
-            "id",
-            "key",
-            "title",
-            "description",
-            "category",
-            "ai_system",
-            "initiative",
-            "owner",
-            "likelihood",
-            "impact",
-            "inherent_score",
-            "inherent_level",
-            "residual_likelihood",
-            "residual_impact",
-            "residual_score",
-            "residual_level",
-            "status",
-            "next_review_date",
-            "accepted_by",
-            "accepted_at",
-            "acceptance_justification",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(RISK)
         read_only_fields = (*TRACKED_READ_ONLY, "key", "accepted_by", "accepted_at", "acceptance_justification")
 
 
@@ -114,7 +80,7 @@ class MitigationSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Mitigation
-        fields = ["id", "risk", "description", "owner", "due_date", "status", "requirements", *TRACKED_FIELDS]
+        fields = spec_fields(MITIGATION)
 
 
 @tracked_schema

@@ -27,6 +27,7 @@ from governance.services.risks import (
     risk_delete,
     risk_update,
 )
+from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.security import RecentAuthRequiredMixin
@@ -35,33 +36,12 @@ from vpportal.security import RecentAuthRequiredMixin
 # --- AI systems -------------------------------------------------------------------------------------
 class AISystemViewMixin:
     model = AISystem
+    spec = AI_SYSTEM
     url_namespace = "governance"
 
 
 class AISystemListView(AISystemViewMixin, generic.TrackedListView):
     filterset_class = AISystemFilterSet
-    columns = [
-        ("name", "Name", "name"),
-        ("kind", "Kind", "kind"),
-        ("provider", "Provider", None),
-        ("initiative", "Initiative", None),
-        ("owner", "Owner", None),
-        ("lifecycle_status", "Lifecycle", "lifecycle_status"),
-        ("eu_ai_act_tier", "EU AI Act tier", "eu_ai_act_tier"),
-        ("processes_personal_data", "Personal data", None),
-    ]
-    export_columns = [
-        ("name", "Name"),
-        ("purpose", "Purpose"),
-        ("kind", "Kind"),
-        ("provider", "Provider"),
-        ("initiative", "Initiative"),
-        ("owner", "Owner"),
-        ("lifecycle_status", "Lifecycle status"),
-        ("eu_ai_act_tier", "EU AI Act tier"),
-        ("processes_personal_data", "Processes personal data"),
-        ("data_categories", "Data categories"),
-    ]
 
 
 class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
@@ -174,46 +154,13 @@ def heat_maps(query, queryset) -> list[dict]:
 
 class RiskViewMixin:
     model = Risk
+    spec = RISK
     url_namespace = "governance"
 
 
 class RiskListView(RiskViewMixin, generic.TrackedListView):
     template_name = "governance/risk_list.html"
     filterset_class = RiskFilterSet
-    columns = [
-        ("key", "Key", "key"),
-        ("title", "Title", "title"),
-        ("category", "Category", "category"),
-        ("ai_system", "AI system", None),
-        ("initiative", "Initiative", None),
-        ("inherent_score", "Inherent", "inherent_score"),
-        ("residual_score", "Residual", "residual_score"),
-        ("residual_level", "Residual level", None),
-        ("status", "Status", "status"),
-        ("owner", "Owner", None),
-        ("next_review_date", "Next review", "next_review_date"),
-    ]
-    export_columns = [
-        ("key", "Key"),
-        ("title", "Title"),
-        ("category", "Category"),
-        ("ai_system", "AI system"),
-        ("initiative", "Initiative"),
-        ("owner", "Owner"),
-        ("likelihood", "Likelihood"),
-        ("impact", "Impact"),
-        ("inherent_score", "Inherent score"),
-        ("inherent_level", "Inherent level"),
-        ("residual_likelihood", "Residual likelihood"),
-        ("residual_impact", "Residual impact"),
-        ("residual_score", "Residual score"),
-        ("residual_level", "Residual level"),
-        ("status", "Status"),
-        ("next_review_date", "Next review date"),
-        ("accepted_by", "Accepted by"),
-        ("accepted_at", "Accepted at"),
-        ("acceptance_justification", "Acceptance justification"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -223,14 +170,6 @@ class RiskListView(RiskViewMixin, generic.TrackedListView):
 
 class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
     template_name = "governance/risk_detail.html"
-    fields_shown = [
-        ("category", "Category"),
-        ("ai_system", "AI system"),
-        ("initiative", "Initiative"),
-        ("owner", "Owner"),
-        ("status", "Status"),
-        ("next_review_date", "Next review"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -322,27 +261,12 @@ class RiskAcceptView(
 # --- mitigations ------------------------------------------------------------------------------------
 class MitigationViewMixin:
     model = Mitigation
+    spec = MITIGATION
     url_namespace = "governance"
 
 
 class MitigationListView(MitigationViewMixin, generic.TrackedListView):
     filterset_class = MitigationFilterSet
-    columns = [
-        ("description", "Mitigation", None),
-        ("risk", "Risk", "risk"),
-        ("owner", "Owner", None),
-        ("due_date", "Due", "due_date"),
-        ("status", "Status", "status"),
-        ("requirements", "Requirements satisfied", None),
-    ]
-    export_columns = [
-        ("risk", "Risk"),
-        ("description", "Description"),
-        ("owner", "Owner"),
-        ("due_date", "Due date"),
-        ("status", "Status"),
-        ("requirements", "Requirements satisfied"),
-    ]
 
 
 class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_views.View):

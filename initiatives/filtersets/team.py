@@ -11,7 +11,6 @@ from vpportal.people.models import Person
 from vpportal.people.services import person_for_user
 
 from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
-from ..forms.team import resolve_together
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 
 
@@ -49,12 +48,6 @@ class MentorshipFilterSet(MineFilterMixin, TrackedFilterSet):
     class Meta:
         model = Mentorship
         fields = ["q", "mine", "status", "meeting_cadence", "mentor", "mentee", "start_date"]
-
-    @property
-    def form(self):
-        if not hasattr(self, "_form"):
-            resolve_together(super().form, ("mentor", "mentee"))
-        return super().form
 
     @staticmethod
     def rows_involving(queryset, person):

@@ -1,9 +1,6 @@
 """Forms of team development pages. They shape input; the services decide (see services/team.py)."""
 
-from functools import partial
-
 from django import forms
-from django.core.exceptions import ValidationError
 
 from vpportal.core.forms import TrackedModelForm
 from vpportal.people.models import Person
@@ -11,50 +8,13 @@ from vpportal.permissions import can_view_private_notes
 
 from ..choices import AttendanceStatus
 from ..models import Mentorship, MentorshipSession, Training
-
-
-def _pk(value):
-    try:
-        pk = int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None  # the field's own lookup answers anything else
-
-
-def resolve_together(form, names):
-    """Look up several model choices of one model (mentor and mentee) in one query, not one per field.
-
-    Besides the saved query, two identical per-field lookups read as an N+1 to django-zeal. A value
-    outside the field's queryset is refused with the field's own "invalid choice" message.
-    """
-    if not form.is_bound:
-        return
-    queryset = form.fields[names[0]].queryset
-    ids = set()
-    for name in names:
-        field = form.fields[name]
-        ids |= {_pk(form.data.get(form.add_prefix(name))), _pk(form.get_initial_for_field(field, name))}
-    found = queryset.in_bulk(ids - {None}) if ids - {None} else {}
-    for name in names:
-        field = form.fields[name]
-        field.to_python = partial(_known_choice, found, field)
-
-
-def _known_choice(found, field, value):
-    if value in field.empty_values:
-        return None
-    choice = found.get(_pk(value))
-    if choice is None:
-        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
-    return choice
+from ..specs import MENTORSHIP, SESSION, TRAINING
 
 
 class MentorshipForm(TrackedModelForm):
-    PEOPLE_FIELDS = ("mentor", "mentee")
-
     class Meta:
         model = Mentorship
-        fields = ["mentor", "mentee", "focus_areas", "goals", "start_date", "end_date", "status", "meeting_cadence"]
+        fields = MENTORSHIP.editable_fields()
         widgets = {"goals": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -62,7 +22,6 @@ class MentorshipForm(TrackedModelForm):
         people = Person.objects.order_by("name")
         self.fields["mentor"].queryset = people
         self.fields["mentee"].queryset = people
-        resolve_together(self, self.PEOPLE_FIELDS)
         if self.instance.pk and user is not None and not user.has_perm("initiatives.reassign_mentorship"):
             # A participant edits the content of their mentorship, not who is in it.
             for name in ("mentor", "mentee"):
@@ -76,7 +35,7 @@ class MentorshipSessionForm(TrackedModelForm):
 
     class Meta:
         model = MentorshipSession
-        fields = ["held_on", "duration_minutes", "topics", "action_items", "private_notes"]
+        fields = SESSION.editable_fields(exclude=("mentorship",))  # the session's mentorship is the page's
         widgets = {
             "topics": forms.Textarea(attrs={"rows": 3}),
             "action_items": forms.Textarea(attrs={"rows": 3}),
@@ -96,17 +55,7 @@ class TrainingForm(TrackedModelForm):
 
     class Meta:
         model = Training
-        fields = [
-            "title",
-            "topic",
-            "audience",
-            "held_on",
-            "duration_minutes",
-            "facilitator",
-            "materials_url",
-            "capacity",
-            "counts_as_ai_literacy",
-        ]
+        fields = TRAINING.editable_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
