@@ -88,17 +88,17 @@ MILESTONE = FieldSpec(
 
 KPI_SPEC = FieldSpec(
     KPI,
-    Column("initiative", detail=True, file=INITIATIVE_KEY.codec()),
+    Column("initiative", detail=True, file=INITIATIVE_KEY.codec(), cell="initiatives/cells/kpi_initiative.html"),
     Column("name"),
     # Derived in the database by KPIQuerySet.with_status(): shown and exported, never imported.
-    Column("status"),
-    Column("latest_value"),
+    Column("status", cell="initiatives/cells/kpi_status.html"),
+    Column("latest_value", cell="initiatives/cells/kpi_latest_value.html"),
     Column("latest_observed_at", "Last measured"),
     Column("description", detail=True, export=False),
     Column("unit", detail=True),
     Column("direction", detail=True),
     Column("baseline"),
-    Column("target"),
+    Column("target", cell="initiatives/cells/kpi_target.html"),
     Column("warning_threshold"),
     Column("cadence", detail=True),
     Column("owner", detail=True, file=PERSON_KEY.codec()),
@@ -117,12 +117,12 @@ MEASUREMENT = FieldSpec(
 # --- team development ------------------------------------------------------------------------------
 MENTORSHIP = FieldSpec(
     Mentorship,
-    Column("__str__", "Mentor → mentee", export=False),
+    Column("__str__", "Mentor → mentee", export=False, cell="initiatives/cells/mentorship_pair.html"),
     Column("mentor", detail=True, file=PERSON_KEY.codec(required=True)),
     Column("mentee", detail=True, file=PERSON_KEY.codec(required=True)),
     Column("focus_areas", detail=True),
     Column("goals", detail=True),
-    Column("status", detail=True),
+    Column("status", detail=True, cell="initiatives/cells/mentorship_status.html"),
     Column("meeting_cadence", detail=True),
     Column("start_date", detail=True),
     Column("end_date", detail=True),
@@ -149,7 +149,7 @@ SESSION = FieldSpec(
 
 TRAINING = FieldSpec(
     Training,
-    Column("title"),
+    Column("title", cell="initiatives/cells/training_title.html"),
     Column("topic", detail=True),
     Column("audience", detail=True),
     Column("held_on", detail=True),
@@ -157,8 +157,9 @@ TRAINING = FieldSpec(
     Column("facilitator", detail=True, file=PERSON_KEY.codec()),
     Column("materials_url", detail=True),
     Column("capacity", detail=True),
-    Column("counts_as_ai_literacy", detail=True),
-    Column("attendee_count", "Seats taken"),  # annotated by TrainingQuerySet.with_related()
+    Column("counts_as_ai_literacy", detail=True, cell="initiatives/cells/training_ai_literacy.html"),
+    # Annotated by TrainingQuerySet.with_related().
+    Column("attendee_count", "Seats taken", cell="initiatives/cells/training_seats.html"),
     list=("title", "topic", "held_on", "facilitator", "attendee_count", "counts_as_ai_literacy"),
 )
 

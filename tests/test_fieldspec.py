@@ -26,7 +26,7 @@ def test_a_column_declared_once_reaches_every_place():
         Column("owner", file=PERSON_KEY.codec()),
         list=("title", "budget"),
     )
-    assert [path for path, _, _ in spec.list_columns()] == ["title", "budget"]
+    assert [path for path, *_ in spec.list_columns()] == ["title", "budget"]
     assert spec.detail_fields() == [("budget", "Budget")]
     assert spec.export_columns() == [("title", "Title"), ("budget", "Budget"), ("owner", "Owner")]
     assert spec.file_columns() == ("title", "budget", "owner_email")
@@ -34,10 +34,15 @@ def test_a_column_declared_once_reaches_every_place():
     assert spec_fields(spec)[:4] == ["id", "title", "budget", "owner"]
 
 
+def test_a_column_can_draw_its_list_cell_with_a_template():
+    (status,) = [column for column in KPI_SPEC.list_columns() if column[0] == "status"]
+    assert status[3] == "initiatives/cells/kpi_status.html"
+
+
 def test_labels_are_the_verbose_names_and_headers_sort_where_the_filterset_orders():
-    columns = {path: (label, key) for path, label, key in INITIATIVE.list_columns(InitiativeFilterSet)}
+    columns = {path: (label, key) for path, label, key, _ in INITIATIVE.list_columns(InitiativeFilterSet)}
     assert columns["target_date"] == ("Target date", "target_date")
-    kpi_columns = {path: (label, key) for path, label, key in KPI_SPEC.list_columns(KPIFilterSet)}
+    kpi_columns = {path: (label, key) for path, label, key, _ in KPI_SPEC.list_columns(KPIFilterSet)}
     assert kpi_columns["latest_value"] == ("Latest value", None)  # the FilterSet does not order by it
     assert kpi_columns["latest_observed_at"] == ("Last measured", "latest_observed_at")
     assert dict(INITIATIVE.export_columns())["executive_sponsor"] == "Executive sponsor"

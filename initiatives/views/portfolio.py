@@ -228,7 +228,6 @@ class KPIViewMixin:
 
 
 class KPIListView(KPIViewMixin, generic.TrackedListView):
-    template_name = "initiatives/kpi_list.html"
     filterset_class = KPIFilterSet
 
 

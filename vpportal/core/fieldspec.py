@@ -9,7 +9,8 @@ record (a model field, an annotation, a property or a dotted path); its label is
 - in the list's export always (`export=False` leaves it out), in the order of the spec;
 - on the detail page when `detail=True`;
 - on the list page when the spec's `list` names it (in that order: the first one links to the
-  record); a header sorts when the list's FilterSet orders by that name;
+  record); a header sorts when the list's FilterSet orders by that name; `cell=` names a template
+  that draws the cell (a badge, a value with its unit) instead of the value as text;
 - in the import/export file when it is a model field or has a `file=` codec: the codec is derived
   from the model field (text, choice, number, date, yes/no, list) and must be given for relations
   (`NaturalKey(...).codec()`), which files name by natural key, never by id.
@@ -299,6 +300,7 @@ class Column:
     detail: bool = False
     export: bool = True
     file: Codec | bool | None = None  # None: derived from the model field; False: not in files
+    cell: str = ""  # a template drawing this column's list cell (it gets `obj`); default: the value
 
 
 class FieldSpec:
@@ -334,12 +336,15 @@ class FieldSpec:
         return str(capfirst(field.verbose_name if field is not None else name.replace("_", " ")))
 
     # --- pages -----------------------------------------------------------------------------------
-    def list_columns(self, filterset_class=None) -> list[tuple[str, str, str | None]]:
-        """(path, label, ordering key or None) of the list page; a column sorts when the list's
-        FilterSet orders by its name."""
+    def list_columns(self, filterset_class=None) -> list[tuple[str, str, str | None, str]]:
+        """(path, label, ordering key or None, cell template or "") of the list page; a column sorts
+        when the list's FilterSet orders by its name."""
         ordering = getattr(filterset_class, "base_filters", {}).get("ordering") if filterset_class else None
         sortable = set(getattr(ordering, "param_map", {}) or {})
-        return [(name, self.label(name), name if name in sortable else None) for name in self.list_names]
+        return [
+            (name, self.label(name), name if name in sortable else None, self.by_name[name].cell)
+            for name in self.list_names
+        ]
 
     def detail_fields(self) -> list[tuple[str, str]]:
         return [(c.name, self.label(c.name)) for c in self.columns if c.detail]
