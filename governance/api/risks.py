@@ -8,18 +8,7 @@ from rest_framework.decorators import action
 from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.models import AISystem, Mitigation, Requirement, Risk
-from governance.services.risks import (
-    aisystem_create,
-    aisystem_delete,
-    aisystem_update,
-    mitigation_create,
-    mitigation_delete,
-    mitigation_update,
-    risk_accept,
-    risk_create,
-    risk_delete,
-    risk_update,
-)
+from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.api import (
     IF_MATCH,
@@ -88,9 +77,9 @@ class AISystemViewSet(TrackedViewSet):
     queryset = AISystem.objects.with_related()
     serializer_class = AISystemSerializer
     filterset_class = AISystemFilterSet
-    create_service = aisystem_create
-    update_service = aisystem_update
-    delete_service = aisystem_delete
+    create_service = services.aisystem_create
+    update_service = services.aisystem_update
+    delete_service = services.aisystem_delete
 
 
 @tracked_schema
@@ -98,9 +87,9 @@ class RiskViewSet(TrackedViewSet):
     queryset = Risk.objects.with_related()
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
-    create_service = risk_create
-    update_service = risk_update
-    delete_service = risk_delete
+    create_service = services.risk_create
+    update_service = services.risk_update
+    delete_service = services.risk_delete
     service_actions = ("accept",)
 
     @extend_schema(
@@ -121,7 +110,7 @@ class RiskViewSet(TrackedViewSet):
         version = self._expected_version(risk)
         body = RiskAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        risk = risk_accept(
+        risk = services.risk_accept(
             risk=risk, by=request.user, justification=body.validated_data["justification"], version=version
         )
         return self.action_response(risk)
@@ -132,9 +121,9 @@ class MitigationViewSet(TrackedViewSet):
     queryset = Mitigation.objects.with_related()
     serializer_class = MitigationSerializer
     filterset_class = MitigationFilterSet
-    create_service = mitigation_create
-    update_service = mitigation_update
-    delete_service = mitigation_delete
+    create_service = services.mitigation_create
+    update_service = services.mitigation_update
+    delete_service = services.mitigation_delete
 
 
 def register(router):

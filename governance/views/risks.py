@@ -15,18 +15,7 @@ from governance.choices import RiskLevel, level_for
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.models import AISystem, Mitigation, Risk
-from governance.services.risks import (
-    aisystem_create,
-    aisystem_delete,
-    aisystem_update,
-    mitigation_create,
-    mitigation_delete,
-    mitigation_update,
-    risk_accept,
-    risk_create,
-    risk_delete,
-    risk_update,
-)
+from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
@@ -59,7 +48,7 @@ class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
 
 class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
     form_class = AISystemForm
-    create_service = aisystem_create
+    create_service = services.aisystem_create
 
     def get_initial(self):
         return {**super().get_initial(), "initiative": self.request.GET.get("initiative")}
@@ -67,11 +56,11 @@ class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
 
 class AISystemUpdateView(AISystemViewMixin, generic.TrackedUpdateView):
     form_class = AISystemForm
-    update_service = aisystem_update
+    update_service = services.aisystem_update
 
 
 class AISystemDeleteView(AISystemViewMixin, generic.TrackedDeleteView):
-    delete_service = aisystem_delete
+    delete_service = services.aisystem_delete
 
 
 class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
@@ -189,7 +178,7 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
 
 class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
     form_class = RiskForm
-    create_service = risk_create
+    create_service = services.risk_create
 
     def get_initial(self):
         initial = super().get_initial()
@@ -201,11 +190,11 @@ class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
 
 class RiskUpdateView(RiskViewMixin, generic.TrackedUpdateView):
     form_class = RiskForm
-    update_service = risk_update
+    update_service = services.risk_update
 
 
 class RiskDeleteView(RiskViewMixin, generic.TrackedDeleteView):
-    delete_service = risk_delete
+    delete_service = services.risk_delete
 
 
 class RiskHistoryView(RiskViewMixin, generic.HistoryView):
@@ -241,7 +230,7 @@ class RiskAcceptView(
 
     def form_valid(self, form):
         try:
-            risk_accept(
+            services.risk_accept(
                 risk=self.object,
                 by=self.request.user,
                 justification=form.cleaned_data["justification"],
@@ -279,7 +268,7 @@ class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_
 
 class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
     form_class = MitigationForm
-    create_service = mitigation_create
+    create_service = services.mitigation_create
 
     def get_initial(self):
         return {**super().get_initial(), "risk": self.request.GET.get("risk")}
@@ -287,11 +276,11 @@ class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
 
 class MitigationUpdateView(MitigationViewMixin, generic.TrackedUpdateView):
     form_class = MitigationForm
-    update_service = mitigation_update
+    update_service = services.mitigation_update
 
 
 class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
-    delete_service = mitigation_delete
+    delete_service = services.mitigation_delete
 
     def get_success_url(self):
         return reverse("governance:risk_detail", args=[self.object.risk_id])
