@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .choices import MitigationStatus
 from .models import Mitigation, Policy, Requirement
-from .querysets import APPROVED
+from .querysets import APPROVED, DONE_MITIGATION_STATUSES, share_percent
 
 
 @dataclass
@@ -29,7 +28,7 @@ class Node:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.covered / self.total) if self.total else None
+        return share_percent(self.covered, self.total)
 
     @property
     def is_leaf(self) -> bool:
@@ -46,7 +45,7 @@ class Coverage:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.covered / self.total) if self.total else None
+        return share_percent(self.covered, self.total)
 
     @property
     def groups(self) -> list[Node]:
@@ -63,10 +62,6 @@ class Coverage:
         return rows
 
 
-def percent(covered: int, total: int) -> int | None:
-    return round(100 * covered / total) if total else None
-
-
 def framework_coverage(framework) -> Coverage:
     requirements = list(
         Requirement.objects.filter(framework=framework)
@@ -80,9 +75,7 @@ def framework_coverage(framework) -> Coverage:
             ),
             Prefetch(
                 "mitigations",
-                queryset=Mitigation.objects.filter(
-                    status__in=(MitigationStatus.IMPLEMENTED, MitigationStatus.VERIFIED)
-                ).select_related("risk"),
+                queryset=Mitigation.objects.filter(status__in=DONE_MITIGATION_STATUSES).select_related("risk"),
                 to_attr="done_mitigations",
             ),
         )

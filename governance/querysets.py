@@ -1,5 +1,7 @@
 """Reads of the governance app, shared by pages, admin, API and exports."""
 
+from dataclasses import dataclass
+
 from django.apps import apps
 from django.db import models
 from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
@@ -20,6 +22,39 @@ class AISystemQuerySet(TrackedQuerySet):
 
     def of_initiative(self, initiative):
         return self.filter(initiative=initiative)
+
+
+@dataclass(frozen=True)
+class RiskScore:
+    """A risk score: likelihood x impact, each factor the first of its fields that is set.
+
+    The one definition of a score: `expression()` is what RiskQuerySet.with_scores() annotates,
+    `of(risk)` the same product for a record read without the annotation (or built in memory).
+    """
+
+    likelihood: tuple[str, ...]
+    impact: tuple[str, ...]
+
+    def expression(self):
+        product = _first_set_sql(self.likelihood) * _first_set_sql(self.impact)
+        return ExpressionWrapper(product, output_field=IntegerField())
+
+    def of(self, risk) -> int | None:
+        likelihood, impact = _first_set(risk, self.likelihood), _first_set(risk, self.impact)
+        return None if likelihood is None or impact is None else likelihood * impact
+
+
+def _first_set_sql(fields):
+    return Coalesce(*fields) if len(fields) > 1 else F(fields[0])
+
+
+def _first_set(record, fields):
+    return next((value for name in fields if (value := getattr(record, name)) is not None), None)
+
+
+# Residual values default to the inherent ones where no residual value is set.
+INHERENT_SCORE = RiskScore(("likelihood",), ("impact",))
+RESIDUAL_SCORE = RiskScore(("residual_likelihood", "likelihood"), ("residual_impact", "impact"))
 
 
 def _level_case(score_name: str) -> Case:
@@ -46,17 +81,15 @@ class RiskQuerySet(TrackedQuerySet):
         if "inherent_score" in self.query.annotations:
             return self
         return (
-            self.annotate(
-                effective_residual_likelihood=Coalesce("residual_likelihood", "likelihood"),
-                effective_residual_impact=Coalesce("residual_impact", "impact"),
-            )
-            .annotate(
-                inherent_score=ExpressionWrapper(F("likelihood") * F("impact"), output_field=IntegerField()),
-                residual_score=ExpressionWrapper(
-                    F("effective_residual_likelihood") * F("effective_residual_impact"), output_field=IntegerField()
-                ),
-            )
+            self._with_effective_residuals()
+            .annotate(inherent_score=INHERENT_SCORE.expression(), residual_score=RESIDUAL_SCORE.expression())
             .annotate(inherent_level=_level_case("inherent_score"), residual_level=_level_case("residual_score"))
+        )
+
+    def _with_effective_residuals(self):
+        return self.annotate(
+            effective_residual_likelihood=_first_set_sql(RESIDUAL_SCORE.likelihood),
+            effective_residual_impact=_first_set_sql(RESIDUAL_SCORE.impact),
         )
 
     def open(self):
@@ -79,22 +112,17 @@ class RiskQuerySet(TrackedQuerySet):
         """
         residual_keys = ("effective_residual_likelihood", "effective_residual_impact")
         keys = (("likelihood", "impact") if inherent else ()) + (residual_keys if residual else ())
-        rows = (
-            self.order_by()
-            .annotate(
-                effective_residual_likelihood=Coalesce("residual_likelihood", "likelihood"),
-                effective_residual_impact=Coalesce("residual_impact", "impact"),
-            )
-            .values(*keys)
-            .annotate(n=Count("pk"))
-            .values_list(*keys, "n")
-        )
+        rows = self.order_by()._with_effective_residuals().values(*keys).annotate(n=Count("pk")).values_list(*keys, "n")
         maps = {name: {} for name, wanted in (("inherent", inherent), ("residual", residual)) if wanted}
         for *values, n in rows:
             for position, name in enumerate(maps):  # each map's (likelihood, impact) pair, in keys order
                 cell = tuple(values[2 * position : 2 * position + 2])
                 maps[name][cell] = maps[name].get(cell, 0) + n
         return maps
+
+
+# The mitigations that count towards framework coverage (and are no longer due).
+DONE_MITIGATION_STATUSES = (MitigationStatus.IMPLEMENTED, MitigationStatus.VERIFIED)
 
 
 class MitigationQuerySet(TrackedQuerySet):
@@ -105,13 +133,11 @@ class MitigationQuerySet(TrackedQuerySet):
 
     def effective(self):
         """Implemented or verified: the mitigations that count towards framework coverage."""
-        return self.filter(status__in=(MitigationStatus.IMPLEMENTED, MitigationStatus.VERIFIED))
+        return self.filter(status__in=DONE_MITIGATION_STATUSES)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(due_date__lt=today).exclude(
-            status__in=(MitigationStatus.IMPLEMENTED, MitigationStatus.VERIFIED)
-        )
+        return self.filter(due_date__lt=today).exclude(status__in=DONE_MITIGATION_STATUSES)
 
 
 # --- policies, acknowledgements and the framework catalogue --------------------------------------
@@ -120,6 +146,12 @@ class MitigationQuerySet(TrackedQuerySet):
 
 def _model(name):
     return apps.get_model("governance", name)
+
+
+def share_percent(part: int, total: int) -> int | None:
+    """The one rounding of a share (coverage, acknowledgements): whole percent, None when the total
+    is nothing."""
+    return round(100 * part / total) if total else None
 
 
 class SubqueryCount(models.Subquery):
@@ -132,7 +164,6 @@ class SubqueryCount(models.Subquery):
 
 APPROVED = "approved"
 OPEN_STATUSES = ("draft", "in_review")
-DONE_MITIGATION_STATUSES = ("implemented", "verified")
 
 
 def _versions_newest_first():

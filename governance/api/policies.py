@@ -14,9 +14,8 @@ from governance.filtersets.policies import (
 )
 from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
 from governance.services import policies as services
-from vpportal.core.api import TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, tracked_schema
-
-TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
+from governance.specs import ACKNOWLEDGEMENT, FRAMEWORK, POLICY, POLICY_VERSION, REQUIREMENT
+from vpportal.core.api import TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
 
 
 class RequirementIdsField(serializers.ListField):
@@ -49,41 +48,18 @@ class PolicySerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Policy
-        fields = [
-            "id",
-            "code",
-            "title",
-            "category",
-            "owner",
-            "review_interval_months",
-            "next_review_date",
-            "requirements",
-            "current_version",
-            "current_version_number",
-            "latest_status",
-            "acknowledgement_rate",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(
+            POLICY,
+            exclude=("current_version_label", "latest_status_label"),  # page labels of these:
+            extra=("current_version", "current_version_number", "latest_status"),
+        )
         read_only_fields = (*TRACKED_READ_ONLY, "code", "next_review_date")
 
 
 class PolicyVersionSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = PolicyVersion
-        fields = [
-            "id",
-            "policy",
-            "number",
-            "body",
-            "change_summary",
-            "author",
-            "status",
-            "effective_date",
-            "approved_by",
-            "approved_at",
-            "review_comment",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(POLICY_VERSION)
         read_only_fields = (
             *TRACKED_READ_ONLY,
             "number",
@@ -108,7 +84,7 @@ class AcknowledgementSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Acknowledgement
-        fields = ["id", "person", "policy_version", "acknowledged_at", *TRACKED_FIELDS]
+        fields = spec_fields(ACKNOWLEDGEMENT)
         read_only_fields = (*TRACKED_READ_ONLY, "acknowledged_at")
         # Uniqueness (and the person default) is the service's: DRF's unique-together validator
         # would make `person` required.
@@ -127,24 +103,14 @@ class FrameworkSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Framework
-        fields = [
-            "id",
-            "code",
-            "title",
-            "description",
-            "source_url",
-            "is_builtin",
-            "requirement_count",
-            "coverage",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(FRAMEWORK, exclude=("coverage_percent",), extra=("coverage",))
         read_only_fields = (*TRACKED_READ_ONLY, "is_builtin")
 
 
 class RequirementSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = Requirement
-        fields = ["id", "framework", "code", "title", "text", "level", "parent", "position", *TRACKED_FIELDS]
+        fields = spec_fields(REQUIREMENT)
 
 
 @tracked_schema

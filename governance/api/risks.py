@@ -8,44 +8,22 @@ from rest_framework.decorators import action
 from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.models import AISystem, Mitigation, Requirement, Risk
-from governance.services.risks import (
-    aisystem_create,
-    aisystem_delete,
-    aisystem_update,
-    mitigation_create,
-    mitigation_delete,
-    mitigation_update,
-    risk_accept,
-    risk_create,
-    risk_delete,
-    risk_update,
+from governance.services import risks as services
+from governance.specs import AI_SYSTEM, MITIGATION, RISK
+from vpportal.core.api import (
+    IF_MATCH,
+    TRACKED_READ_ONLY,
+    TrackedSerializer,
+    TrackedViewSet,
+    spec_fields,
+    tracked_schema,
 )
-from vpportal.core.api import IF_MATCH, TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, tracked_schema
-
-TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
 
 
 class AISystemSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = AISystem
-        fields = [
-            "id",
-            "name",
-            "purpose",
-            "initiative",
-            "owner",
-            "kind",
-            "provider",
-            "lifecycle_status",
-            "eu_ai_act_tier",
-            "processes_personal_data",
-            "data_categories",
-            "intended_use",
-            "out_of_scope_uses",
-            "known_limitations",
-            "evaluation_summary",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(AI_SYSTEM)
 
 
 class RiskSerializer(TrackedSerializer):
@@ -56,30 +34,7 @@ class RiskSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Risk
-        fields = [
-            "id",
-            "key",
-            "title",
-            "description",
-            "category",
-            "ai_system",
-            "initiative",
-            "owner",
-            "likelihood",
-            "impact",
-            "inherent_score",
-            "inherent_level",
-            "residual_likelihood",
-            "residual_impact",
-            "residual_score",
-            "residual_level",
-            "status",
-            "next_review_date",
-            "accepted_by",
-            "accepted_at",
-            "acceptance_justification",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(RISK)
         read_only_fields = (*TRACKED_READ_ONLY, "key", "accepted_by", "accepted_at", "acceptance_justification")
 
 
@@ -114,7 +69,7 @@ class MitigationSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Mitigation
-        fields = ["id", "risk", "description", "owner", "due_date", "status", "requirements", *TRACKED_FIELDS]
+        fields = spec_fields(MITIGATION)
 
 
 @tracked_schema
@@ -122,9 +77,9 @@ class AISystemViewSet(TrackedViewSet):
     queryset = AISystem.objects.with_related()
     serializer_class = AISystemSerializer
     filterset_class = AISystemFilterSet
-    create_service = aisystem_create
-    update_service = aisystem_update
-    delete_service = aisystem_delete
+    create_service = services.aisystem_create
+    update_service = services.aisystem_update
+    delete_service = services.aisystem_delete
 
 
 @tracked_schema
@@ -132,9 +87,9 @@ class RiskViewSet(TrackedViewSet):
     queryset = Risk.objects.with_related()
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
-    create_service = risk_create
-    update_service = risk_update
-    delete_service = risk_delete
+    create_service = services.risk_create
+    update_service = services.risk_update
+    delete_service = services.risk_delete
     service_actions = ("accept",)
 
     @extend_schema(
@@ -155,7 +110,7 @@ class RiskViewSet(TrackedViewSet):
         version = self._expected_version(risk)
         body = RiskAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        risk = risk_accept(
+        risk = services.risk_accept(
             risk=risk, by=request.user, justification=body.validated_data["justification"], version=version
         )
         return self.action_response(risk)
@@ -166,9 +121,9 @@ class MitigationViewSet(TrackedViewSet):
     queryset = Mitigation.objects.with_related()
     serializer_class = MitigationSerializer
     filterset_class = MitigationFilterSet
-    create_service = mitigation_create
-    update_service = mitigation_update
-    delete_service = mitigation_delete
+    create_service = services.mitigation_create
+    update_service = services.mitigation_update
+    delete_service = services.mitigation_delete
 
 
 def register(router):

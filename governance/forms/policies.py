@@ -1,6 +1,7 @@
 from django import forms
 
 from governance.models import Framework, Policy, PolicyVersion, Requirement
+from governance.specs import FRAMEWORK, POLICY, POLICY_VERSION, REQUIREMENT
 from vpportal.core.forms import TrackedModelForm
 
 
@@ -21,7 +22,7 @@ class PolicyForm(TrackedModelForm):
 
     class Meta:
         model = Policy
-        fields = ["title", "category", "owner", "review_interval_months", "requirements"]
+        fields = POLICY.editable_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +34,7 @@ class PolicyForm(TrackedModelForm):
 class PolicyVersionForm(TrackedModelForm):
     class Meta:
         model = PolicyVersion
-        fields = ["body", "change_summary", "effective_date"]
+        fields = POLICY_VERSION.editable_fields(exclude=("policy", "status"))  # the page and the workflow set them
         widgets = {"body": forms.Textarea(attrs={"rows": 18, "class": "form-control font-monospace"})}
         help_texts = {
             "body": "Markdown: headings (#), lists (-), **bold**, links. HTML is removed when shown.",
@@ -53,14 +54,14 @@ class FrameworkForm(TrackedModelForm):
 
     class Meta:
         model = Framework
-        fields = ["code", "title", "description", "source_url"]
+        fields = FRAMEWORK.editable_fields()
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 class RequirementForm(TrackedModelForm):
     class Meta:
         model = Requirement
-        fields = ["code", "title", "text", "level", "parent", "position"]
+        fields = REQUIREMENT.editable_fields(exclude=("framework",))  # the page's framework
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, framework=None, **kwargs):

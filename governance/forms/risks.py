@@ -2,28 +2,14 @@ from django import forms
 
 from governance.choices import RiskStatus
 from governance.models import AISystem, Mitigation, Risk
+from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.forms import TrackedModelForm
 
 
 class AISystemForm(TrackedModelForm):
     class Meta:
         model = AISystem
-        fields = [
-            "name",
-            "purpose",
-            "initiative",
-            "owner",
-            "kind",
-            "provider",
-            "lifecycle_status",
-            "eu_ai_act_tier",
-            "processes_personal_data",
-            "data_categories",
-            "intended_use",
-            "out_of_scope_uses",
-            "known_limitations",
-            "evaluation_summary",
-        ]
+        fields = AI_SYSTEM.editable_fields()
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("purpose", "intended_use", "out_of_scope_uses", "known_limitations", "evaluation_summary")
@@ -36,20 +22,7 @@ class RiskForm(TrackedModelForm):
 
     class Meta:
         model = Risk
-        fields = [
-            "title",
-            "description",
-            "category",
-            "ai_system",
-            "initiative",
-            "owner",
-            "likelihood",
-            "impact",
-            "residual_likelihood",
-            "residual_impact",
-            "status",
-            "next_review_date",
-        ]
+        fields = RISK.editable_fields()
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
@@ -84,7 +57,7 @@ class RiskAcceptForm(forms.Form):
 class MitigationForm(TrackedModelForm):
     class Meta:
         model = Mitigation
-        fields = ["risk", "description", "owner", "due_date", "status", "requirements"]
+        fields = MITIGATION.editable_fields()
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

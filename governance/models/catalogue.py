@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from vpportal.core.models import Tracked
 
 from ..choices import RequirementLevel
-from ..querysets import FrameworkQuerySet, RequirementQuerySet
+from ..querysets import FrameworkQuerySet, RequirementQuerySet, share_percent
 
 
 class Framework(Tracked):
@@ -33,8 +33,7 @@ class Framework(Tracked):
     @property
     def coverage_percent(self) -> int | None:
         """Share of leaf requirements covered; reads FrameworkQuerySet.with_coverage() annotations."""
-        total = getattr(self, "leaf_count", 0)
-        return round(100 * self.covered_count / total) if total else None
+        return share_percent(self.covered_count, getattr(self, "leaf_count", 0))
 
 
 class Requirement(Tracked):

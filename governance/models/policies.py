@@ -8,7 +8,7 @@ from django_fsm import FSMField, transition
 from vpportal.core.models import Tracked
 
 from ..choices import PolicyCategory, VersionStatus
-from ..querysets import AcknowledgementQuerySet, PolicyQuerySet, PolicyVersionQuerySet
+from ..querysets import AcknowledgementQuerySet, PolicyQuerySet, PolicyVersionQuerySet, share_percent
 
 
 class Policy(Tracked):
@@ -50,10 +50,9 @@ class Policy(Tracked):
     @property
     def acknowledgement_rate(self) -> int | None:
         """Percent of active people who acknowledged the current approved version."""
-        total = getattr(self, "active_people", 0)
-        if not total or getattr(self, "current_version_pk", None) is None:
+        if getattr(self, "current_version_pk", None) is None:
             return None
-        return round(100 * self.acknowledged_count / total)
+        return share_percent(self.acknowledged_count, getattr(self, "active_people", 0))
 
     @property
     def latest_status_label(self) -> str:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from vpportal.core.derived import derived
 from vpportal.core.models import Tracked
 
 from ..choices import (
@@ -18,7 +19,7 @@ from ..choices import (
     SystemKind,
     level_for,
 )
-from ..querysets import AISystemQuerySet, MitigationQuerySet, RiskQuerySet
+from ..querysets import INHERENT_SCORE, RESIDUAL_SCORE, AISystemQuerySet, MitigationQuerySet, RiskQuerySet
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -80,7 +81,7 @@ class AISystem(Tracked):
 class Risk(Tracked):
     """Something that could go wrong with an AI system or initiative, scored and owned.
 
-    Scores and levels are derived (RiskQuerySet.with_scores() in the database, properties here).
+    Scores and levels are derived: RiskQuerySet.with_scores() in the database, `derived` here.
     """
 
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
@@ -173,40 +174,12 @@ class Risk(Tracked):
     def get_absolute_url(self):
         return reverse("governance:risk_detail", args=[self.pk])
 
-    # The four derived values are recomputed from the fields on every read. Their setters accept (and
-    # drop) the identical values RiskQuerySet.with_scores() annotates under the same names, so a row
-    # from the database and a record being edited in a form always agree.
-    @property
-    def inherent_score(self) -> int:
-        return (self.likelihood or 0) * (self.impact or 0)
-
-    @inherent_score.setter
-    def inherent_score(self, value):
-        pass
-
-    @property
-    def residual_score(self) -> int:
-        return (self.residual_likelihood or self.likelihood or 0) * (self.residual_impact or self.impact or 0)
-
-    @residual_score.setter
-    def residual_score(self, value):
-        pass
-
-    @property
-    def inherent_level(self):
-        return level_for(self.inherent_score)
-
-    @inherent_level.setter
-    def inherent_level(self, value):
-        pass
-
-    @property
-    def residual_level(self):
-        return level_for(self.residual_score)
-
-    @residual_level.setter
-    def residual_level(self, value):
-        pass
+    # Derived, never stored: RiskQuerySet.with_scores() annotates them under these names; a record
+    # read without the annotation computes them from the same definitions (querysets.RiskScore).
+    inherent_score = derived(INHERENT_SCORE.of)
+    residual_score = derived(RESIDUAL_SCORE.of)
+    inherent_level = derived(lambda risk: level_for(risk.inherent_score))
+    residual_level = derived(lambda risk: level_for(risk.residual_score))
 
     def get_inherent_level_display(self):
         return RiskLevel(self.inherent_level).label if self.inherent_level else ""

@@ -28,6 +28,7 @@ from governance.forms.policies import (
 from governance.markdown import render_markdown
 from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
 from governance.services import policies as services
+from governance.specs import FRAMEWORK, POLICY, POLICY_VERSION
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.people.models import Person
@@ -39,42 +40,16 @@ from vpportal.security import RecentAuthRequiredMixin
 
 class PolicyViewMixin:
     model = Policy
+    spec = POLICY
     url_namespace = "governance"
 
 
 class PolicyListView(PolicyViewMixin, generic.TrackedListView):
     filterset_class = PolicyFilterSet
-    columns = [
-        ("code", "Code", "code"),
-        ("title", "Title", "title"),
-        ("category", "Category", "category"),
-        ("owner", "Owner", None),
-        ("current_version_label", "In force", None),
-        ("latest_status_label", "Newest version", None),
-        ("next_review_date", "Next review", "next_review_date"),
-        ("acknowledgement_rate", "Acknowledged (%)", None),
-    ]
-    export_columns = [
-        ("code", "Code"),
-        ("title", "Title"),
-        ("category", "Category"),
-        ("owner", "Owner"),
-        ("review_interval_months", "Review interval (months)"),
-        ("current_version_label", "In force"),
-        ("latest_status_label", "Newest version"),
-        ("next_review_date", "Next review"),
-        ("acknowledgement_rate", "Acknowledged (%)"),
-    ]
 
 
 class PolicyDetailView(PolicyViewMixin, generic.TrackedDetailView):
     template_name = "governance/policy_detail.html"
-    fields_shown = [
-        ("category", "Category"),
-        ("owner", "Owner"),
-        ("review_interval_months", "Review interval (months)"),
-        ("next_review_date", "Next review"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -194,6 +169,7 @@ def _message(error) -> str:
 
 class PolicyVersionViewMixin:
     model = PolicyVersion
+    spec = POLICY_VERSION
     url_namespace = "governance"
 
 
@@ -201,15 +177,6 @@ class PolicyVersionListView(PolicyVersionViewMixin, generic.TrackedListView):
     """All versions, e.g. filtered to "in review": the approvers' queue."""
 
     filterset_class = PolicyVersionFilterSet
-    columns = [
-        ("__str__", "Version", None),
-        ("policy.title", "Policy", None),
-        ("status", "Status", None),
-        ("author", "Author", None),
-        ("change_summary", "Change summary", None),
-        ("approved_at", "Approved", "approved_at"),
-        ("updated_at", "Updated", "updated_at"),
-    ]
 
     def get_context_data(self, **kwargs):
         # A version is started from its policy's page (it needs the policy), not from this list.
@@ -420,18 +387,12 @@ class PolicyVersionRetireView(VersionMoveView):
 
 class FrameworkViewMixin:
     model = Framework
+    spec = FRAMEWORK
     url_namespace = "governance"
 
 
 class FrameworkListView(FrameworkViewMixin, generic.TrackedListView):
     filterset_class = FrameworkFilterSet
-    columns = [
-        ("title", "Framework", "title"),
-        ("code", "Code", "code"),
-        ("is_builtin", "Shipped", None),
-        ("requirement_count", "Requirements", None),
-        ("coverage_percent", "Coverage (%)", None),
-    ]
 
 
 class FrameworkDetailView(FrameworkViewMixin, generic.TrackedDetailView):

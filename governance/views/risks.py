@@ -13,19 +13,8 @@ from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, 
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
 from governance.models import AISystem, Mitigation, Risk
-from governance.services.risks import (
-    aisystem_create,
-    aisystem_delete,
-    aisystem_update,
-    may_accept,
-    mitigation_create,
-    mitigation_delete,
-    mitigation_update,
-    risk_accept,
-    risk_create,
-    risk_delete,
-    risk_update,
-)
+from governance.services import risks as services
+from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.security import RecentAuthRequiredMixin
@@ -34,33 +23,12 @@ from vpportal.security import RecentAuthRequiredMixin
 # --- AI systems -------------------------------------------------------------------------------------
 class AISystemViewMixin:
     model = AISystem
+    spec = AI_SYSTEM
     url_namespace = "governance"
 
 
 class AISystemListView(AISystemViewMixin, generic.TrackedListView):
     filterset_class = AISystemFilterSet
-    columns = [
-        ("name", "Name", "name"),
-        ("kind", "Kind", "kind"),
-        ("provider", "Provider", None),
-        ("initiative", "Initiative", None),
-        ("owner", "Owner", None),
-        ("lifecycle_status", "Lifecycle", "lifecycle_status"),
-        ("eu_ai_act_tier", "EU AI Act tier", "eu_ai_act_tier"),
-        ("processes_personal_data", "Personal data", None),
-    ]
-    export_columns = [
-        ("name", "Name"),
-        ("purpose", "Purpose"),
-        ("kind", "Kind"),
-        ("provider", "Provider"),
-        ("initiative", "Initiative"),
-        ("owner", "Owner"),
-        ("lifecycle_status", "Lifecycle status"),
-        ("eu_ai_act_tier", "EU AI Act tier"),
-        ("processes_personal_data", "Processes personal data"),
-        ("data_categories", "Data categories"),
-    ]
 
 
 class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
@@ -78,7 +46,7 @@ class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
 
 class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
     form_class = AISystemForm
-    create_service = aisystem_create
+    create_service = services.aisystem_create
 
     def get_initial(self):
         return {**super().get_initial(), "initiative": self.request.GET.get("initiative")}
@@ -86,11 +54,11 @@ class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
 
 class AISystemUpdateView(AISystemViewMixin, generic.TrackedUpdateView):
     form_class = AISystemForm
-    update_service = aisystem_update
+    update_service = services.aisystem_update
 
 
 class AISystemDeleteView(AISystemViewMixin, generic.TrackedDeleteView):
-    delete_service = aisystem_delete
+    delete_service = services.aisystem_delete
 
 
 class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
@@ -100,46 +68,13 @@ class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
 # --- risks ------------------------------------------------------------------------------------------
 class RiskViewMixin:
     model = Risk
+    spec = RISK
     url_namespace = "governance"
 
 
 class RiskListView(RiskViewMixin, generic.TrackedListView):
     template_name = "governance/risk_list.html"
     filterset_class = RiskFilterSet
-    columns = [
-        ("key", "Key", "key"),
-        ("title", "Title", "title"),
-        ("category", "Category", "category"),
-        ("ai_system", "AI system", None),
-        ("initiative", "Initiative", None),
-        ("inherent_score", "Inherent", "inherent_score"),
-        ("residual_score", "Residual", "residual_score"),
-        ("residual_level", "Residual level", None),
-        ("status", "Status", "status"),
-        ("owner", "Owner", None),
-        ("next_review_date", "Next review", "next_review_date"),
-    ]
-    export_columns = [
-        ("key", "Key"),
-        ("title", "Title"),
-        ("category", "Category"),
-        ("ai_system", "AI system"),
-        ("initiative", "Initiative"),
-        ("owner", "Owner"),
-        ("likelihood", "Likelihood"),
-        ("impact", "Impact"),
-        ("inherent_score", "Inherent score"),
-        ("inherent_level", "Inherent level"),
-        ("residual_likelihood", "Residual likelihood"),
-        ("residual_impact", "Residual impact"),
-        ("residual_score", "Residual score"),
-        ("residual_level", "Residual level"),
-        ("status", "Status"),
-        ("next_review_date", "Next review date"),
-        ("accepted_by", "Accepted by"),
-        ("accepted_at", "Accepted at"),
-        ("acceptance_justification", "Acceptance justification"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -149,14 +84,6 @@ class RiskListView(RiskViewMixin, generic.TrackedListView):
 
 class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
     template_name = "governance/risk_detail.html"
-    fields_shown = [
-        ("category", "Category"),
-        ("ai_system", "AI system"),
-        ("initiative", "Initiative"),
-        ("owner", "Owner"),
-        ("status", "Status"),
-        ("next_review_date", "Next review"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -167,7 +94,7 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
             .select_related("owner")
             .prefetch_related("requirements__framework")
             .order_by("due_date", "id"),
-            can_accept=may_accept(user, self.object),
+            can_accept=services.may_accept(user, self.object),
             can_add_mitigation=user.has_perm("governance.add_mitigation"),
             can_change_mitigation=user.has_perm("governance.change_mitigation"),
         )
@@ -176,7 +103,7 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
 
 class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
     form_class = RiskForm
-    create_service = risk_create
+    create_service = services.risk_create
 
     def get_initial(self):
         initial = super().get_initial()
@@ -188,11 +115,11 @@ class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
 
 class RiskUpdateView(RiskViewMixin, generic.TrackedUpdateView):
     form_class = RiskForm
-    update_service = risk_update
+    update_service = services.risk_update
 
 
 class RiskDeleteView(RiskViewMixin, generic.TrackedDeleteView):
-    delete_service = risk_delete
+    delete_service = services.risk_delete
 
 
 class RiskHistoryView(RiskViewMixin, generic.HistoryView):
@@ -228,7 +155,7 @@ class RiskAcceptView(
 
     def form_valid(self, form):
         try:
-            risk_accept(
+            services.risk_accept(
                 risk=self.object,
                 by=self.request.user,
                 justification=form.cleaned_data["justification"],
@@ -248,27 +175,12 @@ class RiskAcceptView(
 # --- mitigations ------------------------------------------------------------------------------------
 class MitigationViewMixin:
     model = Mitigation
+    spec = MITIGATION
     url_namespace = "governance"
 
 
 class MitigationListView(MitigationViewMixin, generic.TrackedListView):
     filterset_class = MitigationFilterSet
-    columns = [
-        ("description", "Mitigation", None),
-        ("risk", "Risk", "risk"),
-        ("owner", "Owner", None),
-        ("due_date", "Due", "due_date"),
-        ("status", "Status", "status"),
-        ("requirements", "Requirements satisfied", None),
-    ]
-    export_columns = [
-        ("risk", "Risk"),
-        ("description", "Description"),
-        ("owner", "Owner"),
-        ("due_date", "Due date"),
-        ("status", "Status"),
-        ("requirements", "Requirements satisfied"),
-    ]
 
 
 class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_views.View):
@@ -281,7 +193,7 @@ class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_
 
 class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
     form_class = MitigationForm
-    create_service = mitigation_create
+    create_service = services.mitigation_create
 
     def get_initial(self):
         return {**super().get_initial(), "risk": self.request.GET.get("risk")}
@@ -289,11 +201,11 @@ class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
 
 class MitigationUpdateView(MitigationViewMixin, generic.TrackedUpdateView):
     form_class = MitigationForm
-    update_service = mitigation_update
+    update_service = services.mitigation_update
 
 
 class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
-    delete_service = mitigation_delete
+    delete_service = services.mitigation_delete
 
     def get_success_url(self):
         return reverse("governance:risk_detail", args=[self.object.risk_id])

@@ -1,74 +1,30 @@
 """API of the portfolio: initiatives (with the stage transition action), milestones, KPIs (with the
 derived status) and KPI measurements (with bulk ingest). Serializers shape input; services decide."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
 from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
-from vpportal.people.models import Person
 
 from ..choices import KPIStatus, Stage
 from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, KPIMeasurementFilterSet, MilestoneFilterSet
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
 from ..services import portfolio as services
-
-TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
-
-
-class PersonRef(serializers.PrimaryKeyRelatedField):
-    """A Person id looked up with filter().first(): owner and sponsor are both people, and two
-    `.get()` calls on one model in a request read as an N+1 to django-zeal."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            person = self.get_queryset().filter(pk=data).first()
-        except (TypeError, ValueError, DjangoValidationError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if person is None:
-            self.fail("does_not_exist", pk_value=data)
-        return person
+from ..specs import INITIATIVE, KPI_SPEC, MEASUREMENT, MILESTONE
 
 
 class InitiativeSerializer(TrackedSerializer):
     partner_functions = serializers.ListField(child=serializers.ChoiceField(choices=Function.choices), required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
-    owner = PersonRef(queryset=Person.objects.all())
-    executive_sponsor = PersonRef(queryset=Person.objects.all(), allow_null=True, required=False)
 
     class Meta(TrackedSerializer.Meta):
         model = Initiative
-        fields = [
-            "id",
-            "key",
-            "title",
-            "summary",
-            "business_objective",
-            "value_hypothesis",
-            "uses_ai",
-            "stage",
-            "health",
-            "priority",
-            "owner",
-            "executive_sponsor",
-            "partner_functions",
-            "tags",
-            "start_date",
-            "target_date",
-            "budget",
-            "currency",
-            "stage_changed_at",
-            "gate_override_justification",
-            "gate_override_failed_checks",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(INITIATIVE)
         read_only_fields = (*TrackedSerializer.Meta.read_only_fields, "key", "stage_changed_at")
         extra_kwargs = {
             "stage": {"help_text": "Set on create (idea, discovery or poc); change it with the transition action."}
@@ -151,7 +107,7 @@ class InitiativeViewSet(TrackedViewSet):
 class MilestoneSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = Milestone
-        fields = ["id", "initiative", "title", "due_date", "done_date", "status", *TRACKED_FIELDS]
+        fields = spec_fields(MILESTONE)
 
 
 @tracked_schema
@@ -172,23 +128,7 @@ class KPISerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = KPI
-        fields = [
-            "id",
-            "initiative",
-            "name",
-            "description",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "warning_threshold",
-            "cadence",
-            "owner",
-            "status",
-            "latest_value",
-            "latest_observed_at",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(KPI_SPEC)
 
 
 @tracked_schema
@@ -204,7 +144,7 @@ class KPIViewSet(TrackedViewSet):
 class KPIMeasurementSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = KPIMeasurement
-        fields = ["id", "kpi", "observed_at", "value", "source", "note", *TRACKED_FIELDS]
+        fields = spec_fields(MEASUREMENT)
         # Uniqueness on (kpi, observed_at, source) is checked by the model in the service.
         validators = []
 

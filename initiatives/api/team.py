@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
@@ -18,61 +18,16 @@ from ..filtersets.team import (
 )
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 from ..services import team as services
-
-TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
-
-
-class _PersonField(serializers.PrimaryKeyRelatedField):
-    """Reads the person from the ones its serializer looked up together (one query for mentor and
-    mentee, and no per-field query that django-zeal would report as an N+1)."""
-
-    def to_internal_value(self, data):
-        people = getattr(self.parent, "_people", None)
-        if people is None:
-            return super().to_internal_value(data)
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        person = people.get(_pk(data))
-        if person is None:
-            self.fail("does_not_exist", pk_value=data)
-        return person
-
-
-def _pk(value):
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk < 2**63 else None
+from ..specs import ATTENDANCE, MENTORSHIP, SESSION, TRAINING
 
 
 class MentorshipSerializer(TrackedSerializer):
-    mentor = _PersonField(queryset=Person.objects.all())
-    mentee = _PersonField(queryset=Person.objects.all())
     session_count = serializers.IntegerField(read_only=True)
     last_session_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta(TrackedSerializer.Meta):
         model = Mentorship
-        fields = [
-            "id",
-            "mentor",
-            "mentee",
-            "focus_areas",
-            "goals",
-            "start_date",
-            "end_date",
-            "status",
-            "meeting_cadence",
-            "session_count",
-            "last_session_on",
-            *TRACKED_FIELDS,
-        ]
-
-    def to_internal_value(self, data):
-        ids = {_pk(data.get(name)) for name in ("mentor", "mentee")} if hasattr(data, "get") else set()
-        self._people = Person.objects.in_bulk(ids - {None}) if ids - {None} else {}
-        return super().to_internal_value(data)
+        fields = spec_fields(MENTORSHIP)
 
 
 class _VisibleMentorshipField(serializers.PrimaryKeyRelatedField):
@@ -84,8 +39,12 @@ class _VisibleMentorshipField(serializers.PrimaryKeyRelatedField):
 
 
 class MentorshipReassignSerializer(serializers.Serializer):
-    mentor = _PersonField(queryset=Person.objects.all(), required=False, help_text="The new mentor (a Person id).")
-    mentee = _PersonField(queryset=Person.objects.all(), required=False, help_text="The new mentee (a Person id).")
+    mentor = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, help_text="The new mentor (a Person id)."
+    )
+    mentee = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, help_text="The new mentee (a Person id)."
+    )
 
 
 class MentorshipSessionSerializer(TrackedSerializer):
@@ -101,18 +60,7 @@ class MentorshipSessionSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = MentorshipSession
-        fields = [
-            "id",
-            "mentorship",
-            "held_on",
-            "duration_minutes",
-            "topics",
-            "action_items",
-            "private_notes",
-            "held_mentor",
-            "held_mentee",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(SESSION, extra=("held_mentor", "held_mentee"))
         read_only_fields = (*TrackedSerializer.Meta.read_only_fields, "held_mentor", "held_mentee")
 
     def to_representation(self, instance):
@@ -129,26 +77,13 @@ class TrainingSerializer(TrackedSerializer):
 
     class Meta(TrackedSerializer.Meta):
         model = Training
-        fields = [
-            "id",
-            "title",
-            "topic",
-            "audience",
-            "held_on",
-            "duration_minutes",
-            "facilitator",
-            "materials_url",
-            "capacity",
-            "counts_as_ai_literacy",
-            "attendee_count",
-            *TRACKED_FIELDS,
-        ]
+        fields = spec_fields(TRAINING)
 
 
 class TrainingAttendanceSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = TrainingAttendance
-        fields = ["id", "training", "person", "status", *TRACKED_FIELDS]
+        fields = spec_fields(ATTENDANCE)
         # One seat per person: the service says so with a message naming the person (400, `person`).
         validators = []
 

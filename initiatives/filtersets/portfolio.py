@@ -1,8 +1,6 @@
 """FilterSets of the portfolio: each serves the web list and the API list alike."""
 
 import django_filters
-from django.core.exceptions import ValidationError
-from django_filters.fields import ModelChoiceField
 
 from vpportal.core.filtersets import TrackedFilterSet
 from vpportal.people.choices import Function
@@ -16,32 +14,12 @@ def _people(request):
     return Person.objects.filter(active=True).order_by("name")
 
 
-class _PersonField(ModelChoiceField):
-    """Looks the person up with filter().first(): owner and sponsor both pick a Person, and two
-    `.get()` calls on one model in a request read as an N+1 to django-zeal."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            person = self.queryset.filter(pk=value).first()
-        except (TypeError, ValueError, ValidationError):
-            person = None
-        if person is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return person
-
-
-class PersonFilter(django_filters.ModelChoiceFilter):
-    field_class = _PersonField
-
-
 class InitiativeFilterSet(TrackedFilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     health = django_filters.MultipleChoiceFilter(choices=Health.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    owner = PersonFilter(queryset=_people)
-    executive_sponsor = PersonFilter(queryset=_people, label="Sponsor")
+    owner = django_filters.ModelChoiceFilter(queryset=_people)
+    executive_sponsor = django_filters.ModelChoiceFilter(queryset=_people, label="Sponsor")
     partner_function = django_filters.ChoiceFilter(
         choices=Function.choices, method="filter_partner_function", label="Partner function"
     )

@@ -9,7 +9,6 @@ from django.utils import timezone
 from vpportal.core.filtersets import TrackedFilterSet
 from vpportal.people.models import Person
 
-from ..choice_lookups import resolve_together
 from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 
@@ -54,12 +53,6 @@ class MentorshipFilterSet(MineFilterMixin, TrackedFilterSet):
     class Meta:
         model = Mentorship
         fields = ["q", "mine", "status", "meeting_cadence", "mentor", "mentee", "start_date"]
-
-    @property
-    def form(self):
-        if not hasattr(self, "_form"):
-            resolve_together(super().form, ("mentor", "mentee"))
-        return super().form
 
     @staticmethod
     def rows_involving(queryset, person):

@@ -10,6 +10,7 @@ from vpportal.people.models import Person
 from ..choices import Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
 from ..services.portfolio import CREATE_STAGES, StageMove, check_initiative_dates, stage_label, stage_moves
+from ..specs import INITIATIVE, KPI_SPEC, MEASUREMENT, MILESTONE
 
 
 class InitiativeForm(TrackedModelForm):
@@ -23,24 +24,7 @@ class InitiativeForm(TrackedModelForm):
 
     class Meta:
         model = Initiative
-        fields = [
-            "title",
-            "summary",
-            "business_objective",
-            "value_hypothesis",
-            "uses_ai",
-            "stage",
-            "health",
-            "priority",
-            "owner",
-            "executive_sponsor",
-            "partner_functions",
-            "tags",
-            "start_date",
-            "target_date",
-            "budget",
-            "currency",
-        ]
+        fields = INITIATIVE.editable_fields()
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "business_objective": forms.Textarea(attrs={"rows": 2}),
@@ -112,7 +96,7 @@ class TransitionForm(forms.Form):
 class MilestoneForm(TrackedModelForm):
     class Meta:
         model = Milestone
-        fields = ["initiative", "title", "due_date", "done_date", "status"]
+        fields = MILESTONE.editable_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,18 +106,7 @@ class MilestoneForm(TrackedModelForm):
 class KPIForm(TrackedModelForm):
     class Meta:
         model = KPI
-        fields = [
-            "initiative",
-            "name",
-            "description",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "warning_threshold",
-            "cadence",
-            "owner",
-        ]
+        fields = KPI_SPEC.editable_fields()
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "target": "The value that counts as meeting the goal (green).",
@@ -154,5 +127,5 @@ class MeasurementForm(TrackedModelForm):
 
     class Meta:
         model = KPIMeasurement
-        fields = ["observed_at", "value", "source", "note"]
+        fields = MEASUREMENT.editable_fields(exclude=("kpi",))  # the KPI is the page's
         widgets = {"note": forms.TextInput()}

@@ -6,17 +6,15 @@ from vpportal.core.forms import TrackedModelForm
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
-from ..choice_lookups import resolve_together
 from ..choices import AttendanceStatus
 from ..models import Mentorship, MentorshipSession, Training
+from ..specs import MENTORSHIP, SESSION, TRAINING
 
 
 class MentorshipForm(TrackedModelForm):
-    PEOPLE_FIELDS = ("mentor", "mentee")
-
     class Meta:
         model = Mentorship
-        fields = ["mentor", "mentee", "focus_areas", "goals", "start_date", "end_date", "status", "meeting_cadence"]
+        fields = MENTORSHIP.editable_fields()
         widgets = {"goals": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -24,7 +22,6 @@ class MentorshipForm(TrackedModelForm):
         people = Person.objects.order_by("name")
         self.fields["mentor"].queryset = people
         self.fields["mentee"].queryset = people
-        resolve_together(self, self.PEOPLE_FIELDS)
         if self.instance.pk and user is not None and not user.has_perm("initiatives.reassign_mentorship"):
             # A participant edits the content of their mentorship, not who is in it.
             for name in ("mentor", "mentee"):
@@ -40,8 +37,6 @@ class MentorshipForm(TrackedModelForm):
 class MentorshipReassignForm(TrackedModelForm):
     """Another mentor and/or mentee for a mentorship (services.team.mentorship_reassign decides)."""
 
-    PEOPLE_FIELDS = ("mentor", "mentee")
-
     class Meta:
         model = Mentorship
         fields = ["mentor", "mentee"]
@@ -52,7 +47,6 @@ class MentorshipReassignForm(TrackedModelForm):
         people = Person.objects.order_by("name")
         self.fields["mentor"].queryset = people
         self.fields["mentee"].queryset = people
-        resolve_together(self, self.PEOPLE_FIELDS)
 
 
 class MentorshipSessionForm(TrackedModelForm):
@@ -61,7 +55,7 @@ class MentorshipSessionForm(TrackedModelForm):
 
     class Meta:
         model = MentorshipSession
-        fields = ["held_on", "duration_minutes", "topics", "action_items", "private_notes"]
+        fields = SESSION.editable_fields(exclude=("mentorship",))  # the session's mentorship is the page's
         widgets = {
             "topics": forms.Textarea(attrs={"rows": 3}),
             "action_items": forms.Textarea(attrs={"rows": 3}),
@@ -81,17 +75,7 @@ class TrainingForm(TrackedModelForm):
 
     class Meta:
         model = Training
-        fields = [
-            "title",
-            "topic",
-            "audience",
-            "held_on",
-            "duration_minutes",
-            "facilitator",
-            "materials_url",
-            "capacity",
-            "counts_as_ai_literacy",
-        ]
+        fields = TRAINING.editable_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

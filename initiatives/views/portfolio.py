@@ -30,6 +30,7 @@ from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, MilestoneF
 from ..forms.portfolio import InitiativeForm, KPIForm, MeasurementForm, MilestoneForm, TransitionForm
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
 from ..services import portfolio as services
+from ..specs import INITIATIVE, KPI_SPEC, MILESTONE
 
 BOARD_CARDS_PER_STAGE = 50
 SPARKLINE_POINTS = 30
@@ -38,38 +39,13 @@ SPARKLINE_POINTS = 30
 # --- initiatives ---------------------------------------------------------------------------------
 class InitiativeViewMixin:
     model = Initiative
+    spec = INITIATIVE
     url_namespace = "initiatives"
 
 
 class InitiativeListView(InitiativeViewMixin, generic.TrackedListView):
     template_name = "initiatives/initiative_list.html"
     filterset_class = InitiativeFilterSet
-    columns = [
-        ("key", "Key", "key"),
-        ("title", "Title", "title"),
-        ("stage", "Stage", "stage"),
-        ("health", "Health", "health"),
-        ("priority", "Priority", "priority"),
-        ("owner", "Owner", "owner"),
-        ("target_date", "Target date", "target_date"),
-    ]
-    export_columns = [
-        ("key", "Key"),
-        ("title", "Title"),
-        ("stage", "Stage"),
-        ("health", "Health"),
-        ("priority", "Priority"),
-        ("owner", "Owner"),
-        ("executive_sponsor", "Executive sponsor"),
-        ("partner_functions", "Partner functions"),
-        ("tags", "Tags"),
-        ("start_date", "Start date"),
-        ("target_date", "Target date"),
-        ("budget", "Budget"),
-        ("currency", "Currency"),
-        ("uses_ai", "Uses AI"),
-        ("business_objective", "Business objective"),
-    ]
 
 
 class InitiativeBoardView(
@@ -99,21 +75,6 @@ class InitiativeBoardView(
 
 class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
     template_name = "initiatives/initiative_detail.html"
-    fields_shown = [
-        ("stage", "Stage"),
-        ("health", "Health"),
-        ("priority", "Priority"),
-        ("owner", "Owner"),
-        ("executive_sponsor", "Executive sponsor"),
-        ("partner_functions", "Partner functions"),
-        ("tags", "Tags"),
-        ("start_date", "Start date"),
-        ("target_date", "Target date"),
-        ("budget", "Budget"),
-        ("currency", "Currency"),
-        ("uses_ai", "Uses AI"),
-        ("stage_changed_at", "Stage changed"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -210,18 +171,12 @@ def initiative_transition(request, pk):
 # --- milestones ----------------------------------------------------------------------------------
 class MilestoneViewMixin:
     model = Milestone
+    spec = MILESTONE
     url_namespace = "initiatives"
 
 
 class MilestoneListView(MilestoneViewMixin, generic.TrackedListView):
     filterset_class = MilestoneFilterSet
-    columns = [
-        ("title", "Title", "title"),
-        ("initiative", "Initiative", None),
-        ("due_date", "Due", "due_date"),
-        ("done_date", "Done", None),
-        ("status", "Status", "status"),
-    ]
 
 
 class MilestoneCreateView(MilestoneViewMixin, generic.TrackedCreateView):
@@ -257,35 +212,12 @@ class MilestoneHistoryView(MilestoneViewMixin, generic.HistoryView):
 # --- KPIs ----------------------------------------------------------------------------------------
 class KPIViewMixin:
     model = KPI
+    spec = KPI_SPEC
     url_namespace = "initiatives"
 
 
 class KPIListView(KPIViewMixin, generic.TrackedListView):
-    template_name = "initiatives/kpi_list.html"
     filterset_class = KPIFilterSet
-    columns = [
-        ("name", "Name", "name"),
-        ("initiative", "Initiative", None),
-        ("status", "Status", "status"),
-        ("latest_value", "Latest value", None),
-        ("target", "Target", None),
-        ("cadence", "Cadence", "cadence"),
-        ("latest_observed_at", "Last measured", "latest_observed_at"),
-    ]
-    export_columns = [
-        ("name", "Name"),
-        ("initiative", "Initiative"),
-        ("status", "Status"),
-        ("latest_value", "Latest value"),
-        ("latest_observed_at", "Last measured"),
-        ("unit", "Unit"),
-        ("direction", "Direction"),
-        ("baseline", "Baseline"),
-        ("target", "Target"),
-        ("warning_threshold", "Warning threshold"),
-        ("cadence", "Cadence"),
-        ("owner", "Owner"),
-    ]
 
 
 TREND_RANGES = {"90": 90, "365": 365, "all": None}
@@ -294,21 +226,13 @@ TREND_RANGES = {"90": 90, "365": 365, "all": None}
 class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
     template_name = "initiatives/kpi_detail.html"
     measurements_per_page = 20
-    fields_shown = [
-        ("initiative", "Initiative"),
-        ("description", "Description"),
-        ("unit", "Unit"),
-        ("direction", "Direction"),
-        ("cadence", "Cadence"),
-        ("owner", "Owner"),
-    ]
-    numbers_shown = [("baseline", "Baseline"), ("target", "Target"), ("warning_threshold", "Warning threshold")]
+    numbers_shown = ("baseline", "target", "warning_threshold")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         kpi = self.object
         # Stored with six decimals; shown as people typed them (90, not 90.000000).
-        ctx["numbers"] = [(label, _plain_number(getattr(kpi, name))) for name, label in self.numbers_shown]
+        ctx["numbers"] = [(self.spec.label(name), _plain_number(getattr(kpi, name))) for name in self.numbers_shown]
         span = self.request.GET.get("range", "365")
         days = TREND_RANGES.get(span, 365)
         since = timezone.now() - timedelta(days=days) if days else None

@@ -32,6 +32,7 @@ from ..forms.team import (
 )
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 from ..services import team as services
+from ..specs import MENTORSHIP, SESSION, TRAINING
 
 UNCOVERED_PER_PAGE = 50
 
@@ -44,33 +45,13 @@ class UserFormKwargsMixin:
 # --- mentorships -----------------------------------------------------------------------------------
 class MentorshipViewMixin:
     model = Mentorship
+    spec = MENTORSHIP
     url_namespace = "initiatives"
 
 
 class MentorshipListView(MentorshipViewMixin, generic.TrackedListView):
     template_name = "initiatives/mentorship_list.html"
     filterset_class = MentorshipFilterSet
-    columns = [
-        ("__str__", "Mentor → mentee", None),
-        ("focus_areas", "Focus areas", None),
-        ("status", "Status", "status"),
-        ("meeting_cadence", "Cadence", None),
-        ("start_date", "Started", "start_date"),
-        ("session_count", "Sessions", None),
-        ("last_session_on", "Last session", None),
-    ]
-    export_columns = [
-        ("mentor", "Mentor"),
-        ("mentee", "Mentee"),
-        ("focus_areas", "Focus areas"),
-        ("goals", "Goals"),
-        ("status", "Status"),
-        ("meeting_cadence", "Meeting cadence"),
-        ("start_date", "Start date"),
-        ("end_date", "End date"),
-        ("session_count", "Sessions"),
-        ("last_session_on", "Last session"),
-    ]
 
     def get_queryset(self):
         # The signed-in person's own mentorships first; a chosen `ordering` replaces this.
@@ -79,16 +60,6 @@ class MentorshipListView(MentorshipViewMixin, generic.TrackedListView):
 
 class MentorshipDetailView(MentorshipViewMixin, generic.TrackedDetailView):
     template_name = "initiatives/mentorship_detail.html"
-    fields_shown = [
-        ("mentor", "Mentor"),
-        ("mentee", "Mentee"),
-        ("focus_areas", "Focus areas"),
-        ("goals", "Goals"),
-        ("status", "Status"),
-        ("meeting_cadence", "Meeting cadence"),
-        ("start_date", "Start date"),
-        ("end_date", "End date"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -150,6 +121,7 @@ class MentorshipHistoryView(MentorshipViewMixin, generic.HistoryView):
 # --- sessions --------------------------------------------------------------------------------------
 class SessionViewMixin:
     model = MentorshipSession
+    spec = SESSION
     url_namespace = "initiatives"
 
 
@@ -159,21 +131,6 @@ class MentorshipSessionListView(SessionViewMixin, generic.TrackedListView):
 
     template_name = "initiatives/mentorshipsession_list.html"
     filterset_class = MentorshipSessionFilterSet
-    columns = [
-        ("held_on", "Held on", "held_on"),
-        ("mentorship", "Mentorship", None),
-        ("duration_minutes", "Minutes", "duration_minutes"),
-        ("topics", "Topics", None),
-    ]
-    export_columns = [
-        ("held_on", "Held on"),
-        ("mentorship.mentor", "Mentor"),
-        ("mentorship.mentee", "Mentee"),
-        ("duration_minutes", "Duration (minutes)"),
-        ("topics", "Topics"),
-        ("action_items", "Action items"),
-        ("private_notes", "Private notes"),
-    ]
 
     def get_context_data(self, **kwargs):
         # Sessions are logged from their mentorship's page, so the list has no "add" button.
@@ -237,32 +194,13 @@ class MentorshipSessionHistoryView(SessionViewMixin, generic.HistoryView):
 # --- trainings -------------------------------------------------------------------------------------
 class TrainingViewMixin:
     model = Training
+    spec = TRAINING
     url_namespace = "initiatives"
 
 
 class TrainingListView(TrainingViewMixin, generic.TrackedListView):
     template_name = "initiatives/training_list.html"
     filterset_class = TrainingFilterSet
-    columns = [
-        ("title", "Title", "title"),
-        ("topic", "Topic", "topic"),
-        ("held_on", "Held on", "held_on"),
-        ("facilitator", "Facilitator", None),
-        ("attendee_count", "Seats taken", None),
-        ("counts_as_ai_literacy", "AI literacy", None),
-    ]
-    export_columns = [
-        ("title", "Title"),
-        ("topic", "Topic"),
-        ("audience", "Audience"),
-        ("held_on", "Held on"),
-        ("duration_minutes", "Duration (minutes)"),
-        ("facilitator", "Facilitator"),
-        ("capacity", "Capacity"),
-        ("attendee_count", "Seats taken"),
-        ("counts_as_ai_literacy", "Counts as AI literacy"),
-        ("materials_url", "Materials URL"),
-    ]
 
     def get_queryset(self):
         today = timezone.localdate()
@@ -275,16 +213,6 @@ class TrainingListView(TrainingViewMixin, generic.TrackedListView):
 
 class TrainingDetailView(TrainingViewMixin, generic.TrackedDetailView):
     template_name = "initiatives/training_detail.html"
-    fields_shown = [
-        ("topic", "Topic"),
-        ("audience", "Audience"),
-        ("held_on", "Held on"),
-        ("duration_minutes", "Duration (minutes)"),
-        ("facilitator", "Facilitator"),
-        ("materials_url", "Materials"),
-        ("capacity", "Capacity"),
-        ("counts_as_ai_literacy", "Counts as AI literacy"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -1,4 +1,6 @@
-"""What can be imported and exported, column by column, and which service writes each row.
+"""What can be imported and exported, and which service writes each row. The columns and how each
+cell reads and writes come from the model's spec (its app's `specs` module); a kind adds how a row
+finds its record and which services write it.
 
 Relations use natural keys, never database ids: a person by email, an initiative by key, a KPI by
 initiative key + name, an AI system by name, a risk by key. A row whose natural key exists updates
@@ -17,55 +19,57 @@ and is never overridden (a refused move is the row's error); a risk is accepted 
 
 from dataclasses import dataclass
 
-from governance.choices import EUAIActTier, Lifecycle, RiskCategory, RiskStatus, SystemKind
+from governance.choices import RiskStatus
 from governance.models import AISystem, Risk
 from governance.services import risks as risk_services
-from initiatives.choices import Cadence, Direction, Health, Stage
+from governance.specs import AI_SYSTEM, RISK
 from initiatives.models import KPI, Initiative, KPIMeasurement
 from initiatives.services import portfolio
+from initiatives.specs import INITIATIVE, KPI_SPEC, MEASUREMENT
+from vpportal.core.fieldspec import FieldSpec, RowError, cell
 from vpportal.core.services import TransitionError
-from vpportal.people.choices import CareerLevel, Function
 from vpportal.people.models import Person
 from vpportal.people.services import person_create, person_update
+from vpportal.people.specs import PERSON, PERSON_KEY
 
-from .cells import (  # noqa: F401  (RowError is part of this module's interface)
-    RowError,
-    _ai_system,
-    _bool,
-    _changed,
-    _choice,
-    _date,
-    _datetime,
-    _decimal,
-    _email,
-    _float,
-    _free_pk,
-    _initiative,
-    _int,
-    _iso,
-    _key,
-    _kpi,
-    _list,
-    _num,
-    _person,
-    _required,
-    _text,
-)
+from .cells import _changed, _free_pk
 
 
 # --- the kinds -------------------------------------------------------------------------------------
 @dataclass
 class Kind:
+    """An importable model: its file columns and cells come from its spec; a kind adds how a row
+    finds its record and which services write it."""
+
     slug: str
     label: str
-    model: type
-    columns: tuple[str, ...]
+    spec: FieldSpec
+
+    @property
+    def model(self):
+        return self.spec.model
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.spec.file_columns()
 
     def queryset(self):
         return self.model.objects.all()
 
-    def export_row(self, obj) -> list:  # pragma: no cover - each kind defines it
-        raise NotImplementedError
+    def export_row(self, obj) -> list:
+        return self.spec.file_row(obj)
+
+    def read(self, row: dict, cache: dict, skip=()) -> dict:
+        """The row's values by field name; raises RowError listing every problem of the row."""
+        errors = {}
+        data = self.spec.read_row(row, cache, errors, skip=skip)
+        self.check(data, errors)
+        if errors:
+            raise RowError(errors)
+        return data
+
+    def check(self, data: dict, errors: dict) -> None:
+        """Problems of the row as a whole (beyond one cell's)."""
 
     def parse(self, row: dict, cache: dict) -> tuple[object, dict]:  # pragma: no cover
         raise NotImplementedError
@@ -87,33 +91,21 @@ class PeopleKind(Kind):
     def queryset(self):
         return Person.objects.select_related("manager").order_by("email")
 
-    def export_row(self, p):
-        return [p.email, p.name, p.title, p.function, p.career_level, _email(p.manager), "yes" if p.active else "no"]
-
     def parse(self, row, cache):
-        errors = {}
-        email = _required(row, "email", errors).lower()
-        data = {
-            "email": email,
-            "name": _required(row, "name", errors),
-            "title": _text(row, "title"),
-            "function": _choice(row, "function", Function, errors, Function.OTHER),
-            "career_level": _choice(row, "career_level", CareerLevel, errors, CareerLevel.ENGINEER_1),
-            "active": _bool(row, "active", errors, default=True),
-        }
-        manager_email = _text(row, "manager_email").lower()
-        if manager_email in cache.get("file_emails", ()) and not Person.objects.filter(email=manager_email).exists():
-            # The manager is a row further down: set once every row is in (finish()).
+        email = cell(row, "email").lower()
+        manager_email = cell(row, "manager_email").lower()
+        # The manager is a row further down: set once every row is in (finish()).
+        later = (
+            manager_email in cache.get("file_emails", ()) and not Person.objects.filter(email=manager_email).exists()
+        )
+        data = self.read(row, cache, skip=("manager",) if later else ())
+        if later:
             cache.setdefault("managers", {})[email] = manager_email
-        else:
-            data["manager"] = _person(row, "manager_email", errors, cache)
-        if errors:
-            raise RowError(errors)
         return Person.objects.filter(email=email).first(), data
 
     def create(self, data, *, by, row, cache):
         person = person_create(by=by, data=data)
-        cache.setdefault("person", {})[person.email] = person
+        cache.setdefault(PERSON_KEY.cache_name, {})[person.email] = person
         return person
 
     def update(self, obj, data, *, by):
@@ -130,53 +122,10 @@ class InitiativeKind(Kind):
     def queryset(self):
         return Initiative.objects.select_related("owner", "executive_sponsor").order_by("key")
 
-    def export_row(self, i):
-        return [
-            i.key,
-            i.title,
-            i.summary,
-            i.business_objective,
-            i.value_hypothesis,
-            i.stage,
-            i.health,
-            i.priority,
-            _email(i.owner),
-            _email(i.executive_sponsor),
-            ",".join(i.partner_functions),
-            ",".join(i.tags),
-            _iso(i.start_date),
-            _iso(i.target_date),
-            _num(i.budget),
-            i.currency,
-            "yes" if i.uses_ai else "no",
-        ]
-
     def parse(self, row, cache):
-        errors = {}
-        key = _text(row, "key").upper()
-        data = {
-            "title": _required(row, "title", errors),
-            "summary": _text(row, "summary"),
-            "business_objective": _text(row, "business_objective"),
-            "value_hypothesis": _text(row, "value_hypothesis"),
-            "health": _choice(row, "health", Health, errors, Health.ON_TRACK),
-            "priority": _int(row, "priority", errors) or 3,
-            "owner": _person(row, "owner_email", errors, cache),
-            "executive_sponsor": _person(row, "executive_sponsor_email", errors, cache),
-            "partner_functions": _list(row, "partner_functions"),
-            "tags": _list(row, "tags"),
-            "start_date": _date(row, "start_date", errors),
-            "target_date": _date(row, "target_date", errors),
-            "budget": _decimal(row, "budget", errors),
-            "currency": _text(row, "currency").upper() or "EUR",
-            "uses_ai": _bool(row, "uses_ai", errors, default=True),
-        }
-        stage = _choice(row, "stage", Stage, errors, Stage.IDEA)
-        if not _text(row, "owner_email"):
-            errors["owner_email"] = ["Required."]
-        if errors:
-            raise RowError(errors)
-        data["_stage"], data["_key"] = stage, key
+        data = self.read(row, cache)
+        data["_stage"], data["_key"] = data.pop("stage"), data.pop("key")
+        key = data["_key"]
         return (Initiative.objects.filter(key=key).first() if key else None), data
 
     def _move(self, initiative, stage, by):
@@ -215,39 +164,9 @@ class KPIKind(Kind):
     def queryset(self):
         return KPI.objects.select_related("initiative", "owner").order_by("initiative__key", "name", "pk")
 
-    def export_row(self, k):
-        return [
-            _key(k.initiative),
-            k.name,
-            k.description,
-            k.unit,
-            k.direction,
-            _num(k.baseline),
-            _num(k.target),
-            _num(k.warning_threshold),
-            k.cadence,
-            _email(k.owner),
-        ]
-
     def parse(self, row, cache):
-        errors = {}
-        name = _required(row, "name", errors)
-        initiative = _initiative(row, "initiative_key", errors, cache)
-        data = {
-            "initiative": initiative,
-            "name": name,
-            "description": _text(row, "description"),
-            "unit": _text(row, "unit"),
-            "direction": _choice(row, "direction", Direction, errors, Direction.HIGHER_IS_BETTER),
-            "baseline": _decimal(row, "baseline", errors),
-            "target": _decimal(row, "target", errors),
-            "warning_threshold": _decimal(row, "warning_threshold", errors),
-            "cadence": _choice(row, "cadence", Cadence, errors, Cadence.MONTHLY),
-            "owner": _person(row, "owner_email", errors, cache),
-        }
-        if errors:
-            raise RowError(errors)
-        existing = KPI.objects.filter(name=name, initiative=initiative).order_by("pk").first()
+        data = self.read(row, cache)
+        existing = KPI.objects.filter(name=data["name"], initiative=data["initiative"]).order_by("pk").first()
         return existing, data
 
     def create(self, data, *, by, row, cache):
@@ -262,23 +181,10 @@ class MeasurementKind(Kind):
     def queryset(self):
         return KPIMeasurement.objects.select_related("kpi__initiative").order_by("kpi__name", "kpi_id", "observed_at")
 
-    def export_row(self, m):
-        return [_key(m.kpi.initiative), m.kpi.name, m.observed_at.isoformat(), m.value, m.source, m.note]
-
     def parse(self, row, cache):
-        errors = {}
-        kpi = _kpi(row, errors, cache)
-        data = {
-            "kpi": kpi,
-            "observed_at": _datetime(row, "observed_at", errors),
-            "value": _float(row, "value", errors),
-            "source": _text(row, "source"),
-            "note": _text(row, "note"),
-        }
-        if errors:
-            raise RowError(errors)
+        data = self.read(row, cache)
         existing = KPIMeasurement.objects.filter(
-            kpi=kpi, observed_at=data["observed_at"], source=data["source"]
+            kpi=data["kpi"], observed_at=data["observed_at"], source=data["source"]
         ).first()
         return existing, data
 
@@ -294,53 +200,12 @@ class MeasurementKind(Kind):
 
 
 class AISystemKind(Kind):
-    TEXTS = (
-        "purpose",
-        "data_categories",
-        "intended_use",
-        "out_of_scope_uses",
-        "known_limitations",
-        "evaluation_summary",
-    )
-
     def queryset(self):
         return AISystem.objects.select_related("initiative", "owner").order_by("name", "pk")
 
-    def export_row(self, s):
-        return [
-            s.name,
-            s.purpose,
-            _key(s.initiative),
-            _email(s.owner),
-            s.kind,
-            s.provider,
-            s.lifecycle_status,
-            s.eu_ai_act_tier,
-            "yes" if s.processes_personal_data else "no",
-            s.data_categories,
-            s.intended_use,
-            s.out_of_scope_uses,
-            s.known_limitations,
-            s.evaluation_summary,
-        ]
-
     def parse(self, row, cache):
-        errors = {}
-        name = _required(row, "name", errors)
-        data = {
-            "name": name,
-            "initiative": _initiative(row, "initiative_key", errors, cache),
-            "owner": _person(row, "owner_email", errors, cache),
-            "kind": _choice(row, "kind", SystemKind, errors, SystemKind.OTHER),
-            "provider": _text(row, "provider") or "in-house",
-            "lifecycle_status": _choice(row, "lifecycle_status", Lifecycle, errors, Lifecycle.DESIGN),
-            "eu_ai_act_tier": _choice(row, "eu_ai_act_tier", EUAIActTier, errors, EUAIActTier.UNASSESSED),
-            "processes_personal_data": _bool(row, "processes_personal_data", errors),
-            **{name: _text(row, name) for name in self.TEXTS},
-        }
-        if errors:
-            raise RowError(errors)
-        return AISystem.objects.filter(name=name).order_by("pk").first(), data
+        data = self.read(row, cache)
+        return AISystem.objects.filter(name=data["name"]).order_by("pk").first(), data
 
     def create(self, data, *, by, row, cache):
         system = risk_services.aisystem_create(by=by, data=data)
@@ -356,49 +221,15 @@ class RiskKind(Kind):
     def queryset(self):
         return Risk.objects.select_related("ai_system", "initiative", "owner").order_by("key")
 
-    def export_row(self, r):
-        return [
-            r.key,
-            r.title,
-            r.description,
-            r.category,
-            r.ai_system.name if r.ai_system else "",
-            _key(r.initiative),
-            _email(r.owner),
-            r.likelihood,
-            r.impact,
-            r.residual_likelihood or "",
-            r.residual_impact or "",
-            r.status,
-            _iso(r.next_review_date),
-            r.acceptance_justification,
-        ]
+    def check(self, data, errors):
+        if data["status"] == RiskStatus.ACCEPTED and not data["acceptance_justification"]:
+            errors["acceptance_justification"] = ["An accepted risk needs its justification."]
 
     def parse(self, row, cache):
-        errors = {}
-        key = _text(row, "key").upper()
-        data = {
-            "title": _required(row, "title", errors),
-            "description": _text(row, "description"),
-            "category": _choice(row, "category", RiskCategory, errors),
-            "ai_system": _ai_system(row, "ai_system_name", errors, cache),
-            "initiative": _initiative(row, "initiative_key", errors, cache),
-            "owner": _person(row, "owner_email", errors, cache),
-            "likelihood": _int(row, "likelihood", errors),
-            "impact": _int(row, "impact", errors),
-            "residual_likelihood": _int(row, "residual_likelihood", errors),
-            "residual_impact": _int(row, "residual_impact", errors),
-            "next_review_date": _date(row, "next_review_date", errors),
-        }
-        if not data["category"] and "category" not in errors:
-            errors["category"] = ["Required."]
-        status = _choice(row, "status", RiskStatus, errors, RiskStatus.IDENTIFIED)
-        justification = _text(row, "acceptance_justification")
-        if status == RiskStatus.ACCEPTED and not justification:
-            errors["acceptance_justification"] = ["An accepted risk needs its justification."]
-        if errors:
-            raise RowError(errors)
-        data["_status"], data["_key"], data["_justification"] = status, key, justification
+        data = self.read(row, cache)
+        data["_status"], data["_key"] = data.pop("status"), data.pop("key")
+        data["_justification"] = data.pop("acceptance_justification")
+        key = data["_key"]
         return (Risk.objects.filter(key=key).first() if key else None), data
 
     def _settle(self, risk, status, justification, by):
@@ -432,101 +263,12 @@ class RiskKind(Kind):
 KINDS: dict[str, Kind] = {
     kind.slug: kind
     for kind in (
-        PeopleKind(
-            "people",
-            "People",
-            Person,
-            ("email", "name", "title", "function", "career_level", "manager_email", "active"),
-        ),
-        InitiativeKind(
-            "initiatives",
-            "Initiatives",
-            Initiative,
-            (
-                "key",
-                "title",
-                "summary",
-                "business_objective",
-                "value_hypothesis",
-                "stage",
-                "health",
-                "priority",
-                "owner_email",
-                "executive_sponsor_email",
-                "partner_functions",
-                "tags",
-                "start_date",
-                "target_date",
-                "budget",
-                "currency",
-                "uses_ai",
-            ),
-        ),
-        AISystemKind(
-            "ai-systems",
-            "AI systems",
-            AISystem,
-            (
-                "name",
-                "purpose",
-                "initiative_key",
-                "owner_email",
-                "kind",
-                "provider",
-                "lifecycle_status",
-                "eu_ai_act_tier",
-                "processes_personal_data",
-                "data_categories",
-                "intended_use",
-                "out_of_scope_uses",
-                "known_limitations",
-                "evaluation_summary",
-            ),
-        ),
-        KPIKind(
-            "kpis",
-            "KPIs",
-            KPI,
-            (
-                "initiative_key",
-                "name",
-                "description",
-                "unit",
-                "direction",
-                "baseline",
-                "target",
-                "warning_threshold",
-                "cadence",
-                "owner_email",
-            ),
-        ),
-        MeasurementKind(
-            "kpi-measurements",
-            "KPI measurements",
-            KPIMeasurement,
-            ("initiative_key", "kpi_name", "observed_at", "value", "source", "note"),
-        ),
-        RiskKind(
-            "risks",
-            "Risks",
-            Risk,
-            (
-                "key",
-                "title",
-                "description",
-                "category",
-                "ai_system_name",
-                "initiative_key",
-                "owner_email",
-                "likelihood",
-                "impact",
-                "residual_likelihood",
-                "residual_impact",
-                "status",
-                "next_review_date",
-                "acceptance_justification",
-            ),
-        ),
+        PeopleKind("people", "People", PERSON),
+        InitiativeKind("initiatives", "Initiatives", INITIATIVE),
+        AISystemKind("ai-systems", "AI systems", AI_SYSTEM),
+        KPIKind("kpis", "KPIs", KPI_SPEC),
+        MeasurementKind("kpi-measurements", "KPI measurements", MEASUREMENT),
+        RiskKind("risks", "Risks", RISK),
     )
 }
 

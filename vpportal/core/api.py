@@ -15,7 +15,14 @@ from .api_access import Pagination, RolePermission  # noqa: F401  (settings name
 from .representation import compile_representation
 from .services import ConflictError, TransitionError
 
-TRACKED_READ_ONLY = ("id", "created_at", "updated_at", "created_by", "updated_by", "version")
+TRACKED_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "version")
+TRACKED_READ_ONLY = ("id", *TRACKED_FIELDS)
+
+
+def spec_fields(spec, *, exclude=(), extra=()) -> list[str]:
+    """A serializer's `Meta.fields`: the id, the model spec's columns (derived values among them,
+    declared read-only on the serializer), `extra`, then the tracked fields."""
+    return ["id", *spec.names(exclude=(*exclude, *TRACKED_FIELDS)), *extra, *TRACKED_FIELDS]
 
 
 class PreconditionFailed(APIException):

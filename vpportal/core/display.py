@@ -37,8 +37,8 @@ def cell_text(obj, path: str) -> str:
     return str(value)
 
 
-def cell_html_text(obj, path: str) -> str:
-    value = resolve(obj, path)
+def html_text(value) -> str:
+    """A resolved value as a page shows it."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):

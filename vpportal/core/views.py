@@ -15,6 +15,7 @@ from vpportal.permissions import perm_name
 
 from . import audit
 from .export import csv_response, xlsx_response
+from .fieldspec import FieldSpec
 from .paginator import BoundedPaginator
 from .services import ConflictError
 
@@ -36,7 +37,27 @@ class PermissionMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class RecordPermissionMixin:
+    """Checks the permission on the record once it is read (object rules apply), not on the model."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.check_permission(obj)
+        return obj
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return generic.View.dispatch(self, request, *args, **kwargs)
+
+
 class ModelContextMixin:
+    """The model's names, URL prefix and add permission for the templates; the records this user
+    may see, with what lists and pages show of them."""
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).with_related()
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         meta = self.model._meta
@@ -56,26 +77,23 @@ class ModelContextMixin:
 
 
 class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
-    """`columns`: (path, label, ordering key or None). The first column links to the record."""
+    """The list page and its CSV/XLSX export, both from the model's `spec` (vpportal.core.fieldspec):
+    the page shows the spec's list columns (the first links to the record), the export every
+    exported column of the filtered rows."""
 
     template_name = "generic/object_list.html"
     paginate_by = 25
     paginator_class = BoundedPaginator  # the count does not grow with the table (as in the API)
-    columns: list[tuple[str, str, str | None]] = []
-    export_columns: list[tuple[str, str]] | None = None
+    spec: FieldSpec
     strict = False
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user).with_related()
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             filterset = self.get_filterset(self.get_filterset_class())
             queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-            columns = self.export_columns or [(path, label) for path, label, _ in self.columns]
             respond = xlsx_response if export == "xlsx" else csv_response
-            return respond(queryset, columns, slugify(self.model._meta.verbose_name_plural))
+            return respond(queryset, self.spec.export_columns(), slugify(self.model._meta.verbose_name_plural))
         return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
@@ -89,22 +107,25 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ordering = self.request.GET.get("ordering", "")
-        ctx.update(columns=self.columns, querystring=query.urlencode(), current_ordering=ordering)
+        ctx.update(
+            columns=self.spec.list_columns(self.filterset_class),
+            querystring=query.urlencode(),
+            current_ordering=ordering,
+        )
         return ctx
 
 
 class TrackedDetailView(PermissionMixin, ModelContextMixin, generic.DetailView):
-    template_name = "generic/object_detail.html"
-    fields_shown: list[tuple[str, str]] = []
+    """The record's page; its field list is the spec's detail columns."""
 
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user).with_related()
+    template_name = "generic/object_detail.html"
+    spec: FieldSpec | None = None
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx.update(
-            fields_shown=self.fields_shown,
+            fields_shown=self.spec.detail_fields() if self.spec else [],
             can_change=user.has_perm(perm_name(self.model, "change"), self.object),
             can_delete=user.has_perm(perm_name(self.model, "delete"), self.object),
         )
@@ -149,23 +170,9 @@ class TrackedCreateView(ServiceFormMixin, generic.CreateView):
         return type(self).create_service(by=self.request.user, data=form.service_data())
 
 
-class TrackedUpdateView(ServiceFormMixin, generic.UpdateView):
+class TrackedUpdateView(RecordPermissionMixin, ServiceFormMixin, generic.UpdateView):
     permission_action = "change"
     update_service = None
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user).with_related()
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        self.check_permission(obj)
-        return obj
-
-    def dispatch(self, request, *args, **kwargs):
-        # The model-level check happens on the record in get_object (object rules apply).
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        return generic.UpdateView.dispatch(self, request, *args, **kwargs)
 
     def apply_service(self, form):
         return type(self).update_service(
@@ -176,23 +183,13 @@ class TrackedUpdateView(ServiceFormMixin, generic.UpdateView):
         )
 
 
-class TrackedDeleteView(PermissionMixin, ModelContextMixin, generic.DeleteView):
+class TrackedDeleteView(RecordPermissionMixin, PermissionMixin, ModelContextMixin, generic.DeleteView):
     permission_action = "delete"
     template_name = "generic/object_confirm_delete.html"
     delete_service = None
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        self.check_permission(obj)
-        return obj
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        return generic.DeleteView.dispatch(self, request, *args, **kwargs)
 
     def get_success_url(self):
         return reverse(f"{self.url_prefix()}_list")

@@ -1,29 +1,15 @@
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, tracked_schema
+from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
 
 from .filtersets import PersonFilterSet
 from .models import Person
 from .services import person_create, person_delete, person_update
+from .specs import PERSON
 
 
 class PersonSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = Person
-        fields = [
-            "id",
-            "name",
-            "email",
-            "title",
-            "function",
-            "career_level",
-            "manager",
-            "active",
-            "user",
-            "created_at",
-            "updated_at",
-            "created_by",
-            "updated_by",
-            "version",
-        ]
+        fields = spec_fields(PERSON)
 
 
 @tracked_schema

@@ -1,9 +1,10 @@
 from vpportal.core.forms import TrackedModelForm
 
 from .models import Person
+from .specs import PERSON
 
 
 class PersonForm(TrackedModelForm):
     class Meta:
         model = Person
-        fields = ["name", "email", "title", "function", "career_level", "manager", "active", "user"]
+        fields = PERSON.editable_fields()

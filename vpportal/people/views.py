@@ -4,45 +4,21 @@ from .filtersets import PersonFilterSet
 from .forms import PersonForm
 from .models import Person
 from .services import person_create, person_delete, person_update
+from .specs import PERSON
 
 
 class PersonViewMixin:
     model = Person
+    spec = PERSON
     url_namespace = "people"
 
 
 class PersonListView(PersonViewMixin, generic.TrackedListView):
     filterset_class = PersonFilterSet
-    columns = [
-        ("name", "Name", "name"),
-        ("title", "Title", None),
-        ("function", "Function", "function"),
-        ("career_level", "Level", "career_level"),
-        ("manager", "Manager", None),
-        ("active", "Active", None),
-    ]
-    export_columns = [
-        ("name", "Name"),
-        ("email", "Email"),
-        ("title", "Title"),
-        ("function", "Function"),
-        ("career_level", "Career level"),
-        ("manager", "Manager"),
-        ("active", "Active"),
-    ]
 
 
 class PersonDetailView(PersonViewMixin, generic.TrackedDetailView):
     template_name = "people/person_detail.html"
-    fields_shown = [
-        ("email", "Email"),
-        ("title", "Title"),
-        ("function", "Function"),
-        ("career_level", "Career level"),
-        ("manager", "Manager"),
-        ("active", "Active"),
-        ("user", "Login"),
-    ]
 
 
 class PersonCreateView(PersonViewMixin, generic.TrackedCreateView):

@@ -3,7 +3,7 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from vpportal.core.display import cell_html_text, resolve
+from vpportal.core.display import html_text, resolve
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ def cell(obj, path):
     url = getattr(value, "get_absolute_url", None)
     if url and hasattr(value, "pk"):
         return format_html('<a href="{}">{}</a>', url(), value)
-    return cell_html_text(obj, path)
+    return html_text(value)
 
 
 @register.simple_tag(takes_context=True)
