@@ -31,6 +31,12 @@ class Framework(Tracked):
         return reverse("governance:framework_detail", args=[self.pk])
 
     @property
+    def requirement_count(self) -> int:
+        """The framework's requirements as coverage counts them: leaves only (NIST subcategories,
+        EU AI Act articles), never their groupings. Reads FrameworkQuerySet.with_coverage()."""
+        return getattr(self, "leaf_count", 0)
+
+    @property
     def coverage_percent(self) -> int | None:
         """Share of leaf requirements covered; reads FrameworkQuerySet.with_coverage() annotations."""
         total = getattr(self, "leaf_count", 0)

@@ -427,7 +427,7 @@ class FrameworkListView(FrameworkViewMixin, generic.TrackedListView):
         ("title", "Framework", "title"),
         ("code", "Code", "code"),
         ("is_builtin", "Shipped", None),
-        ("requirement_count", "Requirements", None),
+        ("requirement_count", "Requirements (leaves, not groupings)", None),
         ("coverage_percent", "Coverage (%)", None),
     ]
 
