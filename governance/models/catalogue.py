@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked
 
 from ..choices import RequirementLevel
@@ -23,6 +24,7 @@ class Framework(Tracked):
         ordering = ["title"]
         verbose_name = _("framework")
         verbose_name_plural = _("frameworks")
+        constraints = [not_blank("code"), not_blank("title")]
 
     def __str__(self):
         return self.title
@@ -64,6 +66,7 @@ class Requirement(Tracked):
         verbose_name_plural = _("requirements")
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="%(app_label)s_%(class)s_unique_code"),
+            not_blank("code"),
         ]
 
     def __str__(self):

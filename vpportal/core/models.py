@@ -81,6 +81,23 @@ class Tracked(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None):
+        """Every field's generic bounds first (text stripped, no NUL, long text capped, plausible
+        dates: vpportal/core/bounds.py), so "  " fails as blank and a field error names the field."""
+        from django.core.exceptions import ValidationError
+
+        from .bounds import clean_generic_fields
+
+        exclude = set(exclude or ())
+        errors = clean_generic_fields(self, exclude)
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def etag(self) -> str:
         return f'"{self.pk}-{self.version}"'
