@@ -8,6 +8,7 @@ bounds (money, currency, capacity, ...) are validators on the field and a named 
 """
 
 import datetime
+import json
 import math
 
 import pycountry
@@ -117,7 +118,7 @@ def clean_generic_fields(instance, exclude) -> dict:
     """Strip every text field and check the bounds no field may break; {field: [errors]}."""
     errors: dict[str, list] = {}
     for field in instance._meta.concrete_fields:
-        if field.name in exclude or not field.editable:
+        if field.name in exclude:
             continue
         value = getattr(instance, field.attname, None)
         if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
@@ -132,7 +133,20 @@ def clean_generic_fields(instance, exclude) -> dict:
                     _("Ensure this text has at most %(limit)s characters (it has %(length)s).")
                     % {"limit": f"{limit:,}", "length": f"{len(value):,}"}
                 )
-        elif isinstance(value, datetime.date) and not field.auto_now and not field.auto_now_add:
+        elif isinstance(field, models.JSONField) and value not in (None, "", [], {}):
+            # Lists of tags or functions: as bounded as a text, and no NUL in any item.
+            text = json.dumps(value, cls=field.encoder)
+            if "\\u0000" in text:
+                errors.setdefault(field.name, []).append(_("Null characters are not allowed."))
+            elif len(text) > TEXT_MAX_LENGTH:
+                errors.setdefault(field.name, []).append(
+                    _("Ensure this list is shorter than %(limit)s characters.") % {"limit": f"{TEXT_MAX_LENGTH:,}"}
+                )
+        elif (
+            isinstance(value, datetime.date)
+            and not getattr(field, "auto_now", False)
+            and not getattr(field, "auto_now_add", False)
+        ):
             day = value.date() if isinstance(value, datetime.datetime) else value
             if not EARLIEST_DATE <= day <= LATEST_DATE:
                 errors.setdefault(field.name, []).append(
