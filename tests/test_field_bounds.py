@@ -108,3 +108,21 @@ def test_the_currency_list_is_the_maintained_iso_4217_list():
     from vpportal.core.bounds import currency_codes
 
     assert {"EUR", "USD", "JPY", "CHF"} <= currency_codes() and "ZZZ" not in currency_codes()
+
+
+def test_the_bulk_ingest_holds_a_point_to_the_same_bounds(executive):
+    from tests.conftest import api_client
+
+    kpi = KPIFactory(unit="%")
+    now = timezone.now()
+    points = [
+        {"kpi": kpi.pk, "observed_at": (now - timedelta(hours=1)).isoformat(), "value": 50},
+        {"kpi": kpi.pk, "observed_at": (now + timedelta(days=1)).isoformat(), "value": 50},
+        {"kpi": kpi.pk, "observed_at": "0001-01-01T00:00:00Z", "value": 50},
+        {"kpi": kpi.pk, "observed_at": (now - timedelta(hours=2)).isoformat(), "value": 120},
+    ]
+    response = api_client(executive).post("/api/v1/kpi-measurements/bulk/", points, format="json")
+    assert response.status_code == 400
+    errors = {e["index"]: set(e["errors"]) for e in response.json()["errors"]}
+    assert errors == {1: {"observed_at"}, 2: {"observed_at"}, 3: {"value"}}
+    assert not kpi.measurements.exists()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from vpportal.core import bounds
 from vpportal.core.history import current_channel
 from vpportal.core.services import (
     TransitionError,
@@ -29,6 +30,7 @@ from vpportal.people.choices import Function
 from .. import gate
 from ..choices import Direction, MilestoneStatus, Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from ..models.portfolio import PERCENT
 from .ingest import insert_with_history
 
 KEY_FORMAT = "INI-{:04d}"
@@ -333,6 +335,12 @@ def _parse_point(point, default_tz):
                 clean["observed_at"] = moment.astimezone(UTC)
             except OverflowError:
                 errors["observed_at"] = ["This date and time is out of range."]
+            else:
+                # The bounds KPIMeasurement's validators apply to a single point (vpportal/core/bounds.py).
+                if not bounds.EARLIEST_DATE <= clean["observed_at"].date() <= bounds.LATEST_DATE:
+                    errors["observed_at"] = [f"Enter a date between {bounds.EARLIEST_DATE} and {bounds.LATEST_DATE}."]
+                elif clean["observed_at"] > timezone.now() + bounds.CLOCK_SKEW:
+                    errors["observed_at"] = ["A measurement cannot be observed in the future."]
     value = point.get("value")
     if value is None or value == "":
         errors["value"] = ["This field is required."]
@@ -395,7 +403,8 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
             errors.append({"index": index, "errors": point_errors})
         parsed.append(clean)
     kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p}
-    known = set(KPI.objects.filter(pk__in=kpi_ids).order_by().values_list("pk", flat=True)) if kpi_ids else set()
+    units = dict(KPI.objects.filter(pk__in=kpi_ids).order_by().values_list("pk", "unit")) if kpi_ids else {}
+    known = set(units)
     seen: dict[tuple, int] = {}
     by_index = {e["index"]: e for e in errors}
     for index, clean in enumerate(parsed):
@@ -404,6 +413,8 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
         problems = {}
         if clean["kpi_id"] not in known:
             problems["kpi"] = [f"No KPI with id {clean['kpi_id']}."]
+        elif (units[clean["kpi_id"]] or "").strip() == PERCENT and "value" in clean and not 0 <= clean["value"] <= 100:
+            problems["value"] = ["This KPI is in percent: give a value from 0 to 100."]
         elif "observed_at" in clean:
             identity = (clean["kpi_id"], clean["observed_at"], clean.get("source", ""))
             if identity in seen:
