@@ -20,6 +20,10 @@ def bring_rows_inside_bounds(apps, schema_editor):
     legacy_rows.trim_texts(Policy, "title", blank_fill="(untitled)")
     legacy_rows.clamp(Policy, "review_interval_months", low=1, high=60)
     legacy_rows.trim_texts(get("Framework"), "title", blank_fill="(untitled)")
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks of the rows just updated: PostgreSQL refuses to ALTER
+        # a table with pending trigger events in the same transaction (the constraints below).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

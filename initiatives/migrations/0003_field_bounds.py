@@ -28,6 +28,10 @@ def bring_rows_inside_bounds(apps, schema_editor):
     legacy_rows.trim_texts(Training, "title", blank_fill="(untitled)")
     legacy_rows.clamp(Training, "duration_minutes", low=1, high=7 * 24 * 60)
     legacy_rows.clamp(Training, "capacity", low=1, null_below=True)
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks of the rows just updated: PostgreSQL refuses to ALTER
+        # a table with pending trigger events in the same transaction (the constraints below).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

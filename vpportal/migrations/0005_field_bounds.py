@@ -12,6 +12,10 @@ def bring_rows_inside_bounds(apps, schema_editor):
     Person = apps.get_model("vpportal", "Person")
     legacy_rows.trim_texts(Person, "name", blank_fill="(unnamed)")
     legacy_rows.trim_texts(Person, "title")
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deferred foreign-key checks of the rows just updated: PostgreSQL refuses to ALTER
+        # a table with pending trigger events in the same transaction (the constraints below).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
