@@ -244,7 +244,5 @@ class KPIMeasurement(Tracked):
         errors = {}
         if self.observed_at and self.observed_at > timezone.now() + CLOCK_SKEW:
             errors["observed_at"] = _("A measurement cannot be observed in the future.")
-        if self.kpi_id and self.value is not None and self.kpi.is_percent and not 0 <= self.value <= 100:
-            errors["value"] = _("This KPI is in percent: give a value from 0 to 100.")
         if errors:
             raise ValidationError(errors)

@@ -30,7 +30,6 @@ from vpportal.people.choices import Function
 from .. import gate
 from ..choices import Direction, MilestoneStatus, Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
-from ..models.portfolio import PERCENT
 from .ingest import insert_with_history
 
 KEY_FORMAT = "INI-{:04d}"
@@ -403,8 +402,7 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
             errors.append({"index": index, "errors": point_errors})
         parsed.append(clean)
     kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p}
-    units = dict(KPI.objects.filter(pk__in=kpi_ids).order_by().values_list("pk", "unit")) if kpi_ids else {}
-    known = set(units)
+    known = set(KPI.objects.filter(pk__in=kpi_ids).order_by().values_list("pk", flat=True)) if kpi_ids else set()
     seen: dict[tuple, int] = {}
     by_index = {e["index"]: e for e in errors}
     for index, clean in enumerate(parsed):
@@ -413,8 +411,6 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
         problems = {}
         if clean["kpi_id"] not in known:
             problems["kpi"] = [f"No KPI with id {clean['kpi_id']}."]
-        elif (units[clean["kpi_id"]] or "").strip() == PERCENT and "value" in clean and not 0 <= clean["value"] <= 100:
-            problems["value"] = ["This KPI is in percent: give a value from 0 to 100."]
         elif "observed_at" in clean:
             identity = (clean["kpi_id"], clean["observed_at"], clean.get("source", ""))
             if identity in seen:
