@@ -32,7 +32,8 @@ class Node:
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children
+        # RequirementQuerySet.with_coverage()'s flag: the same definition the framework list counts.
+        return self.requirement.is_leaf
 
 
 @dataclass

@@ -264,14 +264,15 @@ class FrameworkQuerySet(TrackedQuerySet):
         return super().with_related().with_coverage()
 
     def with_coverage(self):
-        """Annotate `requirement_count`, `leaf_count` and `covered_count` (covered leaves), so a list
-        of frameworks shows coverage in one query. See governance.coverage for the definition."""
+        """Annotate `leaf_count` (the framework's requirements: leaves only, see governance.coverage)
+        and `covered_count` (covered leaves), so a list of frameworks shows coverage in one query.
+        Groupings (NIST functions and categories) are never counted as requirements: the list,
+        the detail page, the dashboard, the report and the API all read these two figures."""
         if "covered_count" in self.query.annotations:
             return self
         requirements = _model("Requirement").objects.filter(framework=models.OuterRef("pk"))
         leaves = requirements.leaves()
         return self.annotate(
-            requirement_count=SubqueryCount(requirements.values("pk")),
             leaf_count=SubqueryCount(leaves.values("pk")),
             covered_count=SubqueryCount(leaves.covered().values("pk")),
         )

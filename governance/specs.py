@@ -150,7 +150,7 @@ FRAMEWORK = FieldSpec(
     Column("description", export=False),
     Column("source_url", export=False),
     Column("is_builtin"),
-    Column("requirement_count", "Requirements"),
+    Column("requirement_count", "Requirements (leaves, not groupings)"),
     Column("coverage_percent", "Coverage (%)"),
     list=("title", "code", "is_builtin", "requirement_count", "coverage_percent"),
 )

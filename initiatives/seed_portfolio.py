@@ -147,7 +147,7 @@ def seed_kpis(ctx, count):
         batch = []
         for i in range(size):
             direction = rng.choice(Direction.values)
-            target = rng.randint(50, 100)
+            target = rng.randint(30, 80)  # a percent: baseline and threshold stay within 0-100
             warning = target - 10 if direction == Direction.HIGHER_IS_BETTER else target + 10
             batch.append(
                 KPI(

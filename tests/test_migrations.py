@@ -34,3 +34,48 @@ def test_list_order_indexes_are_built_online_on_postgresql_and_exist(app, migrat
     with connection.cursor() as cursor:
         for table, index in ONLINE_INDEXES[(app, migration)].items():
             assert index in connection.introspection.get_constraints(cursor, table), (table, index)
+
+
+BEFORE_BOUNDS = [
+    ("vpportal", "0005_token_grants"),
+    ("initiatives", "0006_session_held_participants_required"),
+    ("governance", "0004_list_order_indexes"),
+]
+
+
+def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints():
+    """A production database holding rows no bound allowed yet migrates without failing: the rows
+    are fixed first (vpportal/core/legacy_rows.py), then the constraints are added."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(BEFORE_BOUNDS)
+    old = MigrationExecutor(connection).loader.project_state(BEFORE_BOUNDS).apps
+    Person = old.get_model("vpportal", "Person")
+    owner = Person.objects.create(name="  Ada  ", email="ada@example.com")
+    Person.objects.create(name="   ", email="nobody@example.com")
+    Initiative = old.get_model("initiatives", "Initiative")
+    bad = Initiative.objects.create(title="   ", owner=owner, budget=-5, currency="ZZZ")
+    lower = Initiative.objects.create(title=" Churn ", owner=owner, budget=10, currency="usd")
+    Training = old.get_model("initiatives", "Training")
+    training = Training.objects.create(title="GenAI 101", held_on="2025-01-01", capacity=0, duration_minutes=0)
+    Policy = old.get_model("governance", "Policy")
+    policy = Policy.objects.create(title="Use of GenAI", review_interval_months=0)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(leaves)
+
+    new = MigrationExecutor(connection).loader.project_state(leaves).apps
+    Initiative = new.get_model("initiatives", "Initiative")
+    assert Initiative.objects.filter(pk=bad.pk).values("title", "budget", "currency").get() == {
+        "title": "(untitled)",
+        "budget": None,
+        "currency": "EUR",
+    }
+    assert Initiative.objects.filter(pk=lower.pk).values_list("title", "currency").get() == ("Churn", "USD")
+    assert new.get_model("vpportal", "Person").objects.get(pk=owner.pk).name == "Ada"
+    assert new.get_model("vpportal", "Person").objects.filter(name="(unnamed)").count() == 1
+    fixed = new.get_model("initiatives", "Training").objects.get(pk=training.pk)
+    assert (fixed.capacity, fixed.duration_minutes) == (None, 1)
+    assert new.get_model("governance", "Policy").objects.get(pk=policy.pk).review_interval_months == 1

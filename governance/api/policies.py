@@ -98,7 +98,11 @@ class CoverageSerializer(serializers.Serializer):
 
 
 class FrameworkSerializer(TrackedSerializer):
-    requirement_count = serializers.IntegerField(read_only=True)
+    requirement_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Leaf requirements (NIST subcategories, EU AI Act articles); groupings such as NIST "
+        "functions and categories are not counted. The same figure as `coverage.requirements`.",
+    )
     coverage = CoverageSerializer(source="*", read_only=True)
 
     class Meta(TrackedSerializer.Meta):

@@ -2,6 +2,7 @@ from django import forms
 
 from governance.models import Framework, Policy, PolicyVersion, Requirement
 from governance.specs import FRAMEWORK, POLICY, POLICY_VERSION, REQUIREMENT
+from vpportal.core.bounds import TEXT_MAX_LENGTH
 from vpportal.core.forms import TrackedModelForm
 
 
@@ -44,6 +45,7 @@ class PolicyVersionForm(TrackedModelForm):
 
 class RejectForm(forms.Form):
     comment = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
         label="What should the author change?",
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )

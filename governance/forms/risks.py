@@ -3,6 +3,7 @@ from django import forms
 from governance.choices import RiskStatus
 from governance.models import AISystem, Mitigation, Risk
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
+from vpportal.core.bounds import TEXT_MAX_LENGTH
 from vpportal.core.forms import TrackedModelForm
 
 
@@ -47,6 +48,7 @@ class RiskForm(TrackedModelForm):
 
 class RiskAcceptForm(forms.Form):
     justification = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         help_text="Why the organisation accepts this risk as it stands; recorded with your name and the time.",
         required=False,  # the service decides, so the page and the API say the same thing

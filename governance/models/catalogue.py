@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked
 
 from ..choices import RequirementLevel
@@ -23,12 +24,19 @@ class Framework(Tracked):
         ordering = ["title"]
         verbose_name = _("framework")
         verbose_name_plural = _("frameworks")
+        constraints = [not_blank("code"), not_blank("title")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("governance:framework_detail", args=[self.pk])
+
+    @property
+    def requirement_count(self) -> int:
+        """The framework's requirements as coverage counts them: leaves only (NIST subcategories,
+        EU AI Act articles), never their groupings. Reads FrameworkQuerySet.with_coverage()."""
+        return getattr(self, "leaf_count", 0)
 
     @property
     def coverage_percent(self) -> int | None:
@@ -57,6 +65,7 @@ class Requirement(Tracked):
         verbose_name_plural = _("requirements")
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="%(app_label)s_%(class)s_unique_code"),
+            not_blank("code"),
         ]
 
     def __str__(self):

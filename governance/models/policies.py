@@ -1,14 +1,18 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from vpportal.core.bounds import not_blank, within
 from vpportal.core.models import Tracked
 
 from ..choices import PolicyCategory, VersionStatus
 from ..querysets import AcknowledgementQuerySet, PolicyQuerySet, PolicyVersionQuerySet, share_percent
+
+# A policy is reviewed at least every five years.
+MAX_REVIEW_INTERVAL_MONTHS = 60
 
 
 class Policy(Tracked):
@@ -26,7 +30,10 @@ class Policy(Tracked):
         verbose_name=_("owner"),
     )
     review_interval_months = models.PositiveSmallIntegerField(
-        _("review interval (months)"), default=12, validators=[MinValueValidator(1)]
+        _("review interval (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_INTERVAL_MONTHS)],
+        help_text=_("From 1 to 60 months."),
     )
     next_review_date = models.DateField(_("next review date"), null=True, blank=True, editable=False)
     requirements = models.ManyToManyField(
@@ -39,6 +46,10 @@ class Policy(Tracked):
         ordering = ["code"]
         verbose_name = _("policy")
         verbose_name_plural = _("policies")
+        constraints = [
+            not_blank("title"),
+            within("review_interval_months", 1, MAX_REVIEW_INTERVAL_MONTHS, name="review_interval_1_60_months"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}" if self.code else self.title
@@ -67,6 +78,8 @@ class Policy(Tracked):
 
 class PolicyVersion(Tracked):
     """One text of a policy. Workflow: draft -> in_review -> approved -> superseded/retired."""
+
+    TEXT_LIMITS = {"body": 200_000}  # a policy in Markdown is longer than other texts
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions", verbose_name=_("policy"))
     number = models.PositiveIntegerField(_("number"), editable=False)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
 from vpportal.core.models import Tracked
 
@@ -70,6 +71,7 @@ class AISystem(Tracked):
         ordering = ["name", "id"]
         verbose_name = _("AI system")
         verbose_name_plural = _("AI systems")
+        constraints = [not_blank("name"), not_blank("provider")]
 
     def __str__(self):
         return self.name
@@ -161,6 +163,7 @@ class Risk(Tracked):
                 name="%(app_label)s_%(class)s_concerns_something",
                 violation_error_message=_("A risk concerns an AI system, an initiative, or both."),
             ),
+            not_blank("title"),
         ]
         indexes = [
             models.Index(fields=["likelihood", "impact"], name="governance_risk_heat"),
@@ -240,6 +243,7 @@ class Mitigation(Tracked):
         ordering = ["due_date", "id"]
         verbose_name = _("mitigation")
         verbose_name_plural = _("mitigations")
+        constraints = [not_blank("description")]
 
     def __str__(self):
         return self.description[:80]

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from vpportal.core.bounds import TEXT_MAX_LENGTH
 from vpportal.core.forms import TrackedModelForm
 from vpportal.people.choices import Function
 from vpportal.people.models import Person
@@ -74,6 +75,7 @@ class TransitionForm(forms.Form):
 
     stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
     override_justification = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         label="Override justification (executives)",

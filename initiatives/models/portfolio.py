@@ -1,3 +1,6 @@
+import sys
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -6,11 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from vpportal.core.bounds import (
+    CLOCK_SKEW,
+    CurrencyValidator,
+    FiniteValidator,
+    at_least,
+    currency_shape,
+    not_blank,
+    within,
+)
 from vpportal.core.models import Tracked
 
 from .. import gate
 from ..choices import Cadence, Direction, Health, MilestoneStatus, Priority, Stage
 from ..querysets import InitiativeQuerySet, KPIMeasurementQuerySet, KPIQuerySet, MilestoneQuerySet
+
+PERCENT = "%"
 
 
 class Initiative(Tracked):
@@ -49,8 +63,12 @@ class Initiative(Tracked):
     tags = models.JSONField(_("tags"), default=list, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
-    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    budget = models.DecimalField(
+        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[CurrencyValidator()], help_text=_("ISO 4217, e.g. EUR.")
+    )
     uses_ai = models.BooleanField(
         _("uses AI"),
         default=True,
@@ -83,10 +101,18 @@ class Initiative(Tracked):
                 name="%(app_label)s_%(class)s_target_not_before_start",
             ),
             models.CheckConstraint(condition=Q(priority__range=(1, 4)), name="%(app_label)s_%(class)s_priority_1_4"),
+            not_blank("title"),
+            at_least("budget", 0, nullable=True, name="budget_not_negative"),
+            currency_shape(),
         ]
 
     def __str__(self):
         return f"{self.key} {self.title}" if self.key else self.title
+
+    def clean_fields(self, exclude=None):
+        if isinstance(self.currency, str):
+            self.currency = self.currency.strip().upper()  # "eur " is EUR
+        super().clean_fields(exclude)
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative_detail", args=[self.pk])
@@ -171,12 +197,17 @@ class Milestone(Tracked):
         ordering = ["due_date", "id"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        constraints = [not_blank("title")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative_detail", args=[self.initiative_id]) + f"#milestone-{self.pk}"
+
+    def clean(self):
+        if self.done_date and self.done_date > timezone.localdate():
+            raise ValidationError({"done_date": _("A milestone cannot be done in the future.")})
 
 
 class KPI(Tracked):
@@ -219,9 +250,36 @@ class KPI(Tracked):
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
         indexes = [models.Index(fields=["name", "id"], name="initiatives_kpi_order")]
+        constraints = [
+            not_blank("name"),
+            # A KPI in percent keeps its baseline, target and warning threshold within 0-100.
+            models.CheckConstraint(
+                condition=~Q(unit=PERCENT)
+                | (
+                    (Q(baseline__isnull=True) | Q(baseline__range=(0, 100)))
+                    & (Q(target__isnull=True) | Q(target__range=(0, 100)))
+                    & (Q(warning_threshold__isnull=True) | Q(warning_threshold__range=(0, 100)))
+                ),
+                name="%(app_label)s_%(class)s_percent_within_0_100",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_percent(self) -> bool:
+        return (self.unit or "").strip() == PERCENT
+
+    def clean(self):
+        if self.is_percent:
+            errors = {
+                name: _("A KPI in percent takes values from 0 to 100.")
+                for name in ("baseline", "target", "warning_threshold")
+                if getattr(self, name) is not None and not 0 <= getattr(self, name) <= 100
+            }
+            if errors:
+                raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("initiatives:kpi_detail", args=[self.pk])
@@ -232,7 +290,7 @@ class KPIMeasurement(Tracked):
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("KPI"))
     observed_at = models.DateTimeField(_("observed at"))
-    value = models.FloatField(_("value"))
+    value = models.FloatField(_("value"), validators=[FiniteValidator()])
     source = models.CharField(_("source"), max_length=100, blank=True, default="")
     note = models.TextField(_("note"), blank=True)
 
@@ -249,6 +307,9 @@ class KPIMeasurement(Tracked):
             models.UniqueConstraint(
                 fields=["kpi", "observed_at", "source"], name="%(app_label)s_%(class)s_unique_point"
             ),
+            # Infinity lies outside the largest double and NaN compares above every number in
+            # PostgreSQL, so this refuses both (SQLite has no infinity literal in DDL).
+            within("value", -sys.float_info.max, sys.float_info.max, name="value_finite"),
         ]
 
     def __str__(self):
@@ -256,3 +317,10 @@ class KPIMeasurement(Tracked):
 
     def get_absolute_url(self):
         return reverse("initiatives:kpi_detail", args=[self.kpi_id])
+
+    def clean(self):
+        errors = {}
+        if self.observed_at and self.observed_at > timezone.now() + CLOCK_SKEW:
+            errors["observed_at"] = _("A measurement cannot be observed in the future.")
+        if errors:
+            raise ValidationError(errors)

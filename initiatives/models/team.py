@@ -1,10 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.bounds import at_least, not_blank, not_in_future, within
 from vpportal.core.models import Tracked
 from vpportal.core.private_fields import PrivateTextField
 from vpportal.permissions import private_fields_hidden_for
@@ -16,6 +17,10 @@ from ..querysets import (
     TrainingAttendanceQuerySet,
     TrainingQuerySet,
 )
+
+# A mentoring session lasts less than a day; a training (a bootcamp) at most a week.
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 
 class Mentorship(Tracked):
@@ -77,7 +82,7 @@ class MentorshipSession(Tracked):
     )
     held_on = models.DateField(_("held on"), db_index=True)
     duration_minutes = models.PositiveIntegerField(
-        _("duration (minutes)"), default=45, validators=[MinValueValidator(1)]
+        _("duration (minutes)"), default=45, validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_DAY)]
     )
     topics = models.TextField(_("topics"), blank=True)
     action_items = models.TextField(_("action items"), blank=True)
@@ -110,6 +115,7 @@ class MentorshipSession(Tracked):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1), name="%(app_label)s_%(class)s_duration_positive"
             ),
+            within("duration_minutes", 1, MINUTES_PER_DAY, name="duration_at_most_a_day"),
         ]
 
     def __str__(self):
@@ -130,6 +136,12 @@ class MentorshipSession(Tracked):
             self.record_participants()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        try:
+            not_in_future(self.held_on)
+        except ValidationError as error:
+            raise ValidationError({"held_on": _("A session cannot be dated in the future.")}) from error
+
     def history_hidden_for(self, user) -> frozenset[str]:
         """Fields the generic history page (and the audit trail) must mask for `user`. `self` is a
         session or one of its history rows: both carry the participants who read the notes."""
@@ -142,7 +154,7 @@ class Training(Tracked):
     audience = models.CharField(_("audience"), max_length=200, blank=True)
     held_on = models.DateField(_("held on"), db_index=True)
     duration_minutes = models.PositiveIntegerField(
-        _("duration (minutes)"), default=60, validators=[MinValueValidator(1)]
+        _("duration (minutes)"), default=60, validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)]
     )
     facilitator = models.ForeignKey(
         "vpportal.Person",
@@ -168,6 +180,11 @@ class Training(Tracked):
         ordering = ["-held_on", "id"]
         verbose_name = _("training")
         verbose_name_plural = _("trainings")
+        constraints = [
+            not_blank("title"),
+            within("duration_minutes", 1, MINUTES_PER_WEEK, name="duration_positive_at_most_a_week"),
+            at_least("capacity", 1, nullable=True, name="capacity_at_least_1"),
+        ]
 
     def __str__(self):
         return self.title

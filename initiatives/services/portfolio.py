@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from vpportal.core import bounds
 from vpportal.core.history import current_channel
 from vpportal.core.services import (
     TransitionError,
@@ -413,6 +414,12 @@ def _parse_point(point, default_tz):
                 clean["observed_at"] = moment.astimezone(UTC)
             except OverflowError:
                 errors["observed_at"] = ["This date and time is out of range."]
+            else:
+                # The bounds KPIMeasurement's validators apply to a single point (vpportal/core/bounds.py).
+                if not bounds.EARLIEST_DATE <= clean["observed_at"].date() <= bounds.LATEST_DATE:
+                    errors["observed_at"] = [f"Enter a date between {bounds.EARLIEST_DATE} and {bounds.LATEST_DATE}."]
+                elif clean["observed_at"] > timezone.now() + bounds.CLOCK_SKEW:
+                    errors["observed_at"] = ["A measurement cannot be observed in the future."]
     value = point.get("value")
     if value is None or value == "":
         errors["value"] = ["This field is required."]

@@ -332,6 +332,8 @@ def as_data(board: Dashboard) -> dict:
                 "code": f.code,
                 "title": f.title,
                 "percent": f.coverage_percent,
+                "requirements": f.requirement_count,
+                "covered": f.covered_count,
                 "url": f.get_absolute_url(),
             }
             for f in board.frameworks

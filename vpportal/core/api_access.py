@@ -15,20 +15,19 @@ from rest_framework.utils.urls import replace_query_param
 
 from vpportal.permissions import perm_name
 
-from .counting import EXACT_COUNT_LIMIT, bounded_count, page_past_count
+from .counting import bounded_count, page_past_count
 
 
 class Pagination(LimitOffsetPagination):
     """limit/offset pages with `count`, `count_is_estimate`, `next`, `previous`, `results`.
 
-    `count` is exact up to EXACT_COUNT_LIMIT matching rows and the planner's estimate beyond
-    (vpportal/core/counting.py), so a page costs the same on any table size. With an estimate, the
-    page reads one row more than it shows to know whether there is a next page.
+    `count` is exact; only where counting a very large whole table would exceed the time budget is
+    it a vouched estimate within 10% (vpportal/core/counting.py). With an estimate, the page reads
+    one row more than it shows to know whether there is a next page.
     """
 
     default_limit = 50
     max_limit = 1000
-    exact_count_limit = EXACT_COUNT_LIMIT
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -36,7 +35,7 @@ class Pagination(LimitOffsetPagination):
         if self.limit is None:
             return None
         self.offset = self.get_offset(request)
-        self.count, self.count_is_estimate = bounded_count(queryset, self.exact_count_limit)
+        self.count, self.count_is_estimate = bounded_count(queryset)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         if self.count_is_estimate:
@@ -68,8 +67,9 @@ class Pagination(LimitOffsetPagination):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_is_estimate"] = {
             "type": "boolean",
-            "description": "True when more rows match than are counted exactly; `count` is then the "
-            "database's estimate. `next` is exact either way.",
+            "description": "True only when counting exactly would exceed the time budget on a very "
+            "large unfiltered list; `count` is then an estimate within 10% of the truth. `next` is "
+            "exact either way.",
         }
         schema["required"] = [*schema.get("required", []), "count_is_estimate"]
         return schema
@@ -96,7 +96,7 @@ class KeysetPagination(Pagination):
         self.request = request
         self.limit = self.get_limit(request) or self.default_limit
         self.offset = 0
-        self.count, self.count_is_estimate = bounded_count(queryset, self.exact_count_limit)
+        self.count, self.count_is_estimate = bounded_count(queryset)
         field = self.keyset_field
         rows = queryset.order_by(f"-{field}", "-pk")
         if position is not None:

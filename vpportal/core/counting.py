@@ -1,21 +1,38 @@
-"""Counts for list pages whose cost does not grow with the table.
+"""Counts for lists: exact, within a time budget.
 
-An exact `COUNT(*)` reads every matching row (PostgreSQL keeps no row count), so on a table of
-100,000 risks it costs more than the page itself. Lists count exactly up to EXACT_COUNT_LIMIT
-matching rows, reading at most that many; beyond it, PostgreSQL answers the planner's estimate
-(`vp_count_estimate()`, created by vpportal/migrations/0004) and the answer says it is one. Both
-happen in one statement, so a list costs the same number of queries at every size.
+`count` is the exact number of matching rows (PRODUCT.md, the API contract). On PostgreSQL the
+exact `COUNT(*)` runs under `SET LOCAL statement_timeout` (COUNT_TIME_BUDGET_MS, setting
+`LIST_COUNT_BUDGET_MS`), sent with the count in one round trip. Only when it would take longer may
+the answer be an estimate, and only an estimate we can vouch for within ESTIMATE_TOLERANCE:
+
+- the list is the whole table (no filter): the planner's row estimate (its last ANALYZE scaled to
+  the table's current size) is taken when the statistics collector's live-row count agrees with it
+  within half the tolerance, fewer rows than half the tolerance changed since that ANALYZE, and the
+  current transaction changed none. Two independent sources agreeing, both fresh, keep the estimate
+  within the tolerance of the truth;
+- anything else (a filtered list, stale or disagreeing statistics) counts exactly, without the
+  budget: a wrong total is worse than a slow one (a BI tool reconciles totals).
+
+Measured (benchmarks/lists.py, `count_cost`): an exact count of 100,000 rows costs a few ms on the
+list-order or filter index, well inside the budget, so lists up to that size always count exactly;
+the budget only bites on tables of millions (KPI measurements, unfiltered).
 """
 
-from django.db import connections
+from django.conf import settings
+from django.db import OperationalError, connections
 from django.db.models import QuerySet
 
-EXACT_COUNT_LIMIT = 1_000
+COUNT_TIME_BUDGET_MS = 50
+ESTIMATE_TOLERANCE = 0.10
 
 
 def _rows_sql(queryset) -> tuple[str, tuple]:
     """The matching rows' ids as SQL to count over: unordered, one column."""
     return queryset.order_by().values("pk").query.sql_with_params()
+
+
+def count_budget_ms() -> int:
+    return int(getattr(settings, "LIST_COUNT_BUDGET_MS", COUNT_TIME_BUDGET_MS))
 
 
 def page_past_count(queryset, offset: int, limit: int) -> tuple[list, bool]:
@@ -25,27 +42,91 @@ def page_past_count(queryset, offset: int, limit: int) -> tuple[list, bool]:
     return rows[:limit], len(rows) > limit
 
 
-def bounded_count(queryset, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
-    """(count, is_estimate) of a queryset (or any sized collection)."""
+def _first_row(cursor):
+    """The first row of the first result that has rows, in a multi-statement answer."""
+    raw = cursor.cursor
+    while raw.description is None:
+        if not raw.nextset():
+            return None
+    return raw.fetchone()
+
+
+def _count_within(connection, sql: str, params, budget_ms: int) -> int | None:
+    """The exact count, or None when it would take longer than `budget_ms`.
+
+    The timeout is `SET LOCAL`, sent in the same round trip as the count: in a transaction (a test,
+    an atomic view) it lives in a savepoint that is rolled back after the count, so it never
+    outlasts the count; outside one the statements form their own implicit transaction."""
+    count = f"SELECT COUNT(*) FROM ({sql}) AS counted"
+    timeout = f"SET LOCAL statement_timeout = {int(budget_ms)}"
+    in_transaction = connection.in_atomic_block
+    with connection.cursor() as cursor:
+        try:
+            if in_transaction:
+                cursor.execute(
+                    f"SAVEPOINT vp_count; {timeout}; {count}; ROLLBACK TO SAVEPOINT vp_count; RELEASE SAVEPOINT vp_count",
+                    params,
+                )
+            else:
+                cursor.execute(f"{timeout}; {count}", params)
+            return int(_first_row(cursor)[0])
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != "57014":  # query_canceled
+                raise
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT vp_count; RELEASE SAVEPOINT vp_count")
+            return None
+
+
+def _is_whole_table(queryset) -> bool:
+    query = queryset.query
+    return not query.where and not query.distinct and not query.combinator and not query.is_sliced
+
+
+def vouched_estimate(queryset) -> int | None:
+    """The whole table's row count from fresh, agreeing statistics, or None (see the module doc)."""
+    if not _is_whole_table(queryset):
+        return None
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples, c.relpages, "
+            "pg_relation_size(c.oid) / current_setting('block_size')::int, s.n_live_tup, "
+            "s.n_mod_since_analyze, "
+            "pg_stat_get_xact_tuples_inserted(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid) "
+            "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = %s::regclass",
+            [connection.ops.quote_name(queryset.model._meta.db_table)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    reltuples, relpages, pages_now, live, changed, changed_here = row
+    if reltuples < 0 or relpages <= 0 or changed_here:
+        return None  # never analysed, or this transaction's own rows the statistics do not see
+    planner = reltuples / relpages * pages_now
+    half = ESTIMATE_TOLERANCE / 2
+    if planner <= 0 or changed > half * reltuples or abs(live - planner) > half * planner:
+        return None
+    return round(planner)
+
+
+def bounded_count(queryset, budget_ms: int | None = None) -> tuple[int, bool]:
+    """(count, is_estimate) of a queryset (or any sized collection): exact unless counting would
+    exceed the time budget and a vouched estimate exists."""
     if not isinstance(queryset, QuerySet):
         return len(queryset), False
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        # SQLite is the single-user development default: exact counts stay cheap enough there.
+        # SQLite is the single-user development default: it has no statement timeout to bound by.
         return queryset.count(), False
-    # Compiled once: unordered and unsliced, so the bounded count only appends its LIMIT.
     sql, params = _rows_sql(queryset)
-    with connection.cursor() as cursor:
-        # The estimate gets literal SQL (EXPLAIN takes no parameters): our own ORM statement, quoted
-        # by the driver, never text from a request.
-        estimate_of = connection.ops.compose_sql(sql, params)
-        cursor.execute(
-            f"SELECT CASE WHEN n > %s THEN GREATEST(vp_count_estimate(%s), n) ELSE n END, n > %s "
-            f"FROM (SELECT COUNT(*) AS n FROM ({sql} LIMIT %s) AS bounded) AS counted",
-            [limit, estimate_of, limit, *params, limit + 1],
-        )
-        count, estimated = cursor.fetchone()
-    return int(count), bool(estimated)
+    exact = _count_within(connection, sql, params, budget_ms or count_budget_ms())
+    if exact is not None:
+        return exact, False
+    estimate = vouched_estimate(queryset)
+    if estimate is not None:
+        return estimate, True
+    return queryset.count(), False
 
 
 def count_together(**querysets) -> dict[str, int]:

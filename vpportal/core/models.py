@@ -2,12 +2,14 @@
 and a full change history."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from vpportal.roles import has_any_role
 
+from .bounds import clean_generic_fields
 from .history import HistoryChannelModel
 from .private_fields import PrivateReader, reader_of, set_reader
 
@@ -114,6 +116,19 @@ class Tracked(models.Model):
         if reader is not None and from_queryset is None:
             from_queryset = set_reader(type(self)._base_manager.all(), reader)
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
+    def clean_fields(self, exclude=None):
+        """Every field's generic bounds first (text stripped, no NUL, long text capped, plausible
+        dates: vpportal/core/bounds.py), so "  " fails as blank and a field error names the field."""
+        exclude = set(exclude or ())
+        errors = clean_generic_fields(self, exclude)
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def etag(self) -> str:

@@ -1,23 +1,21 @@
-"""The web lists' paginator: Django's, with the API's bounded count (vpportal/core/counting.py).
+"""The web lists' paginator: Django's, with the API's count (vpportal/core/counting.py).
 
-Up to `exact_count_limit` matching rows it is Django's Paginator exactly. Beyond it the count is
-the planner's estimate (PostgreSQL), so the last page is not known: a page then reads one row more
-than it shows to know whether a next page exists, the page number has no upper bound (past the end
-is an empty page, a 404 as before), and the page says "about".
+While the count is exact (always, unless counting a very large whole table would exceed the time
+budget) it is Django's Paginator exactly. With a vouched estimate the last page is not known: a
+page then reads one row more than it shows to know whether a next page exists, the page number has
+no upper bound (past the end is an empty page, a 404 as before), and the page says "about".
 """
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 
-from .counting import EXACT_COUNT_LIMIT, bounded_count, page_past_count
+from .counting import bounded_count, page_past_count
 
 
 class BoundedPaginator(Paginator):
-    exact_count_limit = EXACT_COUNT_LIMIT
-
     @cached_property
     def _counted(self) -> tuple[int, bool]:
-        return bounded_count(self.object_list, self.exact_count_limit)
+        return bounded_count(self.object_list)
 
     @cached_property
     def count(self) -> int:

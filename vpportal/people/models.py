@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked, TrackedQuerySet
 
 from .choices import CareerLevel, Function
@@ -71,7 +72,8 @@ class Person(Tracked):
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(manager=models.F("id")), name="%(app_label)s_%(class)s_not_own_manager"
-            )
+            ),
+            not_blank("name"),
         ]
 
     def __str__(self):
