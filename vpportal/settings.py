@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "health_check",
     "template_partials",
     "vpportal",
+    "vpportal.events",
     "initiatives",
     "governance",
 ]
@@ -338,3 +339,7 @@ LOGGING = {
 ZEAL_RAISE = True
 # Sign-out reads the session twice by design (allauth), which is not an N+1 over rows.
 ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
+
+# --- events (vpportal/events) --------------------------------------------------------------------
+# Events older than this are pruned by the periodic retention job; the records' history stays.
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)

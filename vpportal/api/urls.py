@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from vpportal.events.api import EventViewSet
 from vpportal.people.api import PersonViewSet
 
 from .tokens import TokenViewSet
@@ -13,6 +14,7 @@ from .tokens import TokenViewSet
 router = DefaultRouter()
 router.register("people", PersonViewSet, basename="person")
 router.register("auth/tokens", TokenViewSet, basename="token")
+router.register("events", EventViewSet, basename="event")
 for app in ("initiatives", "governance", "vpportal.reports"):
     try:
         module = import_module(f"{app}.api.urls")
