@@ -4,7 +4,9 @@ Secrets never live here: SECRET_KEY and passwords come from the environment or f
 the matching `*_FILE` variable (container secrets).
 """
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -130,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent requests on the embedded database wait for the write lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if TESTING:
+        # The test database is a file, not memory: the Celery worker processes the tests start
+        # (tests/workers.py) open the same database. One file per test process.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"vpportal-test-{os.getpid()}.sqlite3")
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -343,3 +351,44 @@ ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 # --- events (vpportal/events) --------------------------------------------------------------------
 # Events older than this are pruned by the periodic retention job; the records' history stays.
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)
+
+# --- background work (vpportal/celery.py) --------------------------------------------------------
+# CELERY_BROKER_URL: Redis (redis://host:6379/0) in production and CI; RabbitMQ (amqp://...) works
+# too. Unset: an embedded broker on the file system (kombu's filesystem transport, a folder shared by
+# the processes of one machine), so `make run` needs nothing but Python. Tests use the local Redis.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15" if TESTING else "")
+CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(BASE_DIR / ".celery")))
+if CELERY_BROKER_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A job whose worker died without acknowledging it is handed out again after this long (a
+        # killed pool process is noticed at once: CELERY_TASK_REJECT_ON_WORKER_LOST).
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control"):
+        (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Tests: a queue per test process, so parallel runs on one Redis never take each other's jobs.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"vpportal-test-{os.getpid()}" if TESTING else "vpportal")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing happens after a commit: a broker outage must not hang the request (the periodic sweep
+# catches up on whatever was not announced).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
+}

@@ -1,7 +1,7 @@
 """`GET /api/v1/events/?after=<id>`: the change feed, oldest first, as the reader may see it."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -16,20 +16,21 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
-class EventSerializer(serializers.ModelSerializer):
+class ChangeEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "type", "object_type", "object_id", "actor", "channel", "occurred_at", "data"]
         read_only_fields = fields
 
 
-class EventPageSerializer(serializers.Serializer):
+@extend_schema_serializer(many=False)  # one page object, although `list` answers it
+class ChangeEventPageSerializer(serializers.Serializer):
     next = serializers.URLField(
         help_text="The link for the events after this page's last one (the same `after` when the page "
         "is empty): follow it, or store the last id you processed and ask again later."
     )
     has_more = serializers.BooleanField(help_text="More events are there now: ask for `next` right away.")
-    results = EventSerializer(many=True)
+    results = ChangeEventSerializer(many=True)
 
 
 class EventQuerySerializer(serializers.Serializer):
@@ -71,7 +72,7 @@ class EventViewSet(viewsets.ViewSet):
             OpenApiParameter("object_type", OpenApiTypes.STR, description="`app_label.model`."),
             OpenApiParameter("object_id", OpenApiTypes.INT),
         ],
-        responses=EventPageSerializer,
+        responses=ChangeEventPageSerializer,
     )
     def list(self, request):
         query = EventQuerySerializer(data=request.query_params)
@@ -91,4 +92,4 @@ class EventViewSet(viewsets.ViewSet):
         mask_private(page, request.user)
         last = page[-1].pk if page else params["after"]
         url = replace_query_param(request.build_absolute_uri(), "after", last)
-        return Response({"next": url, "has_more": has_more, "results": EventSerializer(page, many=True).data})
+        return Response({"next": url, "has_more": has_more, "results": ChangeEventSerializer(page, many=True).data})
