@@ -31,6 +31,10 @@ def worker_env(**overrides) -> dict:
         # A job of a worker killed outright is handed out again this soon (production: minutes).
         CELERY_VISIBILITY_TIMEOUT="5",
         WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
+        WEBHOOK_BACKOFF_BASE_SECONDS="0.5",
+        WEBHOOK_BACKOFF_MAX_SECONDS="2",
+        # A worker killed while delivering holds its subscription this long (production: a minute).
+        WEBHOOK_LEASE_SECONDS="6",
         EMAIL_URL=f"filemail://{Path(settings.CELERY_QUEUE_DIR) / 'test-mail'}",
     )
     env.update(overrides)

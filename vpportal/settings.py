@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "vpportal.events",
     "initiatives",
     "governance",
+    "integrations",
 ]
 if TESTING:
     INSTALLED_APPS.append("zeal")
@@ -391,4 +392,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
+    "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
 }
+
+# --- webhooks (integrations/) ---------------------------------------------------------------------
+# Targets on private, loopback or link-local addresses are refused unless this is on (tests).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not (DEBUG or TESTING))
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RESPONSE_CAP_BYTES = env.int("WEBHOOK_RESPONSE_CAP_BYTES", default=4096)
+# Retries: exponential backoff with jitter from BASE up to MAX seconds between attempts, for RETRY
+# hours after the first attempt; then the delivery is given up and the subscription disabled.
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=10)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=26)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# One worker at a time delivers for a subscription (in event order); its lease lasts this long.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)

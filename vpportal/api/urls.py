@@ -15,7 +15,7 @@ router = DefaultRouter()
 router.register("people", PersonViewSet, basename="person")
 router.register("auth/tokens", TokenViewSet, basename="token")
 router.register("events", EventViewSet, basename="event")
-for app in ("initiatives", "governance", "vpportal.reports"):
+for app in ("initiatives", "governance", "vpportal.reports", "integrations"):
     try:
         module = import_module(f"{app}.api.urls")
     except ModuleNotFoundError as exc:
