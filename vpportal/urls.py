@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/", include(people_urls)),
     path("initiatives/", include("initiatives.urls")),
     path("governance/", include("governance.urls")),
+    path("integrations/", include("integrations.urls")),
     # Leadership views: dashboard, what's due, search, the executive report, import.
     path("", include("vpportal.dashboard.urls")),
     path("", include("vpportal.reports.urls")),
