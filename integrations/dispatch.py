@@ -57,3 +57,67 @@ def fan_out_webhooks() -> set[int]:
             touched |= {row.webhook_id for row in rows}
             position.last_event_id = events[-1].pk
             position.save(update_fields=["last_event_id"])
+
+
+def fan_out_notifications() -> list[int]:
+    """Notifications for every new event (notify.py says who), once per event and person; answers
+    the ids of new notifications whose recipients want an email at once."""
+    from django.apps import apps
+
+    from vpportal.events.querysets import _restriction
+    from vpportal.people.models import Person
+
+    from .models import EmailChoice, Notification
+    from .notify import actor_person_id, recipients
+
+    immediate: list[int] = []
+    while True:
+        with transaction.atomic():
+            StreamPosition.objects.get_or_create(name="notifications")
+            position = StreamPosition.objects.select_for_update().get(name="notifications")
+            events = list(Event.objects.filter(pk__gt=position.last_event_id).order_by("id")[:BATCH])
+            if not events:
+                return immediate
+            rows = []
+            for event in events:
+                told = recipients(event)
+                if told is None or not told.person_ids:
+                    continue
+                people = Person.objects.filter(pk__in=told.person_ids - {actor_person_id(event)}).select_related("user")
+                url = _record_url(apps, event)
+                for person in people:
+                    if person.user is None or not _may_see(apps, _restriction, event, person.user):
+                        continue
+                    rows.append(
+                        Notification(event=event, recipient=person, verb=told.verb, text=told.text[:300], url=url)
+                    )
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            position.last_event_id = events[-1].pk
+            position.save(update_fields=["last_event_id"])
+            immediate += list(
+                Notification.objects.filter(
+                    event__in=events,
+                    emailed_at__isnull=True,
+                    recipient__notification_preference__email=EmailChoice.IMMEDIATELY,
+                ).values_list("pk", flat=True)
+            )
+
+
+def _record_url(apps, event) -> str:
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return ""
+    record = model._default_manager.filter(pk=event.object_id).first()
+    return record.get_absolute_url() if record is not None and hasattr(record, "get_absolute_url") else ""
+
+
+def _may_see(apps, restriction_of, event, user) -> bool:
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return False
+    restriction = restriction_of(model, user)
+    if restriction in ("all", "none"):
+        return restriction == "all"
+    return model._default_manager.visible_to(user).filter(pk=event.object_id).exists()

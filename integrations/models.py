@@ -129,3 +129,57 @@ class StreamPosition(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_event_id}"
+
+
+class EmailChoice(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DIGEST = "digest", _("In the daily digest")
+    NEVER = "never", _("Never (only in the portal)")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants their notifications by email (default: the daily digest)."""
+
+    person = models.OneToOneField("vpportal.Person", on_delete=models.CASCADE, related_name="notification_preference")
+    email = models.CharField(_("email"), max_length=12, choices=EmailChoice.choices, default=EmailChoice.DIGEST)
+
+    def __str__(self):
+        return f"{self.person}: {self.get_email_display()}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from vpportal.people.services import person_for_user
+
+        person = person_for_user(user) if user is not None and user.is_authenticated else None
+        return self.filter(recipient=person) if person is not None else self.none()
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One person told about one event (once: unique per event and recipient)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey("vpportal.Person", on_delete=models.CASCADE, related_name="notifications")
+    verb = models.CharField(_("verb"), max_length=50)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("URL"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="integrations_notification_once"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="integrations_notif_unread_idx")]
+
+    def __str__(self):
+        return self.text

@@ -123,3 +123,22 @@ def delivery_redeliver(delivery: WebhookDelivery, *, by) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
         webhook_id=delivery.webhook_id, event_id=delivery.event_id, attempt=last.attempt + 1
     )
+
+
+def mark_read(user, ids=None) -> int:
+    """Mark the user's own notifications read (`ids`, or every unread one); answers how many."""
+    from .models import Notification
+
+    mine = Notification.objects.for_user(user)
+    if ids is not None:
+        mine = mine.filter(pk__in=ids)
+    return mine.unread().update(read_at=timezone.now())
+
+
+def set_email_preference(person, choice: str):
+    from .models import EmailChoice, NotificationPreference
+
+    if choice not in EmailChoice.values:
+        raise ValidationError({"email": f"Choose one of: {', '.join(EmailChoice.values)}."})
+    preference, _ = NotificationPreference.objects.update_or_create(person=person, defaults={"email": choice})
+    return preference

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .delivery import deliver_due
-from .dispatch import fan_out_webhooks
+from .dispatch import fan_out_notifications, fan_out_webhooks
 from .models import Webhook, WebhookDelivery
 
 SOON = 300  # seconds: a wake-up further away is left to the sweep
@@ -16,7 +16,28 @@ def fan_out_task() -> int:
     touched = fan_out_webhooks()
     for webhook_id in touched:
         deliver_webhook_task.delay(webhook_id)
+    immediate = fan_out_notifications()
+    if immediate:
+        email_notifications_task.delay(immediate)
     return len(touched)
+
+
+@shared_task(acks_late=True)
+def email_notifications_task(ids: list[int]) -> int:
+    from .emails import send_immediate
+
+    return send_immediate(ids)
+
+
+@shared_task(acks_late=True)
+def daily_digest_task() -> int:
+    """The daily digest (celery beat): notifications of people who chose the digest, then the due
+    and overdue items (vpportal.digest); both idempotent per item and day."""
+    from vpportal.digest import send_digests
+
+    from .emails import send_digest
+
+    return send_digest() + send_digests().emails
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -32,8 +53,11 @@ def deliver_webhook_task(self, webhook_id: int) -> int:
 
 @shared_task(acks_late=True)
 def sweep_task() -> int:
-    """Every 30 s (beat): the fan-out, then a delivery job for each subscription with a due delivery."""
+    """Every 30 s (beat): the fan-outs, then a delivery job for each subscription with a due delivery."""
     fan_out_webhooks()
+    immediate = fan_out_notifications()
+    if immediate:
+        email_notifications_task.delay(immediate)
     now = timezone.now()
     due = (
         WebhookDelivery.objects.open()

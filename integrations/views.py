@@ -2,17 +2,19 @@
 on the page that answers the create), edit, delete, history."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from vpportal.core import views as generic
+from vpportal.people.services import person_for_user
 from vpportal.permissions import perm_name
 
 from . import services
 from .filtersets import WebhookFilterSet
 from .forms import WebhookForm
-from .models import Webhook, WebhookDelivery
+from .models import EmailChoice, Notification, Webhook, WebhookDelivery
 
 DELIVERIES_SHOWN = 50
 
@@ -104,3 +106,39 @@ def delivery_redeliver(request, pk):
     services.delivery_redeliver(delivery, by=request.user)
     messages.success(request, "The event will be delivered again.")
     return redirect(delivery.webhook)
+
+
+# --- notifications: each person's own -------------------------------------------------------------
+NOTIFICATIONS_SHOWN = 100
+
+
+@login_required
+def notification_list(request):
+    person = person_for_user(request.user)
+    if request.method == "POST":
+        if "email" in request.POST and person is not None:
+            services.set_email_preference(person, request.POST["email"])
+            messages.success(request, "Your email preference is saved.")
+        else:
+            ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+            services.mark_read(request.user, ids=ids)
+        return redirect("integrations:notification_list")
+    notifications = Notification.objects.for_user(request.user).order_by("-id")[:NOTIFICATIONS_SHOWN]
+    preference = getattr(person, "notification_preference", None) if person else None
+    return render(
+        request,
+        "integrations/notification_list.html",
+        {
+            "notifications": notifications,
+            "email_choices": EmailChoice.choices,
+            "email_choice": preference.email if preference else EmailChoice.DIGEST,
+        },
+    )
+
+
+@login_required
+def notification_bell(request):
+    """The bell's unread count, fetched by the navigation after the page loaded (htmx), so no page
+    pays a query for it."""
+    count = Notification.objects.for_user(request.user).unread().count()
+    return render(request, "integrations/_bell.html", {"unread": count})

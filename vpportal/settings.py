@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -393,6 +394,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
     "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
+    "daily-digest": {"task": "integrations.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
 }
 
 # --- webhooks (integrations/) ---------------------------------------------------------------------

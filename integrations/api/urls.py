@@ -2,8 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import WebhookDeliveryViewSet, WebhookViewSet
+from .views import NotificationViewSet, WebhookDeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhookdelivery")
+router.register("notifications", NotificationViewSet, basename="notification")

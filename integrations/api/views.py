@@ -2,7 +2,7 @@
 `webhook-deliveries` (the delivery log; `redeliver`)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,7 +11,8 @@ from vpportal.core.api_access import Pagination, RolePermission
 
 from .. import services
 from ..filtersets import WebhookDeliveryFilterSet, WebhookFilterSet
-from ..models import Webhook, WebhookDelivery
+from ..models import Notification, Webhook, WebhookDelivery
+from ..services import mark_read
 
 TRACKED_FIELDS = ["created_at", "updated_at", "created_by", "updated_by", "version"]
 
@@ -146,3 +147,43 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         delivery = services.delivery_redeliver(self.get_object(), by=request.user)
         delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "recipient", "verb", "text", "url", "read_at", "created_at"]
+        read_only_fields = fields
+
+
+class NotificationReader(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your own notifications, newest first; `read` marks one read, `read-all` every one."""
+
+    queryset = Notification.objects.all()
+    serializer_class = NotificationSerializer
+    permission_classes = [NotificationReader]
+    pagination_class = Pagination
+    filterset_fields = ["verb"]
+
+    def get_queryset(self):
+        queryset = Notification.objects.for_user(self.request.user).order_by("-id")
+        unread = self.request.query_params.get("unread")
+        return queryset.unread() if unread in ("1", "true") else queryset
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        mark_read(request.user, ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": mark_read(request.user)})

@@ -61,3 +61,15 @@ def test_a_worker_killed_mid_delivery_loses_nothing(celery_worker, governance, r
     delivery = wait_for(lambda: WebhookDelivery.objects.filter(webhook_id=webhook_id, status="succeeded").first())
     assert delivery is not None and delivery.message_id in ids
     assert WebhookDelivery.objects.filter(webhook_id=webhook_id).count() == 1
+
+
+def test_the_worker_tells_the_owner(celery_worker, leader, contributor):
+    from integrations.models import Notification
+    from vpportal.people.services import person_for_user
+
+    data = {"title": "Owned", "category": "robustness", "ai_system": AISystemFactory().pk, "likelihood": 2, "impact": 2}
+    response = api_client(leader).post(
+        "/api/v1/risks/", data | {"owner": person_for_user(contributor).pk}, format="json"
+    )
+    assert response.status_code == 201
+    assert wait_for(lambda: Notification.objects.for_user(contributor).exists(), timeout=90)
