@@ -14,6 +14,6 @@ urlpatterns = [
     path("webhooks/<int:pk>/rotate-secret/", views.webhook_rotate_secret, name="webhook_rotate_secret"),
     path("webhooks/<int:pk>/test/", views.webhook_test, name="webhook_test"),
     path("webhook-deliveries/<int:pk>/redeliver/", views.delivery_redeliver, name="delivery_redeliver"),
-    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/", views.notification_list, name="notifications"),
     path("notifications/bell/", views.notification_bell, name="notification_bell"),
 ]

@@ -2,7 +2,6 @@
 on the page that answers the create), edit, delete, history."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from vpportal.core import views as generic
 from vpportal.people.services import person_for_user
 from vpportal.permissions import perm_name
+from vpportal.security import SIGNED_IN, access
 
 from . import services
 from .filtersets import WebhookFilterSet
@@ -86,12 +86,14 @@ def _webhook_for_change(request, pk):
     return webhook
 
 
+@access("integrations.change_webhook")
 @require_POST
 def webhook_rotate_secret(request, pk):
     webhook, secret = services.webhook_rotate_secret(_webhook_for_change(request, pk), by=request.user)
     return render(request, "integrations/webhook_secret.html", {"object": webhook, "secret": secret, "rotated": True})
 
 
+@access("integrations.change_webhook")
 @require_POST
 def webhook_test(request, pk):
     webhook = _webhook_for_change(request, pk)
@@ -100,6 +102,7 @@ def webhook_test(request, pk):
     return redirect(webhook)
 
 
+@access("integrations.change_webhookdelivery")
 @require_POST
 def delivery_redeliver(request, pk):
     delivery = get_object_or_404(WebhookDelivery.objects.visible_to(request.user).select_related("webhook"), pk=pk)
@@ -112,7 +115,7 @@ def delivery_redeliver(request, pk):
 NOTIFICATIONS_SHOWN = 100
 
 
-@login_required
+@access(SIGNED_IN)
 def notification_list(request):
     person = person_for_user(request.user)
     if request.method == "POST":
@@ -122,7 +125,7 @@ def notification_list(request):
         else:
             ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
             services.mark_read(request.user, ids=ids)
-        return redirect("integrations:notification_list")
+        return redirect("integrations:notifications")
     notifications = Notification.objects.for_user(request.user).order_by("-id")[:NOTIFICATIONS_SHOWN]
     preference = getattr(person, "notification_preference", None) if person else None
     return render(
@@ -136,7 +139,7 @@ def notification_list(request):
     )
 
 
-@login_required
+@access(SIGNED_IN)
 def notification_bell(request):
     """The bell's unread count, fetched by the navigation after the page loaded (htmx), so no page
     pays a query for it."""

@@ -24,7 +24,7 @@ class WebhookSerializer(TrackedSerializer):
         max_length=50,
         help_text="Event type patterns: `risk.accepted`, `risk.*`, `*.deleted` or `*`.",
     )
-    owner_display = serializers.CharField(source="owner.name", read_only=True, default=None)
+    owner_display = serializers.CharField(source="owner.name", read_only=True, default=None, allow_null=True)
 
     class Meta(TrackedSerializer.Meta):
         model = Webhook

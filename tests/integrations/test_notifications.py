@@ -110,10 +110,10 @@ def test_each_person_reads_and_marks_their_own(leader, contributor, auditor):
     pages = page_client(auditor)
     bell = pages.get(reverse("integrations:notification_bell")).content.decode()
     assert "1" in bell and "unread" in bell
-    assert "owner of risk RSK-" in pages.get(reverse("integrations:notification_list")).content.decode()
-    assert pages.post(reverse("integrations:notification_list")).status_code == 302
+    assert "owner of risk RSK-" in pages.get(reverse("integrations:notifications")).content.decode()
+    assert pages.post(reverse("integrations:notifications")).status_code == 302
     assert 'id="unread-count"' not in pages.get(reverse("integrations:notification_bell")).content.decode()
-    assert pages.post(reverse("integrations:notification_list"), {"email": "never"}).status_code == 302
+    assert pages.post(reverse("integrations:notifications"), {"email": "never"}).status_code == 302
     assert person_for_user(auditor).notification_preference.email == "never"
 
 
