@@ -54,8 +54,12 @@ migrate: venv
 demo: migrate
 	$(DEMO_ENV) $(BIN)/python manage.py demo_data
 
+# A Celery worker with beat embedded (webhooks, notifications, digest, retention) beside runserver, on
+# the embedded file-system broker unless CELERY_BROKER_URL is set; Ctrl-C stops all of them.
 run: demo
-	@echo "Serving VP Portal on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving VP Portal on http://127.0.0.1:$(PORT)/ with a background worker (Ctrl-C to stop)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(DEMO_ENV) $(BIN)/celery -A vpportal worker --beat -l warning -c 2 & \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: venv-dev

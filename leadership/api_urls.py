@@ -6,12 +6,13 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api.urls import router as governance_router
 from initiatives.api.urls import router as initiatives_router
+from integrations.api.urls import router as integrations_router
 from leadership.reports.api.urls import router as reports_router
 from vpportal.api.docs import DocsView, SchemaView
 from vpportal.api.urls import router as foundation_router
 
 router = DefaultRouter()
-for app_router in (foundation_router, initiatives_router, governance_router, reports_router):
+for app_router in (foundation_router, initiatives_router, governance_router, reports_router, integrations_router):
     router.registry.extend(app_router.registry)
 
 urlpatterns = [

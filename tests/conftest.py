@@ -1,6 +1,8 @@
 """Shared fixtures: personas (one user per role, an outsider with no role, anonymous), clients for
 pages and the API, and query-count helpers. Every test module builds on these."""
 
+import contextlib
+
 import pytest
 from django.test import Client
 from knox.models import AuthToken
@@ -90,3 +92,23 @@ def _fresh_caches(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One real `celery -A vpportal worker` per test process (tests/workers.py), on the local Redis
+    and this process's own queue; tests using it need `django_db(transaction=True)`."""
+    from tests.workers import Worker
+
+    worker = Worker(tmp_path_factory.mktemp("celery") / "worker.log").start()
+    yield worker
+    worker.stop()
+    _drop_test_queue()
+
+
+def _drop_test_queue():
+    import redis
+    from django.conf import settings
+
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)

@@ -4,10 +4,13 @@ Secrets never live here: SECRET_KEY and passwords come from the environment or f
 the matching `*_FILE` variable (container secrets).
 """
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -72,9 +75,11 @@ INSTALLED_APPS = [
     "csp",
     "health_check",
     "vpportal",
+    "vpportal.events",
     "initiatives",
     "governance",
     "leadership",
+    "integrations",
 ]
 if TESTING:
     INSTALLED_APPS.append("zeal")
@@ -126,6 +131,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent requests on the embedded database wait for the write lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if TESTING:
+        # The test database is a file, not memory: the Celery worker processes the tests start
+        # (tests/workers.py) open the same database. One file per test process.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"vpportal-test-{os.getpid()}.sqlite3")
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -355,3 +366,65 @@ ZEAL_RAISE = True
 # filter or serializer with two people fields (owner and sponsor, mentor and mentee) looks each
 # chosen person up with its own `.get()`: one query per field, never per row.
 ZEAL_ALLOWLIST = [{"model": "sessions.Session"}, {"model": "vpportal.Person", "field": "get()"}]
+
+# --- events (vpportal/events) --------------------------------------------------------------------
+# Events older than this are pruned by the periodic retention job; the records' history stays.
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)
+
+# --- background work (vpportal/celery.py) --------------------------------------------------------
+# CELERY_BROKER_URL: Redis (redis://host:6379/0) in production and CI; RabbitMQ (amqp://...) works
+# too. Unset: an embedded broker on the file system (kombu's filesystem transport, a folder shared by
+# the processes of one machine), so `make run` needs nothing but Python. Tests use the local Redis.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15" if TESTING else "")
+CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(BASE_DIR / ".celery")))
+if CELERY_BROKER_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A job whose worker died without acknowledging it is handed out again after this long (a
+        # killed pool process is noticed at once: CELERY_TASK_REJECT_ON_WORKER_LOST).
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control"):
+        (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Tests: a queue per test process, so parallel runs on one Redis never take each other's jobs.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"vpportal-test-{os.getpid()}" if TESTING else "vpportal")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing happens after a commit: a broker outage must not hang the request (the periodic sweep
+# catches up on whatever was not announced).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
+    "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
+    "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
+}
+
+# --- webhooks (integrations/) ---------------------------------------------------------------------
+# Targets on private, loopback or link-local addresses are refused unless this is on (tests).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not (DEBUG or TESTING))
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RESPONSE_CAP_BYTES = env.int("WEBHOOK_RESPONSE_CAP_BYTES", default=4096)
+# Retries: exponential backoff with jitter from BASE up to MAX seconds between attempts, for RETRY
+# hours after the first attempt; then the delivery is given up and the subscription disabled.
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=10)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=26)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# One worker at a time delivers for a subscription (in event order); its lease lasts this long.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)

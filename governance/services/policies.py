@@ -214,7 +214,9 @@ def policyversion_submit(*, version: PolicyVersion, by, expected_version: int | 
     if not version.body.strip():
         raise TransitionError("Write the policy text before submitting it for review.")
     version.submit()
-    return save_changes(version, by=by, version=expected_version, fields=["status", "review_comment"])
+    return save_changes(
+        version, by=by, version=expected_version, fields=["status", "review_comment"], event="policy_version.submitted"
+    )
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -237,7 +239,7 @@ def policyversion_approve(*, version: PolicyVersion, by, expected_version: int |
     policy = Policy.objects.select_for_update().get(pk=version.policy_id)
     for previous in policy.versions.approved().exclude(pk=version.pk):
         previous.supersede()
-        save_changes(previous, by=by, version=None, fields=["status"])
+        save_changes(previous, by=by, version=None, fields=["status"], event="policy_version.superseded")
     version.approve(by=by, at=now)
     if version.effective_date is None:
         version.effective_date = timezone.localdate(now)
@@ -246,6 +248,7 @@ def policyversion_approve(*, version: PolicyVersion, by, expected_version: int |
         by=by,
         version=expected_version,
         fields=["status", "approved_by", "approved_at", "effective_date"],
+        event="policy_version.approved",
     )
     policy.next_review_date = add_months(timezone.localdate(now), policy.review_interval_months)
     save_changes(policy, by=by, version=None, fields=["next_review_date"])
@@ -264,7 +267,9 @@ def policyversion_reject(
     if not comment:
         raise ValidationError({"comment": "Say what the author should change."})
     version.reject(comment=comment)
-    return save_changes(version, by=by, version=expected_version, fields=["status", "review_comment"])
+    return save_changes(
+        version, by=by, version=expected_version, fields=["status", "review_comment"], event="policy_version.rejected"
+    )
 
 
 @transaction.atomic
@@ -274,7 +279,7 @@ def policyversion_retire(*, version: PolicyVersion, by, expected_version: int | 
     if not can_proceed(version.retire):
         _refuse_move(version, "retired")
     version.retire()
-    saved = save_changes(version, by=by, version=expected_version, fields=["status"])
+    saved = save_changes(version, by=by, version=expected_version, fields=["status"], event="policy_version.retired")
     policy = version.policy
     if not policy.versions.approved().exists():
         policy.next_review_date = None

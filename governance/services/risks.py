@@ -17,6 +17,7 @@ from vpportal.core.services import (
     save_new,
     update_record,
 )
+from vpportal.events.outbox import record_event
 
 KEY_FORMAT = "RSK-{:04d}"
 MSG_CANNOT_ACCEPT = "Only executive and governance users may accept risks."
@@ -80,12 +81,13 @@ def risk_create(*, by, data: dict) -> Risk:
     risk = Risk(**data)
     risk.status = status
     _check_residuals(risk)
-    save_new(risk, by=by)
+    save_new(risk, by=by, event=None)  # recorded once the key is there
     # The key derives from the primary key the database just gave, so two concurrent creates can
     # never get the same key (no lock, no retry); the creation entry in history shows the key too.
     risk.key = KEY_FORMAT.format(risk.pk)
     Risk.objects.filter(pk=risk.pk).update(key=risk.key)
     risk.history.filter(history_type="+").update(key=risk.key)
+    record_event(risk, "created", by=by)
     return risk
 
 
@@ -135,7 +137,7 @@ def risk_accept(*, risk: Risk, by, justification: str, version: int | None = Non
         raise refusal
     risk.accept()
     risk.accepted_by, risk.accepted_at, risk.acceptance_justification = by, timezone.now(), justification
-    return save_changes(risk, by=by, version=version, fields=["status", *ACCEPTANCE_FIELDS])
+    return save_changes(risk, by=by, version=version, fields=["status", *ACCEPTANCE_FIELDS], event="risk.accepted")
 
 
 # --- mitigations ------------------------------------------------------------------------------------

@@ -31,18 +31,20 @@ def insert_with_history(
     actor,
     channel: str,
     batch_size: int = 2000,
-) -> int:
+    count_by: str,
+) -> dict:
     """Insert `rows` (tuples of the values of `columns`, by attname) as new `model` rows, each with a
     creation history row by `actor` through `channel`, in the caller's transaction; answer how many
-    were inserted. A row equal on `unique` (the fields of a unique constraint, among `columns`) to
-    a stored row is skipped. `shared` holds values every row gets (attname: value); other fields
+    were inserted per value of the `count_by` column (one of `columns`; the events of a batch are
+    written per KPI). A row equal on `unique` (the fields of a unique constraint, among `columns`)
+    to a stored row is skipped. `shared` holds values every row gets (attname: value); other fields
     get their auto_now time, their default, or NULL."""
     if not rows:
-        return 0
+        return {}
     now = timezone.now()
     shared = {**_implicit_values(model, [*columns, *shared], now), **shared}
     if connection.vendor == "postgresql":
-        return _copy_with_history(model, columns, rows, unique, shared, actor, channel, now)
+        return _copy_with_history(model, columns, rows, unique, shared, actor, channel, now, count_by)
     positions = [columns.index(name) for name in unique]
     stored = _stored_keys(model, unique, {tuple(row[i] for i in positions) for row in rows})
     objs = [
@@ -50,6 +52,10 @@ def insert_with_history(
         for row in rows
         if tuple(row[i] for i in positions) not in stored
     ]
+    counts: dict = {}
+    for obj in objs:
+        key = getattr(obj, count_by)
+        counts[key] = counts.get(key, 0) + 1
     if objs:
         bulk_create_with_history(
             objs,
@@ -58,7 +64,7 @@ def insert_with_history(
             default_user=actor,
             custom_historical_attrs={"history_channel": channel},
         )
-    return len(objs)
+    return counts
 
 
 def _implicit_values(model, given: Sequence[str], now) -> dict:
@@ -88,7 +94,7 @@ def _stored_keys(model, unique: Sequence[str], keys: set[tuple]) -> set[tuple]:
     return set(model._default_manager.filter(**lookups).order_by().values_list(*unique)) & keys
 
 
-def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now) -> int:
+def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now, count_by) -> dict:
     quote = connection.ops.quote_name
     meta, history_meta = model._meta, model.history.model._meta
     fields = [meta.get_field(name) for name in columns]
@@ -131,12 +137,14 @@ def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now
             f"INSERT INTO {table} ({', '.join(quote(f.column) for f in shared_fields)}, {staged}) "
             f"SELECT {', '.join(['%s'] * len(shared_fields))}, {staged} FROM {STAGING_TABLE} "
             f"ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in unique)}) DO NOTHING "
-            f"RETURNING *) "
-            f"INSERT INTO {quote(history_meta.db_table)} ({', '.join(quote(f.column) for f in history_fields)}) "
-            f"SELECT {', '.join(history_select)} FROM new",
+            f"RETURNING *), "
+            f"history AS (INSERT INTO {quote(history_meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in history_fields)}) "
+            f"SELECT {', '.join(history_select)} FROM new) "
+            f"SELECT {quote(meta.get_field(count_by).column)}, COUNT(*) FROM new GROUP BY 1",
             [*shared.values(), *(history_values[f.attname] for f in history_fields if f.attname in history_values)],
         )
-        inserted = cursor.rowcount
+        inserted = dict(cursor.fetchall())
         # Dropped now, not only at commit: the caller's transaction may insert again.
         cursor.execute(f"DROP TABLE {STAGING_TABLE}")
     return inserted

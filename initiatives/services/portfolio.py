@@ -26,6 +26,7 @@ from vpportal.core.services import (
     save_changes,
     save_new,
 )
+from vpportal.events.outbox import record_event, record_events, represent_many
 from vpportal.people.choices import Function
 from vpportal.permissions import perm_name
 
@@ -206,11 +207,12 @@ def initiative_create(*, by, data: dict) -> Initiative:
     initiative = Initiative(**data)
     initiative.stage_changed_at = timezone.now()
     check_initiative_dates(initiative.start_date, initiative.target_date)
-    save_new(initiative, by=by)
+    save_new(initiative, by=by, event=None)  # recorded once the key is there
     initiative.key = KEY_FORMAT.format(initiative.pk)
     Initiative.objects.filter(pk=initiative.pk).update(key=initiative.key)
     # The creation entry in history shows the key it was given.
     initiative.history.filter(history_type="+").update(key=initiative.key)
+    record_event(initiative, "created", by=by)
     return initiative
 
 
@@ -273,6 +275,13 @@ def initiative_transition(
         by=by,
         version=version,
         fields=["stage", "stage_changed_at", "gate_override_justification", "gate_override_failed_checks"],
+        event="initiative.stage_changed",
+        extra={
+            "from": current,
+            "to": stage,
+            "override_justification": justification if failed else "",
+            "failed_checks": failed,
+        },
     )
 
 
@@ -344,11 +353,41 @@ def _check_value(value):
         raise ValidationError({"value": MSG_NOT_FINITE})
 
 
+def kpi_statuses(kpi_ids) -> dict:
+    """{KPI id: derived status} (the one definition, `with_status`) in one query."""
+    return dict(KPI.objects.filter(pk__in=kpi_ids).with_status().order_by().values_list("pk", "status"))
+
+
+def record_kpi_events(before: dict, *, by, added: dict | None = None) -> None:
+    """Set-wise events of KPIs whose points changed: `kpi.status_changed` for each KPI whose derived
+    status differs from `before` ({id: status}), and `kpi.measurements_added` for each KPI of
+    `added` ({id: points added}): a handful of rows, whatever the size of the batch."""
+    after = kpi_statuses(before)
+    changed = [pk for pk, status in after.items() if before.get(pk) != status]
+    ids = set(changed) | set(added or {})
+    if not ids:
+        return
+    shown = represent_many(KPI, ids)
+    rows = []
+    for pk, count in sorted((added or {}).items()):
+        action = {"count": count}
+        rows.append(("kpi.measurements_added", pk, {**shown.get(pk, {"id": pk}), "action": action}))
+    for pk in sorted(changed):
+        action = {"from": before.get(pk), "to": after[pk]}
+        rows.append(("kpi.status_changed", pk, {**shown.get(pk, {"id": pk}), "action": action}))
+    record_events(KPI, rows, by=by)
+
+
+@transaction.atomic
 def kpi_measurement_create(*, by, data: dict) -> KPIMeasurement:
     require(by, "add", KPIMeasurement)
     _check_value(data.get("value"))
     data = {**data, "source": data.get("source") or ""}
-    return create_record(KPIMeasurement, by=by, data=data)
+    kpi = data.get("kpi")
+    before = kpi_statuses([kpi.pk]) if kpi is not None else {}
+    measurement = create_record(KPIMeasurement, by=by, data=data)
+    record_kpi_events(before, by=by)
+    return measurement
 
 
 def kpi_measurement_update(
@@ -356,13 +395,20 @@ def kpi_measurement_update(
 ) -> KPIMeasurement:
     require(by, "change", measurement)
     _check_value(data.get("value"))
+    before = kpi_statuses({measurement.kpi_id, getattr(data.get("kpi"), "pk", measurement.kpi_id)})
     for name, value in data.items():
         setattr(measurement, name, value)
-    return save_changes(measurement, by=by, version=version, fields=data.keys())
+    with transaction.atomic():
+        saved = save_changes(measurement, by=by, version=version, fields=data.keys())
+        record_kpi_events(before, by=by)
+    return saved
 
 
+@transaction.atomic
 def kpi_measurement_delete(measurement: KPIMeasurement, *, by, version: int | None = None) -> None:
+    before = kpi_statuses([measurement.kpi_id])
     delete_record(measurement, by=by, version=version)
+    record_kpi_events(before, by=by)
 
 
 BULK_LIMIT = 10_000
@@ -482,7 +528,9 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
             errors.append({"index": index, "errors": point_errors})
         parsed.append(clean)
     kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p}
-    known = set(KPI.objects.filter(pk__in=kpi_ids).order_by().values_list("pk", flat=True)) if kpi_ids else set()
+    # The KPIs' statuses before the batch (for `kpi.status_changed`) also say which KPIs exist.
+    before = kpi_statuses(kpi_ids) if kpi_ids else {}
+    known = set(before)
     seen: dict[tuple, int] = {}
     by_index = {e["index"]: e for e in errors}
     for index, clean in enumerate(parsed):
@@ -508,7 +556,7 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
         raise BulkRejected(sorted(errors, key=lambda e: e["index"]))
     actor = by if getattr(by, "is_authenticated", False) else None
     actor_id = actor.pk if actor is not None else None
-    created = insert_with_history(
+    added = insert_with_history(
         KPIMeasurement,
         BULK_COLUMNS,
         list(map(itemgetter(*BULK_COLUMNS), parsed)),
@@ -517,5 +565,8 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
         actor=actor,
         channel=current_channel(),
         batch_size=BULK_BATCH_SIZE,
+        count_by="kpi_id",
     )
+    record_kpi_events(before, by=by, added=added)
+    created = sum(added.values())
     return {"created": created, "skipped": len(points) - created}

@@ -157,6 +157,13 @@ EXPLICIT: dict[str, Decision] = {
     "report_pdf": any_role(),
     "api:dashboard-list": any_role(),
     "api:audit-list": any_role(),
+    # the change feed: any role; each event through its model's visibility rule
+    "api:event-list": any_role(),
+    # each person's own notifications (scoped to them inside)
+    "api:notification-list": Decision(SIGNED_IN, methods=("get",)),
+    "api:notification-detail": Decision(SIGNED_IN, methods=("get",)),
+    "api:notification-read": Decision(SIGNED_IN, methods=("post",)),
+    "api:notification-read-all": Decision(SIGNED_IN, methods=("post",)),
     # governance: risks
     "governance:risk_accept": perm("governance.accept_risk"),
     # initiatives

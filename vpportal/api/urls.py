@@ -3,6 +3,7 @@ leadership.api_urls."""
 
 from rest_framework.routers import SimpleRouter
 
+from vpportal.events.api import EventViewSet
 from vpportal.people.api import PersonViewSet
 
 from .tokens import TokenViewSet
@@ -10,3 +11,4 @@ from .tokens import TokenViewSet
 router = SimpleRouter()
 router.register("people", PersonViewSet, basename="person")
 router.register("auth/tokens", TokenViewSet, basename="token")
+router.register("events", EventViewSet, basename="event")

@@ -11,6 +11,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from vpportal.events.outbox import register_shape
+
 from .api_access import Pagination, RolePermission  # noqa: F401  (settings name them here)
 from .representation import compile_representation
 from .services import ConflictError, TransitionError
@@ -111,6 +113,12 @@ class TrackedViewSet(viewsets.ModelViewSet):
     update_service = None
     delete_service = None
     service_actions: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Events carry the record as this resource shows it (vpportal/events/outbox.py).
+        if getattr(cls, "queryset", None) is not None and getattr(cls, "serializer_class", None) is not None:
+            register_shape(cls.queryset.model, cls.queryset, cls.serializer_class)
 
     def get_queryset(self):
         # The API names related records by id (`owner_id` is on the row), so the joins that

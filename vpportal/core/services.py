@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 
+from vpportal.events.outbox import record_event, represent
 from vpportal.permissions import perm_name
 
 MSG_STALE = (
@@ -57,19 +58,42 @@ def _split_m2m(model, data: dict):
 
 
 @transaction.atomic
-def save_new(instance, *, by, m2m: dict | None = None, exclude_clean: Iterable[str] = ()):
-    """Validate and insert a record built by a service, recording `by` as author."""
+def save_new(
+    instance,
+    *,
+    by,
+    m2m: dict | None = None,
+    exclude_clean: Iterable[str] = (),
+    event: str | None = "created",
+    extra: dict | None = None,
+):
+    """Validate and insert a record built by a service, recording `by` as author and the event
+    (`<model>.created` or the named `event`, with `extra` details) in the same transaction.
+    `event=None`: the caller completes the record first (a key from its id) and records it."""
     _stamp(instance, by)
     instance.full_clean(exclude=list(exclude_clean) or None)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
+    if event is not None:
+        record_event(instance, event, by=by, extra=extra)
     return instance
 
 
 @transaction.atomic
-def save_changes(instance, *, by, version: int | None, fields: Iterable[str], m2m: dict | None = None):
-    """Validate and write changed `fields` of `instance` if `version` is still the stored one.
+def save_changes(
+    instance,
+    *,
+    by,
+    version: int | None,
+    fields: Iterable[str],
+    m2m: dict | None = None,
+    event: str = "updated",
+    extra: dict | None = None,
+):
+    """Validate and write changed `fields` of `instance` if `version` is still the stored one, and
+    record its event (`<model>.updated`, or a workflow action's named `event` with `extra` details
+    such as from/to) in the same transaction.
 
     The conditional UPDATE both checks and bumps the version in one statement, so two concurrent
     writers can never both pass: the second one matches no row and gets a ConflictError.
@@ -88,6 +112,7 @@ def save_changes(instance, *, by, version: int | None, fields: Iterable[str], m2
     instance.save(update_fields=sorted(update_fields))
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
+    record_event(instance, event, by=by, extra=extra)
     return instance
 
 
@@ -113,8 +138,10 @@ def delete_record(instance, *, by, version: int | None = None):
     if version is not None and int(version) != instance.version:
         raise ConflictError(current_version=instance.version)
     instance._history_user = by
+    last_seen, pk = represent(instance), instance.pk
     try:
         instance.delete()
     except models.ProtectedError as exc:
         names = ", ".join(sorted({str(o) for o in list(exc.protected_objects)[:5]}))
         raise ValidationError(f"This record is still referenced by other records ({names}); remove those first.")
+    record_event(instance, "deleted", by=by, data=last_seen, object_id=pk)  # delete() cleared the pk

@@ -1,0 +1,114 @@
+"""The consumers of the event stream: after each commit that recorded events, the fan-out job turns
+new events into webhook deliveries (and notifications); a periodic sweep does the same in case the
+broker could not be reached at that moment. Positions in the stream (StreamPosition) make the
+fan-out exactly-once: ids are handed out in commit order, so the events up to a position are final."""
+
+import logging
+
+from django.db import transaction
+
+from vpportal.events.models import Event
+from vpportal.events.patterns import matches_any
+
+from .models import StreamPosition, Webhook, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+NOT_FANNED_OUT = ("integrations.webhook",)  # subscriptions' own changes (a ping is addressed)
+
+
+def fan_out_webhooks() -> set[int]:
+    """Deliveries (attempt 1) for every new event and every active subscription matching its type
+    whose owner may see the record; answers the subscriptions that got some."""
+    touched: set[int] = set()
+    while True:
+        with transaction.atomic():
+            StreamPosition.objects.get_or_create(name="webhooks")
+            position = StreamPosition.objects.select_for_update().get(name="webhooks")
+            events = list(Event.objects.filter(pk__gt=position.last_event_id).order_by("id")[:BATCH])
+            if not events:
+                return touched
+            rows = []
+            for webhook in Webhook.objects.filter(active=True).select_related("owner__user", "created_by"):
+                candidates = [
+                    e
+                    for e in events
+                    if e.object_type not in NOT_FANNED_OUT and matches_any(webhook.event_types, e.type)
+                ]
+                if not candidates:
+                    continue
+                reader = webhook.reader
+                visible = set(
+                    Event.objects.filter(pk__in=[e.pk for e in candidates])
+                    .visible_to(reader)
+                    .values_list("pk", flat=True)
+                )
+                rows += [WebhookDelivery(webhook=webhook, event=e) for e in candidates if e.pk in visible]
+            WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+            touched |= {row.webhook_id for row in rows}
+            position.last_event_id = events[-1].pk
+            position.save(update_fields=["last_event_id"])
+
+
+def fan_out_notifications() -> list[int]:
+    """Notifications for every new event (notify.py says who), once per event and person; answers
+    the ids of new notifications whose recipients want an email at once."""
+    from django.apps import apps
+
+    from vpportal.events.querysets import _restriction
+    from vpportal.people.models import Person
+
+    from .models import EmailChoice, Notification
+    from .notify import actor_person_id, recipients
+
+    immediate: list[int] = []
+    while True:
+        with transaction.atomic():
+            StreamPosition.objects.get_or_create(name="notifications")
+            position = StreamPosition.objects.select_for_update().get(name="notifications")
+            events = list(Event.objects.filter(pk__gt=position.last_event_id).order_by("id")[:BATCH])
+            if not events:
+                return immediate
+            rows = []
+            for event in events:
+                told = recipients(event)
+                if told is None or not told.person_ids:
+                    continue
+                people = Person.objects.filter(pk__in=told.person_ids - {actor_person_id(event)}).select_related("user")
+                url = _record_url(apps, event)
+                for person in people:
+                    if person.user is None or not _may_see(apps, _restriction, event, person.user):
+                        continue
+                    rows.append(
+                        Notification(event=event, recipient=person, verb=told.verb, text=told.text[:300], url=url)
+                    )
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            position.last_event_id = events[-1].pk
+            position.save(update_fields=["last_event_id"])
+            immediate += list(
+                Notification.objects.filter(
+                    event__in=events,
+                    emailed_at__isnull=True,
+                    recipient__notification_preference__email=EmailChoice.IMMEDIATELY,
+                ).values_list("pk", flat=True)
+            )
+
+
+def _record_url(apps, event) -> str:
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return ""
+    record = model._default_manager.filter(pk=event.object_id).first()
+    return record.get_absolute_url() if record is not None and hasattr(record, "get_absolute_url") else ""
+
+
+def _may_see(apps, restriction_of, event, user) -> bool:
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return False
+    restriction = restriction_of(model, user)
+    if restriction in ("all", "none"):
+        return restriction == "all"
+    return model._default_manager.visible_to(user).filter(pk=event.object_id).exists()

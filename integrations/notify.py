@@ -1,0 +1,88 @@
+"""Who is told about which event (PRODUCT.md, "Notifications"): one rule per case, applied by the
+notifications' fan-out to every new event of the stream.
+
+- a policy version submitted for review -> the governance reviewers (not its author);
+- a policy version approved -> everyone who must acknowledge it (every active person with an account);
+- a risk, mitigation, incident or milestone assigned (created with an owner, or its owner changed)
+  -> that owner;
+- a risk accepted, a stage gate overridden, a serious incident reported -> the executives;
+- a webhook disabled after a day of failures -> its owner.
+Nobody is told about their own action. Due and overdue items stay with the daily digest.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from vpportal.events.models import Event
+from vpportal.people.models import Person
+from vpportal.permissions import EXECUTIVE, GOVERNANCE
+
+ASSIGNABLE = {
+    "governance.risk": "risk",
+    "governance.mitigation": "mitigation",
+    "governance.incident": "incident",
+    "initiatives.milestone": "milestone",
+}
+
+
+@dataclass
+class Told:
+    person_ids: set
+    verb: str
+    text: str
+
+
+def _with_role(*roles) -> set:
+    return set(
+        Person.objects.active().filter(user__groups__name__in=roles, user__is_active=True).values_list("pk", flat=True)
+    )
+
+
+def _label(event: Event) -> str:
+    data = event.data or {}
+    return str(data.get("key") or data.get("title") or data.get("name") or f"#{event.object_id}")
+
+
+def _previous_owner(event: Event):
+    previous = (
+        Event.objects.filter(object_type=event.object_type, object_id=event.object_id, pk__lt=event.pk)
+        .order_by("-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return (previous or {}).get("owner")
+
+
+def recipients(event: Event) -> Told | None:
+    data, label = event.data or {}, _label(event)
+    if event.type == "policy_version.submitted":
+        return Told(_with_role(GOVERNANCE), "review", f"Policy version {label} awaits your review.")
+    if event.type == "policy_version.approved":
+        people = set(Person.objects.active().filter(user__is_active=True).values_list("pk", flat=True))
+        return Told(people, "acknowledge", f"Policy version {label} was approved: please read and acknowledge it.")
+    if event.type == "risk.accepted":
+        return Told(_with_role(EXECUTIVE), "accepted", f"Risk {label} was accepted.")
+    if event.type == "initiative.stage_changed" and (data.get("action") or {}).get("override_justification"):
+        to = data["action"].get("to")
+        return Told(_with_role(EXECUTIVE), "gate_overridden", f"The stage gate was overridden for {label} (to {to}).")
+    if event.type == "incident.reported" and data.get("serious"):
+        return Told(_with_role(EXECUTIVE), "serious_incident", f"Serious incident {label} reported.")
+    if event.type == "webhook.disabled":
+        owner = data.get("owner")
+        return Told(
+            {owner} if owner else set(),
+            "webhook_disabled",
+            f"Webhook {data.get('url')} was disabled: {data.get('disabled_reason')}",
+        )
+    kind = ASSIGNABLE.get(event.object_type)
+    assigned = kind and event.type.endswith((".created", ".updated")) and data.get("owner")
+    if assigned and (event.type.endswith(".created") or _previous_owner(event) != data["owner"]):
+        return Told({data["owner"]}, "assigned", f"You were made the owner of {kind} {label}.")
+    return None
+
+
+def actor_person_id(event: Event):
+    if event.actor_id is None:
+        return None
+    return Person.objects.filter(Q(user_id=event.actor_id)).values_list("pk", flat=True).first()

@@ -1,0 +1,14 @@
+"""Background jobs of the top floor (celery beat), idempotent and acknowledged late."""
+
+from celery import shared_task
+
+from integrations.emails import send_digest
+from leadership.digest import send_digests
+
+
+@shared_task(acks_late=True)
+def daily_digest_task() -> int:
+    """The daily digest: notifications of the people who chose the digest (integrations), then the
+    due and overdue items (leadership.digest); both idempotent per item and day. Here, on the top
+    floor, because it reads both."""
+    return send_digest() + send_digests().emails

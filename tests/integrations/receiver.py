@@ -1,0 +1,64 @@
+"""A real webhook receiver on loopback: verifies every request with the standardwebhooks package's own
+`Webhook.verify` and records what arrived. `script` decides the answers (status, headers, a pause)."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks import Webhook
+
+
+class Receiver:
+    def __init__(self, secret: str | None = None):
+        self.secrets = [secret] if secret else []
+        self.received: list[dict] = []  # every request: id, verified, type, body
+        self.script: list = []  # per request: a status, (status, headers) or a callable -> status
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                verified, payload = receiver.verify(body, headers)
+                with receiver.lock:
+                    receiver.received.append(
+                        {
+                            "id": headers.get("webhook-id"),
+                            "verified": verified,
+                            "payload": payload,
+                            "headers": headers,
+                            "body": body,
+                        }
+                    )
+                    step = receiver.script.pop(0) if receiver.script else 200
+                if callable(step):
+                    step = step()
+                status, extra = step if isinstance(step, tuple) else (step, {})
+                self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(b"ok" * 10)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verify(self, body: bytes, headers: dict):
+        for secret in self.secrets:
+            try:
+                return True, Webhook(secret).verify(body, headers)
+            except Exception:
+                continue
+        return False, None
+
+    @property
+    def verified_ids(self) -> list[str]:
+        return [r["id"] for r in self.received if r["verified"]]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

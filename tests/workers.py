@@ -1,0 +1,102 @@
+"""A real Celery worker process for the tests that claim worker behaviour: `celery -A vpportal worker`
+as production runs it, on the local Redis, on this test process's own queue and test database."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_env(**overrides) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
+    env.update(
+        TESTING="1",
+        DJANGO_SETTINGS_MODULE="vpportal.settings",
+        DATABASE_URL=database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        # A job of a worker killed outright is handed out again this soon (production: minutes).
+        CELERY_VISIBILITY_TIMEOUT="5",
+        WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
+        WEBHOOK_BACKOFF_BASE_SECONDS="0.5",
+        WEBHOOK_BACKOFF_MAX_SECONDS="2",
+        # A worker killed while delivering holds its subscription this long (production: a minute).
+        WEBHOOK_LEASE_SECONDS="6",
+        EMAIL_URL=f"filemail://{Path(settings.CELERY_QUEUE_DIR) / 'test-mail'}",
+    )
+    env.update(overrides)
+    return env
+
+
+class Worker:
+    """`celery -A vpportal worker` in its own process group; `kill()` is kill -9 on all of it."""
+
+    def __init__(self, log_path: Path, concurrency: int = 2, **env):
+        self.log_path = log_path
+        self.env = worker_env(**env)
+        self.concurrency = concurrency
+        self.process = None
+
+    def start(self, timeout: float = 90):
+        self.log = open(self.log_path, "ab")  # noqa: SIM115  (open for the worker's lifetime)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "vpportal", "worker", "-l", "info", "-c", str(self.concurrency)]
+            + ["-Q", self.env["CELERY_QUEUE"], "-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h"]
+            + ["--without-gossip", "--without-mingle", "--pool", "prefork"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The worker exited: {self.log_path.read_text()[-3000:]}")
+            if b" ready." in self.log_path.read_bytes():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"The worker did not start: {self.log_path.read_text()[-3000:]}")
+
+    def kill(self):
+        """kill -9 the worker and its pool processes (what an OOM kill or a lost machine does)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 9)
+            self.process.wait(30)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+    def restart(self):
+        self.kill()
+        self.log.close()
+        return self.start()
+
+
+def wait_for(condition, timeout: float = 60, interval: float = 0.2):
+    """Poll `condition()` until it is truthy (a worker finishes in its own time); its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
