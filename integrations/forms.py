@@ -5,6 +5,7 @@ from vpportal.core.forms import TrackedModelForm
 
 from .models import Webhook
 from .services import clean_event_types
+from .specs import WEBHOOK
 from .targets import check_target
 
 
@@ -16,7 +17,7 @@ class WebhookForm(TrackedModelForm):
 
     class Meta:
         model = Webhook
-        fields = ["url", "event_types", "description", "owner", "active"]
+        fields = WEBHOOK.editable_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

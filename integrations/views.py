@@ -15,36 +15,23 @@ from . import services
 from .filtersets import WebhookFilterSet
 from .forms import WebhookForm
 from .models import EmailChoice, Notification, Webhook, WebhookDelivery
+from .specs import WEBHOOK
 
 DELIVERIES_SHOWN = 50
 
 
 class WebhookViewMixin:
     model = Webhook
+    spec = WEBHOOK
     url_namespace = "integrations"
 
 
 class WebhookListView(WebhookViewMixin, generic.TrackedListView):
     filterset_class = WebhookFilterSet
-    columns = [
-        ("url", "URL", "url"),
-        ("event_types", "Event types", None),
-        ("active", "Active", None),
-        ("description", "Description", None),
-        ("owner", "Owner", None),
-    ]
 
 
 class WebhookDetailView(WebhookViewMixin, generic.TrackedDetailView):
     template_name = "integrations/webhook_detail.html"
-    fields_shown = [
-        ("url", "URL"),
-        ("event_types", "Event types"),
-        ("active", "Active"),
-        ("disabled_reason", "Disabled because"),
-        ("description", "Description"),
-        ("owner", "Owner"),
-    ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
