@@ -137,9 +137,21 @@ def shared_strings(total_bytes: int, distinct=True):
     return part()
 
 
+SHARED_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
 def strings_file(total_bytes: int, distinct=True) -> bytes:
+    """A small workbook with a shared-strings part of `total_bytes`, declared in its content types
+    (openpyxl reads the part only then; write-only workbooks use inline strings and declare none)."""
     base = xlsx_file([["title", "owner_email"], ["Strings", IMPORTER_EMAIL]])
-    return with_parts(base, {"xl/sharedStrings.xml": shared_strings(total_bytes, distinct)})
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        types = source.read("[Content_Types].xml").replace(b"</Types>", SHARED_STRINGS_TYPE + b"</Types>")
+    return with_parts(
+        base, {"xl/sharedStrings.xml": shared_strings(total_bytes, distinct), "[Content_Types].xml": types}
+    )
 
 
 def build_files(folder: Path) -> list[tuple[str, Path, str]]:

@@ -82,7 +82,7 @@ def test_api_never_errors_and_matches_its_schema(case, seeded_token):
     case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
 
 
-def test_schema_is_valid_openapi(client):
+def test_schema_is_valid_openapi(client, db):
     client.force_login(make_persona("auditor"))  # the schema is for signed-in callers (API_DOCS_PUBLIC off)
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
