@@ -103,7 +103,7 @@ def test_hostile_titles_and_negative_numbers_survive_an_export_and_re_import(exe
     hostile = [text for text in HOSTILE if text[0] not in "\t\r"]
     for text in hostile:
         InitiativeFactory(title=text)
-    kpi = KPIFactory(baseline=-5, target=-1, warning_threshold=-3, direction="higher_is_better")
+    kpi = KPIFactory(unit="EUR", baseline=-5, target=-1, warning_threshold=-3, direction="higher_is_better")
     KPIMeasurementFactory(kpi=kpi, value=-5.0)
     columns, rows = export_rows("initiatives")
     content = xlsx_bytes(columns, rows) if fmt == "xlsx" else csv_bytes(columns, rows)
