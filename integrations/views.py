@@ -128,7 +128,7 @@ def notification_list(request):
 
 @access(SIGNED_IN)
 def notification_bell(request):
-    """The bell's unread count, fetched by the navigation after the page loaded (htmx), so no page
+    """The bell's unread count, fetched by the navigation after the page loaded (static/js/portal.js), so no page
     pays a query for it."""
     count = Notification.objects.for_user(request.user).unread().count()
     return render(request, "integrations/_bell.html", {"unread": count})

@@ -119,4 +119,4 @@ def test_each_person_reads_and_marks_their_own(leader, contributor, auditor):
 
 def test_pages_do_not_pay_for_the_bell(leader):
     html = page_client(leader).get(reverse("home")).content.decode()
-    assert 'id="notification-bell"' in html and 'hx-get="/integrations/notifications/bell/"' in html
+    assert 'id="notification-bell"' in html and 'data-fill-from="/integrations/notifications/bell/"' in html
