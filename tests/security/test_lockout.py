@@ -123,3 +123,45 @@ def test_password_reset_answers_the_same_page_when_the_mail_server_is_down(accou
     assert known["Location"] == unknown["Location"] == reverse("account_reset_password_done")
     failures = [r for r in caplog.records if r.levelname == "ERROR" and "e-mail failed" in r.getMessage()]
     assert len(failures) == 2 and all(account.email not in r.getMessage() for r in failures)
+
+
+def _queued_task_names() -> list[str]:
+    """The task names waiting in this test process's own queue on the real Redis broker."""
+    import json
+
+    import redis
+    from django.conf import settings
+
+    queue = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return [json.loads(raw)["headers"]["task"] for raw in queue.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)]
+
+
+def test_a_reset_e_mail_the_mail_server_refused_goes_to_the_worker(account, mail_server_down):
+    from tests.conftest import _drop_test_queue
+
+    _drop_test_queue()
+    try:
+        Client().post(reverse("account_reset_password"), {"email": account.email})
+        assert _queued_task_names() == ["vpportal.tasks.send_mail_task"]
+    finally:
+        _drop_test_queue()
+
+
+def test_the_worker_sends_the_message_again_and_retries_while_the_server_is_down(settings, mail_server_down, caplog):
+    from django.core import mail
+    from django.core.mail import EmailMultiAlternatives
+
+    from vpportal.tasks import MAIL_RETRIES, mail_payload, send_mail_task
+
+    message = EmailMultiAlternatives("Reset", "Your link", "portal@example.com", ["ada@example.com"])
+    message.attach_alternative("<p>Your link</p>", "text/html")
+    # Run in this process (Celery's apply), each retry runs at once instead of after its delay.
+    down = send_mail_task.apply(args=(mail_payload(message),))
+    assert down.state == "FAILURE"
+    assert f"Gave up sending an e-mail after {MAIL_RETRIES + 1} attempts" in caplog.text
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    sent = send_mail_task.apply(args=(mail_payload(message),))
+    assert sent.state == "SUCCESS" and len(mail.outbox) == 1
+    again = mail.outbox[0]
+    assert (again.subject, again.to, again.alternatives[0][0]) == ("Reset", ["ada@example.com"], "<p>Your link</p>")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 
 from vpportal import security, sso
+from vpportal.tasks import MAIL_FIRST_DELAY_SECONDS, mail_payload, send_mail_task
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,18 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # A mail server that is down must not answer 500, and must not answer differently from the
         # normal case: the password-reset form then tells whether the address has an account (it
-        # mails known and unknown addresses alike). The failure is logged (without the address) for
-        # the operators; retrying it belongs to the background worker once the events issue lands.
+        # mails known and unknown addresses alike). The failure is logged (without the address) and
+        # the rendered message goes to the background worker, which tries again with growing delays.
+        message = self.render_mail(template_prefix, email, context)
         try:
-            super().send_mail(template_prefix, email, context)
+            message.send()
         except (smtplib.SMTPException, OSError) as error:
-            log.error("Sending the %s e-mail failed: %s", template_prefix.rsplit("/", 1)[-1], type(error).__name__)
+            kind = template_prefix.rsplit("/", 1)[-1]
+            log.error("Sending the %s e-mail failed: %s; the worker will try again.", kind, type(error).__name__)
+            try:
+                send_mail_task.apply_async((mail_payload(message),), countdown=MAIL_FIRST_DELAY_SECONDS)
+            except Exception:  # the broker is down too: nothing more to do than say so
+                log.exception("Could not hand the %s e-mail to the worker.", kind)
 
     def reauthenticate(self, user, password: str) -> bool:
         # The password goes through `authenticate`, so django-axes counts a wrong one against the
