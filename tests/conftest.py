@@ -94,10 +94,12 @@ def _fresh_caches(settings):
     cache.clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One real `celery -A vpportal worker` per test process (tests/workers.py), on the local Redis
-    and this process's own queue; tests using it need `django_db(transaction=True)`."""
+    """A real `celery -A vpportal worker` (tests/workers.py) for the module whose tests use it, on the
+    local Redis and this process's own queue; tests using it need `django_db(transaction=True)`.
+    Stopped after the module: a worker left running would read the test database while later
+    tests flush it (PostgreSQL then reports a deadlock on the TRUNCATE)."""
     from tests.workers import Worker
 
     worker = Worker(tmp_path_factory.mktemp("celery") / "worker.log").start()

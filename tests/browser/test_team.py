@@ -55,6 +55,11 @@ def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page
     assert NOTES not in page.content() and "Preparing the launch review" not in page.content()
     expect(page.get_by_role("link", name="Log a session")).to_have_count(0)
     assert [e for e in page.console_errors if "404" not in e] == []  # only the expected 404 itself
+    # The page's own 404 reaches the console a moment after the page: wait for it, then start clean.
+    for _ in range(50):
+        if any("404" in e for e in page.console_errors):
+            break
+        page.wait_for_timeout(100)
     page.console_errors.clear()
 
     page.context.clear_cookies()
