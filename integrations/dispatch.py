@@ -3,8 +3,6 @@ new events into webhook deliveries (and notifications); a periodic sweep does th
 broker could not be reached at that moment. Positions in the stream (StreamPosition) make the
 fan-out exactly-once: ids are handed out in commit order, so the events up to a position are final."""
 
-import logging
-
 from django.db import transaction
 
 from vpportal.events.models import Event
@@ -12,7 +10,6 @@ from vpportal.events.patterns import matches_any
 
 from .models import StreamPosition, Webhook, WebhookDelivery
 
-logger = logging.getLogger(__name__)
 BATCH = 500
 NOT_FANNED_OUT = ("integrations.webhook",)  # subscriptions' own changes (a ping is addressed)
 
