@@ -3,15 +3,36 @@ new events into webhook deliveries (and notifications); a periodic sweep does th
 broker could not be reached at that moment. Positions in the stream (StreamPosition) make the
 fan-out exactly-once: ids are handed out in commit order, so the events up to a position are final."""
 
+from contextlib import contextmanager
+
+from django.apps import apps
 from django.db import transaction
 
 from vpportal.events.models import Event
 from vpportal.events.patterns import matches_any
+from vpportal.events.querysets import event_visible_to
+from vpportal.people.models import Person
 
-from .models import StreamPosition, Webhook, WebhookDelivery
+from .models import EmailChoice, Notification, StreamPosition, Webhook, WebhookDelivery
+from .notify import actor_person_id, recipients
 
 BATCH = 500
 NOT_FANNED_OUT = ("integrations.webhook",)  # subscriptions' own changes (a ping is addressed)
+
+
+@contextmanager
+def _next_batch(stream: str):
+    """In one transaction, with the stream's position locked: the next events after it (at most
+    BATCH, in id order; empty when there are none); the position moves past them when the block
+    ends without an error."""
+    with transaction.atomic():
+        StreamPosition.objects.get_or_create(name=stream)
+        position = StreamPosition.objects.select_for_update().get(name=stream)
+        events = list(Event.objects.filter(pk__gt=position.last_event_id).order_by("id")[:BATCH])
+        yield events
+        if events:
+            position.last_event_id = events[-1].pk
+            position.save(update_fields=["last_event_id"])
 
 
 def fan_out_webhooks() -> set[int]:
@@ -19,10 +40,7 @@ def fan_out_webhooks() -> set[int]:
     whose owner may see the record; answers the subscriptions that got some."""
     touched: set[int] = set()
     while True:
-        with transaction.atomic():
-            StreamPosition.objects.get_or_create(name="webhooks")
-            position = StreamPosition.objects.select_for_update().get(name="webhooks")
-            events = list(Event.objects.filter(pk__gt=position.last_event_id).order_by("id")[:BATCH])
+        with _next_batch("webhooks") as events:
             if not events:
                 return touched
             rows = []
@@ -43,27 +61,14 @@ def fan_out_webhooks() -> set[int]:
                 rows += [WebhookDelivery(webhook=webhook, event=e) for e in candidates if e.pk in visible]
             WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
             touched |= {row.webhook_id for row in rows}
-            position.last_event_id = events[-1].pk
-            position.save(update_fields=["last_event_id"])
 
 
 def fan_out_notifications() -> list[int]:
     """Notifications for every new event (notify.py says who), once per event and person; answers
     the ids of new notifications whose recipients want an email at once."""
-    from django.apps import apps
-
-    from vpportal.events.querysets import _restriction
-    from vpportal.people.models import Person
-
-    from .models import EmailChoice, Notification
-    from .notify import actor_person_id, recipients
-
     immediate: list[int] = []
     while True:
-        with transaction.atomic():
-            StreamPosition.objects.get_or_create(name="notifications")
-            position = StreamPosition.objects.select_for_update().get(name="notifications")
-            events = list(Event.objects.filter(pk__gt=position.last_event_id).order_by("id")[:BATCH])
+        with _next_batch("notifications") as events:
             if not events:
                 return immediate
             rows = []
@@ -72,16 +77,14 @@ def fan_out_notifications() -> list[int]:
                 if told is None or not told.person_ids:
                     continue
                 people = Person.objects.filter(pk__in=told.person_ids - {actor_person_id(event)}).select_related("user")
-                url = _record_url(apps, event)
+                url = _record_url(event)
                 for person in people:
-                    if person.user is None or not _may_see(apps, _restriction, event, person.user):
+                    if person.user is None or not event_visible_to(event, person.user):
                         continue
                     rows.append(
                         Notification(event=event, recipient=person, verb=told.verb, text=told.text[:300], url=url)
                     )
             Notification.objects.bulk_create(rows, ignore_conflicts=True)
-            position.last_event_id = events[-1].pk
-            position.save(update_fields=["last_event_id"])
             immediate += list(
                 Notification.objects.filter(
                     event__in=events,
@@ -91,21 +94,10 @@ def fan_out_notifications() -> list[int]:
             )
 
 
-def _record_url(apps, event) -> str:
+def _record_url(event) -> str:
     try:
         model = apps.get_model(event.object_type)
     except (LookupError, ValueError):
         return ""
     record = model._default_manager.filter(pk=event.object_id).first()
     return record.get_absolute_url() if record is not None and hasattr(record, "get_absolute_url") else ""
-
-
-def _may_see(apps, restriction_of, event, user) -> bool:
-    try:
-        model = apps.get_model(event.object_type)
-    except (LookupError, ValueError):
-        return False
-    restriction = restriction_of(model, user)
-    if restriction in ("all", "none"):
-        return restriction == "all"
-    return model._default_manager.visible_to(user).filter(pk=event.object_id).exists()

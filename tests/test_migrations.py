@@ -79,3 +79,22 @@ def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints(
     fixed = new.get_model("initiatives", "Training").objects.get(pk=training.pk)
     assert (fixed.capacity, fixed.duration_minutes) == (None, 1)
     assert new.get_model("governance", "Policy").objects.get(pk=policy.pk).review_interval_months == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the function only ever existed on PostgreSQL")
+def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversal():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def exists():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'vp_count_estimate'")
+            return cursor.fetchone()[0] == 1
+
+    assert not exists()
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    MigrationExecutor(connection).migrate([("vpportal", "0006_field_bounds")])
+    try:
+        assert exists()
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
+    assert not exists()

@@ -3,16 +3,14 @@ actions go through the same services as pages and API, so the same moves are all
 (wrong role, the author approving, editing a non-draft) with the same reasons."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
 from governance.choices import VersionStatus
 from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
 from governance.services import policies as services
-from vpportal.core.admin import TrackedAdmin
-from vpportal.core.services import ConflictError, TransitionError
+from vpportal.core.admin import RecordAction, TrackedAdmin
 
 
 @admin.register(Policy)
@@ -28,22 +26,20 @@ class PolicyAdmin(TrackedAdmin):
     delete_service = services.policy_delete
 
 
-def _run_move(modeladmin, request, queryset, move, **kwargs):
-    """Apply one workflow move to each selected version; each refusal is reported with its reason."""
+def _version_move(move, description):
+    """The admin action of one workflow move of the selected versions (governance.services.policies)."""
     service = getattr(services, f"policyversion_{move}")
-    done = 0
-    for version in queryset.select_related("policy"):
-        try:
-            service(version=version, by=request.user, **kwargs)
-        except (TransitionError, ConflictError) as error:
-            modeladmin.message_user(request, f"{version}: {error.message}", messages.ERROR)
-        except (PermissionDenied, ValidationError) as error:
-            reason = " ".join(getattr(error, "messages", [])) or str(error)
-            modeladmin.message_user(request, f"{version}: {reason}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, f"{done} version(s): {move} done.", messages.SUCCESS)
+    return RecordAction(
+        name=f"{move}_versions",
+        description=description,
+        run=lambda version, by, **kwargs: service(version=version, by=by, **kwargs),
+        done=f"{{n}} version(s): {move} done.",
+        permission=None,  # reviewers approve without changing versions: the service decides
+        related=("policy",),
+    )
+
+
+REJECT = _version_move("reject", "Reject selected versions in review (with a comment)")
 
 
 class RejectActionForm(forms.Form):
@@ -66,7 +62,12 @@ class PolicyVersionAdmin(TrackedAdmin):
         "review_comment",
         *TrackedAdmin.readonly_fields,
     )
-    actions = ("submit_versions", "approve_versions", "reject_versions", "retire_versions")
+    actions = ("reject_versions",)
+    record_actions = (
+        _version_move("submit", "Submit selected drafts for review"),
+        _version_move("approve", "Approve selected versions in review"),
+        _version_move("retire", "Retire selected approved versions"),
+    )
     create_service = services.policyversion_create
     update_service = services.policyversion_update
     delete_service = services.policyversion_delete
@@ -84,19 +85,12 @@ class PolicyVersionAdmin(TrackedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.action(description="Submit selected drafts for review")
-    def submit_versions(self, request, queryset):
-        _run_move(self, request, queryset, "submit")
-
-    @admin.action(description="Approve selected versions in review")
-    def approve_versions(self, request, queryset):
-        _run_move(self, request, queryset, "approve")
-
-    @admin.action(description="Reject selected versions in review (with a comment)")
+    @admin.action(description=REJECT.description)
     def reject_versions(self, request, queryset):
+        """Asks for the comment on a page of its own first, then rejects as the other moves do."""
         form = RejectActionForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            _run_move(self, request, queryset, "reject", comment=form.cleaned_data["comment"])
+            REJECT(self, request, queryset, comment=form.cleaned_data["comment"])
             return None
         return TemplateResponse(
             request,
@@ -110,10 +104,6 @@ class PolicyVersionAdmin(TrackedAdmin):
                 "opts": self.model._meta,
             },
         )
-
-    @admin.action(description="Retire selected approved versions")
-    def retire_versions(self, request, queryset):
-        _run_move(self, request, queryset, "retire")
 
 
 @admin.register(Acknowledgement)

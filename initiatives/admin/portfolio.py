@@ -1,11 +1,11 @@
 """Admin of the portfolio. Every save, inline included, runs the same services as pages and API."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from vpportal.core.admin import ServiceRefused, TrackedAdmin, TrackedInline
+from vpportal.core.admin import RecordAction, ServiceRefused, TrackedAdmin, TrackedInline
 from vpportal.core.services import ConflictError, TransitionError
 
 from ..choices import Stage
@@ -46,10 +46,8 @@ class ServiceInlineMixin:
                     update(stored, by=request.user, data=data, version=version)
                 else:
                     create(by=request.user, data={**data, fk_name: form.instance})
-        except (ConflictError, TransitionError) as error:
-            raise ServiceRefused(error.message)
-        except (ValidationError, PermissionDenied) as error:
-            raise ServiceRefused("; ".join(getattr(error, "messages", [str(error)])))
+        except (ConflictError, TransitionError, ValidationError, PermissionDenied) as error:
+            raise ServiceRefused.of(error) from error
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
@@ -85,7 +83,12 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
         *TrackedAdmin.readonly_fields,
     )
     inlines = (MilestoneInline, KPIInline)
-    actions = [f"move_to_{stage}" for stage in Stage.values]
+    record_actions = RecordAction.moves(
+        Stage,
+        lambda initiative, stage, by: services.initiative_transition(initiative=initiative, by=by, stage=stage),
+        description="Move selected initiatives to {label} (through the stage gate)",
+        done="Moved {n} initiative(s) to {label}.",
+    )
     create_service = services.initiative_create
     update_service = services.initiative_update
     delete_service = services.initiative_delete
@@ -98,48 +101,6 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
         # The stage is chosen on create; later it moves only through the transition actions.
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "stage") if obj else fields
-
-    def move_selected(self, request, queryset, stage):
-        """The transition actions: each selected initiative through the stage service (and gate)."""
-        moved = 0
-        for initiative in queryset:
-            try:
-                services.initiative_transition(initiative=initiative, by=request.user, stage=stage)
-                moved += 1
-            except TransitionError as error:
-                self.message_user(request, f"{initiative}: {' '.join([error.message, *error.details])}", messages.ERROR)
-            except (ValidationError, PermissionDenied, ConflictError) as error:
-                self.message_user(request, f"{initiative}: {error}", messages.ERROR)
-        if moved:
-            self.message_user(request, f"Moved {moved} initiative(s) to {Stage(stage).label}.", messages.SUCCESS)
-
-    @admin.action(description="Move selected initiatives to Idea (through the stage gate)", permissions=["change"])
-    def move_to_idea(self, request, queryset):
-        self.move_selected(request, queryset, Stage.IDEA)
-
-    @admin.action(description="Move selected initiatives to Discovery (through the stage gate)", permissions=["change"])
-    def move_to_discovery(self, request, queryset):
-        self.move_selected(request, queryset, Stage.DISCOVERY)
-
-    @admin.action(
-        description="Move selected initiatives to Proof of concept (through the stage gate)", permissions=["change"]
-    )
-    def move_to_poc(self, request, queryset):
-        self.move_selected(request, queryset, Stage.POC)
-
-    @admin.action(description="Move selected initiatives to Pilot (through the stage gate)", permissions=["change"])
-    def move_to_pilot(self, request, queryset):
-        self.move_selected(request, queryset, Stage.PILOT)
-
-    @admin.action(
-        description="Move selected initiatives to Production (through the stage gate)", permissions=["change"]
-    )
-    def move_to_production(self, request, queryset):
-        self.move_selected(request, queryset, Stage.PRODUCTION)
-
-    @admin.action(description="Move selected initiatives to Retired (through the stage gate)", permissions=["change"])
-    def move_to_retired(self, request, queryset):
-        self.move_selected(request, queryset, Stage.RETIRED)
 
 
 @admin.register(Milestone)

@@ -1,9 +1,11 @@
 """Admin base: history, permissions from the role map, and saves through the services."""
 
+from dataclasses import dataclass
 from functools import partial
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -91,7 +93,70 @@ def _names_private(model, name) -> bool:
 
 
 class ServiceRefused(Exception):
-    pass
+    """A save the services refused (the admin's transaction rolls back; the page says why)."""
+
+    @classmethod
+    def of(cls, error) -> "ServiceRefused":
+        if isinstance(error, (ConflictError, TransitionError)):
+            return cls(error.message)
+        return cls("; ".join(getattr(error, "messages", [str(error)])))
+
+
+def refusal(error) -> str:
+    """What the user reads when a service refuses: a transition's reasons with their details, a
+    conflict's message, a validation's or permission's messages."""
+    if isinstance(error, TransitionError):
+        return " ".join([error.message, *error.details])
+    if isinstance(error, ConflictError):
+        return error.message
+    return " ".join(getattr(error, "messages", [])) or str(error)
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    """An admin action that runs one service on each selected record, `run(record, by=user)`, and
+    reports each refusal with its reason and the number done (`done` formats `n`). Declared in a
+    model admin's `record_actions`; offered to users who may `permission` the model (None: to
+    everyone who sees the list; the service checks each record either way), the records read with
+    `related` joined. `moves()` makes one per workflow state."""
+
+    name: str
+    description: str
+    run: object
+    done: str = "{n} record(s) done."
+    permission: str | None = "change"
+    related: tuple = ()
+
+    def __call__(self, modeladmin, request, queryset, **kwargs):
+        done = 0
+        for record in queryset.select_related(*self.related) if self.related else queryset:
+            try:
+                self.run(record, by=request.user, **kwargs)
+            except (TransitionError, ConflictError, PermissionDenied, ValidationError) as error:
+                modeladmin.message_user(request, f"{record}: {refusal(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, self.done.format(n=done), messages.SUCCESS)
+
+    @classmethod
+    def moves(cls, states, move, *, description: str, done: str) -> tuple["RecordAction", ...]:
+        """One `move_to_<state>` action per choice of `states` (a Django choices enum), running
+        `move(record, state, by=user)`; `description` and `done` may name `{label}` (and `done`
+        `{n}`)."""
+        return tuple(
+            cls(
+                name=f"move_to_{state.value}",
+                description=description.format(label=state.label),
+                run=partial(_move_to, move, state.value),
+                done=done.replace("{label}", str(state.label)),
+            )
+            for state in states
+        )
+
+
+def _move_to(move, state, record, *, by):
+    return move(record, state, by=by)
 
 
 class TrackedAdmin(SimpleHistoryAdmin):
@@ -106,6 +171,16 @@ class TrackedAdmin(SimpleHistoryAdmin):
     update_service = None
     delete_service = None
     readonly_fields = ("created_at", "created_by", "updated_at", "updated_by")
+    record_actions: tuple[RecordAction, ...] = ()  # actions through services (RecordAction)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.actions is None or IS_POPUP_VAR in request.GET:
+            return actions
+        for action in self.record_actions:
+            if action.permission is None or self._perm(request, action.permission):
+                actions[action.name] = (action, action.name, action.description)
+        return actions
 
     def _perm(self, request, action, obj=None):
         return request.user.has_perm(perm_name(self.model, action), obj)
@@ -189,10 +264,8 @@ class TrackedAdmin(SimpleHistoryAdmin):
             else:
                 service = type(self).create_service or partial(create_record, self.model)
                 saved = service(by=request.user, data=self._model_data(form, form.cleaned_data))
-        except (ConflictError, TransitionError) as error:
-            raise ServiceRefused(error.message)
-        except (ValidationError, PermissionDenied) as error:
-            raise ServiceRefused("; ".join(getattr(error, "messages", [str(error)])))
+        except (ConflictError, TransitionError, ValidationError, PermissionDenied) as error:
+            raise ServiceRefused.of(error) from error
         obj.pk, obj.version = saved.pk, saved.version
 
     def save_related(self, request, form, formsets, change):

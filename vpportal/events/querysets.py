@@ -11,14 +11,28 @@ def tracked_models() -> list:
     return [m for m in apps.get_models() if issubclass(m, Tracked)]
 
 
-def _restriction(model, user):
-    """("all" | "none" | a subquery of visible ids) for `model`'s records as `user` may see them."""
+def visibility(model, user):
+    """("all" | "none" | a subquery of visible ids) for `model`'s records as `user` may see them:
+    "all" and "none" cost no query to apply."""
     visible = model._default_manager.visible_to(user)
     if visible.query.is_empty():
         return "none"
     if not visible.query.where:
         return "all"
     return visible.order_by().values("pk")
+
+
+def event_visible_to(event, user) -> bool:
+    """May `user` see the record `event` is about (its model's own `visible_to`)? An event of a
+    model no longer installed is seen by no one; a model that hides all or nothing costs no query."""
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        return False
+    restriction = visibility(model, user)
+    if restriction in ("all", "none"):
+        return restriction == "all"
+    return model._default_manager.visible_to(user).filter(pk=event.object_id).exists()
 
 
 class EventQuerySet(models.QuerySet):
@@ -29,7 +43,7 @@ class EventQuerySet(models.QuerySet):
         allowed, condition = [], models.Q()
         for model in tracked_models():
             label = model._meta.label_lower
-            restriction = _restriction(model, user)
+            restriction = visibility(model, user)
             if restriction == "all":
                 allowed.append(label)
             elif restriction != "none":

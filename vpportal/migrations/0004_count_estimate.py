@@ -1,5 +1,5 @@
 """`vp_count_estimate(query)`: the planner's row estimate of a query, for list counts beyond the exact
-limit (vpportal/core/counting.py). PostgreSQL only; other databases count exactly."""
+limit (at the time). PostgreSQL only; other databases count exactly. Dropped again by 0007_drop_count_estimate."""
 
 from django.db import migrations
 
