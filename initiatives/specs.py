@@ -30,6 +30,9 @@ class KPIByName(Codec):
     def columns(self, name):
         return ("initiative_key", "kpi_name")
 
+    def required_columns(self, name):
+        return ("kpi_name",)
+
     def read(self, row, name, errors, cache):
         initiative_key, kpi_name = cell(row, "initiative_key").upper(), cell(row, "kpi_name")
         if not kpi_name:

@@ -4,6 +4,7 @@ from vpportal.core.admin import TrackedAdmin
 
 from . import services
 from .models import Webhook, WebhookDelivery
+from .specs import WEBHOOK
 
 
 def _create(*, by, data):
@@ -12,10 +13,9 @@ def _create(*, by, data):
 
 @admin.register(Webhook)
 class WebhookAdmin(TrackedAdmin):
-    list_display = ("url", "active", "description", "owner")
+    spec = WEBHOOK
     list_filter = ("active",)
     search_fields = ("url", "description")
-    list_select_related = ("owner",)
     readonly_fields = (*TrackedAdmin.readonly_fields, "disabled_reason")
     create_service = staticmethod(_create)
     update_service = services.webhook_update

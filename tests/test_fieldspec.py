@@ -90,3 +90,34 @@ def test_scores_are_not_files_columns_and_the_risk_file_keeps_its_columns():
         "initiative_key",
         "owner_email",
     )
+
+
+def test_the_admin_list_and_the_import_file_s_required_columns_come_from_the_spec():
+    from django.contrib import admin
+
+    from leadership.imports.importer import REQUIRED
+
+    spec = FieldSpec(
+        Initiative,
+        Column("title"),
+        Column("owner", file=PERSON_KEY.codec(required=True)),
+        Column("stage_label", file=False),
+        Column("tags"),
+        Column("currency"),
+        list=("title", "owner", "stage_label", "tags"),
+    )
+    # Annotations and properties ("stage_label") are left to the pages unless the admin shows them.
+    assert spec.admin_columns() == ("title", "owner", "tags")
+    assert spec.admin_columns(own={"stage_label"}) == ("title", "owner", "stage_label", "tags")
+    assert spec.relations(spec.admin_columns()) == ("owner",)
+    # A column with a default (currency) need not be in the file; a required relation names its column.
+    assert spec.required_file_columns() == ("title", "owner_email")
+
+    initiatives = admin.site._registry[Initiative]
+    assert initiatives.list_display == INITIATIVE.admin_columns()
+    assert initiatives.list_select_related == ("owner",)
+    risks = admin.site._registry[Risk]
+    assert {"inherent_score", "residual_level"} <= set(risks.list_display)  # the admin's own display methods
+    assert REQUIRED["initiatives"] == ("title", "owner_email")
+    assert REQUIRED["risks"] == ("title", "category", "likelihood", "impact")
+    assert REQUIRED["kpi-measurements"] == ("kpi_name", "observed_at", "value")

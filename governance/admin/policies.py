@@ -10,15 +10,15 @@ from django.template.response import TemplateResponse
 from governance.choices import VersionStatus
 from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
 from governance.services import policies as services
+from governance.specs import ACKNOWLEDGEMENT, FRAMEWORK, POLICY, POLICY_VERSION
 from vpportal.core.admin import RecordAction, TrackedAdmin
 
 
 @admin.register(Policy)
 class PolicyAdmin(TrackedAdmin):
-    list_display = ("code", "title", "category", "owner", "review_interval_months", "next_review_date")
+    spec = POLICY
     list_filter = ("category",)
     search_fields = ("code", "title")
-    list_select_related = ("owner",)
     autocomplete_fields = ("owner", "requirements")
     readonly_fields = ("code", "next_review_date", *TrackedAdmin.readonly_fields)
     create_service = services.policy_create
@@ -48,7 +48,7 @@ class RejectActionForm(forms.Form):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(TrackedAdmin):
-    list_display = ("__str__", "policy", "status", "author", "approved_by", "approved_at")
+    spec = POLICY_VERSION
     list_filter = ("status",)
     search_fields = ("policy__code", "policy__title", "change_summary")
     list_select_related = ("policy", "author", "approved_by")
@@ -108,7 +108,7 @@ class PolicyVersionAdmin(TrackedAdmin):
 
 @admin.register(Acknowledgement)
 class AcknowledgementAdmin(TrackedAdmin):
-    list_display = ("person", "policy_version", "acknowledged_at")
+    spec = ACKNOWLEDGEMENT
     list_filter = ("policy_version__policy",)
     search_fields = ("person__name", "policy_version__policy__code", "policy_version__policy__title")
     list_select_related = ("person", "policy_version__policy")
@@ -139,7 +139,7 @@ class BuiltinReadOnly:
 
 @admin.register(Framework)
 class FrameworkAdmin(BuiltinReadOnly, TrackedAdmin):
-    list_display = ("title", "code", "is_builtin")
+    spec = FRAMEWORK
     list_filter = ("is_builtin",)
     search_fields = ("code", "title")
     create_service = services.framework_create

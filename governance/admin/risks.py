@@ -16,15 +16,15 @@ from governance.services.risks import (
     risk_delete,
     risk_update,
 )
+from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.admin import TrackedAdmin
 
 
 @admin.register(AISystem)
 class AISystemAdmin(TrackedAdmin):
-    list_display = ("name", "kind", "provider", "initiative", "owner", "lifecycle_status", "eu_ai_act_tier")
+    spec = AI_SYSTEM
     list_filter = ("eu_ai_act_tier", "lifecycle_status", "kind", "processes_personal_data")
     search_fields = ("name", "purpose", "provider")
-    list_select_related = ("initiative", "owner")
     create_service = aisystem_create
     update_service = aisystem_update
     delete_service = aisystem_delete
@@ -32,21 +32,9 @@ class AISystemAdmin(TrackedAdmin):
 
 @admin.register(Risk)
 class RiskAdmin(TrackedAdmin):
-    list_display = (
-        "key",
-        "title",
-        "category",
-        "ai_system",
-        "initiative",
-        "inherent_score",
-        "residual_score",
-        "residual_level",
-        "status",
-        "next_review_date",
-    )
+    spec = RISK
     list_filter = ("category", "status")
     search_fields = ("key", "title", "description")
-    list_select_related = ("ai_system", "initiative", "owner")
     readonly_fields = (
         "key",
         "accepted_by",
@@ -76,10 +64,9 @@ class RiskAdmin(TrackedAdmin):
 
 @admin.register(Mitigation)
 class MitigationAdmin(TrackedAdmin):
-    list_display = ("__str__", "risk", "owner", "due_date", "status")
+    spec = MITIGATION
     list_filter = ("status",)
     search_fields = ("description", "risk__key", "risk__title")
-    list_select_related = ("risk", "owner")
     filter_horizontal = ("requirements",)
     create_service = mitigation_create
     update_service = mitigation_update

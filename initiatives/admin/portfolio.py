@@ -11,6 +11,7 @@ from vpportal.core.services import ConflictError, TransitionError
 from ..choices import Stage
 from ..models import KPI, Initiative, KPIMeasurement, Milestone
 from ..services import portfolio as services
+from ..specs import INITIATIVE, KPI_SPEC, MEASUREMENT, MILESTONE
 
 LATEST_MEASUREMENTS_SHOWN = 20
 
@@ -70,10 +71,9 @@ class KPIInline(TrackedInline, admin.TabularInline):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
-    list_display = ("key", "title", "stage", "health", "priority", "owner", "executive_sponsor", "target_date")
+    spec = INITIATIVE
     list_filter = ("stage", "health", "priority", "uses_ai")
     search_fields = ("key", "title", "summary", "business_objective")
-    list_select_related = ("owner", "executive_sponsor")
     autocomplete_fields = ("owner", "executive_sponsor")
     readonly_fields = (
         "key",
@@ -105,10 +105,9 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(TrackedAdmin):
-    list_display = ("title", "initiative", "due_date", "done_date", "status")
+    spec = MILESTONE
     list_filter = ("status",)
     search_fields = ("title", "initiative__title", "initiative__key")
-    list_select_related = ("initiative",)
     autocomplete_fields = ("initiative",)
     create_service = services.milestone_create
     update_service = services.milestone_update
@@ -117,10 +116,9 @@ class MilestoneAdmin(TrackedAdmin):
 
 @admin.register(KPI)
 class KPIAdmin(TrackedAdmin):
-    list_display = ("name", "initiative", "direction", "target", "warning_threshold", "cadence", "status")
+    spec = KPI_SPEC
     list_filter = ("direction", "cadence")
     search_fields = ("name", "description", "initiative__title", "initiative__key")
-    list_select_related = ("initiative", "owner")
     autocomplete_fields = ("initiative", "owner")
     readonly_fields = ("latest_measurements", *TrackedAdmin.readonly_fields)
     create_service = services.kpi_create
@@ -155,9 +153,8 @@ class KPIAdmin(TrackedAdmin):
 
 @admin.register(KPIMeasurement)
 class KPIMeasurementAdmin(TrackedAdmin):
-    list_display = ("kpi", "observed_at", "value", "source")
+    spec = MEASUREMENT
     search_fields = ("kpi__name", "source", "note")
-    list_select_related = ("kpi",)
     autocomplete_fields = ("kpi",)
     # The large table: no facet filters or date drill-down (each would scan it), no second COUNT(*).
     show_full_result_count = False

@@ -18,11 +18,12 @@ from vpportal.permissions import can_view_private_notes, private_fields_hidden_f
 
 from ..models import Mentorship, MentorshipSession, Training, TrainingAttendance
 from ..services import team as services
+from ..specs import ATTENDANCE, MENTORSHIP, SESSION, TRAINING
 
 
 @admin.register(Mentorship)
 class MentorshipAdmin(TrackedAdmin):
-    list_display = ("__str__", "status", "meeting_cadence", "start_date", "end_date")
+    spec = MENTORSHIP
     list_filter = ("status", "meeting_cadence")
     search_fields = ("mentor__name", "mentee__name", "focus_areas")
     list_select_related = ("mentor", "mentee")
@@ -49,7 +50,7 @@ class _MaskedHistoryHelper(HistoricalRecordContextHelper):
 
 @admin.register(MentorshipSession)
 class MentorshipSessionAdmin(TrackedAdmin):
-    list_display = ("held_on", "mentorship", "duration_minutes")
+    spec = SESSION
     list_filter = ("held_on",)
     # Never private_notes (search would reveal them one guess at a time).
     search_fields = ("topics", "action_items", "mentorship__mentor__name", "mentorship__mentee__name")
@@ -91,10 +92,9 @@ class MentorshipSessionAdmin(TrackedAdmin):
 
 @admin.register(Training)
 class TrainingAdmin(TrackedAdmin):
-    list_display = ("title", "topic", "held_on", "facilitator", "capacity", "counts_as_ai_literacy")
+    spec = TRAINING
     list_filter = ("topic", "counts_as_ai_literacy")
     search_fields = ("title", "audience")
-    list_select_related = ("facilitator",)
     autocomplete_fields = ("facilitator",)
     date_hierarchy = "held_on"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -105,10 +105,9 @@ class TrainingAdmin(TrackedAdmin):
 
 @admin.register(TrainingAttendance)
 class TrainingAttendanceAdmin(TrackedAdmin):
-    list_display = ("person", "training", "status")
+    spec = ATTENDANCE
     list_filter = ("status", "training__counts_as_ai_literacy")
     search_fields = ("person__name", "training__title")
-    list_select_related = ("person", "training")
     autocomplete_fields = ("person", "training")
     create_service = services.attendance_create
     update_service = services.attendance_update

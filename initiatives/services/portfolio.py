@@ -486,25 +486,11 @@ def _parse_point(point, default_tz):
             errors[name] = ["Give text."]
         elif limit and len(text) > limit:
             errors[name] = [f"Ensure this field has no more than {limit} characters."]
-        elif not _storable(text):
+        elif not bounds.storable_text(text):
             errors[name] = ["Null characters and unpaired surrogates are not allowed."]
         else:
             clean[name] = text
     return clean, errors
-
-
-def _storable(text: str) -> bool:
-    """False for text no database column takes: NUL (PostgreSQL refuses it) or a lone surrogate
-    (JSON allows "\\ud800", UTF-8 does not)."""
-    if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @transaction.atomic

@@ -10,20 +10,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
-from initiatives.services.portfolio import _storable as storable_text
+from vpportal.core.bounds import storable_text
 from vpportal.core.services import ConflictError, TransitionError
 
 from .kinds import KINDS, RowError
 
-# Columns a file of each kind must have (the others are optional and default like the forms do).
-REQUIRED = {
-    "people": ("email", "name"),
-    "initiatives": ("title", "owner_email"),
-    "ai-systems": ("name",),
-    "kpis": ("name",),
-    "kpi-measurements": ("kpi_name", "observed_at", "value"),
-    "risks": ("title", "category", "likelihood", "impact"),
-}
+# Columns a file of each kind must have, from its spec (the others are optional and default like
+# the forms do).
+REQUIRED = {slug: kind.spec.required_file_columns() for slug, kind in KINDS.items()}
 
 
 MSG_UNSTORABLE = "Contains a character that cannot be stored (a NUL byte or a lone surrogate): remove it."

@@ -5,7 +5,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.options import IS_POPUP_VAR, ModelAdmin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -172,6 +172,20 @@ class TrackedAdmin(SimpleHistoryAdmin):
     delete_service = None
     readonly_fields = ("created_at", "created_by", "updated_at", "updated_by")
     record_actions: tuple[RecordAction, ...] = ()  # actions through services (RecordAction)
+    spec = None  # the model's FieldSpec: the change list's columns and joins come from it
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if self.spec is not None and self.list_display == ModelAdmin.list_display:
+            own = {
+                name
+                for cls in type(self).__mro__[: type(self).__mro__.index(TrackedAdmin)]
+                for name, value in vars(cls).items()
+                if callable(value)
+            }
+            self.list_display = self.spec.admin_columns(own=own)
+            if self.list_select_related is False:
+                self.list_select_related = self.spec.relations(self.list_display)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -21,6 +21,21 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+
+def storable_text(text: str) -> bool:
+    """False for text no database column takes: NUL (PostgreSQL refuses it) or a lone surrogate
+    (JSON allows "\\ud800", UTF-8 does not)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 # Long text (descriptions, notes, Markdown bodies): generous for a person, far below what would
 # make a page, an export or a history diff unusable. A model may raise it per field (TEXT_LIMITS).
 TEXT_MAX_LENGTH = 20_000

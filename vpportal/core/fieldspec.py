@@ -53,6 +53,10 @@ class Codec:
     def columns(self, name: str) -> tuple[str, ...]:
         return (name,)
 
+    def required_columns(self, name: str) -> tuple[str, ...]:
+        """The columns a file must have: those whose empty cell nothing fills (no default)."""
+        return ()
+
     def read(self, row: dict, name: str, errors: dict, cache: dict):  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -65,6 +69,9 @@ class Text(Codec):
     required: bool = False
     default: str = ""
     case: str = ""  # "upper" or "lower": how the value is stored
+
+    def required_columns(self, name):
+        return (name,) if self.required and not self.default else ()
 
     def read(self, row, name, errors, cache):
         value = cell(row, name)
@@ -81,6 +88,9 @@ class Choice(Codec):
     choices: tuple
     default: object = None
     required: bool = False
+
+    def required_columns(self, name):
+        return (name,) if self.required and self.default is None else ()
 
     def read(self, row, name, errors, cache):
         value = cell(row, name)
@@ -101,6 +111,10 @@ class Choice(Codec):
 @dataclass(frozen=True)
 class Int(Codec):
     default: int | None = None
+    required: bool = False  # the file must have the column (an empty cell is the service's to judge)
+
+    def required_columns(self, name):
+        return (name,) if self.required and self.default is None else ()
 
     def read(self, row, name, errors, cache):
         value = cell(row, name)
@@ -137,6 +151,9 @@ class Number(Codec):
 
 
 class Float(Codec):
+    def required_columns(self, name):
+        return (name,)
+
     def read(self, row, name, errors, cache):
         value = cell(row, name)
         try:
@@ -166,6 +183,9 @@ class Date(Codec):
 
 
 class DateTime(Date):
+    def required_columns(self, name):
+        return (name,)
+
     def read(self, row, name, errors, cache):
         value = cell(row, name)
         parsed = parse_datetime(value) if value else None
@@ -247,6 +267,9 @@ class Relation(Codec):
     def columns(self, name):
         return (f"{name}_{self.key.suffix}",)
 
+    def required_columns(self, name):
+        return self.columns(name) if self.required else ()
+
     def read(self, row, name, errors, cache):
         (column,) = self.columns(name)
         value = self.key.normalise(cell(row, column))
@@ -270,7 +293,7 @@ def codec_for(field) -> Codec | None:
     if isinstance(field, models.ForeignKey | models.ManyToManyField):
         return None
     if isinstance(field, models.IntegerField):
-        return Int(default)
+        return Int(default, required=not field.null)
     if field.choices:
         return Choice(tuple(field.choices), default, required=not field.blank)
     if isinstance(field, models.BooleanField):
@@ -346,6 +369,24 @@ class FieldSpec:
             for name in self.list_names
         ]
 
+    def admin_columns(self, *, own=()) -> tuple[str, ...]:
+        """The admin change list's columns: the list page's (every column when the spec has no
+        list) that the admin shows from the row itself: model fields (not many-to-many),
+        `__str__`, and the admin's `own` display methods (annotations and properties want the
+        pages' queries, so they are left to the pages)."""
+        names = self.list_names or tuple(c.name for c in self.columns)
+
+        def shown(name):
+            field = self._model_field(name)
+            is_column = field is not None and field.concrete and not field.many_to_many
+            return name == "__str__" or name in own or is_column
+
+        return tuple(name for name in names if shown(name))
+
+    def relations(self, names) -> tuple[str, ...]:
+        """The foreign keys among `names` (what a list of them joins)."""
+        return tuple(n for n in names if (field := self._model_field(n)) is not None and field.many_to_one)
+
     def detail_fields(self) -> list[tuple[str, str]]:
         return [(c.name, self.label(c.name)) for c in self.columns if c.detail]
 
@@ -355,6 +396,10 @@ class FieldSpec:
     # --- files (import and export in one format) --------------------------------------------------
     def file_columns(self) -> tuple[str, ...]:
         return tuple(column for name, codec in self.files for column in codec.columns(name))
+
+    def required_file_columns(self) -> tuple[str, ...]:
+        """The columns an import file must have (the importer refuses a file without them)."""
+        return tuple(column for name, codec in self.files for column in codec.required_columns(name))
 
     def file_row(self, obj) -> list:
         return [value for name, codec in self.files for value in codec.write(getattr(obj, name))]
