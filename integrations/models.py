@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked, TrackedQuerySet
 from vpportal.events.models import Event
 from vpportal.people.models import Person
@@ -33,14 +34,7 @@ class Webhook(Tracked):
     event_types = models.JSONField(_("event types"), default=list, help_text=_("Patterns such as risk.* or *.deleted"))
     active = models.BooleanField(_("active"), default=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="webhooks",
-        verbose_name=_("owner"),
-    )
+    owner = optional_link("vpportal.Person", "webhooks", _("owner"))
     secret = models.CharField(_("secret"), max_length=100, editable=False)
     previous_secret = models.CharField(max_length=100, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)

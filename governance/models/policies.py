@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from vpportal.core.bounds import not_blank, within
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
 from ..choices import PolicyCategory, VersionStatus
@@ -21,14 +22,7 @@ class Policy(Tracked):
     category = models.CharField(
         _("category"), max_length=20, choices=PolicyCategory.choices, default=PolicyCategory.OTHER, db_index=True
     )
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_policies",
-        verbose_name=_("owner"),
-    )
+    owner = optional_link("vpportal.Person", "owned_policies", _("owner"))
     review_interval_months = models.PositiveSmallIntegerField(
         _("review interval (months)"),
         default=12,
@@ -94,14 +88,8 @@ class PolicyVersion(Tracked):
     )
     status = FSMField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-        editable=False,
+    approved_by = optional_link(
+        settings.AUTH_USER_MODEL, "+", _("approved by"), on_delete=models.PROTECT, editable=False
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     review_comment = models.TextField(_("review comment"), blank=True, editable=False)

@@ -8,6 +8,7 @@ from django_fsm import FSMField, transition
 
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
 from ..choices import (
@@ -30,22 +31,8 @@ class AISystem(Tracked):
 
     name = models.CharField(_("name"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
-    initiative = models.ForeignKey(
-        "initiatives.Initiative",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="ai_systems",
-        verbose_name=_("initiative"),
-    )
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="ai_systems",
-        verbose_name=_("owner"),
-    )
+    initiative = optional_link("initiatives.Initiative", "ai_systems", _("initiative"))
+    owner = optional_link("vpportal.Person", "ai_systems", _("owner"))
     kind = models.CharField(_("kind"), max_length=20, choices=SystemKind.choices, default=SystemKind.OTHER)
     provider = models.CharField(_("provider"), max_length=120, default="in-house")
     lifecycle_status = models.CharField(
@@ -93,22 +80,8 @@ class Risk(Tracked):
     ai_system = models.ForeignKey(
         AISystem, on_delete=models.CASCADE, null=True, blank=True, related_name="risks", verbose_name=_("AI system")
     )
-    initiative = models.ForeignKey(
-        "initiatives.Initiative",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="risks",
-        verbose_name=_("initiative"),
-    )
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="risks",
-        verbose_name=_("owner"),
-    )
+    initiative = optional_link("initiatives.Initiative", "risks", _("initiative"), on_delete=models.CASCADE)
+    owner = optional_link("vpportal.Person", "risks", _("owner"))
     likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
     residual_likelihood = models.PositiveSmallIntegerField(
@@ -127,14 +100,8 @@ class Risk(Tracked):
     )
     status = FSMField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.IDENTIFIED)
     next_review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("accepted by"),
-        editable=False,
+    accepted_by = optional_link(
+        settings.AUTH_USER_MODEL, "+", _("accepted by"), on_delete=models.PROTECT, editable=False
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
     acceptance_justification = models.TextField(_("acceptance justification"), blank=True, editable=False)
@@ -221,14 +188,7 @@ class Risk(Tracked):
 class Mitigation(Tracked):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="mitigations", verbose_name=_("risk"))
     description = models.TextField(_("description"))
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="mitigations",
-        verbose_name=_("owner"),
-    )
+    owner = optional_link("vpportal.Person", "mitigations", _("owner"))
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=16, choices=MitigationStatus.choices, default=MitigationStatus.PLANNED, db_index=True

@@ -18,6 +18,7 @@ from vpportal.core.bounds import (
     not_blank,
     within,
 )
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
 from .. import gate
@@ -49,13 +50,8 @@ class Initiative(Tracked):
     owner = models.ForeignKey(
         "vpportal.Person", on_delete=models.PROTECT, related_name="owned_initiatives", verbose_name=_("owner")
     )
-    executive_sponsor = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sponsored_initiatives",
-        verbose_name=_("executive sponsor"),
+    executive_sponsor = optional_link(
+        "vpportal.Person", "sponsored_initiatives", _("executive sponsor"), on_delete=models.PROTECT
     )
     # Lists of Person function values / free tags. Filtered with `__icontains='"value"'`, which works
     # on SQLite and PostgreSQL alike (JSON `contains` does not exist on SQLite).
@@ -213,13 +209,11 @@ class Milestone(Tracked):
 class KPI(Tracked):
     """A measure of business value. Its status (green/amber/red/grey) is derived, never stored."""
 
-    initiative = models.ForeignKey(
+    initiative = optional_link(
         Initiative,
+        "kpis",
+        _("initiative"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="kpis",
-        verbose_name=_("initiative"),
         help_text=_("Leave empty for an organisation-wide KPI."),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -234,14 +228,7 @@ class KPI(Tracked):
         _("warning threshold"), max_digits=20, decimal_places=6, null=True, blank=True
     )
     cadence = models.CharField(_("cadence"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="kpis",
-        verbose_name=_("owner"),
-    )
+    owner = optional_link("vpportal.Person", "kpis", _("owner"))
 
     objects = KPIQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.bounds import at_least, not_blank, not_in_future, within
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 from vpportal.core.private_fields import PrivateTextField
 from vpportal.permissions import private_fields_hidden_for
@@ -156,14 +157,7 @@ class Training(Tracked):
     duration_minutes = models.PositiveIntegerField(
         _("duration (minutes)"), default=60, validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_WEEK)]
     )
-    facilitator = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="facilitated_trainings",
-        verbose_name=_("facilitator"),
-    )
+    facilitator = optional_link("vpportal.Person", "facilitated_trainings", _("facilitator"))
     materials_url = models.URLField(_("materials URL"), blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"),

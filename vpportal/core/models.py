@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from vpportal.roles import has_any_role
 
 from .bounds import clean_generic_fields
+from .fields import optional_link
 from .history import HistoryChannelModel
 from .private_fields import PrivateReader, reader_of, set_reader
 
@@ -83,24 +84,8 @@ class Tracked(models.Model):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    created_by = optional_link(settings.AUTH_USER_MODEL, "+", _("created by"), editable=False)
+    updated_by = optional_link(settings.AUTH_USER_MODEL, "+", _("updated by"), editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(inherit=True, bases=[HistoryChannelModel])

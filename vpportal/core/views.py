@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.text import slugify
 from django.views import generic
 from django_filters.views import FilterView
@@ -222,3 +222,27 @@ class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(object=obj, entries=audit.entries(self.model, records[: self.limit], hidden))
         return ctx
+
+
+# The generic pages of a tracked model: (URL below the model's prefix, view class suffix, URL name suffix).
+PAGES = (
+    ("", "ListView", "list"),
+    ("add/", "CreateView", "add"),
+    ("<int:pk>/", "DetailView", "detail"),
+    ("<int:pk>/edit/", "UpdateView", "edit"),
+    ("<int:pk>/delete/", "DeleteView", "delete"),
+    ("<int:pk>/history/", "HistoryView", "history"),
+)
+
+
+def tracked_paths(prefix: str, views, stem: str, *, omit: tuple[str, ...] = ()) -> list:
+    """The URLs of a tracked model's generic pages under `prefix`: the views `<stem>ListView`,
+    `<stem>CreateView`, ... `<stem>HistoryView` of the `views` module, named `<model>_list`,
+    `_add`, `_detail`, `_edit`, `_delete`, `_history` (the names the templates reverse from
+    `url_prefix`). `omit` leaves pages out by their name suffix ("detail")."""
+    name = getattr(views, f"{stem}ListView").model._meta.model_name
+    return [
+        path(f"{prefix}{route}", getattr(views, f"{stem}{suffix}").as_view(), name=f"{name}_{page}")
+        for route, suffix, page in PAGES
+        if page not in omit
+    ]

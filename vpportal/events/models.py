@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.fields import optional_link
 from vpportal.core.history import Channel
 
 from .querysets import EventQuerySet
@@ -21,14 +22,7 @@ class Event(models.Model):
     type = models.CharField(_("type"), max_length=100)
     object_type = models.CharField(_("object type"), max_length=100, help_text="app_label.model")
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
+    actor = optional_link(settings.AUTH_USER_MODEL, "+", _("actor"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
