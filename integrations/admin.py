@@ -17,9 +17,8 @@ class WebhookAdmin(TrackedAdmin):
     list_filter = ("active",)
     search_fields = ("url", "description")
     readonly_fields = (*TrackedAdmin.readonly_fields, "disabled_reason")
+    writes = services.WEBHOOK_WRITES
     create_service = staticmethod(_create)
-    update_service = services.webhook_update
-    delete_service = services.webhook_delete
 
 
 @admin.register(WebhookDelivery)

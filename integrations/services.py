@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from vpportal.core.services import delete_record, require, save_changes, save_new
+from vpportal.core.services import Writes, delete_record, require, save_changes, save_new
 from vpportal.events.outbox import record_event
 from vpportal.events.patterns import MSG_BAD_PATTERN, validate_pattern
 from vpportal.people.models import Person
@@ -142,3 +142,7 @@ def set_email_preference(person, choice: str):
         raise ValidationError({"email": f"Choose one of: {', '.join(EmailChoice.values)}."})
     preference, _ = NotificationPreference.objects.update_or_create(person=person, defaults={"email": choice})
     return preference
+
+
+# What pages, admin and API call to write each model (vpportal.core.services.Writes).
+WEBHOOK_WRITES = Writes(update=webhook_update, delete=webhook_delete)

@@ -24,6 +24,7 @@ class WebhookViewMixin:
     model = Webhook
     spec = WEBHOOK
     url_namespace = "integrations"
+    writes = services.WEBHOOK_WRITES
 
 
 class WebhookListView(WebhookViewMixin, generic.TrackedListView):
@@ -55,11 +56,10 @@ class WebhookCreateView(WebhookViewMixin, generic.TrackedCreateView):
 
 class WebhookUpdateView(WebhookViewMixin, generic.TrackedUpdateView):
     form_class = WebhookForm
-    update_service = services.webhook_update
 
 
 class WebhookDeleteView(WebhookViewMixin, generic.TrackedDeleteView):
-    delete_service = services.webhook_delete
+    pass
 
 
 class WebhookHistoryView(WebhookViewMixin, generic.HistoryView):

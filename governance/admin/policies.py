@@ -21,9 +21,7 @@ class PolicyAdmin(TrackedAdmin):
     search_fields = ("code", "title")
     autocomplete_fields = ("owner", "requirements")
     readonly_fields = ("code", "next_review_date", *TrackedAdmin.readonly_fields)
-    create_service = services.policy_create
-    update_service = services.policy_update
-    delete_service = services.policy_delete
+    writes = services.POLICY_WRITES
 
 
 def _version_move(move, description):
@@ -68,9 +66,7 @@ class PolicyVersionAdmin(TrackedAdmin):
         _version_move("approve", "Approve selected versions in review"),
         _version_move("retire", "Retire selected approved versions"),
     )
-    create_service = services.policyversion_create
-    update_service = services.policyversion_update
-    delete_service = services.policyversion_delete
+    writes = services.POLICYVERSION_WRITES
 
     def get_fields(self, request, obj=None):
         return self.fields + (self.readonly_fields if obj else ())
@@ -113,8 +109,7 @@ class AcknowledgementAdmin(TrackedAdmin):
     search_fields = ("person__name", "policy_version__policy__code", "policy_version__policy__title")
     list_select_related = ("person", "policy_version__policy")
     autocomplete_fields = ("person", "policy_version")
-    create_service = services.acknowledgement_create
-    delete_service = services.acknowledgement_delete
+    writes = services.ACKNOWLEDGEMENT_WRITES
 
     def has_change_permission(self, request, obj=None):
         return False  # an acknowledgement is a fact: record a new one or delete a mistaken one
@@ -142,9 +137,7 @@ class FrameworkAdmin(BuiltinReadOnly, TrackedAdmin):
     spec = FRAMEWORK
     list_filter = ("is_builtin",)
     search_fields = ("code", "title")
-    create_service = services.framework_create
-    update_service = services.framework_update
-    delete_service = services.framework_delete
+    writes = services.FRAMEWORK_WRITES
 
 
 @admin.register(Requirement)
@@ -154,6 +147,4 @@ class RequirementAdmin(BuiltinReadOnly, TrackedAdmin):
     search_fields = ("code", "title", "text")
     list_select_related = ("framework", "parent")
     autocomplete_fields = ("parent",)
-    create_service = services.requirement_create
-    update_service = services.requirement_update
-    delete_service = services.requirement_delete
+    writes = services.REQUIREMENT_WRITES

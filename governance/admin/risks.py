@@ -5,17 +5,7 @@ admin refuses a status change to `accepted` (risk_update says so) and points to 
 from django.contrib import admin
 
 from governance.models import AISystem, Mitigation, Risk
-from governance.services.risks import (
-    aisystem_create,
-    aisystem_delete,
-    aisystem_update,
-    mitigation_create,
-    mitigation_delete,
-    mitigation_update,
-    risk_create,
-    risk_delete,
-    risk_update,
-)
+from governance.services.risks import AISYSTEM_WRITES, MITIGATION_WRITES, RISK_WRITES
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.admin import TrackedAdmin
 
@@ -25,9 +15,7 @@ class AISystemAdmin(TrackedAdmin):
     spec = AI_SYSTEM
     list_filter = ("eu_ai_act_tier", "lifecycle_status", "kind", "processes_personal_data")
     search_fields = ("name", "purpose", "provider")
-    create_service = aisystem_create
-    update_service = aisystem_update
-    delete_service = aisystem_delete
+    writes = AISYSTEM_WRITES
 
 
 @admin.register(Risk)
@@ -42,9 +30,7 @@ class RiskAdmin(TrackedAdmin):
         "acceptance_justification",
         *TrackedAdmin.readonly_fields,
     )
-    create_service = risk_create
-    update_service = risk_update
-    delete_service = risk_delete
+    writes = RISK_WRITES
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_scores()
@@ -68,6 +54,4 @@ class MitigationAdmin(TrackedAdmin):
     list_filter = ("status",)
     search_fields = ("description", "risk__key", "risk__title")
     filter_horizontal = ("requirements",)
-    create_service = mitigation_create
-    update_service = mitigation_update
-    delete_service = mitigation_delete
+    writes = MITIGATION_WRITES

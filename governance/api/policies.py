@@ -119,12 +119,9 @@ class RequirementSerializer(TrackedSerializer):
 
 @tracked_schema
 class PolicyViewSet(TrackedViewSet):
-    queryset = Policy.objects.with_related()
     serializer_class = PolicySerializer
     filterset_class = PolicyFilterSet
-    create_service = services.policy_create
-    update_service = services.policy_update
-    delete_service = services.policy_delete
+    writes = services.POLICY_WRITES
 
 
 MOVE_RESPONSES = {
@@ -140,12 +137,9 @@ class PolicyVersionViewSet(TrackedViewSet):
     """Drafts only are editable (409 otherwise). `submit`, `approve`, `reject` and `retire` move a
     version through its workflow; each takes an optional If-Match."""
 
-    queryset = PolicyVersion.objects.with_related()
     serializer_class = PolicyVersionSerializer
     filterset_class = PolicyVersionFilterSet
-    create_service = services.policyversion_create
-    update_service = services.policyversion_update
-    delete_service = services.policyversion_delete
+    writes = services.POLICYVERSION_WRITES
     service_actions = ("submit", "approve", "reject", "retire")
 
     def _move(self, service, **kwargs):
@@ -181,14 +175,12 @@ class AcknowledgementViewSet(TrackedViewSet):
     """Everyone acknowledges for themselves (POST with `policy_version`); executives may record an
     acknowledgement for someone else and delete one made by mistake. Acknowledgements are not edited."""
 
-    queryset = Acknowledgement.objects.with_related()
     serializer_class = AcknowledgementSerializer
     filterset_class = AcknowledgementFilterSet
     http_method_names = ["get", "post", "delete", "head", "options"]
     # Creating is decided by the service (object rule: one's own acknowledgement), not the role map.
     service_actions = ("create",)
-    create_service = services.acknowledgement_create
-    delete_service = services.acknowledgement_delete
+    writes = services.ACKNOWLEDGEMENT_WRITES
 
 
 @tracked_schema
@@ -196,22 +188,16 @@ class FrameworkViewSet(TrackedViewSet):
     """`coverage`: the share of the framework's leaf requirements addressed by an approved policy or
     an implemented/verified mitigation. Built-in frameworks are read-only (403)."""
 
-    queryset = Framework.objects.with_related()
     serializer_class = FrameworkSerializer
     filterset_class = FrameworkFilterSet
-    create_service = services.framework_create
-    update_service = services.framework_update
-    delete_service = services.framework_delete
+    writes = services.FRAMEWORK_WRITES
 
 
 @tracked_schema
 class RequirementViewSet(TrackedViewSet):
-    queryset = Requirement.objects.with_related()
     serializer_class = RequirementSerializer
     filterset_class = RequirementFilterSet
-    create_service = services.requirement_create
-    update_service = services.requirement_update
-    delete_service = services.requirement_delete
+    writes = services.REQUIREMENT_WRITES
 
 
 def register(router):

@@ -74,22 +74,16 @@ class MitigationSerializer(TrackedSerializer):
 
 @tracked_schema
 class AISystemViewSet(TrackedViewSet):
-    queryset = AISystem.objects.with_related()
     serializer_class = AISystemSerializer
     filterset_class = AISystemFilterSet
-    create_service = services.aisystem_create
-    update_service = services.aisystem_update
-    delete_service = services.aisystem_delete
+    writes = services.AISYSTEM_WRITES
 
 
 @tracked_schema
 class RiskViewSet(TrackedViewSet):
-    queryset = Risk.objects.with_related()
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
-    create_service = services.risk_create
-    update_service = services.risk_update
-    delete_service = services.risk_delete
+    writes = services.RISK_WRITES
     service_actions = ("accept",)
 
     @extend_schema(
@@ -118,12 +112,9 @@ class RiskViewSet(TrackedViewSet):
 
 @tracked_schema
 class MitigationViewSet(TrackedViewSet):
-    queryset = Mitigation.objects.with_related()
     serializer_class = MitigationSerializer
     filterset_class = MitigationFilterSet
-    create_service = services.mitigation_create
-    update_service = services.mitigation_update
-    delete_service = services.mitigation_delete
+    writes = services.MITIGATION_WRITES
 
 
 def register(router):

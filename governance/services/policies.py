@@ -19,6 +19,7 @@ from django_fsm import can_proceed
 from vpportal.core.services import (
     ConflictError,
     TransitionError,
+    Writes,
     create_record,
     delete_record,
     require,
@@ -421,3 +422,11 @@ __all__ = [
     "requirement_delete",
     "requirement_update",
 ]
+
+
+# What pages, admin and API call to write each model (vpportal.core.services.Writes).
+POLICY_WRITES = Writes(create=policy_create, update=policy_update, delete=policy_delete)
+POLICYVERSION_WRITES = Writes(create=policyversion_create, update=policyversion_update, delete=policyversion_delete)
+ACKNOWLEDGEMENT_WRITES = Writes(create=acknowledgement_create, delete=acknowledgement_delete)
+FRAMEWORK_WRITES = Writes(create=framework_create, update=framework_update, delete=framework_delete)
+REQUIREMENT_WRITES = Writes(create=requirement_create, update=requirement_update, delete=requirement_delete)

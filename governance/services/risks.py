@@ -10,6 +10,7 @@ from governance.choices import RiskStatus
 from governance.models import AISystem, Mitigation, Risk
 from vpportal.core.services import (
     TransitionError,
+    Writes,
     create_record,
     delete_record,
     require,
@@ -151,3 +152,9 @@ def mitigation_update(mitigation: Mitigation, *, by, data: dict, version: int | 
 
 def mitigation_delete(mitigation: Mitigation, *, by, version: int | None = None) -> None:
     delete_record(mitigation, by=by, version=version)
+
+
+# What pages, admin and API call to write each model (vpportal.core.services.Writes).
+AISYSTEM_WRITES = Writes(create=aisystem_create, update=aisystem_update, delete=aisystem_delete)
+RISK_WRITES = Writes(create=risk_create, update=risk_update, delete=risk_delete)
+MITIGATION_WRITES = Writes(create=mitigation_create, update=mitigation_update, delete=mitigation_delete)

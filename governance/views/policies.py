@@ -42,6 +42,7 @@ class PolicyViewMixin:
     model = Policy
     spec = POLICY
     url_namespace = "governance"
+    writes = services.POLICY_WRITES
 
 
 class PolicyListView(PolicyViewMixin, generic.TrackedListView):
@@ -91,16 +92,14 @@ def _acknowledgement_context(current, me):
 
 class PolicyCreateView(PolicyViewMixin, generic.TrackedCreateView):
     form_class = PolicyForm
-    create_service = services.policy_create
 
 
 class PolicyUpdateView(PolicyViewMixin, generic.TrackedUpdateView):
     form_class = PolicyForm
-    update_service = services.policy_update
 
 
 class PolicyDeleteView(PolicyViewMixin, generic.TrackedDeleteView):
-    delete_service = services.policy_delete
+    pass
 
 
 class PolicyHistoryView(PolicyViewMixin, generic.HistoryView):
@@ -171,6 +170,7 @@ class PolicyVersionViewMixin:
     model = PolicyVersion
     spec = POLICY_VERSION
     url_namespace = "governance"
+    writes = services.POLICYVERSION_WRITES
 
 
 class PolicyVersionListView(PolicyVersionViewMixin, generic.TrackedListView):
@@ -234,7 +234,6 @@ class PolicyVersionUpdateView(PolicyVersionViewMixin, generic.TrackedUpdateView)
 
     form_class = PolicyVersionForm
     template_name = "governance/policyversion_form.html"
-    update_service = services.policyversion_update
 
     def get_object(self, queryset=None):
         # UpdateView.get/post fetch the record again after our draft check: fetch it once.
@@ -270,8 +269,6 @@ class PolicyVersionUpdateView(PolicyVersionViewMixin, generic.TrackedUpdateView)
 
 
 class PolicyVersionDeleteView(PolicyVersionViewMixin, generic.TrackedDeleteView):
-    delete_service = services.policyversion_delete
-
     def get_success_url(self):
         return self.object.policy.get_absolute_url()
 
@@ -389,6 +386,7 @@ class FrameworkViewMixin:
     model = Framework
     spec = FRAMEWORK
     url_namespace = "governance"
+    writes = services.FRAMEWORK_WRITES
 
 
 class FrameworkListView(FrameworkViewMixin, generic.TrackedListView):
@@ -412,7 +410,6 @@ class FrameworkDetailView(FrameworkViewMixin, generic.TrackedDetailView):
 
 class FrameworkCreateView(FrameworkViewMixin, generic.TrackedCreateView):
     form_class = FrameworkForm
-    create_service = services.framework_create
 
 
 class CustomFrameworkOnly:
@@ -428,11 +425,10 @@ class CustomFrameworkOnly:
 
 class FrameworkUpdateView(FrameworkViewMixin, CustomFrameworkOnly, generic.TrackedUpdateView):
     form_class = FrameworkForm
-    update_service = services.framework_update
 
 
 class FrameworkDeleteView(FrameworkViewMixin, CustomFrameworkOnly, generic.TrackedDeleteView):
-    delete_service = services.framework_delete
+    pass
 
 
 class FrameworkHistoryView(FrameworkViewMixin, generic.HistoryView):
@@ -442,6 +438,7 @@ class FrameworkHistoryView(FrameworkViewMixin, generic.HistoryView):
 class RequirementViewMixin:
     model = Requirement
     url_namespace = "governance"
+    writes = services.REQUIREMENT_WRITES
     template_name = "governance/requirement_form.html"
     form_class = RequirementForm
 
@@ -472,8 +469,6 @@ class RequirementCreateView(RequirementViewMixin, generic.TrackedCreateView):
 
 
 class RequirementUpdateView(RequirementViewMixin, CustomFrameworkOnly, generic.TrackedUpdateView):
-    update_service = services.requirement_update
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(framework=self.object.framework, **kwargs)
 

@@ -25,6 +25,7 @@ class AISystemViewMixin:
     model = AISystem
     spec = AI_SYSTEM
     url_namespace = "governance"
+    writes = services.AISYSTEM_WRITES
 
 
 class AISystemListView(AISystemViewMixin, generic.TrackedListView):
@@ -46,7 +47,6 @@ class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
 
 class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
     form_class = AISystemForm
-    create_service = services.aisystem_create
 
     def get_initial(self):
         return {**super().get_initial(), "initiative": self.request.GET.get("initiative")}
@@ -54,11 +54,10 @@ class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
 
 class AISystemUpdateView(AISystemViewMixin, generic.TrackedUpdateView):
     form_class = AISystemForm
-    update_service = services.aisystem_update
 
 
 class AISystemDeleteView(AISystemViewMixin, generic.TrackedDeleteView):
-    delete_service = services.aisystem_delete
+    pass
 
 
 class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
@@ -70,6 +69,7 @@ class RiskViewMixin:
     model = Risk
     spec = RISK
     url_namespace = "governance"
+    writes = services.RISK_WRITES
 
 
 class RiskListView(RiskViewMixin, generic.TrackedListView):
@@ -103,7 +103,6 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
 
 class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
     form_class = RiskForm
-    create_service = services.risk_create
 
     def get_initial(self):
         initial = super().get_initial()
@@ -115,11 +114,10 @@ class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
 
 class RiskUpdateView(RiskViewMixin, generic.TrackedUpdateView):
     form_class = RiskForm
-    update_service = services.risk_update
 
 
 class RiskDeleteView(RiskViewMixin, generic.TrackedDeleteView):
-    delete_service = services.risk_delete
+    pass
 
 
 class RiskHistoryView(RiskViewMixin, generic.HistoryView):
@@ -177,6 +175,7 @@ class MitigationViewMixin:
     model = Mitigation
     spec = MITIGATION
     url_namespace = "governance"
+    writes = services.MITIGATION_WRITES
 
 
 class MitigationListView(MitigationViewMixin, generic.TrackedListView):
@@ -193,7 +192,6 @@ class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_
 
 class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
     form_class = MitigationForm
-    create_service = services.mitigation_create
 
     def get_initial(self):
         return {**super().get_initial(), "risk": self.request.GET.get("risk")}
@@ -201,12 +199,9 @@ class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
 
 class MitigationUpdateView(MitigationViewMixin, generic.TrackedUpdateView):
     form_class = MitigationForm
-    update_service = services.mitigation_update
 
 
 class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
-    delete_service = services.mitigation_delete
-
     def get_success_url(self):
         return reverse("governance:risk_detail", args=[self.object.risk_id])
 

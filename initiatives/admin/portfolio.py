@@ -89,9 +89,7 @@ class InitiativeAdmin(ServiceInlineMixin, TrackedAdmin):
         description="Move selected initiatives to {label} (through the stage gate)",
         done="Moved {n} initiative(s) to {label}.",
     )
-    create_service = services.initiative_create
-    update_service = services.initiative_update
-    delete_service = services.initiative_delete
+    writes = services.INITIATIVE_WRITES
     inline_services = {
         Milestone: (services.milestone_create, services.milestone_update, services.milestone_delete),
         KPI: (services.kpi_create, services.kpi_update, services.kpi_delete),
@@ -109,9 +107,7 @@ class MilestoneAdmin(TrackedAdmin):
     list_filter = ("status",)
     search_fields = ("title", "initiative__title", "initiative__key")
     autocomplete_fields = ("initiative",)
-    create_service = services.milestone_create
-    update_service = services.milestone_update
-    delete_service = services.milestone_delete
+    writes = services.MILESTONE_WRITES
 
 
 @admin.register(KPI)
@@ -121,9 +117,7 @@ class KPIAdmin(TrackedAdmin):
     search_fields = ("name", "description", "initiative__title", "initiative__key")
     autocomplete_fields = ("initiative", "owner")
     readonly_fields = ("latest_measurements", *TrackedAdmin.readonly_fields)
-    create_service = services.kpi_create
-    update_service = services.kpi_update
-    delete_service = services.kpi_delete
+    writes = services.KPI_WRITES
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
@@ -163,6 +157,4 @@ class KPIMeasurementAdmin(TrackedAdmin):
         # The KPI page links here filtered to one KPI, served by the (kpi, observed_at) index.
         return lookup == "kpi__id__exact" or super().lookup_allowed(lookup, value, request)
 
-    create_service = services.kpi_measurement_create
-    update_service = services.kpi_measurement_update
-    delete_service = services.kpi_measurement_delete
+    writes = services.KPI_MEASUREMENT_WRITES

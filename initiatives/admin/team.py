@@ -28,9 +28,7 @@ class MentorshipAdmin(TrackedAdmin):
     search_fields = ("mentor__name", "mentee__name", "focus_areas")
     list_select_related = ("mentor", "mentee")
     autocomplete_fields = ("mentor", "mentee")
-    create_service = services.mentorship_create
-    update_service = services.mentorship_update
-    delete_service = services.mentorship_delete
+    writes = services.MENTORSHIP_WRITES
 
 
 class _MaskedHistoryHelper(HistoricalRecordContextHelper):
@@ -57,9 +55,7 @@ class MentorshipSessionAdmin(TrackedAdmin):
     list_select_related = ("mentorship__mentor", "mentorship__mentee")
     autocomplete_fields = ("mentorship",)
     date_hierarchy = "held_on"
-    create_service = services.session_create
-    update_service = services.session_update
-    delete_service = services.session_delete
+    writes = services.SESSION_WRITES
 
     def get_queryset(self, request):
         # visible_to already joins the mentorship (for the notes rule), and the changelist applies
@@ -98,9 +94,7 @@ class TrainingAdmin(TrackedAdmin):
     autocomplete_fields = ("facilitator",)
     date_hierarchy = "held_on"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    create_service = services.training_create
-    update_service = services.training_update
-    delete_service = services.training_delete
+    writes = services.TRAINING_WRITES
 
 
 @admin.register(TrainingAttendance)
@@ -109,6 +103,4 @@ class TrainingAttendanceAdmin(TrackedAdmin):
     list_filter = ("status", "training__counts_as_ai_literacy")
     search_fields = ("person__name", "training__title")
     autocomplete_fields = ("person", "training")
-    create_service = services.attendance_create
-    update_service = services.attendance_update
-    delete_service = services.attendance_delete
+    writes = services.ATTENDANCE_WRITES

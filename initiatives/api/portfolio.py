@@ -58,12 +58,9 @@ TRANSITION_REFUSED = inline_serializer(
 
 @tracked_schema
 class InitiativeViewSet(TrackedViewSet):
-    queryset = Initiative.objects.with_related()
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilterSet
-    create_service = services.initiative_create
-    update_service = services.initiative_update
-    delete_service = services.initiative_delete
+    writes = services.INITIATIVE_WRITES
     service_actions = ("transition",)
 
     @extend_schema(
@@ -112,12 +109,9 @@ class MilestoneSerializer(TrackedSerializer):
 
 @tracked_schema
 class MilestoneViewSet(TrackedViewSet):
-    queryset = Milestone.objects.with_related()
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilterSet
-    create_service = services.milestone_create
-    update_service = services.milestone_update
-    delete_service = services.milestone_delete
+    writes = services.MILESTONE_WRITES
 
 
 class KPISerializer(TrackedSerializer):
@@ -133,12 +127,9 @@ class KPISerializer(TrackedSerializer):
 
 @tracked_schema
 class KPIViewSet(TrackedViewSet):
-    queryset = KPI.objects.with_related()
     serializer_class = KPISerializer
     filterset_class = KPIFilterSet
-    create_service = services.kpi_create
-    update_service = services.kpi_update
-    delete_service = services.kpi_delete
+    writes = services.KPI_WRITES
 
 
 class KPIMeasurementSerializer(TrackedSerializer):
@@ -171,13 +162,10 @@ BULK_REJECTED = inline_serializer(
 
 @tracked_schema
 class KPIMeasurementViewSet(TrackedViewSet):
-    queryset = KPIMeasurement.objects.with_related()
     serializer_class = KPIMeasurementSerializer
     filterset_class = KPIMeasurementFilterSet
     pagination_class = KeysetPagination  # the one table with millions of rows
-    create_service = services.kpi_measurement_create
-    update_service = services.kpi_measurement_update
-    delete_service = services.kpi_measurement_delete
+    writes = services.KPI_MEASUREMENT_WRITES
     service_actions = ("bulk",)
 
     @extend_schema(

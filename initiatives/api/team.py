@@ -90,12 +90,9 @@ class TrainingAttendanceSerializer(TrackedSerializer):
 
 @tracked_schema
 class MentorshipViewSet(TrackedViewSet):
-    queryset = Mentorship.objects.with_related()
     serializer_class = MentorshipSerializer
     filterset_class = MentorshipFilterSet
-    create_service = services.mentorship_create
-    update_service = services.mentorship_update
-    delete_service = services.mentorship_delete
+    writes = services.MENTORSHIP_WRITES
     service_actions = ("reassign",)
 
     @extend_schema(
@@ -127,12 +124,9 @@ class MentorshipViewSet(TrackedViewSet):
 @tracked_schema
 class MentorshipSessionViewSet(TrackedViewSet):
     # visible_to (TrackedViewSet.get_queryset) blanks the notes a caller may not read.
-    queryset = MentorshipSession.objects.with_related()
     serializer_class = MentorshipSessionSerializer
     filterset_class = MentorshipSessionFilterSet
-    create_service = services.session_create
-    update_service = services.session_update
-    delete_service = services.session_delete
+    writes = services.SESSION_WRITES
 
 
 SEAT_REFUSED = OpenApiResponse(description="Full, already held, a second seat, or not registered.")
@@ -140,12 +134,9 @@ SEAT_REFUSED = OpenApiResponse(description="Full, already held, a second seat, o
 
 @tracked_schema
 class TrainingViewSet(TrackedViewSet):
-    queryset = Training.objects.with_related()
     serializer_class = TrainingSerializer
     filterset_class = TrainingFilterSet
-    create_service = services.training_create
-    update_service = services.training_update
-    delete_service = services.training_delete
+    writes = services.TRAINING_WRITES
     service_actions = ("register", "unregister")
 
     @extend_schema(
@@ -173,12 +164,9 @@ class TrainingViewSet(TrackedViewSet):
 
 @tracked_schema
 class TrainingAttendanceViewSet(TrackedViewSet):
-    queryset = TrainingAttendance.objects.with_related()
     serializer_class = TrainingAttendanceSerializer
     filterset_class = TrainingAttendanceFilterSet
-    create_service = services.attendance_create
-    update_service = services.attendance_update
-    delete_service = services.attendance_delete
+    writes = services.ATTENDANCE_WRITES
 
 
 def register(router):

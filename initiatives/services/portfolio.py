@@ -20,6 +20,7 @@ from vpportal.core import bounds
 from vpportal.core.history import current_channel
 from vpportal.core.services import (
     TransitionError,
+    Writes,
     create_record,
     delete_record,
     require,
@@ -556,3 +557,12 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
     record_kpi_events(before, by=by, added=added)
     created = sum(added.values())
     return {"created": created, "skipped": len(points) - created}
+
+
+# What pages, admin and API call to write each model (vpportal.core.services.Writes).
+INITIATIVE_WRITES = Writes(create=initiative_create, update=initiative_update, delete=initiative_delete)
+MILESTONE_WRITES = Writes(create=milestone_create, update=milestone_update, delete=milestone_delete)
+KPI_WRITES = Writes(create=kpi_create, update=kpi_update, delete=kpi_delete)
+KPI_MEASUREMENT_WRITES = Writes(
+    create=kpi_measurement_create, update=kpi_measurement_update, delete=kpi_measurement_delete
+)

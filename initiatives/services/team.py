@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from vpportal.core.counting import count_together
-from vpportal.core.services import create_record, delete_record, require, save_new, update_record
+from vpportal.core.services import Writes, create_record, delete_record, require, save_new, update_record
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
@@ -276,3 +276,10 @@ def ai_literacy_coverage(today: datetime.date | None = None) -> Coverage:
         window_end=end,
         uncovered=active.exclude(pk__in=literate).order_by("name"),
     )
+
+
+# What pages, admin and API call to write each model (vpportal.core.services.Writes).
+MENTORSHIP_WRITES = Writes(create=mentorship_create, update=mentorship_update, delete=mentorship_delete)
+SESSION_WRITES = Writes(create=session_create, update=session_update, delete=session_delete)
+TRAINING_WRITES = Writes(create=training_create, update=training_update, delete=training_delete)
+ATTENDANCE_WRITES = Writes(create=attendance_create, update=attendance_update, delete=attendance_delete)

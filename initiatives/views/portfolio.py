@@ -41,6 +41,7 @@ class InitiativeViewMixin:
     model = Initiative
     spec = INITIATIVE
     url_namespace = "initiatives"
+    writes = services.INITIATIVE_WRITES
 
 
 class InitiativeListView(InitiativeViewMixin, generic.TrackedListView):
@@ -115,16 +116,14 @@ def _recent_points(kpis):
 
 class InitiativeCreateView(InitiativeViewMixin, generic.TrackedCreateView):
     form_class = InitiativeForm
-    create_service = services.initiative_create
 
 
 class InitiativeUpdateView(InitiativeViewMixin, generic.TrackedUpdateView):
     form_class = InitiativeForm
-    update_service = services.initiative_update
 
 
 class InitiativeDeleteView(InitiativeViewMixin, generic.TrackedDeleteView):
-    delete_service = services.initiative_delete
+    pass
 
 
 class InitiativeHistoryView(InitiativeViewMixin, generic.HistoryView):
@@ -173,6 +172,7 @@ class MilestoneViewMixin:
     model = Milestone
     spec = MILESTONE
     url_namespace = "initiatives"
+    writes = services.MILESTONE_WRITES
 
 
 class MilestoneListView(MilestoneViewMixin, generic.TrackedListView):
@@ -181,7 +181,6 @@ class MilestoneListView(MilestoneViewMixin, generic.TrackedListView):
 
 class MilestoneCreateView(MilestoneViewMixin, generic.TrackedCreateView):
     form_class = MilestoneForm
-    create_service = services.milestone_create
 
     def get_initial(self):
         return {"initiative": self.request.GET.get("initiative")}
@@ -192,15 +191,12 @@ class MilestoneCreateView(MilestoneViewMixin, generic.TrackedCreateView):
 
 class MilestoneUpdateView(MilestoneViewMixin, generic.TrackedUpdateView):
     form_class = MilestoneForm
-    update_service = services.milestone_update
 
     def get_success_url(self):
         return self.object.get_absolute_url()
 
 
 class MilestoneDeleteView(MilestoneViewMixin, generic.TrackedDeleteView):
-    delete_service = services.milestone_delete
-
     def get_success_url(self):
         return reverse("initiatives:initiative_detail", args=[self.object.initiative_id])
 
@@ -214,6 +210,7 @@ class KPIViewMixin:
     model = KPI
     spec = KPI_SPEC
     url_namespace = "initiatives"
+    writes = services.KPI_WRITES
 
 
 class KPIListView(KPIViewMixin, generic.TrackedListView):
@@ -265,7 +262,6 @@ def _plain_number(value) -> str:
 
 class KPICreateView(KPIViewMixin, generic.TrackedCreateView):
     form_class = KPIForm
-    create_service = services.kpi_create
 
     def get_initial(self):
         return {"initiative": self.request.GET.get("initiative")}
@@ -273,11 +269,10 @@ class KPICreateView(KPIViewMixin, generic.TrackedCreateView):
 
 class KPIUpdateView(KPIViewMixin, generic.TrackedUpdateView):
     form_class = KPIForm
-    update_service = services.kpi_update
 
 
 class KPIDeleteView(KPIViewMixin, generic.TrackedDeleteView):
-    delete_service = services.kpi_delete
+    pass
 
 
 class KPIHistoryView(KPIViewMixin, generic.HistoryView):

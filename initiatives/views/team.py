@@ -47,6 +47,7 @@ class MentorshipViewMixin:
     model = Mentorship
     spec = MENTORSHIP
     url_namespace = "initiatives"
+    writes = services.MENTORSHIP_WRITES
 
 
 class MentorshipListView(MentorshipViewMixin, generic.TrackedListView):
@@ -90,12 +91,10 @@ class MentorshipDetailView(MentorshipViewMixin, generic.TrackedDetailView):
 
 class MentorshipCreateView(MentorshipViewMixin, UserFormKwargsMixin, generic.TrackedCreateView):
     form_class = MentorshipForm
-    create_service = services.mentorship_create
 
 
 class MentorshipUpdateView(MentorshipViewMixin, UserFormKwargsMixin, generic.TrackedUpdateView):
     form_class = MentorshipForm
-    update_service = services.mentorship_update
 
 
 class MentorshipReassignView(MentorshipViewMixin, UserFormKwargsMixin, generic.TrackedUpdateView):
@@ -111,7 +110,7 @@ class MentorshipReassignView(MentorshipViewMixin, UserFormKwargsMixin, generic.T
 
 
 class MentorshipDeleteView(MentorshipViewMixin, generic.TrackedDeleteView):
-    delete_service = services.mentorship_delete
+    pass
 
 
 class MentorshipHistoryView(MentorshipViewMixin, generic.HistoryView):
@@ -123,6 +122,7 @@ class SessionViewMixin:
     model = MentorshipSession
     spec = SESSION
     url_namespace = "initiatives"
+    writes = services.SESSION_WRITES
 
 
 class MentorshipSessionListView(SessionViewMixin, generic.TrackedListView):
@@ -172,8 +172,6 @@ class MentorshipSessionCreateView(SessionViewMixin, SessionFormMixin, generic.Tr
 
 
 class MentorshipSessionUpdateView(SessionViewMixin, SessionFormMixin, generic.TrackedUpdateView):
-    update_service = services.session_update
-
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         self.mentorship = obj.mentorship
@@ -181,8 +179,6 @@ class MentorshipSessionUpdateView(SessionViewMixin, SessionFormMixin, generic.Tr
 
 
 class MentorshipSessionDeleteView(SessionViewMixin, generic.TrackedDeleteView):
-    delete_service = services.session_delete
-
     def get_success_url(self):
         return self.object.mentorship.get_absolute_url()
 
@@ -196,6 +192,7 @@ class TrainingViewMixin:
     model = Training
     spec = TRAINING
     url_namespace = "initiatives"
+    writes = services.TRAINING_WRITES
 
 
 class TrainingListView(TrainingViewMixin, generic.TrackedListView):
@@ -244,16 +241,14 @@ class TrainingDetailView(TrainingViewMixin, generic.TrackedDetailView):
 
 class TrainingCreateView(TrainingViewMixin, generic.TrackedCreateView):
     form_class = TrainingForm
-    create_service = services.training_create
 
 
 class TrainingUpdateView(TrainingViewMixin, generic.TrackedUpdateView):
     form_class = TrainingForm
-    update_service = services.training_update
 
 
 class TrainingDeleteView(TrainingViewMixin, generic.TrackedDeleteView):
-    delete_service = services.training_delete
+    pass
 
 
 class TrainingHistoryView(TrainingViewMixin, generic.HistoryView):

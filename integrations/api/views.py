@@ -76,11 +76,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 @tracked_schema
 class WebhookViewSet(TrackedViewSet):
-    queryset = Webhook.objects.with_related()
     serializer_class = WebhookSerializer
     filterset_class = WebhookFilterSet
-    update_service = services.webhook_update
-    delete_service = services.webhook_delete
+    writes = services.WEBHOOK_WRITES
     service_actions = ("rotate_secret", "test")
 
     def get_queryset(self):

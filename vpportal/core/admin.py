@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from vpportal.permissions import perm_name
 
 from .private_fields import reaches_private_field
-from .services import ConflictError, TransitionError, create_record, delete_record, update_record
+from .services import ConflictError, TransitionError, channel_service, create_record, delete_record, update_record
 
 MSG_STALE_ROW = (
     "Someone else changed this record since you opened it (it is now at version {current}). What you "
@@ -162,11 +162,12 @@ def _move_to(move, state, record, *, by):
 class TrackedAdmin(SimpleHistoryAdmin):
     """Model admin whose writes run the same services as the pages and the API.
 
-    Set `create_service`, `update_service` and `delete_service` to the model's services; without
-    them the generic tracked services are used (same permission, validation, concurrency, history).
+    Set `writes` to the model's Writes (or `create_service`, `update_service` and
+    `delete_service` one by one); without them the generic tracked services are used (same permission, validation, concurrency, history).
     """
 
     form = TrackedAdminForm
+    writes = None
     create_service = None
     update_service = None
     delete_service = None
@@ -268,7 +269,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
         try:
             if change:
                 fresh = type(obj)._base_manager.get(pk=obj.pk)
-                service = type(self).update_service or update_record
+                service = channel_service(type(self), "update") or update_record
                 saved = service(
                     fresh,
                     by=request.user,
@@ -276,7 +277,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
                     version=form.cleaned_data.get("loaded_version"),
                 )
             else:
-                service = type(self).create_service or partial(create_record, self.model)
+                service = channel_service(type(self), "create") or partial(create_record, self.model)
                 saved = service(by=request.user, data=self._model_data(form, form.cleaned_data))
         except (ConflictError, TransitionError, ValidationError, PermissionDenied) as error:
             raise ServiceRefused.of(error) from error
@@ -300,7 +301,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/tracked_change_list.html"
 
     def delete_model(self, request, obj):
-        (type(self).delete_service or delete_record)(obj, by=request.user)
+        (channel_service(type(self), "delete") or delete_record)(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

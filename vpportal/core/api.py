@@ -15,7 +15,7 @@ from vpportal.events.outbox import register_shape
 
 from .api_access import Pagination, RolePermission  # noqa: F401  (settings name them here)
 from .representation import compile_representation
-from .services import ConflictError, TransitionError
+from .services import ConflictError, TransitionError, channel_service
 
 TRACKED_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "version")
 TRACKED_READ_ONLY = ("id", *TRACKED_FIELDS)
@@ -103,12 +103,14 @@ def tracked_schema(viewset_cls):
 
 
 class TrackedViewSet(viewsets.ModelViewSet):
-    """A resource that is only configuration: queryset, serializer, filterset, services.
+    """A resource that is only configuration: serializer, filterset, services (and a queryset where
+    it serves other than its serializer model's `with_related()`).
 
-    `create_service(by=, data=)`, `update_service(obj, by=, data=, version=)` and
-    `delete_service(obj, by=, version=)` are the same functions pages and admin call.
+    `writes` (vpportal.core.services.Writes) names the model's create, update and delete services,
+    the same functions pages and admin call; `create_service` and the like override one of them.
     """
 
+    writes = None
     create_service = None
     update_service = None
     delete_service = None
@@ -116,6 +118,9 @@ class TrackedViewSet(viewsets.ModelViewSet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if getattr(cls, "queryset", None) is None and getattr(cls, "serializer_class", None) is not None:
+            # Without its own queryset a resource serves its serializer's model as pages list it.
+            cls.queryset = cls.serializer_class.Meta.model.objects.with_related()
         # Events carry the record as this resource shows it (vpportal/events/outbox.py).
         if getattr(cls, "queryset", None) is not None and getattr(cls, "serializer_class", None) is not None:
             register_shape(cls.queryset.model, cls.queryset, cls.serializer_class)
@@ -144,7 +149,7 @@ class TrackedViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance = type(self).create_service(by=request.user, data=dict(serializer.validated_data))
+        instance = channel_service(type(self), "create")(by=request.user, data=dict(serializer.validated_data))
         instance = self.get_queryset().get(pk=instance.pk)
         response = Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
         response["ETag"] = instance.etag
@@ -157,7 +162,7 @@ class TrackedViewSet(viewsets.ModelViewSet):
         version = self._expected_version(instance)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        instance = type(self).update_service(
+        instance = channel_service(type(self), "update")(
             instance, by=request.user, data=dict(serializer.validated_data), version=version
         )
         instance = self.get_queryset().get(pk=instance.pk)
@@ -168,7 +173,7 @@ class TrackedViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         version = self._expected_version(instance)
-        type(self).delete_service(instance, by=request.user, version=version)
+        channel_service(type(self), "delete")(instance, by=request.user, version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def action_response(self, instance, status_code=status.HTTP_200_OK):

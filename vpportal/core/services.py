@@ -1,7 +1,8 @@
 """Generic write services for tracked records: permission check, validation, optimistic concurrency
 and history attribution in one place. Model-specific services wrap these and add their rules."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -23,6 +24,26 @@ class ConflictError(Exception):
         super().__init__(message)
         self.message = message
         self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The services that write one model, named once (next to them, in its services module): pages,
+    admin and API declare `writes = X_WRITES` and so call the same functions. A channel's own
+    `create_service` / `update_service` / `delete_service`, where it sets one, comes first."""
+
+    create: Callable | None = None  # create(by=, data=)
+    update: Callable | None = None  # update(obj, by=, data=, version=)
+    delete: Callable | None = None  # delete(obj, by=, version=)
+
+
+def channel_service(channel: type, kind: str):
+    """The `kind` ("create", "update", "delete") service a page, admin or API class uses."""
+    own = getattr(channel, f"{kind}_service", None)
+    if own is not None:
+        return own
+    writes = getattr(channel, "writes", None)
+    return getattr(writes, kind, None) if writes is not None else None
 
 
 class TransitionError(Exception):

@@ -17,7 +17,7 @@ from . import audit
 from .export import csv_response, xlsx_response
 from .fieldspec import FieldSpec
 from .paginator import BoundedPaginator
-from .services import ConflictError
+from .services import ConflictError, channel_service
 
 
 class PermissionMixin(LoginRequiredMixin):
@@ -54,6 +54,8 @@ class RecordPermissionMixin:
 class ModelContextMixin:
     """The model's names, URL prefix and add permission for the templates; the records this user
     may see, with what lists and pages show of them."""
+
+    writes = None  # the model's Writes: what the create, edit and delete pages call
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).with_related()
@@ -167,7 +169,7 @@ class TrackedCreateView(ServiceFormMixin, generic.CreateView):
     create_service = None
 
     def apply_service(self, form):
-        return type(self).create_service(by=self.request.user, data=form.service_data())
+        return channel_service(type(self), "create")(by=self.request.user, data=form.service_data())
 
 
 class TrackedUpdateView(RecordPermissionMixin, ServiceFormMixin, generic.UpdateView):
@@ -175,7 +177,7 @@ class TrackedUpdateView(RecordPermissionMixin, ServiceFormMixin, generic.UpdateV
     update_service = None
 
     def apply_service(self, form):
-        return type(self).update_service(
+        return channel_service(type(self), "update")(
             self.object,
             by=self.request.user,
             data=form.service_data(),
@@ -196,7 +198,9 @@ class TrackedDeleteView(RecordPermissionMixin, PermissionMixin, ModelContextMixi
 
     def form_valid(self, form):
         try:
-            type(self).delete_service(self.object, by=self.request.user, version=self.request.POST.get("version"))
+            channel_service(type(self), "delete")(
+                self.object, by=self.request.user, version=self.request.POST.get("version")
+            )
         except ConflictError as error:
             messages.error(self.request, error.message)
             return HttpResponseRedirect(self.object.get_absolute_url())

@@ -3,7 +3,7 @@ from django.contrib import admin
 from vpportal.core.admin import TrackedAdmin
 
 from .models import Person
-from .services import person_create, person_delete, person_update
+from .services import PERSON_WRITES
 from .specs import PERSON
 
 
@@ -13,6 +13,4 @@ class PersonAdmin(TrackedAdmin):
     list_filter = ("function", "career_level", "active")
     search_fields = ("name", "email", "title")
     autocomplete_fields = ("manager", "user")
-    create_service = person_create
-    update_service = person_update
-    delete_service = person_delete
+    writes = PERSON_WRITES

@@ -2,7 +2,7 @@ from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tr
 
 from .filtersets import PersonFilterSet
 from .models import Person
-from .services import person_create, person_delete, person_update
+from .services import PERSON_WRITES
 from .specs import PERSON
 
 
@@ -14,9 +14,6 @@ class PersonSerializer(TrackedSerializer):
 
 @tracked_schema
 class PersonViewSet(TrackedViewSet):
-    queryset = Person.objects.with_related()
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
-    create_service = person_create
-    update_service = person_update
-    delete_service = person_delete
+    writes = PERSON_WRITES

@@ -4,7 +4,7 @@ CRUD services take the record as their first argument so the generic views, admi
 call every model's services the same way; action services are keyword-only.
 """
 
-from vpportal.core.services import create_record, delete_record, update_record
+from vpportal.core.services import Writes, create_record, delete_record, update_record
 from vpportal.people.models import Person
 
 
@@ -18,3 +18,7 @@ def person_update(person: Person, *, by, data: dict, version: int | None = None)
 
 def person_delete(person: Person, *, by, version: int | None = None) -> None:
     delete_record(person, by=by, version=version)
+
+
+# What pages, admin and API call to write each model (vpportal.core.services.Writes).
+PERSON_WRITES = Writes(create=person_create, update=person_update, delete=person_delete)

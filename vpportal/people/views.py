@@ -3,7 +3,7 @@ from vpportal.core import views as generic
 from .filtersets import PersonFilterSet
 from .forms import PersonForm
 from .models import Person
-from .services import person_create, person_delete, person_update
+from .services import PERSON_WRITES
 from .specs import PERSON
 
 
@@ -11,6 +11,7 @@ class PersonViewMixin:
     model = Person
     spec = PERSON
     url_namespace = "people"
+    writes = PERSON_WRITES
 
 
 class PersonListView(PersonViewMixin, generic.TrackedListView):
@@ -23,16 +24,14 @@ class PersonDetailView(PersonViewMixin, generic.TrackedDetailView):
 
 class PersonCreateView(PersonViewMixin, generic.TrackedCreateView):
     form_class = PersonForm
-    create_service = person_create
 
 
 class PersonUpdateView(PersonViewMixin, generic.TrackedUpdateView):
     form_class = PersonForm
-    update_service = person_update
 
 
 class PersonDeleteView(PersonViewMixin, generic.TrackedDeleteView):
-    delete_service = person_delete
+    pass
 
 
 class PersonHistoryView(PersonViewMixin, generic.HistoryView):
