@@ -76,24 +76,31 @@ def forget(initiative) -> None:
     initiative.__dict__.pop(_MEMO, None)
 
 
+@dataclass(frozen=True)
+class GateCondition:
+    """A condition of a declared move into `target_stage` (django-fsm calls it with the initiative):
+    the gate passes (`passing=True`, the plain move) or fails (the executive's override: there is
+    something to override)."""
+
+    target_stage: str
+    passing: bool
+
+    def __call__(self, initiative) -> bool:
+        return (
+            not failures(initiative, self.target_stage)
+            if self.passing
+            else bool(failures(initiative, self.target_stage))
+        )
+
+
 def passes(target_stage: str) -> Callable:
     """Condition of the move into `target_stage`: every check of the gate passes."""
-
-    def gate_passes(initiative) -> bool:
-        return not failures(initiative, target_stage)
-
-    gate_passes.__name__ = f"gate_to_{target_stage}_passes"
-    return gate_passes
+    return GateCondition(target_stage, passing=True)
 
 
 def fails(target_stage: str) -> Callable:
     """Condition of the executive's override into `target_stage`: there is something to override."""
-
-    def gate_fails(initiative) -> bool:
-        return bool(failures(initiative, target_stage))
-
-    gate_fails.__name__ = f"gate_to_{target_stage}_fails"
-    return gate_fails
+    return GateCondition(target_stage, passing=False)
 
 
 # --- the initiatives' own check ------------------------------------------------------------------
