@@ -19,11 +19,23 @@ class TrackedFilterSet(django_filters.FilterSet):
     subclasses add `ordering = django_filters.OrderingFilter(fields=...)` for sorting.
     """
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search", help_text="The web list's name for `search` (same search)."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        help_text="Free text: records whose main text fields contain every word.",
+    )
+    updated_after = django_filters.IsoDateTimeFilter(
+        method="filter_updated_after",
+        label="Changed after",
+        help_text="Only records created or changed after this moment (ISO 8601, e.g. 2025-01-31T09:00:00Z): "
+        "what a sync job reads since its last run. Deleted records are in `audit/` and `events/`.",
+    )
 
-    # Filters the web filter bar does not draw (same meaning as another, or sorting by header).
-    hidden_in_web_form = ("search", "ordering")
+    # Filters the web filter bar does not draw (same meaning as another, sorting by header, sync).
+    hidden_in_web_form = ("search", "ordering", "updated_after")
 
     @property
     def form(self):
@@ -47,6 +59,14 @@ class TrackedFilterSet(django_filters.FilterSet):
                 self.form.add_error(name, "This date and time is out of range.")
                 valid = False
         return valid
+
+    def filter_updated_after(self, queryset, name, value):
+        model = queryset.model
+        names = {f.name for f in model._meta.get_fields()}
+        stamp = next((n for n in ("updated_at", "created_at", "occurred_at") if n in names), None)
+        if stamp is None:
+            raise NotImplementedError(f"{model.__name__} has no timestamp for `updated_after`")
+        return queryset.filter(**{f"{stamp}__gt": value})
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
