@@ -57,14 +57,20 @@ NON_FIELD_KEYS = {"non_field_errors", "__all__", ""}
 
 
 def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
-    """Per-field messages keyed by field path: `title`, `tags.2`, `3.value` (the point at index 3
-    of a bulk batch); messages that belong to no field are keyed `""`."""
+    """Per-field messages keyed by field path: `title`, `address.city` (nested input), `3.value`
+    (the point at index 3 of a bulk batch); an item of a list field is named in the message on the
+    field ("At index 2: ..."); messages that belong to no field are keyed `""`."""
     found: dict[str, list[str]] = {}
 
     def add(key, messages):
         found.setdefault(key, []).extend(messages)
 
-    if isinstance(detail, dict):
+    if isinstance(detail, dict) and path and detail and all(isinstance(k, int) for k in detail):
+        # A list field's items (DRF keys them by index): the messages stay on the field itself.
+        for index, value in detail.items():
+            for messages in flatten_errors(value).values():
+                add(path, [f"At index {index}: {m}" for m in messages])
+    elif isinstance(detail, dict):
         for key, value in detail.items():
             key = "" if str(key) in NON_FIELD_KEYS else str(key)
             for sub, messages in flatten_errors(value, f"{path}.{key}" if path and key else path or key).items():
@@ -106,7 +112,9 @@ def exception_handler(exc, context):
     412), the body limit (413), and anything unexpected (a logged 500, still JSON)."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {name: [str(m) for m in DjangoValidationError(errs).messages] for name, errs in exc.error_dict.items()}
+            detail = {
+                name: [str(m) for m in DjangoValidationError(errs).messages] for name, errs in exc.error_dict.items()
+            }
         else:
             detail = {"": [str(m) for m in exc.messages]}
         return _respond(error_body(detail), status.HTTP_400_BAD_REQUEST)
@@ -145,7 +153,8 @@ def _plain(exc, data) -> str:
 
 def api_not_found(request, *args, **kwargs):
     """Unknown paths under /api/v1/ answer a JSON 404 in the API's error shape, not the HTML page."""
-    return JsonResponse(error_body(f"No API resource at {request.path}."), status=404)
+    hint = "" if request.path.endswith("/") else " (API paths end with a slash)"
+    return JsonResponse(error_body(f"No API resource at {request.path}{hint}."), status=404)
 
 
 class TrackedSerializer(serializers.ModelSerializer):

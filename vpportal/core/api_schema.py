@@ -15,7 +15,7 @@ ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error of the API has this shape. `detail` is always there: a sentence for a "
     "person (the message that belongs to no field, or which fields are wrong). Each wrong field has "
-    "its own list of messages under its name, or under its path in nested input (`tags.2`; in a bulk "
+    "its own list of messages under its name, or under its path in nested input (`address.city`; in a bulk "
     "batch, `3.value` is the `value` of the point at index 3 and `3` the point as a whole). Example: "
     '`{"detail": "Invalid input: title.", "title": ["This field is required."]}`.',
     "properties": {
