@@ -41,6 +41,10 @@ class PreconditionFailed(APIException):
     default_detail = "The record changed since you read it (If-Match does not match its ETag)."
     default_code = "precondition_failed"
 
+    def __init__(self, detail=None, code=None, current_version=None):
+        super().__init__(detail, code)
+        self.current_version = current_version
+
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -132,6 +136,8 @@ def exception_handler(exc, context):
         return _respond(error_body("Other records still refer to this one; remove them first."), 409)
     if isinstance(exc, DjangoPermissionDenied) and str(exc):
         return _respond(error_body(str(exc)), status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, PreconditionFailed):
+        return _respond(error_body(str(exc.detail), current_version=exc.current_version), 412)
     if isinstance(exc, RequestDataTooBig):
         exc = body_limit_error()
     response = drf_exception_handler(exc, context)
@@ -252,7 +258,7 @@ class TrackedViewSet(viewsets.ModelViewSet):
             return None
         tags = [t.strip().removeprefix("W/") for t in header.split(",")]
         if obj.etag not in tags:
-            raise PreconditionFailed()
+            raise PreconditionFailed(current_version=obj.version)
         return obj.version
 
     def retrieve(self, request, *args, **kwargs):

@@ -6,6 +6,8 @@ A new resource built on `TrackedViewSet` (or any DRF view under /api/v1/) inheri
 `tests/test_api_contract.py` walks every operation of the schema and checks these rules.
 """
 
+import inspect
+
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import is_list_serializer
 
@@ -52,6 +54,13 @@ ERRORS = {
     "415": "Send the body as `application/json` (uploads: `multipart/form-data`).",
     "428": "This server requires `If-Match` on writes (setting `API_REQUIRE_IF_MATCH`).",
     "429": "Too many requests: wait the seconds of `Retry-After`.",
+}
+
+SUCCESS = {
+    "200": "Done: the answer carries the record (or the figures) as they are now.",
+    "201": "Created: the answer carries the new record, its `ETag` and a `Location` header.",
+    "202": "Accepted: carried out in the background; the answer says what to follow.",
+    "204": "Done: nothing to answer.",
 }
 
 IF_MATCH = {
@@ -108,8 +117,16 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema plus the rules of the API contract, applied to every operation."""
 
     def get_description(self):
-        described = super().get_description()  # extend_schema(description=...) only: docstrings are off
-        return described or default_description(self.view, getattr(self.view, "action", None) or "")
+        """`extend_schema(description=...)`, else the docstring of the action's own method (a custom
+        action's, written for integrators; never a class docstring), else the standard text."""
+        described = super().get_description()  # docstrings are off in the settings
+        if described:
+            return described
+        action = getattr(self.view, "action", None) or ""
+        method = getattr(type(self.view), action, None)
+        if hasattr(method, "mapping"):  # a custom @action
+            return inspect.cleandoc(method.__doc__ or "")
+        return default_description(self.view, action)
 
     def _tracked(self) -> bool:
         from .api import TrackedViewSet  # the API base imports DRF views; this module is loaded by settings
@@ -147,6 +164,9 @@ class AutoSchema(openapi.AutoSchema):
             if ("header", "If-None-Match") not in names:
                 parameters.append(dict(IF_NONE_MATCH))
             responses.setdefault("304", {"description": "Not modified: the `ETag` you sent is the current one."})
+        for code, answer in responses.items():
+            if code[0] in "23" and not answer.get("description"):
+                answer["description"] = SUCCESS.get(code, "Done.")
         for code in sorted(codes | {c for c in responses if c[0] in "45"}):
             documented = responses.get(code) or {}
             description = documented.get("description") or ERRORS.get(code, "Error.")
