@@ -94,20 +94,21 @@ def default_description(view, action: str) -> str:
     one, many = _names(view)
     if one is None:
         return ""
+    one = f"{'an' if one[:1].lower() in 'aeiou' else 'a'} {one}"
     texts = {
         "list": f"The {many} you may see, a page at a time (`limit` up to the maximum, `offset`). Filter by the "
         f"query parameters below; `search` looks through the main text fields; `ordering` sorts. A sync "
         f"job asks only for what changed with `updated_after` (the `updated_at` of the newest record it "
         f"has read), e.g. `?updated_after=2025-01-31T09:00:00Z&ordering=updated_at`.",
-        "retrieve": f"One {one}. The answer carries an `ETag`: send it back as `If-Match` on a write to be "
+        "retrieve": f"Read {one}. The answer carries an `ETag`: send it back as `If-Match` on a write to be "
         f"sure nobody changed the record in between, or as `If-None-Match` to get 304 when nothing changed.",
-        "create": f"Create a {one}. Fields are checked like the web form's (400 with a message per field); "
-        f"unknown fields are refused. The answer is the new {one} with its `ETag` and a `Location` header.",
-        "update": f"Replace the writable fields of a {one}. Send `If-Match` with the `ETag` you read: a stale one "
+        "create": f"Create {one}. Fields are checked like the web form's (400 with a message per field); "
+        f"unknown fields are refused. The answer is the new record with its `ETag` and a `Location` header.",
+        "update": f"Replace the writable fields of {one}. Send `If-Match` with the `ETag` you read: a stale one "
         f"answers 412 and nothing changes. A write that changes nothing keeps the version.",
-        "partial_update": f"Change some fields of a {one} (only those sent). Send `If-Match` with the `ETag` you "
+        "partial_update": f"Change some fields of {one} (only those sent). Send `If-Match` with the `ETag` you "
         f"read: a stale one answers 412 and nothing changes. A write that changes nothing keeps the version.",
-        "destroy": f"Delete a {one} (kept in its history). Send `If-Match` with the `ETag` you read; 409 when "
+        "destroy": f"Delete {one} (kept in its history). Send `If-Match` with the `ETag` you read; 409 when "
         f"other records still refer to it.",
     }
     return texts.get(action, "")

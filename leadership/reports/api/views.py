@@ -114,6 +114,7 @@ class ActivitySerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(many=False)  # one object, although `list` answers it
 class DashboardSerializer(serializers.Serializer):
     today = serializers.DateField()
     initiatives = InitiativeFiguresSerializer()
