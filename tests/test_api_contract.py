@@ -278,3 +278,23 @@ def test_updated_after_lists_only_what_changed(executive):
     later = (timezone.now() + timedelta(hours=1)).isoformat()
     assert client.get("/api/v1/kpis/", {"updated_after": later}).json()["count"] == 0
     assert client.get("/api/v1/kpis/", {"updated_after": stamp}).json()["count"] == 1
+
+
+def test_every_answer_announces_the_rate_limit_and_429_says_when_to_retry(executive, monkeypatch):
+    from django.core.cache import cache
+
+    from vpportal.core.api_access import UserRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min", "anon": "3/min"})
+    client = api_client(executive)
+    first = client.get("/api/v1/initiatives/")
+    assert (first["RateLimit-Limit"], first["RateLimit-Remaining"]) == ("3", "2")
+    assert 0 < int(first["RateLimit-Reset"]) <= 60
+    bad = client.get("/api/v1/initiatives/?limit=0")  # an error answer carries them too
+    assert bad.status_code == 400 and bad["RateLimit-Remaining"] == "1"
+    client.get("/api/v1/initiatives/")
+    refused = client.get("/api/v1/initiatives/")
+    assert error_shaped(refused, 429) and int(refused["Retry-After"]) > 0
+    assert refused["RateLimit-Remaining"] == "0"
+    cache.clear()

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "vpportal.security.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vpportal.core.api_access.RateLimitHeadersMiddleware",
     # Last, so its process_exception sees a view's exception first: database outages answer 503.
     "vpportal.core.outage.DatabaseOutageMiddleware",
 ]
@@ -311,8 +312,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "vpportal.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "vpportal.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, announcing themselves in RateLimit-* headers (vpportal/core/api_access.py).
+        "vpportal.core.api_access.AnonRateThrottle",
+        "vpportal.core.api_access.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),

@@ -4,6 +4,7 @@ imports its default classes while `rest_framework.views` itself is being importe
 import base64
 import binascii
 import json
+import math
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -12,11 +13,56 @@ from rest_framework import parsers, permissions, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle as DRFAnonRateThrottle
+from rest_framework.throttling import UserRateThrottle as DRFUserRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
 from vpportal.permissions import perm_name
 
 from .counting import bounded_count, page_past_count
+
+
+class AnnouncedRate:
+    """A DRF throttle that leaves its limit, what remains and the seconds until the window frees a
+    request on the Django request; RateLimitHeadersMiddleware writes them as `RateLimit-Limit`,
+    `RateLimit-Remaining`, `RateLimit-Reset` on the answer (429 also has `Retry-After`)."""
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if getattr(self, "key", None) is not None and self.rate is not None:
+            if allowed:
+                remaining = self.num_requests - len(self.history)
+            else:
+                remaining = 0
+            oldest = self.history[-1] if self.history else self.now
+            reset = max(0, math.ceil(self.duration - (self.now - oldest)))
+            request._request.api_rate_limit = (self.num_requests, max(0, remaining), reset)
+        return allowed
+
+
+class AnonRateThrottle(AnnouncedRate, DRFAnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(AnnouncedRate, DRFUserRateThrottle):
+    pass
+
+
+class RateLimitHeadersMiddleware:
+    """Writes the rate-limit headers a throttle left on the request (API answers only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        announced = getattr(request, "api_rate_limit", None)
+        if announced is not None:
+            limit, remaining, reset = announced
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+        return response
 
 
 class RequestTooLarge(APIException):
