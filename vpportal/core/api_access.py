@@ -30,10 +30,7 @@ class AnnouncedRate:
     def allow_request(self, request, view):
         allowed = super().allow_request(request, view)
         if getattr(self, "key", None) is not None and self.rate is not None:
-            if allowed:
-                remaining = self.num_requests - len(self.history)
-            else:
-                remaining = 0
+            remaining = self.num_requests - len(self.history) if allowed else 0
             oldest = self.history[-1] if self.history else self.now
             reset = max(0, math.ceil(self.duration - (self.now - oldest)))
             request._request.api_rate_limit = (self.num_requests, max(0, remaining), reset)
