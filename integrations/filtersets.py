@@ -1,8 +1,8 @@
 import django_filters
 
-from vpportal.core.filtersets import TrackedFilterSet
+from vpportal.core.filtersets import SyncFilterSet, TrackedFilterSet
 
-from .models import DeliveryStatus, Webhook, WebhookDelivery
+from .models import DeliveryStatus, Notification, Webhook, WebhookDelivery
 
 
 class WebhookFilterSet(TrackedFilterSet):
@@ -13,9 +13,18 @@ class WebhookFilterSet(TrackedFilterSet):
         fields = ["active", "owner"]
 
 
-class WebhookDeliveryFilterSet(django_filters.FilterSet):
+class WebhookDeliveryFilterSet(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    updated_fields = ("created_at", "attempted_at")  # a delivery changes when it is attempted
 
     class Meta:
         model = WebhookDelivery
         fields = ["webhook", "event", "status"]
+
+
+class NotificationFilterSet(SyncFilterSet):
+    updated_fields = ("created_at", "read_at")
+
+    class Meta:
+        model = Notification
+        fields = ["verb"]

@@ -1,7 +1,7 @@
 """/api/v1/: every app's router merged into one, so the API root lists every resource, plus the
 schema and its docs. On the top floor because it names every app."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from governance.api.urls import router as governance_router
@@ -10,6 +10,7 @@ from integrations.api.urls import router as integrations_router
 from leadership.reports.api.urls import router as reports_router
 from vpportal.api.docs import DocsView, SchemaView
 from vpportal.api.urls import router as foundation_router
+from vpportal.core.api import api_not_found
 
 router = DefaultRouter()
 for app_router in (foundation_router, initiatives_router, governance_router, reports_router, integrations_router):
@@ -19,4 +20,6 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    # Last: any other path under /api/v1/ is a JSON 404 in the API's error shape.
+    re_path(r"^.*$", api_not_found, name="not_found"),
 ]

@@ -67,6 +67,18 @@ def page_client(user=None) -> Client:
     return client
 
 
+def point_errors(body: dict) -> dict[int, dict[str, list[str]]]:
+    """A bulk 400 in the API's error shape (`{"detail": ..., "3.value": [...], "3": [...]}`) read back
+    by point: {index: {field: messages}}, field "" for the point as a whole."""
+    found: dict[int, dict[str, list[str]]] = {}
+    for key, messages in body.items():
+        if key == "detail":
+            continue
+        index, _, field = key.partition(".")
+        found.setdefault(int(index), {})[field] = messages
+    return found
+
+
 def api_client(user=None) -> APIClient:
     """An API client that authenticates with a real (hashed, knox) token, as integrations do."""
     client = APIClient()

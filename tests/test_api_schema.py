@@ -11,7 +11,7 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tests.conftest import make_persona
 from tests.factories.people import PersonFactory
@@ -79,7 +79,7 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 )
 def test_api_never_errors_and_matches_its_schema(case, seeded_token):
     response = case.call_wsgi(headers={"Authorization": f"Token {seeded_token}"})
-    case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
+    case.validate_response(response, checks=(not_a_server_error, status_code_conformance, response_schema_conformance))
 
 
 def test_schema_is_valid_openapi(client, db):

@@ -110,7 +110,7 @@ def test_the_currency_list_is_the_maintained_iso_4217_list():
 
 
 def test_the_bulk_ingest_holds_a_point_to_the_same_bounds(executive):
-    from tests.conftest import api_client
+    from tests.conftest import api_client, point_errors
 
     kpi = KPIFactory(unit="%")
     now = timezone.now()
@@ -121,6 +121,6 @@ def test_the_bulk_ingest_holds_a_point_to_the_same_bounds(executive):
     ]
     response = api_client(executive).post("/api/v1/kpi-measurements/bulk/", points, format="json")
     assert response.status_code == 400
-    errors = {e["index"]: set(e["errors"]) for e in response.json()["errors"]}
+    errors = {i: set(e) for i, e in point_errors(response.json()).items()}
     assert errors == {1: {"observed_at"}, 2: {"observed_at"}}
     assert not kpi.measurements.exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import api_client
+from tests.conftest import api_client, point_errors
 from tests.factories.portfolio import KPIFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,6 @@ def test_bulk_points_with_huge_ids_or_extreme_offsets_are_field_errors(contribut
     ]
     response = api_client(contributor).post("/api/v1/kpi-measurements/bulk/", points, format="json")
     assert response.status_code == 400
-    errors = {e["index"]: e["errors"] for e in response.json()["errors"]}
+    errors = point_errors(response.json())
     assert set(errors) == {0, 1, 2} and "kpi" in errors[0] and "observed_at" in errors[2]
     assert "observed_at" in errors[1]  # the year 292 is outside the dates a user could mean (issue 14.8)

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "vpportal.security.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vpportal.core.api_access.RateLimitHeadersMiddleware",
     # Last, so its process_exception sees a view's exception first: database outages answer 503.
     "vpportal.core.outage.DatabaseOutageMiddleware",
 ]
@@ -304,11 +305,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["vpportal.core.api_access.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "vpportal.core.api_access.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON writes take only JSON (an upload view names MultiPartParser itself): one request body per
+    # operation in the schema, and 415 for anything else.
+    "DEFAULT_PARSER_CLASSES": ["vpportal.core.api_access.JSONParser"],
+    # The API contract in one place (vpportal/core/api_schema.py): errors, headers, descriptions.
+    "DEFAULT_SCHEMA_CLASS": "vpportal.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "vpportal.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, announcing themselves in RateLimit-* headers (vpportal/core/api_access.py).
+        "vpportal.core.api_access.AnonRateThrottle",
+        "vpportal.core.api_access.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
@@ -319,6 +325,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Decimals are JSON numbers everywhere, like the float fields beside them.
+    "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # knox's token model is swappable: name it, so migrations can point at it (vpportal.TokenGrant).
@@ -331,6 +339,11 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 # The schema and docs at /api/v1/schema/ and /api/v1/docs/: public only when on (vpportal/api/docs.py).
+# Writes without `If-Match` answer 428 when on (off by default: If-Match is optional, a stale one 412).
+API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
+# The largest request body (not counting uploaded files) Django reads: a full 10,000-point bulk
+# request with 250-character notes is about 3.4 MB. Over it the API answers 413 naming the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG or DEMO_MODE)
 SPECTACULAR_SETTINGS = {
     "TITLE": "VP Portal API",
@@ -342,6 +355,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Code docstrings are for developers; integrators read the descriptions vpportal/core/api_schema.py
+    # writes (or an operation's own `extend_schema(description=...)`).
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vpportal.core.api_schema.postprocess",
+    ],
     # One name per shared choice set (otherwise drf-spectacular warns and `check --deploy` is not clean).
     "ENUM_NAME_OVERRIDES": {
         "FunctionEnum": "vpportal.people.choices.Function",

@@ -151,16 +151,19 @@ class PolicyVersionViewSet(TrackedViewSet):
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        """Send this draft for approval (its author or an editor). 409 when it is not a draft."""
         return self._move(services.policyversion_submit)
 
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        """Approve this version under review (executive or governance); it becomes the policy's current version. 409 when it is not under review or you are its author."""
         return self._move(services.policyversion_approve)
 
     @extend_schema(request=RejectSerializer, responses={**MOVE_RESPONSES, 400: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        """Send this version under review back to draft with a comment saying why (`{"comment": "..."}`, required)."""
         body = RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._move(services.policyversion_reject, comment=body.validated_data["comment"])
@@ -168,6 +171,7 @@ class PolicyVersionViewSet(TrackedViewSet):
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
+        """Retire this approved version: it stays in the history but no longer applies."""
         return self._move(services.policyversion_retire)
 
 

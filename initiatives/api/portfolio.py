@@ -4,7 +4,7 @@ derived status) and KPI measurements (with bulk ingest). Serializers shape input
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
@@ -143,21 +143,6 @@ class KPIMeasurementSerializer(TrackedSerializer):
 BULK_RESULT = inline_serializer(
     "KPIMeasurementBulkResult", fields={"created": serializers.IntegerField(), "skipped": serializers.IntegerField()}
 )
-BULK_REJECTED = inline_serializer(
-    "KPIMeasurementBulkRejected",
-    fields={
-        "detail": serializers.CharField(),
-        "errors": serializers.ListField(
-            child=inline_serializer(
-                "KPIMeasurementBulkPointError",
-                fields={
-                    "index": serializers.IntegerField(),
-                    "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-                },
-            )
-        ),
-    },
-)
 
 
 @tracked_schema
@@ -172,22 +157,27 @@ class KPIMeasurementViewSet(TrackedViewSet):
         request=KPIMeasurementSerializer(many=True),
         responses={
             201: BULK_RESULT,
-            400: OpenApiResponse(BULK_REJECTED, description="Nothing was written; each bad point is named."),
+            400: OpenApiResponse(
+                description="Nothing was written. Each bad point is named by its index: `3.value` holds the "
+                "messages of the `value` of the point at index 3, `3` those of the point as a whole."
+            ),
             403: OpenApiResponse(description="The role may not add measurements."),
         },
         description=f"Create up to {services.BULK_LIMIT} measurements at once: all or nothing, idempotent on "
         "(kpi, observed_at, source); points already stored are skipped.",
     )
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"])
     def bulk(self, request):
         try:
             result = services.kpi_measurements_bulk_create(by=request.user, points=request.data)
         except services.BulkRejected as rejected:
-            body = {
-                "detail": f"{len(rejected.errors)} point(s) are invalid; nothing was written.",
-                "errors": rejected.errors,
-            }
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            # The API's error shape (vpportal/core/api.py): one entry per bad point and field.
+            raise ValidationError(
+                {
+                    "": [f"{len(rejected.errors)} point(s) are invalid; nothing was written."],
+                    **{str(e["index"]): e["errors"] for e in rejected.errors},
+                }
+            ) from None
         return Response(result, status=status.HTTP_201_CREATED)
 
 

@@ -146,6 +146,7 @@ class TrainingViewSet(TrackedViewSet):
     )
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
+        """Take a seat at this training for yourself (your linked person). 400 when it is full or already held."""
         training = self.get_object()
         services.training_register(training=training, by=request.user)
         return self.action_response(training)
@@ -157,6 +158,7 @@ class TrainingViewSet(TrackedViewSet):
     )
     @action(detail=True, methods=["post"])
     def unregister(self, request, pk=None):
+        """Give back your seat at this training."""
         training = self.get_object()
         services.training_unregister(training=training, by=request.user)
         return self.action_response(training)

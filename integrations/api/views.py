@@ -1,7 +1,7 @@
 """`webhooks` (the secret answered once, on create and rotate; `test` sends a ping) and
 `webhook-deliveries` (the delivery log; `redeliver`)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,7 +10,7 @@ from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, track
 from vpportal.core.api_access import Pagination, RolePermission
 
 from .. import services
-from ..filtersets import WebhookDeliveryFilterSet, WebhookFilterSet
+from ..filtersets import NotificationFilterSet, WebhookDeliveryFilterSet, WebhookFilterSet
 from ..models import Notification, Webhook, WebhookDelivery
 from ..services import mark_read
 
@@ -166,7 +166,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = NotificationSerializer
     permission_classes = [NotificationReader]
     pagination_class = Pagination
-    filterset_fields = ["verb"]
+    filterset_class = NotificationFilterSet
 
     def get_queryset(self):
         queryset = Notification.objects.for_user(self.request.user).order_by("-id")
@@ -176,12 +176,16 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
+        """Mark this notification read (it stays in the list, with `read_at`)."""
         notification = self.get_object()
         mark_read(request.user, ids=[notification.pk])
         notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(
+        request=None, responses={200: inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()})}
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
+        """Mark every unread notification of yours read; `marked` says how many."""
         return Response({"marked": mark_read(request.user)})

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from initiatives.models import KPIMeasurement
 from initiatives.services.portfolio import BULK_LIMIT, kpi_measurements_bulk_create
-from tests.conftest import PERSONAS, api_client
+from tests.conftest import PERSONAS, api_client, point_errors
 from tests.factories.portfolio import KPIFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +85,11 @@ def test_one_bad_point_rejects_the_whole_batch_naming_its_index_and_reason(contr
     del batch[80]["kpi"]
     response = api_client(contributor).post(URL, batch, format="json")
     assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert [e["index"] for e in errors] == [17, 42, 63, 80]
-    assert "value" in errors[0]["errors"] and "999999" in errors[1]["errors"]["kpi"][0]
-    assert "observed_at" in errors[2]["errors"] and "kpi" in errors[3]["errors"]
+    assert response.json()["detail"] == "4 point(s) are invalid; nothing was written."
+    errors = point_errors(response.json())
+    assert sorted(errors) == [17, 42, 63, 80]
+    assert "value" in errors[17] and "999999" in errors[42]["kpi"][0]
+    assert "observed_at" in errors[63] and "kpi" in errors[80]
     assert KPIMeasurement.objects.count() == 0
 
 
@@ -98,7 +99,8 @@ def test_a_point_repeated_within_the_batch_is_named(contributor):
     batch.append(dict(batch[1]))
     response = api_client(contributor).post(URL, batch, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["index"] == 3 and "index 1" in str(response.json()["errors"][0])
+    errors = point_errors(response.json())
+    assert list(errors) == [3] and "index 1" in errors[3][""][0]
 
 
 @pytest.mark.parametrize(
@@ -193,7 +195,7 @@ def test_text_no_column_can_store_is_a_field_error(contributor, text):
     # json.dumps escapes a lone surrogate as "\\ud800", valid JSON that decodes to unencodable text.
     response = api_client(contributor).post(URL, json.dumps(batch), content_type="application/json")
     assert response.status_code == 400
-    assert [(e["index"], list(e["errors"])) for e in response.json()["errors"]] == [(1, ["note"])]
+    assert {i: list(e) for i, e in point_errors(response.json()).items()} == {1: ["note"]}
     assert KPIMeasurement.objects.count() == 0
 
 

@@ -50,11 +50,20 @@ class TokenViewSet(viewsets.ViewSet):
     lookup_field = "token_key"
     lookup_value_regex = "[A-Za-z0-9]+"
 
-    @extend_schema(responses=TokenSerializer(many=True))
+    @extend_schema(
+        responses=TokenSerializer(many=True),
+        description="Your own API tokens (never their keys), with their expiry. Every token expires.",
+    )
     def list(self, request):
         return Response(TokenSerializer(tokens.tokens_of(request.user), many=True).data)
 
-    @extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer})
+    @extend_schema(
+        request=TokenCreateSerializer,
+        responses={201: NewTokenSerializer},
+        description="Create a token for yourself: the answer shows its key once, store it then. Send it as "
+        "`Authorization: Token <key>`. A call made with a token may create tokens only when that token has "
+        "`can_create_tokens` (403 otherwise), and what it creates never outlives it.",
+    )
     def create(self, request):
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -67,7 +76,11 @@ class TokenViewSet(viewsets.ViewSet):
         data = TokenSerializer(instance).data | {"token": key}
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None, 404: None})
+    @extend_schema(
+        responses={204: None, 404: None},
+        description="Revoke one of your tokens (by its `token_key`, the first characters of the key): it stops "
+        "working at once.",
+    )
     def destroy(self, request, token_key=None):
         if tokens.token_revoke(user=request.user, token_key=token_key, caller_token=_caller_token(request)):
             return Response(status=status.HTTP_204_NO_CONTENT)

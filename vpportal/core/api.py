@@ -1,21 +1,30 @@
 """The API platform every resource shares: permissions from the role map, pagination, ETag and
 If-Match concurrency, service-backed writes, and errors that are never a 500."""
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from vpportal.events.outbox import register_shape
 
-from .api_access import Pagination, RolePermission  # noqa: F401  (settings name them here)
+from .api_access import Pagination, RolePermission, body_limit_error  # noqa: F401  (settings name them here)
 from .representation import compile_representation
 from .services import ConflictError, TransitionError, channel_service
+
+logger = logging.getLogger(__name__)
 
 TRACKED_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "version")
 TRACKED_READ_ONLY = ("id", *TRACKED_FIELDS)
@@ -32,39 +41,126 @@ class PreconditionFailed(APIException):
     default_detail = "The record changed since you read it (If-Match does not match its ETag)."
     default_code = "precondition_failed"
 
+    def __init__(self, detail=None, code=None, current_version=None):
+        super().__init__(detail, code)
+        self.current_version = current_version
+
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
 
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag of the record as you read it (this server requires it)."
+    default_code = "precondition_required"
+
+
+NON_FIELD_KEYS = {"non_field_errors", "__all__", ""}
+
+
+def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
+    """Per-field messages keyed by field path: `title`, `address.city` (nested input), `3.value`
+    (the point at index 3 of a bulk batch); an item of a list field is named in the message on the
+    field ("At index 2: ..."); messages that belong to no field are keyed `""`."""
+    found: dict[str, list[str]] = {}
+
+    def add(key, messages):
+        found.setdefault(key, []).extend(messages)
+
+    if isinstance(detail, dict) and path and detail and all(isinstance(k, int) for k in detail):
+        # A list field's items (DRF keys them by index): the messages stay on the field itself.
+        for index, value in detail.items():
+            for messages in flatten_errors(value).values():
+                add(path, [f"At index {index}: {m}" for m in messages])
+    elif isinstance(detail, dict):
+        for key, value in detail.items():
+            key = "" if str(key) in NON_FIELD_KEYS else str(key)
+            for sub, messages in flatten_errors(value, f"{path}.{key}" if path and key else path or key).items():
+                add(sub, messages)
+    elif isinstance(detail, list | tuple):
+        if all(not isinstance(item, dict | list | tuple) for item in detail):
+            add(path, [str(item) for item in detail])
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    for sub, messages in flatten_errors(item, f"{path}.{index}" if path else str(index)).items():
+                        add(sub, messages)
+    else:
+        add(path, [str(detail)])
+    return found
+
+
+def error_body(detail, **extra) -> dict:
+    """THE error shape of the API (component `Error` in the schema): `detail` always, a sentence a
+    person can read (the non-field message, or which fields are wrong), and one list of messages
+    per wrong field, keyed by its path. 409 from the stage gate adds `failed_checks`, 412 adds
+    `current_version`."""
+    if isinstance(detail, str):
+        return {"detail": detail, **extra}
+    found = flatten_errors(detail)
+    general = found.pop("", [])
+    text = " ".join(general) or ("Invalid input: " + ", ".join(found) + "." if found else "Invalid input.")
+    return {**found, "detail": text, **extra}
+
+
+def _respond(body, status_code, headers=None):
+    set_rollback()
+    return Response(body, status=status_code, headers=headers)
+
+
 def exception_handler(exc, context):
-    """Django and service errors become the API's 400/403/409/412 answers."""
+    """Every error of every API view in the one shape of `error_body`: DRF's own (400 validation,
+    401, 403, 404, 405, 406, 415, 429 with Retry-After), Django's and the services' (400, 403, 409,
+    412), the body limit (413), and anything unexpected (a logged 500, still JSON)."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
-                ("non_field_errors" if name == "__all__" else name): [str(m) for m in errs.messages]
-                for name, errs in exc.error_dict.items()
-                for errs in [DjangoValidationError(errs)]
+                name: [str(m) for m in DjangoValidationError(errs).messages] for name, errs in exc.error_dict.items()
             }
         else:
-            detail = {"non_field_errors": [str(m) for m in exc.messages]}
-        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+            detail = {"": [str(m) for m in exc.messages]}
+        return _respond(error_body(detail), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConflictError):
-        return Response({"detail": exc.message, "current_version": exc.current_version}, status=412)
+        return _respond(error_body(exc.message, current_version=exc.current_version), 412)
     if isinstance(exc, TransitionError):
-        body = {"detail": exc.message}
-        if exc.details:
-            body["failed_checks"] = exc.details
-        return Response(body, status=status.HTTP_409_CONFLICT)
+        extra = {"failed_checks": list(exc.details)} if exc.details else {}
+        return _respond(error_body(exc.message, **extra), status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
-        return Response(
-            {"detail": "The change conflicts with existing data (a duplicate or a reference in use)."},
-            status=status.HTTP_409_CONFLICT,
+        return _respond(
+            error_body("The change conflicts with existing data (a duplicate or a reference in use)."),
+            status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return _respond(error_body("Other records still refer to this one; remove them first."), 409)
     if isinstance(exc, DjangoPermissionDenied) and str(exc):
-        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-    return drf_exception_handler(exc, context)
+        return _respond(error_body(str(exc)), status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, PreconditionFailed):
+        return _respond(error_body(str(exc.detail), current_version=exc.current_version), 412)
+    if isinstance(exc, RequestDataTooBig):
+        exc = body_limit_error()
+    response = drf_exception_handler(exc, context)
+    if response is None and isinstance(exc, OperationalError | InterfaceError):
+        return None  # re-raised: DatabaseOutageMiddleware answers 503 (vpportal/core/outage.py)
+    if response is None:
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+        return _respond(error_body("Server error: the request was not carried out."), 500)
+    response.data = error_body(response.data if isinstance(exc, ValidationError) else _plain(exc, response.data))
+    return response
+
+
+def _plain(exc, data) -> str:
+    detail = getattr(exc, "detail", data)
+    if isinstance(detail, dict | list):
+        return " ".join(" ".join(m) for m in flatten_errors(detail).values())
+    return str(detail)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer a JSON 404 in the API's error shape, not the HTML page."""
+    hint = "" if request.path.endswith("/") else " (API paths end with a slash)"
+    return JsonResponse(error_body(f"No API resource at {request.path}{hint}."), status=404)
 
 
 class TrackedSerializer(serializers.ModelSerializer):
@@ -76,6 +172,15 @@ class TrackedSerializer(serializers.ModelSerializer):
 
     class Meta:
         read_only_fields = TRACKED_READ_ONLY
+
+    def to_internal_value(self, data):
+        """Unknown fields are refused by name (a typo would otherwise be silently dropped); read-only
+        fields sent back as read are accepted and ignored."""
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise ValidationError({name: ["Unknown field: this resource has no such field."] for name in unknown})
+        return super().to_internal_value(data)
 
     def to_representation(self, instance):
         represent = self.__dict__.get("_compiled_representation")
@@ -100,6 +205,25 @@ def tracked_schema(viewset_cls):
         partial_update=extend_schema(parameters=[IF_MATCH], responses={200: viewset_cls.serializer_class, 412: None}),
         destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, 412: None}),
     )(viewset_cls)
+
+
+def changes(instance, data: dict) -> bool:
+    """Whether writing `data` (a serializer's validated data) would change `instance`; a value that
+    is not a plain model field (a service's own input) counts as a change."""
+    fields = {f.name: f for f in instance._meta.get_fields()}
+    for name, value in data.items():
+        field = fields.get(name)
+        if field is None or not getattr(field, "concrete", False) or field.auto_created and not field.many_to_many:
+            return True
+        if field.many_to_many:
+            if {getattr(v, "pk", v) for v in value} != set(getattr(instance, name).values_list("pk", flat=True)):
+                return True
+        elif field.is_relation:
+            if getattr(value, "pk", value) != getattr(instance, field.attname):
+                return True
+        elif getattr(instance, field.attname) != value:
+            return True
+    return False
 
 
 class TrackedViewSet(viewsets.ModelViewSet):
@@ -133,15 +257,25 @@ class TrackedViewSet(viewsets.ModelViewSet):
 
     def _expected_version(self, obj):
         header = self.request.headers.get("If-Match")
+        if not header and settings.API_REQUIRE_IF_MATCH:
+            raise PreconditionRequired()
         if not header or header.strip() == "*":
             return None
         tags = [t.strip().removeprefix("W/") for t in header.split(",")]
         if obj.etag not in tags:
-            raise PreconditionFailed()
+            raise PreconditionFailed(current_version=obj.version)
         return obj.version
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and (
+            if_none_match.strip() == "*"
+            or instance.etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+        ):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response["ETag"] = instance.etag
+            return response
         response = Response(self.get_serializer(instance).data)
         response["ETag"] = instance.etag
         return response
@@ -162,6 +296,11 @@ class TrackedViewSet(viewsets.ModelViewSet):
         version = self._expected_version(instance)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        if not changes(instance, serializer.validated_data):
+            # Nothing to write: the version (and every client's ETag) stays as it is.
+            response = Response(self.get_serializer(instance).data)
+            response["ETag"] = instance.etag
+            return response
         instance = channel_service(type(self), "update")(
             instance, by=request.user, data=dict(serializer.validated_data), version=version
         )

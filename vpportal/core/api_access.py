@@ -4,18 +4,88 @@ imports its default classes while `rest_framework.views` itself is being importe
 import base64
 import binascii
 import json
+import math
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db.models import Q
-from rest_framework import permissions
-from rest_framework.exceptions import ValidationError
+from rest_framework import parsers, permissions, status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle as DRFAnonRateThrottle
+from rest_framework.throttling import UserRateThrottle as DRFUserRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
 from vpportal.permissions import perm_name
 
 from .counting import bounded_count, page_past_count
+
+
+class AnnouncedRate:
+    """A DRF throttle that leaves its limit, what remains and the seconds until the window frees a
+    request on the Django request; RateLimitHeadersMiddleware writes them as `RateLimit-Limit`,
+    `RateLimit-Remaining`, `RateLimit-Reset` on the answer (429 also has `Retry-After`)."""
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if getattr(self, "key", None) is not None and self.rate is not None:
+            remaining = self.num_requests - len(self.history) if allowed else 0
+            oldest = self.history[-1] if self.history else self.now
+            reset = max(0, math.ceil(self.duration - (self.now - oldest)))
+            request._request.api_rate_limit = (self.num_requests, max(0, remaining), reset)
+        return allowed
+
+
+class AnonRateThrottle(AnnouncedRate, DRFAnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(AnnouncedRate, DRFUserRateThrottle):
+    pass
+
+
+class RateLimitHeadersMiddleware:
+    """Writes the rate-limit headers a throttle left on the request (API answers only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        announced = getattr(request, "api_rate_limit", None)
+        if announced is not None:
+            limit, remaining, reset = announced
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+        return response
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
+def body_limit_error() -> RequestTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return RequestTooLarge(f"The request body is over the limit of {limit} bytes ({limit / 1_048_576:.0f} MiB).")
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with Django's body limit (DATA_UPLOAD_MAX_MEMORY_SIZE) applied as a JSON
+    413 naming it: DRF reads the stream itself, where Django's own check does not run."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        request = (parser_context or {}).get("request")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            raise body_limit_error()
+        return super().parse(stream, media_type, parser_context)
 
 
 class Pagination(LimitOffsetPagination):
@@ -28,6 +98,23 @@ class Pagination(LimitOffsetPagination):
 
     default_limit = 50
     max_limit = 1000
+
+    def get_limit(self, request):
+        """`limit` from 1 to `max_limit`; anything else is a 400, never a silent default."""
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is None or raw == "":
+            return self.default_limit
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_limit:
+            raise ValidationError({self.limit_query_param: [f"Give a whole number from 1 to {self.max_limit}."]})
+        return int(raw)
+
+    def get_offset(self, request):
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is None or raw == "":
+            return 0
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            raise ValidationError({self.offset_query_param: ["Give a whole number, 0 or more."]})
+        return int(raw)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request

@@ -2,6 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 
 def _in_utc(value):
@@ -12,27 +13,19 @@ def _in_utc(value):
     return value
 
 
-class TrackedFilterSet(django_filters.FilterSet):
-    """Base of every FilterSet: the web list and the API list use the same class.
+class SyncFilterSet(django_filters.FilterSet):
+    """Base of every API list's FilterSet: `updated_after`, what a sync job asks for. A record has
+    changed when one of `updated_fields` (the first of them the model has, or all that are named on
+    the subclass) is after the moment."""
 
-    `q` (web) and `search` (API) are the same free-text search over the QuerySet's `search_fields`;
-    subclasses add `ordering = django_filters.OrderingFilter(fields=...)` for sorting.
-    """
+    updated_after = django_filters.IsoDateTimeFilter(
+        method="filter_updated_after",
+        label="Changed after",
+        help_text="Only records created or changed after this moment (ISO 8601, e.g. 2025-01-31T09:00:00Z): "
+        "what a sync job reads since its last run. Deleted records are in `audit/` and `events/`.",
+    )
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
-    search = django_filters.CharFilter(method="filter_search", label="Search")
-
-    # Filters the web filter bar does not draw (same meaning as another, or sorting by header).
-    hidden_in_web_form = ("search", "ordering")
-
-    @property
-    def form(self):
-        form = super().form
-        for field in form.fields.values():
-            # Yes/no filters read "Any" rather than Django's "Unknown" when not applied.
-            if isinstance(field.widget, forms.NullBooleanSelect):
-                field.widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
-        return form
+    updated_fields: tuple[str, ...] = ()
 
     def is_valid(self):
         """Datetimes in filters are turned to UTC here: PostgreSQL refuses offsets beyond +-15:59
@@ -47,6 +40,44 @@ class TrackedFilterSet(django_filters.FilterSet):
                 self.form.add_error(name, "This date and time is out of range.")
                 valid = False
         return valid
+
+    def filter_updated_after(self, queryset, name, value):
+        stamps = self.updated_fields
+        if not stamps:
+            names = {f.name for f in queryset.model._meta.get_fields()}
+            stamps = [next(n for n in ("updated_at", "created_at", "occurred_at") if n in names)]
+        changed = Q()
+        for stamp in stamps:
+            changed |= Q(**{f"{stamp}__gt": value})
+        return queryset.filter(changed)
+
+
+class TrackedFilterSet(SyncFilterSet):
+    """Base of every FilterSet: the web list and the API list use the same class.
+
+    `q` (web) and `search` (API) are the same free-text search over the QuerySet's `search_fields`;
+    subclasses add `ordering = django_filters.OrderingFilter(fields=...)` for sorting.
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search", help_text="The web list's name for `search` (same search)."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        help_text="Free text: records whose main text fields contain every word.",
+    )
+    # Filters the web filter bar does not draw (same meaning as another, sorting by header, sync).
+    hidden_in_web_form = ("search", "ordering", "updated_after")
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            # Yes/no filters read "Any" rather than Django's "Unknown" when not applied.
+            if isinstance(field.widget, forms.NullBooleanSelect):
+                field.widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+        return form
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -27,13 +27,114 @@ class ReaderPermission(RolePermission):
         return has_any_role(user) and (required is None or user.has_perm(required))
 
 
+class FigureSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    url = serializers.CharField(help_text="The web list of the records counted.")
+
+
+def figures(help_text=""):
+    return serializers.DictField(child=FigureSerializer(), help_text=help_text)
+
+
+class StageFiguresSerializer(serializers.Serializer):
+    total = FigureSerializer()
+    by_health = figures("By health (`green`, `amber`, `red`, ...).")
+
+
+class InitiativeFiguresSerializer(serializers.Serializer):
+    total = FigureSerializer()
+    by_stage = serializers.DictField(child=StageFiguresSerializer(), help_text="By stage, then by health.")
+    by_health = figures()
+
+
+class SparklineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    url = serializers.CharField()
+    points = serializers.CharField(help_text="SVG polyline points of the recent values; empty without values.")
+
+
+class KPIFiguresSerializer(serializers.Serializer):
+    by_status = figures("By status (`on_track`, `at_risk`, `off_track`, ...).")
+    sparklines = SparklineSerializer(many=True)
+
+
+class HeatCellSerializer(serializers.Serializer):
+    likelihood = serializers.IntegerField()
+    impact = serializers.IntegerField()
+    count = serializers.IntegerField()
+    level = serializers.CharField()
+    url = serializers.CharField()
+
+
+class HeatMapSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    cells = HeatCellSerializer(many=True)
+
+
+class PolicyToAcknowledgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
+class PolicyFiguresSerializer(serializers.Serializer):
+    awaiting_approval = FigureSerializer()
+    to_acknowledge_by_me = PolicyToAcknowledgeSerializer(many=True)
+    acknowledgement_rate = serializers.FloatField(allow_null=True, help_text="Percent; null without policies.")
+
+
+class LiteracySerializer(serializers.Serializer):
+    percent = serializers.FloatField(allow_null=True)
+    covered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    uncovered = FigureSerializer(allow_null=True)
+
+
+class FrameworkCoverageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    percent = serializers.FloatField(allow_null=True)
+    requirements = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class ActivitySerializer(serializers.Serializer):
+    when = serializers.DateTimeField()
+    user = serializers.CharField()
+    channel = serializers.CharField()
+    action = serializers.CharField()
+    model = serializers.CharField()
+    object_id = serializers.IntegerField()
+    label = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+
+
+@extend_schema_serializer(many=False)  # one object, although `list` answers it
+class DashboardSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    initiatives = InitiativeFiguresSerializer()
+    kpis = KPIFiguresSerializer()
+    risk_heat_maps = serializers.DictField(child=HeatMapSerializer(), help_text="Inherent and residual, by code.")
+    overdue = figures("Overdue milestones, reviews, mitigations ... by kind.")
+    policies = PolicyFiguresSerializer()
+    ai_literacy = LiteracySerializer()
+    framework_coverage = FrameworkCoverageSerializer(many=True)
+    recent_activity = ActivitySerializer(many=True)
+
+
 class DashboardViewSet(viewsets.ViewSet):
     permission_classes = [ReaderPermission]
 
     @extend_schema(
         summary="The dashboard's figures",
-        description="The same figures as the dashboard page; each counted figure carries the URL of the filtered list.",
-        responses={200: OpenApiTypes.OBJECT},
+        description="The same figures as the dashboard page, for the records you may see; each counted "
+        "figure carries the URL of the filtered web list.",
+        responses={200: DashboardSerializer},
     )
     def list(self, request):
         return Response(as_data(dashboard(request.user)))
@@ -73,8 +174,8 @@ class AuditFilterForm(forms.Form):
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("limit", OpenApiTypes.INT, description="Number of events to return per page."),
-    OpenApiParameter("offset", OpenApiTypes.INT, description="The initial index from which to return the events."),
+    OpenApiParameter("limit", OpenApiTypes.INT, description=f"Events per page, 1 to {Pagination.max_limit}."),
+    OpenApiParameter("offset", OpenApiTypes.INT, description="The index of the first event to return (0 or more)."),
 ]
 AUDIT_PARAMETERS = [
     OpenApiParameter("model", OpenApiTypes.STR, description="A model label, e.g. `governance.risk`."),
@@ -88,6 +189,9 @@ AUDIT_PARAMETERS = [
 @extend_schema_serializer(many=False)  # one page object, although `list` answers it
 class AuditPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    count_is_estimate = serializers.BooleanField(
+        help_text="True only when counting exactly would exceed the time budget; `count` is then within 10%."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = EventSerializer(many=True)
@@ -102,6 +206,9 @@ class AuditViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="History events across every model",
+        description="Every change (create, update, delete) of the records you may see, newest first, with "
+        "the fields changed; private fields are masked. A sync job finds deletions here: "
+        "`?since=<last run>` and `action` `deleted`.",
         parameters=[*AUDIT_PARAMETERS, *PAGE_PARAMETERS],
         responses=AuditPageSerializer,
     )
