@@ -22,7 +22,16 @@ class EvidenceLinkInline(admin.TabularInline):
 
 @admin.register(Evidence)
 class EvidenceAdmin(TrackedAdmin):
-    list_display = ("title", "kind", "original_name", "content_type", "size", "uploaded_by", "uploaded_at", "valid_until")
+    list_display = (
+        "title",
+        "kind",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "valid_until",
+    )
     list_filter = ("kind", "content_type", "valid_until")
     search_fields = ("title", "description", "original_name", "sha256")
     list_select_related = ("uploaded_by",)

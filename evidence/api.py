@@ -45,7 +45,9 @@ class LinkIds(serializers.ListField):
         found = {obj.pk: obj for obj in self.kind.visible(user).filter(pk__in=ids)}
         missing = [pk for pk in ids if pk not in found]
         if missing:
-            raise serializers.ValidationError(f"No such {self.kind.label_singular}: {', '.join(map(str, missing[:10]))}.")
+            raise serializers.ValidationError(
+                f"No such {self.kind.label_singular}: {', '.join(map(str, missing[:10]))}."
+            )
         return [found[pk] for pk in ids]
 
     def get_value(self, dictionary):
@@ -58,7 +60,7 @@ def _link_fields():
     return {kind.name: LinkIds(kind=kind) for kind in registry.attachables()}
 
 
-class EvidenceSerializer(TrackedSerializer):
+class _EvidenceSerializer(TrackedSerializer):
     file = serializers.FileField(write_only=True, required=True, use_url=False)
     is_current = serializers.BooleanField(read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -70,7 +72,6 @@ class EvidenceSerializer(TrackedSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields.update(_link_fields())
         if self.instance is not None and not isinstance(self.instance, list | tuple) and "file" in fields:
             fields["file"].required = False
         return fields
@@ -95,11 +96,17 @@ class EvidenceSerializer(TrackedSerializer):
         return attrs
 
 
+# The link fields are the registry's: declared on the class so Meta.fields may name them.
+EvidenceSerializer = type(
+    "EvidenceSerializer",
+    (_EvidenceSerializer,),
+    {"__module__": __name__, "__doc__": _EvidenceSerializer.__doc__, **_link_fields()},
+)
+
+
 def link_ids(evidence_list) -> dict:
     """{evidence id: {link name: [ids]}} for a page of evidence (one query)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    names = {ContentType.objects.get_for_model(k.model).pk: k.name for k in registry.attachables()}
+    names = {type_id: name for name, type_id in registry.content_type_ids().items()}
     result = {e.pk: {} for e in evidence_list}
     for evidence_id, type_id, object_id in EvidenceLink.objects.filter(evidence__in=list(result)).values_list(
         "evidence_id", "content_type_id", "object_id"
@@ -178,7 +185,9 @@ class EvidenceViewSet(TrackedViewSet):
         version = self._expected_version(evidence)
         body = ReplaceFileSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evidence = services.evidence_replace_file(evidence, by=request.user, upload=body.validated_data["file"], version=version)
+        evidence = services.evidence_replace_file(
+            evidence, by=request.user, upload=body.validated_data["file"], version=version
+        )
         return self.action_response(evidence)
 
     @extend_schema(

@@ -3,7 +3,6 @@ attached to (a kind of record, or one record: `risks:12`), uploaded by, expiring
 
 import django_filters
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from vpportal.core.filtersets import TrackedFilterSet
@@ -43,7 +42,7 @@ class AttachedToFilter(django_filters.Filter):
         if not value:
             return queryset
         kind, pk = value
-        links = EvidenceLink.objects.filter(content_type=ContentType.objects.get_for_model(kind.model))
+        links = EvidenceLink.objects.of_kind(kind)
         if pk is not None:
             links = links.filter(object_id=pk)
         return queryset.filter(pk__in=links.values("evidence_id"))
@@ -51,9 +50,7 @@ class AttachedToFilter(django_filters.Filter):
 
 class EvidenceFilterSet(TrackedFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=EvidenceKind.choices)
-    attached_to = AttachedToFilter(
-        label="Attached to", help_text="A kind of record (risks) or one record (risks:12)."
-    )
+    attached_to = AttachedToFilter(label="Attached to", help_text="A kind of record (risks) or one record (risks:12).")
     uploaded_by = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
     expiring_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lt", label="Expiring before")
     current = django_filters.BooleanFilter(method="filter_current", label="Current")

@@ -68,7 +68,8 @@ class Evidence(Tracked):
 
     def attached_records(self) -> list:
         """The records this evidence is attached to (the permission predicates ask them)."""
-        return [link.target for link in self.links.select_related("content_type") if link.target is not None]
+        links = self.links.select_related("content_type").prefetch_related("target")
+        return [link.target for link in links if link.target is not None]
 
 
 class EvidenceLink(models.Model):

@@ -36,9 +36,10 @@ class EvidenceLinkQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated or not has_any_role(user):
             return self.none()
         condition = Q(pk__in=[])
+        type_ids = registry.content_type_ids()
         for kind in registry.attachables():
             condition |= Q(
-                content_type=ContentType.objects.get_for_model(kind.model),
+                content_type_id=type_ids[kind.name],
                 object_id__in=kind.visible(user).values("pk"),
             )
         return self.filter(condition)
@@ -47,7 +48,7 @@ class EvidenceLinkQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk)
 
     def of_kind(self, kind: registry.Attachable):
-        return self.filter(content_type=ContentType.objects.get_for_model(kind.model))
+        return self.filter(content_type_id=registry.content_type_ids()[kind.name])
 
 
 class EvidenceQuerySet(TrackedQuerySet):
@@ -67,9 +68,7 @@ class EvidenceQuerySet(TrackedQuerySet):
         return super().with_related().select_related("uploaded_by").with_currency()
 
     def with_currency(self, today=None):
-        return self.annotate(
-            is_current=Case(When(current_condition(today), then=Value(True)), default=Value(False))
-        )
+        return self.annotate(is_current=Case(When(current_condition(today), then=Value(True)), default=Value(False)))
 
     def current(self, today=None):
         return self.filter(current_condition(today))

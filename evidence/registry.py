@@ -70,6 +70,14 @@ def attachables() -> list[Attachable]:
     return list(_REGISTRY.values())
 
 
+def content_type_ids() -> dict[str, int]:
+    """{link name: ContentType id} of every declared kind (one query, then Django's cache)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(*[kind.model for kind in _REGISTRY.values()])
+    return {kind.name: types[kind.model].pk for kind in _REGISTRY.values()}
+
+
 def by_name(name: str) -> Attachable | None:
     return _REGISTRY.get(name)
 

@@ -13,7 +13,14 @@ from vpportal.api.docs import DocsView, SchemaView
 from vpportal.api.urls import router as foundation_router
 
 router = DefaultRouter()
-for app_router in (foundation_router, evidence_router, initiatives_router, governance_router, reports_router, integrations_router):
+for app_router in (
+    foundation_router,
+    evidence_router,
+    initiatives_router,
+    governance_router,
+    reports_router,
+    integrations_router,
+):
     router.registry.extend(app_router.registry)
 
 urlpatterns = [

@@ -15,8 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from vpportal.roles import ROLES
-from vpportal.storage_url import evidence_storage
 from vpportal.sso import issuer_origin, openid_connect_providers, role_map_from
+from vpportal.storage_url import evidence_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

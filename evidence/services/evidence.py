@@ -4,7 +4,6 @@ it is attached to (vpportal.permissions.writes_an_attached_record). A file is ch
 (evidence.files) before anything is stored, stored under its SHA-256 (evidence.storage), and a
 file written by a write that then fails is removed again: no partial file stays."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,8 +38,9 @@ def current_links(evidence) -> dict[str, list]:
     for link in evidence.links.all():
         by_type.setdefault(link.content_type_id, []).append(link.object_id)
     result = {}
+    type_ids = registry.content_type_ids()
     for kind in registry.attachables():
-        ids = by_type.get(ContentType.objects.get_for_model(kind.model).pk)
+        ids = by_type.get(type_ids[kind.name])
         result[kind.name] = list(kind.model._base_manager.filter(pk__in=ids)) if ids else []
     return result
 
@@ -63,11 +63,8 @@ def _check_links(by, links: dict, *, previous: dict | None = None) -> None:
 
 def _write_links(evidence, by, links: dict) -> None:
     """Make the evidence's links exactly `links`; each attach and detach is a history row."""
-    wanted = {
-        (ContentType.objects.get_for_model(registry.by_name(name).model).pk, record.pk)
-        for name, records in links.items()
-        for record in records
-    }
+    type_ids = registry.content_type_ids()
+    wanted = {(type_ids[name], record.pk) for name, records in links.items() for record in records}
     existing = {(link.content_type_id, link.object_id): link for link in evidence.links.all()}
     for key, link in existing.items():
         if key not in wanted:
@@ -140,7 +137,7 @@ def evidence_update(evidence: Evidence, *, by, data: dict, version: int | None =
     plain, links = split_links(data)
     refused = set(plain) & set(FILE_FIELDS)
     if refused:
-        raise ValidationError({name: "Upload a new file to change it." for name in refused})
+        raise ValidationError(dict.fromkeys(refused, "Upload a new file to change it."))
     for name, value in plain.items():
         setattr(evidence, name, value)
     if links is not None:
@@ -176,9 +173,6 @@ def evidence_delete(evidence: Evidence, *, by, version: int | None = None) -> No
     require(by, "delete", evidence)
     if version is not None and int(version) != evidence.version:
         raise ConflictError(current_version=evidence.version)
-    for link in evidence.links.all():
-        link._history_user = by
-        link.delete()
     delete_record(evidence, by=by, version=version)
 
 

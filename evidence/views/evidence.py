@@ -73,10 +73,9 @@ def attached_records(user, evidence) -> list[tuple[registry.Attachable, object]]
     """The records of `evidence` that `user` sees, one query per kind (the links' one included)."""
     links = list(EvidenceLink.objects.filter(evidence=evidence).visible_to(user))
     result = []
+    type_ids = registry.content_type_ids()
     for kind in registry.attachables():
-        from django.contrib.contenttypes.models import ContentType
-
-        type_id = ContentType.objects.get_for_model(kind.model).pk
+        type_id = type_ids[kind.name]
         ids = [link.object_id for link in links if link.content_type_id == type_id]
         if ids:
             result += [(kind, record) for record in kind.model.objects.filter(pk__in=ids).order_by("pk")]
