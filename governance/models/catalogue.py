@@ -44,6 +44,11 @@ class Framework(Tracked):
         """Share of leaf requirements covered; reads FrameworkQuerySet.with_coverage() annotations."""
         return share_percent(self.covered_count, getattr(self, "leaf_count", 0))
 
+    @property
+    def evidenced_percent(self) -> int | None:
+        """Share of leaf requirements with at least one current evidence file attached."""
+        return share_percent(getattr(self, "evidenced_count", 0), getattr(self, "leaf_count", 0))
+
 
 @accepts_evidence("requirements")
 class Requirement(Tracked):
