@@ -45,18 +45,13 @@ def current_links(evidence) -> dict[str, list]:
     return result
 
 
-def _check_links(by, links: dict, *, previous: dict | None = None) -> None:
-    """At least one record; and `by` may change at least one of the records it will be attached
-    to (a record newly attached must be one `by` may change, so no one attaches evidence to a
-    record they only read)."""
+def _check_links(by, links: dict) -> None:
+    """At least one record, and `by` may change at least one of the records the evidence will be
+    attached to (PRODUCT.md: write access to one of them; the others it evidences may be records
+    `by` only reads, such as a framework's requirements)."""
     chosen = [(registry.by_name(name), record) for name, records in links.items() for record in records]
     if not chosen:
         raise ValidationError({"__all__": MSG_NO_RECORD})
-    before = {(kind, record.pk) for kind, records in (previous or {}).items() for record in records}
-    added = [(kind, record) for kind, record in chosen if (kind.name, record.pk) not in before]
-    if any(not kind.writable_by(by, record) for kind, record in added):
-        names = ", ".join(str(record) for kind, record in added if not kind.writable_by(by, record))
-        raise ValidationError({"__all__": f"You may not attach evidence to {names}: you may not change it."})
     if not any(kind.writable_by(by, record) for kind, record in chosen):
         raise ValidationError({"__all__": MSG_NO_WRITE})
 
@@ -143,7 +138,7 @@ def evidence_update(evidence: Evidence, *, by, data: dict, version: int | None =
     if links is not None:
         previous = current_links(evidence)
         merged = {**previous, **links}
-        _check_links(by, merged, previous=previous)
+        _check_links(by, merged)
     save_changes(evidence, by=by, version=version, fields=plain.keys())
     if links is not None:
         _write_links(evidence, by, merged)

@@ -90,7 +90,7 @@ def test_a_record_is_required_and_must_be_one_the_uploader_may_change(contributo
         reverse("evidence:evidence_add"),
         {"title": "T", "kind": "dpia", "risks": [risk.pk], "file": samples.upload("a.pdf", samples.pdf())},
     )
-    assert "you may not change it" in " ".join(response.context["form"].non_field_errors())
+    assert "you may change none of these" in " ".join(response.context["form"].non_field_errors())
     assert not Evidence.objects.exists() and stored_files(evidence_files) == []
 
 
