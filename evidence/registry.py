@@ -88,8 +88,8 @@ def for_model(model) -> Attachable | None:
 
 
 def _drop_links(sender, instance, **kwargs):
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    from .models import EvidenceLink
-
+    EvidenceLink = apps.get_model("evidence", "EvidenceLink")  # noqa: N806 (by name: models import this module)
     EvidenceLink.objects.filter(content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk).delete()

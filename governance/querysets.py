@@ -315,10 +315,12 @@ class RequirementQuerySet(TrackedQuerySet):
         no `valid_until` or not past it) is attached to the requirement."""
         from evidence.models import EvidenceLink
         from evidence.querysets import current_condition
-        from evidence.registry import content_type_ids
 
+        # By the content type's natural key, not its id: this builds without a query (viewsets
+        # build their querysets when the URLs load).
         links = EvidenceLink.objects.filter(
-            content_type_id=content_type_ids()["requirements"],
+            content_type__app_label="governance",
+            content_type__model="requirement",
             object_id=models.OuterRef("pk"),
             evidence__in=_evidence_model().objects.filter(current_condition(today)).values("pk"),
         )

@@ -170,7 +170,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (evidence): the project's `media/` folder by default, any S3-compatible bucket with
 # STORAGE_URL or the AWS-style settings (vpportal/storage_url.py). Files are never served by URL:
 # downloads go through the evidence views, which check who may read them.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = env.path(
+    "MEDIA_ROOT",
+    default=Path(tempfile.gettempdir()) / f"vpportal-test-media-{os.getpid()}" if TESTING else BASE_DIR / "media",
+)
 MEDIA_URL = "/media/"
 STORAGE_URL = env.str("STORAGE_URL", default="")
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
