@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views import generic as django_views
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from evidence import registry, uploads
+from evidence import pack, registry, uploads
 from evidence.downloads import download_response, versions_of
 from evidence.filtersets import EvidenceFilterSet
 from evidence.forms import EvidenceForm, ReplaceFileForm
@@ -167,6 +167,18 @@ class EvidenceDownloadView(EvidenceViewMixin, generic.PermissionMixin, django_vi
             return download_response(evidence, request.GET.get("sha256"))
         except LookupError:
             raise Http404("No such version of this file.")
+
+
+class EvidencePackView(EvidenceViewMixin, generic.PermissionMixin, django_views.View):
+    """A ZIP of the evidence the list's filters select (`?attached_to=ai_systems:12`): index.csv
+    and the files, only what the reader sees."""
+
+    def get(self, request):
+        filterset = EvidenceFilterSet(request.GET, queryset=Evidence.objects.visible_to(request.user), request=request)
+        if not filterset.is_valid():
+            raise Http404("Unknown filter.")
+        label = request.GET.get("attached_to", "all").replace(":", "-") or "all"
+        return pack.build(filterset.qs, name=f"evidence-pack-{label}")
 
 
 def upload_url_for(record) -> str:

@@ -7,6 +7,7 @@ app_name = "evidence"
 urlpatterns = [
     path("", views.EvidenceListView.as_view(), name="evidence_list"),
     path("add/", views.EvidenceCreateView.as_view(), name="evidence_add"),
+    path("pack/", views.EvidencePackView.as_view(), name="evidence_pack"),
     path("<int:pk>/", views.EvidenceDetailView.as_view(), name="evidence_detail"),
     path("<int:pk>/edit/", views.EvidenceUpdateView.as_view(), name="evidence_edit"),
     path("<int:pk>/file/", views.EvidenceReplaceFileView.as_view(), name="evidence_replace"),

@@ -26,6 +26,9 @@ urlpatterns = [
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
     path("frameworks/add/", views.FrameworkCreateView.as_view(), name="framework_add"),
     path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    path(
+        "frameworks/<int:pk>/evidence-pack/", views.FrameworkEvidencePackView.as_view(), name="framework_evidence_pack"
+    ),
     path("frameworks/<int:pk>/edit/", views.FrameworkUpdateView.as_view(), name="framework_edit"),
     path("frameworks/<int:pk>/delete/", views.FrameworkDeleteView.as_view(), name="framework_delete"),
     path("frameworks/<int:pk>/history/", views.FrameworkHistoryView.as_view(), name="framework_history"),

@@ -304,3 +304,28 @@ def test_replace_through_the_service_refuses_a_stale_version(governance, risk):
     evidence = make(governance, risk)
     with pytest.raises(ConflictError):
         evidence_replace_file(evidence, by=governance, upload=samples.upload("b.png", samples.png()), version=99)
+
+
+def test_evidence_packs_hold_the_index_and_the_files(executive, auditor, outsider):
+    import csv
+    import io
+    import zipfile
+
+    from tests.factories.policies import FrameworkFactory, RequirementFactory
+
+    system = AISystemFactory()
+    requirement = RequirementFactory(framework=FrameworkFactory(code="NIST-X"))
+    card = make(executive, None, risks=[], ai_systems=[system], requirements=[requirement], name="card.md", data=b"# C")
+    make(executive, RiskFactory(), name="other.txt", data=b"not in the pack")
+    for url in (
+        reverse("evidence:evidence_pack") + f"?attached_to=ai_systems:{system.pk}",
+        reverse("governance:framework_evidence_pack", args=[requirement.framework_id]),
+    ):
+        response = page_client(auditor).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        rows = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode())))
+        assert [(r["id"], r["sha256"], r["current"]) for r in rows] == [(str(card.pk), card.sha256, "yes")]
+        assert f"ai_systems:{system.pk}" in rows[0]["attached_to"]
+        assert archive.read(rows[0]["file"]) == b"# C"
+    assert page_client(outsider).get(reverse("evidence:evidence_pack")).status_code == 403
