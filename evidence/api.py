@@ -50,6 +50,15 @@ class LinkIds(serializers.ListField):
             )
         return [found[pk] for pk in ids]
 
+    def get_attribute(self, instance):
+        links = getattr(instance, "_link_ids", None)
+        if links is None:
+            links = instance._link_ids = link_ids([instance]).get(instance.pk, {})
+        return links.get(self.kind.name, [])
+
+    def to_representation(self, value):
+        return list(value)
+
     def get_value(self, dictionary):
         if hasattr(dictionary, "getlist") and self.field_name in dictionary:
             return dictionary.getlist(self.field_name)
@@ -80,15 +89,6 @@ class _EvidenceSerializer(TrackedSerializer):
         request = self.context.get("request")
         url = f"/api/v1/evidence/{obj.pk}/download/"
         return request.build_absolute_uri(url) if request else url
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        links = getattr(instance, "_link_ids", None)
-        if links is None:
-            links = link_ids([instance]).get(instance.pk, {})
-        for kind in registry.attachables():
-            data[kind.name] = links.get(kind.name, [])
-        return data
 
     def validate(self, attrs):
         if self.instance is not None and "file" in attrs:

@@ -59,9 +59,7 @@ class EvidenceQuerySet(TrackedQuerySet):
         visible = super().visible_to(user)
         if not has_any_role(user) or reads_all_evidence(user):
             return visible
-        from .models import EvidenceLink
-
-        reachable = EvidenceLink.objects.visible_to(user).values("evidence_id")
+        reachable = self._links().visible_to(user).values("evidence_id")
         return visible.filter(Q(pk__in=reachable) | Q(created_by=user))
 
     def with_related(self):
@@ -81,12 +79,12 @@ class EvidenceQuerySet(TrackedQuerySet):
         today = today or timezone.localdate()
         return self.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=days))
 
-    def attached_to(self, record):
-        from .models import EvidenceLink
+    def _links(self):
+        """EvidenceLink's manager, through the model's relation (models import this module)."""
+        return self.model._meta.get_field("links").related_model.objects
 
-        return self.filter(pk__in=EvidenceLink.objects.to(record).values("evidence_id"))
+    def attached_to(self, record):
+        return self.filter(pk__in=self._links().to(record).values("evidence_id"))
 
     def attached_to_kind(self, kind: registry.Attachable):
-        from .models import EvidenceLink
-
-        return self.filter(pk__in=EvidenceLink.objects.of_kind(kind).values("evidence_id"))
+        return self.filter(pk__in=self._links().of_kind(kind).values("evidence_id"))
