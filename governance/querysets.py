@@ -275,7 +275,14 @@ class FrameworkQuerySet(TrackedQuerySet):
         return self.annotate(
             leaf_count=SubqueryCount(leaves.values("pk")),
             covered_count=SubqueryCount(leaves.covered().values("pk")),
+            evidenced_count=SubqueryCount(leaves.evidenced().values("pk")),
         )
+
+
+def _evidence_model():
+    from evidence.models import Evidence
+
+    return Evidence
 
 
 class RequirementQuerySet(TrackedQuerySet):
@@ -302,6 +309,25 @@ class RequirementQuerySet(TrackedQuerySet):
 
     def covered(self):
         return self.filter(self.covered_condition())
+
+    def evidenced_condition(self, today=None):
+        """True when at least one current piece of evidence (evidence.querysets.current_condition:
+        no `valid_until` or not past it) is attached to the requirement."""
+        from evidence.models import EvidenceLink
+        from evidence.querysets import current_condition
+
+        # By the content type's natural key, not its id: this builds without a query (viewsets
+        # build their querysets when the URLs load).
+        links = EvidenceLink.objects.filter(
+            content_type__app_label="governance",
+            content_type__model="requirement",
+            object_id=models.OuterRef("pk"),
+            evidence__in=_evidence_model().objects.filter(current_condition(today)).values("pk"),
+        )
+        return models.Exists(links)
+
+    def evidenced(self, today=None):
+        return self.filter(self.evidenced_condition(today))
 
     def with_coverage(self):
         children = _model("Requirement").objects.filter(parent=models.OuterRef("pk"))

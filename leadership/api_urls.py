@@ -4,6 +4,7 @@ schema and its docs. On the top floor because it names every app."""
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from evidence.api import router as evidence_router
 from governance.api.urls import router as governance_router
 from initiatives.api.urls import router as initiatives_router
 from integrations.api.urls import router as integrations_router
@@ -13,7 +14,14 @@ from vpportal.api.urls import router as foundation_router
 from vpportal.core.api import api_not_found
 
 router = DefaultRouter()
-for app_router in (foundation_router, initiatives_router, governance_router, reports_router, integrations_router):
+for app_router in (
+    foundation_router,
+    evidence_router,
+    initiatives_router,
+    governance_router,
+    reports_router,
+    integrations_router,
+):
     router.registry.extend(app_router.registry)
 
 urlpatterns = [

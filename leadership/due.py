@@ -1,7 +1,7 @@
 """What's due: one queue across every dated object, overdue first, then by date.
 
-Milestones, mitigations, risk reviews, policy reviews, stale KPIs (measurements overdue) and
-upcoming trainings, each read through its area's QuerySet rules (`open()`, `overdue()`,
+Milestones, mitigations, risk reviews, policy reviews, stale KPIs (measurements overdue), expired or
+expiring evidence and upcoming trainings, each read through its area's QuerySet rules (`open()`, `overdue()`,
 `review_overdue()`, `with_status()`, `upcoming()`). One query per kind, whatever the number of
 rows: the page, the digest emails and the tests share `due_items()`.
 """
@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from evidence.choices import EXPIRING_WITHIN_DAYS
+from evidence.models import Evidence
 from governance.models import Mitigation, Policy, Risk
 from initiatives.choices import AttendanceStatus, KPIStatus
 from initiatives.models import KPI, Milestone, Training, TrainingAttendance
@@ -25,6 +27,7 @@ KINDS = {
     "policy_review": "Policy review",
     "kpi": "KPI measurement",
     "training": "Training",
+    "evidence": "Evidence expiry",
 }
 
 
@@ -159,6 +162,19 @@ def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days
                 t.get_absolute_url(),
                 t.facilitator,
                 ({t.facilitator_id} | attendees) - {None},
+            )
+        )
+    # Evidence: expired (past `valid_until`, no longer current) or expiring within 30 days (or the
+    # queue's horizon when longer); the uploader is its owner.
+    evidence_until = today + datetime.timedelta(days=max(horizon_days, EXPIRING_WITHIN_DAYS))
+    evidence = only_mine(
+        scoped(Evidence).filter(valid_until__lte=evidence_until).select_related("uploaded_by"), "uploaded_by"
+    )
+    for e in evidence:
+        title = f"{e.title} ({'expired' if e.valid_until < today else 'expiring'})"
+        items.append(
+            DueItem(
+                "evidence", e.pk, title, e.valid_until, e.get_absolute_url(), e.uploaded_by, {e.uploaded_by_id} - {None}
             )
         )
     for item in items:

@@ -26,6 +26,7 @@ SEED_MODULES = (
     "tests.factories.policies",
     "tests.factories.risks",
     "tests.factories.integrations",
+    "tests.factories.evidence",
 )
 
 

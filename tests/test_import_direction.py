@@ -1,7 +1,7 @@
 """The house reads top to bottom: every import of every project module (inside functions too) runs
 with the declared direction, and no group of modules imports itself round in a cycle.
 
-Between apps: leadership -> integrations -> governance -> initiatives -> vpportal (the foundation imports no app;
+Between apps: leadership -> integrations -> governance -> initiatives -> evidence -> vpportal (the foundation imports no app;
 settings and URLs name apps by dotted string). Within the layers of an app: models and querysets
 never import services, forms, views, api or admin; services never import views, forms, api or
 admin; filtersets never import forms.
@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("vpportal", "initiatives", "governance", "integrations", "leadership")  # bottom to top
+LAYERS = ("vpportal", "evidence", "initiatives", "governance", "integrations", "leadership")  # bottom to top
 KINDS = ("models", "querysets", "services", "filtersets", "forms", "views", "api", "admin")
 FORBIDDEN = {
     "models": {"services", "forms", "views", "api", "admin"},

@@ -70,12 +70,18 @@ MODEL_WRITERS: dict[str, tuple[str, ...]] = {
     "governance.acknowledgement": W_EXEC,
     "governance.framework": W_GOV,
     "governance.requirement": W_GOV,
+    # Evidence: no role writes every piece; the object rules below give it to whoever may change
+    # one of the records a piece is attached to.
+    "evidence.evidence": (),
 }
 
 # Roles that may add records of a model without being its writers: they correct or remove only the
 # records an object rule gives them (a contributor adds KPI points, and corrects only their own).
 MODEL_ADDERS: dict[str, tuple[str, ...]] = {
     "initiatives.kpimeasurement": (EXECUTIVE, LEADER, CONTRIBUTOR),
+    # Every role but the read-only auditor may upload: the service then requires write access to
+    # one of the records chosen (writes_an_attached_record).
+    "evidence.evidence": (EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR),
 }
 
 # Extra object-level predicates per (model, action), OR-ed with the role rule. They are declared
@@ -252,3 +258,18 @@ def owns_the_kpi(user, measurement=None) -> bool:
 corrects_measurement = role(*MODEL_ADDERS["initiatives.kpimeasurement"]) & (created_it | owns_the_kpi)
 add_object_rule("initiatives.kpimeasurement", "change", corrects_measurement)
 add_object_rule("initiatives.kpimeasurement", "delete", corrects_measurement)
+
+
+# --- evidence: write access follows the records it is attached to -------------------------------
+@rules.predicate
+def writes_an_attached_record(user, evidence=None) -> bool:
+    """THE rule of changing, replacing or deleting a piece of evidence: the user may change at
+    least one of the records it is attached to (each record's own `change` permission). The
+    evidence app's services ask it; `evidence.attached_records()` lists the records."""
+    if evidence is None or not has_any_role(user):
+        return False
+    return any(user.has_perm(perm_name(type(record), "change"), record) for record in evidence.attached_records())
+
+
+add_object_rule("evidence.evidence", "change", writes_an_attached_record)
+add_object_rule("evidence.evidence", "delete", writes_an_attached_record)

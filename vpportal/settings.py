@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from vpportal.roles import ROLES
 from vpportal.sso import issuer_origin, openid_connect_providers, role_map_from
+from vpportal.storage_url import evidence_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "health_check",
     "vpportal",
     "vpportal.events",
+    "evidence",
     "initiatives",
     "governance",
     "leadership",
@@ -166,8 +168,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (evidence): the project's `media/` folder by default, any S3-compatible bucket with
+# STORAGE_URL or the AWS-style settings (vpportal/storage_url.py). Files are never served by URL:
+# downloads go through the evidence views, which check who may read them.
+MEDIA_ROOT = env.path(
+    "MEDIA_ROOT",
+    default=Path(tempfile.gettempdir()) / f"vpportal-test-media-{os.getpid()}" if TESTING else BASE_DIR / "media",
+)
+MEDIA_URL = "/media/"
+STORAGE_URL = env.str("STORAGE_URL", default="")
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME and not STORAGE_URL:
+    # django-storages reads these by these names; only the ones set are defined.
+    for _aws in ("AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if env.str(_aws, default=""):
+            vars()[_aws] = env.str(_aws)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": evidence_storage(STORAGE_URL, AWS_STORAGE_BUCKET_NAME, MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_STORAGE",
@@ -432,7 +450,18 @@ CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
     "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
+    "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
 }
+
+# --- evidence (evidence/) -------------------------------------------------------------------------
+EVIDENCE_MAX_MB = env.float("EVIDENCE_MAX_MB", default=25)
+# Files of deleted evidence (and earlier versions of it) stay this long before the retention job
+# removes them from storage.
+EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=90)
+# Office documents are ZIP containers: caps on what they unpack to (zip bombs).
+EVIDENCE_ZIP_MAX_UNPACKED_MB = env.int("EVIDENCE_ZIP_MAX_UNPACKED_MB", default=250)
+EVIDENCE_ZIP_MAX_RATIO = env.int("EVIDENCE_ZIP_MAX_RATIO", default=100)
+EVIDENCE_ZIP_MAX_ENTRIES = env.int("EVIDENCE_ZIP_MAX_ENTRIES", default=10000)
 
 # --- webhooks (integrations/) ---------------------------------------------------------------------
 # Targets on private, loopback or link-local addresses are refused unless this is on (tests).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/", include(people_urls)),
     path("initiatives/", include("initiatives.urls")),
     path("governance/", include("governance.urls")),
+    path("evidence/", include("evidence.views.urls")),
     path("integrations/", include("integrations.urls")),
     # The top floor: home, dashboard, what's due, search, the executive report, import.
     path("", include("leadership.urls")),

@@ -95,6 +95,10 @@ class CoverageSerializer(serializers.Serializer):
     requirements = serializers.IntegerField(source="leaf_count", help_text="Leaf requirements (what coverage counts).")
     covered = serializers.IntegerField(source="covered_count")
     percent = serializers.IntegerField(source="coverage_percent", allow_null=True)
+    evidenced = serializers.IntegerField(
+        source="evidenced_count", help_text="Leaf requirements with at least one current evidence file."
+    )
+    evidenced_percent = serializers.IntegerField(allow_null=True)
 
 
 class FrameworkSerializer(TrackedSerializer):

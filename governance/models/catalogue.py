@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked
 
@@ -43,7 +44,13 @@ class Framework(Tracked):
         """Share of leaf requirements covered; reads FrameworkQuerySet.with_coverage() annotations."""
         return share_percent(self.covered_count, getattr(self, "leaf_count", 0))
 
+    @property
+    def evidenced_percent(self) -> int | None:
+        """Share of leaf requirements with at least one current evidence file attached."""
+        return share_percent(getattr(self, "evidenced_count", 0), getattr(self, "leaf_count", 0))
 
+
+@accepts_evidence("requirements")
 class Requirement(Tracked):
     framework = models.ForeignKey(
         Framework, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("framework")

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank, within
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
@@ -70,6 +71,7 @@ class Policy(Tracked):
         return f"v{number}" if number else "none approved"
 
 
+@accepts_evidence("policy_versions")
 class PolicyVersion(Tracked):
     """One text of a policy. Workflow: draft -> in_review -> approved -> superseded/retired."""
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
 from vpportal.core.fields import optional_link
@@ -26,6 +27,7 @@ from ..querysets import INHERENT_SCORE, RESIDUAL_SCORE, AISystemQuerySet, Mitiga
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
+@accepts_evidence("ai_systems")
 class AISystem(Tracked):
     """A model or AI-enabled service in the inventory, with its model-card fields."""
 
@@ -67,6 +69,7 @@ class AISystem(Tracked):
         return reverse("governance:aisystem_detail", args=[self.pk])
 
 
+@accepts_evidence("risks")
 class Risk(Tracked):
     """Something that could go wrong with an AI system or initiative, scored and owned.
 
@@ -185,6 +188,7 @@ class Risk(Tracked):
         pass
 
 
+@accepts_evidence("mitigations")
 class Mitigation(Tracked):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="mitigations", verbose_name=_("risk"))
     description = models.TextField(_("description"))

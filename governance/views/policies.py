@@ -12,9 +12,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views import generic as django_generic
 from django.views.decorators.http import require_POST
 
+from evidence import pack
+from evidence.models import Evidence, EvidenceLink
 from governance.choices import VersionStatus
 from governance.coverage import framework_coverage
 from governance.filtersets.policies import FrameworkFilterSet, PolicyFilterSet, PolicyVersionFilterSet
@@ -483,3 +486,17 @@ def acknowledgement_panel(request):
         return None
     pending = list(Policy.objects.to_acknowledge_by(person).with_current_version().order_by("code"))
     return "governance/policy_home_panel.html", {"policies": pending}
+
+
+class FrameworkEvidencePackView(FrameworkViewMixin, generic.PermissionMixin, django_generic.View):
+    """The auditor's ZIP for a framework: the evidence attached to its requirements (index.csv
+    and the files, only what the reader sees; evidence.pack)."""
+
+    def get(self, request, pk):
+        framework = get_object_or_404(Framework.objects.visible_to(request.user), pk=pk)
+        requirements = Requirement.objects.filter(framework=framework).values("pk")
+        links = EvidenceLink.objects.filter(
+            content_type__app_label="governance", content_type__model="requirement", object_id__in=requirements
+        )
+        evidence = Evidence.objects.visible_to(request.user).filter(pk__in=links.values("evidence_id"))
+        return pack.build(evidence, name=f"evidence-pack-{slugify(framework.code)}")

@@ -18,6 +18,9 @@ urlpatterns = [
     path("policy-versions/<int:pk>/retire/", views.PolicyVersionRetireView.as_view(), name="policyversion_retire"),
     *tracked_paths("frameworks/", views, "Framework"),
     path(
+        "frameworks/<int:pk>/evidence-pack/", views.FrameworkEvidencePackView.as_view(), name="framework_evidence_pack"
+    ),
+    path(
         "frameworks/<int:framework_pk>/requirements/add/",
         views.RequirementCreateView.as_view(),
         name="requirement_add",

@@ -334,6 +334,8 @@ def as_data(board: Dashboard) -> dict:
                 "percent": f.coverage_percent,
                 "requirements": f.requirement_count,
                 "covered": f.covered_count,
+                "evidenced": f.evidenced_count,
+                "evidenced_percent": f.evidenced_percent,
                 "url": f.get_absolute_url(),
             }
             for f in board.frameworks

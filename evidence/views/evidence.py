@@ -1,0 +1,186 @@
+"""Pages of evidence: list (filters: kind, attached to, uploaded by, expiring before), upload (drag and
+drop with a progress bar; a plain form without JavaScript), detail with the file's versions,
+edit, new file version, delete, history and download. Rules live in evidence.services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views import generic as django_views
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from evidence import pack, registry, uploads
+from evidence.downloads import download_response, versions_of
+from evidence.filtersets import EvidenceFilterSet
+from evidence.forms import EvidenceForm, ReplaceFileForm
+from evidence.models import Evidence, EvidenceLink
+from evidence.services import evidence as services
+from evidence.specs import EVIDENCE
+from vpportal.core import views as generic
+from vpportal.core.services import ConflictError
+
+
+class EvidenceViewMixin:
+    model = Evidence
+    spec = EVIDENCE
+    url_namespace = "evidence"
+
+
+class StreamedUploadMixin:
+    """The body of a POST is read through the evidence upload handler (hashing, the size cap, a
+    temporary file): installed before the CSRF check reads the form, which then runs as usual."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = csrf_protect(super().as_view(**initkwargs))
+
+        def with_upload_handler(request, *args, **kwargs):
+            if request.method == "POST":
+                uploads.install(request)
+            return view(request, *args, **kwargs)
+
+        return csrf_exempt(with_upload_handler)
+
+    def refuse_too_large(self, form) -> bool:
+        if getattr(self.request, "evidence_refused", None) == uploads.TOO_LARGE:
+            form.errors.pop("file", None)
+            form.add_error("file", uploads.msg_too_large())
+            return True
+        return False
+
+
+class EvidenceListView(EvidenceViewMixin, generic.TrackedListView):
+    filterset_class = EvidenceFilterSet
+
+
+class EvidenceDetailView(EvidenceViewMixin, generic.TrackedDetailView):
+    template_name = "evidence/evidence_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx.update(
+            attached=attached_records(user, self.object),
+            versions=versions_of(self.object),
+            replace_form=ReplaceFileForm(initial={"version": self.object.version}),
+            max_mb=uploads.max_bytes() // (1024 * 1024),
+        )
+        return ctx
+
+
+def attached_records(user, evidence) -> list[tuple[registry.Attachable, object]]:
+    """The records of `evidence` that `user` sees, one query per kind (the links' one included)."""
+    links = list(EvidenceLink.objects.filter(evidence=evidence).visible_to(user))
+    result = []
+    type_ids = registry.content_type_ids()
+    for kind in registry.attachables():
+        type_id = type_ids[kind.name]
+        ids = [link.object_id for link in links if link.content_type_id == type_id]
+        if ids:
+            result += [(kind, record) for record in kind.model.objects.filter(pk__in=ids).order_by("pk")]
+    return result
+
+
+class EvidenceCreateView(StreamedUploadMixin, EvidenceViewMixin, generic.TrackedCreateView):
+    """Upload. `?attach=risks:12` (from a record's page) preselects that record."""
+
+    form_class = EvidenceForm
+    template_name = "evidence/evidence_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        name, _, pk = self.request.GET.get("attach", "").partition(":")
+        if registry.by_name(name) and pk.isdigit():
+            initial[name] = [int(pk)]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "max_mb": uploads.max_bytes() // (1024 * 1024)}
+
+    def form_invalid(self, form):
+        self.refuse_too_large(form)
+        return super().form_invalid(form)
+
+    def post(self, request, *args, **kwargs):
+        self.object = None
+        form = self.get_form()
+        if self.refuse_too_large(form) or not form.is_valid():
+            return self.form_invalid(form)
+        return self.form_valid(form)
+
+    def apply_service(self, form):
+        data = form.service_data()
+        return services.evidence_create(by=self.request.user, data=data, upload=form.cleaned_data["file"])
+
+
+class EvidenceUpdateView(EvidenceViewMixin, generic.TrackedUpdateView):
+    form_class = EvidenceForm
+    update_service = services.evidence_update
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "with_file": False}
+
+
+class EvidenceReplaceFileView(StreamedUploadMixin, EvidenceViewMixin, generic.PermissionMixin, django_views.View):
+    """A new version of the file (POST from the detail page)."""
+
+    def post(self, request, pk):
+        evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+        if not services.may_change(request.user, evidence):
+            raise PermissionDenied
+        form = ReplaceFileForm(request.POST, request.FILES)
+        if not self.refuse_too_large(form) and form.is_valid():
+            try:
+                services.evidence_replace_file(
+                    evidence, by=request.user, upload=form.cleaned_data["file"], version=form.cleaned_data["version"]
+                )
+            except ConflictError as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                form.add_error("file", error.message_dict.get("file", error.messages))
+            else:
+                messages.success(request, f"New version of “{evidence}” uploaded.")
+                return HttpResponseRedirect(evidence.get_absolute_url())
+        for error in [*form.non_field_errors(), *form.errors.get("file", [])]:
+            messages.error(request, f"File not replaced: {error}")
+        return HttpResponseRedirect(evidence.get_absolute_url() + "#versions")
+
+
+class EvidenceDeleteView(EvidenceViewMixin, generic.TrackedDeleteView):
+    delete_service = services.evidence_delete
+
+
+class EvidenceHistoryView(EvidenceViewMixin, generic.HistoryView):
+    pass
+
+
+class EvidenceDownloadView(EvidenceViewMixin, generic.PermissionMixin, django_views.View):
+    """The file (or an earlier version: `?sha256=`), to readers of one of its records; 404 to others."""
+
+    def get(self, request, pk):
+        evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+        try:
+            return download_response(evidence, request.GET.get("sha256"))
+        except LookupError:
+            raise Http404("No such version of this file.")
+
+
+class EvidencePackView(EvidenceViewMixin, generic.PermissionMixin, django_views.View):
+    """A ZIP of the evidence the list's filters select (`?attached_to=ai_systems:12`): index.csv
+    and the files, only what the reader sees."""
+
+    def get(self, request):
+        filterset = EvidenceFilterSet(request.GET, queryset=Evidence.objects.visible_to(request.user), request=request)
+        if not filterset.is_valid():
+            raise Http404("Unknown filter.")
+        label = request.GET.get("attached_to", "all").replace(":", "-") or "all"
+        return pack.build(filterset.qs, name=f"evidence-pack-{label}")
+
+
+def upload_url_for(record) -> str:
+    kind = registry.for_model(type(record))
+    return f"{reverse('evidence:evidence_add')}?attach={kind.name}:{record.pk}"
