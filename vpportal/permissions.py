@@ -70,12 +70,17 @@ MODEL_WRITERS: dict[str, tuple[str, ...]] = {
     "governance.acknowledgement": W_EXEC,
     "governance.framework": W_GOV,
     "governance.requirement": W_GOV,
+    "governance.incident": (EXECUTIVE, LEADER, GOVERNANCE),
+    "governance.vendor": (EXECUTIVE, LEADER, GOVERNANCE),
 }
 
 # Roles that may add records of a model without being its writers: they correct or remove only the
 # records an object rule gives them (a contributor adds KPI points, and corrects only their own).
 MODEL_ADDERS: dict[str, tuple[str, ...]] = {
     "initiatives.kpimeasurement": (EXECUTIVE, LEADER, CONTRIBUTOR),
+    # Anyone with a role who is not a read-only auditor may report an incident; leaders, governance
+    # and executives edit and move them.
+    "governance.incident": (EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR),
 }
 
 # Extra object-level predicates per (model, action), OR-ed with the role rule. They are declared
