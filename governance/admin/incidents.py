@@ -3,6 +3,7 @@
 the admin shows them read-only (incident_update refuses a status change)."""
 
 from django.contrib import admin
+from django.db import models
 
 from governance.models import Incident, Vendor
 from governance.services.incidents import incident_create, incident_delete, incident_update
@@ -36,6 +37,7 @@ class VendorAdmin(TrackedAdmin):
     list_filter = ("kind", "status", "dpa_signed")
     search_fields = ("name", "website", "contact_email")
     list_select_related = ("owner",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     create_service = vendor_create
     update_service = vendor_update
     delete_service = vendor_delete

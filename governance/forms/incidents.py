@@ -66,6 +66,14 @@ class CountryCodesField(forms.MultipleChoiceField):
         super().__init__(choices=choices, **kwargs)
 
 
+class HttpsURLField(forms.URLField):
+    """A URL typed without a scheme is read as https (Django 6's default)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 class VendorForm(TrackedModelForm):
     data_locations = CountryCodesField(
         required=False,
@@ -78,3 +86,4 @@ class VendorForm(TrackedModelForm):
         model = Vendor
         fields = VENDOR.editable_fields()
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"website": HttpsURLField}
