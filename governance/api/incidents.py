@@ -70,7 +70,7 @@ class VendorSerializer(TrackedSerializer):
 
 @tracked_schema
 class IncidentViewSet(TrackedViewSet):
-    queryset = Incident.objects.with_related()
+    queryset = Incident.objects.with_related().prefetch_related("risks", "mitigations")
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     create_service = services.incident_create
