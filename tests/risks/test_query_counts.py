@@ -70,7 +70,7 @@ def test_detail_pages_run_constant_queries(executive, django_assert_num_queries)
     client.get(system.get_absolute_url())
     with django_assert_num_queries(5):  # session, user, roles, system (joined), its risks
         client.get(system.get_absolute_url())
-    with django_assert_num_queries(7):  # session, user, roles, risk (joined), mitigations, requirements, frameworks
+    with django_assert_num_queries(8):  # session, user, roles, risk (joined), mitigations, requirements, frameworks, incidents
         client.get(risk.get_absolute_url())
     RiskFactory.create_batch(5, ai_system=system)
     for mitigation in MitigationFactory.create_batch(6, risk=risk):
