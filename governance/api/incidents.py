@@ -10,7 +10,6 @@ from governance.api.risks import PrimaryKeyList, RiskSerializer
 from governance.choices import IncidentStatus
 from governance.filtersets.incidents import IncidentFilterSet, VendorFilterSet
 from governance.models import AISystem, Incident, Mitigation, Risk, Vendor
-from governance.models.vendors import validate_country_codes
 from governance.services import incidents as services
 from governance.services import vendors as vendor_services
 from governance.specs import INCIDENT, VENDOR
@@ -59,8 +58,7 @@ class VendorSerializer(TrackedSerializer):
         child=serializers.CharField(max_length=2, min_length=2),
         required=False,
         max_length=250,
-        validators=[validate_country_codes],
-        help_text="ISO 3166-1 alpha-2 country codes.",
+        help_text="ISO 3166-1 alpha-2 country codes (checked against pycountry's list by the service).",
     )
 
     class Meta(TrackedSerializer.Meta):

@@ -101,6 +101,7 @@ class _IncidentAction(IncidentViewMixin, generic.PermissionMixin, generic.ModelC
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        self.check_permission()  # the role first (403), then the record (404 when not visible)
         self.object = get_object_or_404(Incident.objects.visible_to(request.user).with_related(), pk=kwargs["pk"])
         self.check_permission(self.object)
         return django_views.View.dispatch(self, request, *args, **kwargs)
@@ -171,6 +172,8 @@ class IncidentRaiseRiskView(RiskCreateView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            if not request.user.has_perm("governance.add_risk"):
+                raise PermissionDenied
             self.incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=kwargs["pk"])
             if not request.user.has_perm("governance.change_incident", self.incident):
                 raise PermissionDenied
