@@ -33,6 +33,7 @@ class Incident(Tracked):
         max_length=24,
         choices=RiskCategory.choices,
         blank=True,
+        default="",
         help_text=_("What kind of harm; a risk raised from the incident starts with it."),
     )
     ai_systems = models.ManyToManyField(
@@ -72,7 +73,7 @@ class Incident(Tracked):
         _("serious incident"), default=False, help_text=_("A serious incident under EU AI Act Article 73.")
     )
     serious_kind = models.CharField(
-        _("kind of serious incident"), max_length=24, choices=SeriousKind.choices, blank=True
+        _("kind of serious incident"), max_length=24, choices=SeriousKind.choices, blank=True, default=""
     )
     reported_to_authority_at = models.DateTimeField(
         _("reported to authority at"), null=True, blank=True, editable=False

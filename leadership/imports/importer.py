@@ -23,6 +23,8 @@ REQUIRED = {
     "kpis": ("name",),
     "kpi-measurements": ("kpi_name", "observed_at", "value"),
     "risks": ("title", "category", "likelihood", "impact"),
+    "vendors": ("name",),
+    "incidents": ("title", "severity", "occurred_at", "detected_at"),
 }
 
 
