@@ -304,3 +304,18 @@ def test_review_and_contract_end_queries(leader):
 
 def test_risk_factory_still_builds():
     assert RiskFactory().key.startswith("RSK-")
+
+
+# --- demo data --------------------------------------------------------------------------------------------
+def test_demo_has_a_serious_incident_near_its_deadline_and_a_vendor_under_review(monkeypatch):
+    from governance import demo_incidents, demo_risks
+    from initiatives import demo_portfolio
+    from leadership import demo
+
+    monkeypatch.setattr(demo, "DEMO_MODULES", (demo_portfolio, demo_risks, demo_incidents))
+    demo.create_demo()
+    pending = [i for i in Incident.objects.with_deadline().report_pending() if i.report_urgent]
+    assert pending and pending[0].severity == "critical"
+    assert Vendor.objects.filter(status="proposed").exists()
+    assert Incident.objects.filter(status="closed").exclude(lessons_learned="").exists()
+    assert Incident.objects.exclude(reported_to_authority_at=None).exists()
