@@ -107,3 +107,59 @@ class RequirementLevel(models.TextChoices):
     SUBCATEGORY = "subcategory", _("Subcategory")
     ARTICLE = "article", _("Article")
     CONTROL = "control", _("Control")
+
+
+# --- incidents (EU AI Act Article 73) and vendors ---------------------------------------------------
+class IncidentSeverity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    INVESTIGATING = "investigating", _("Investigating")
+    MITIGATED = "mitigated", _("Mitigated")
+    CLOSED = "closed", _("Closed")
+
+
+class SeriousKind(models.TextChoices):
+    """The kinds of serious incident of EU AI Act Article 73, each with its report deadline."""
+
+    DEATH = "death", _("Death of a person")
+    CRITICAL_INFRASTRUCTURE = "critical_infrastructure", _("Serious disruption of critical infrastructure")
+    WIDESPREAD_INFRINGEMENT = "widespread_infringement", _("Widespread infringement")
+    OTHER_SERIOUS = "other_serious", _("Other serious harm (health, property, environment, fundamental rights)")
+
+
+# Days after becoming aware (`detected_at`) within which the authority must be told (Art. 73(2)-(4)):
+# the one definition of the report deadline; IncidentQuerySet.with_deadline() and
+# Incident.report_due both read it.
+REPORT_WITHIN_DAYS = {
+    SeriousKind.DEATH: 10,
+    SeriousKind.CRITICAL_INFRASTRUCTURE: 2,
+    SeriousKind.WIDESPREAD_INFRINGEMENT: 2,
+    SeriousKind.OTHER_SERIOUS: 15,
+}
+# A report due within this many days is urgent (the due queue, the dashboard and the pages say so).
+REPORT_URGENT_DAYS = 2
+
+
+class VendorKind(models.TextChoices):
+    MODEL_PROVIDER = "model_provider", _("Model provider")
+    DATA_PROVIDER = "data_provider", _("Data provider")
+    PLATFORM = "platform", _("Platform")
+    CONSULTANCY = "consultancy", _("Consultancy")
+    OTHER = "other", _("Other")
+
+
+class VendorStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    RESTRICTED = "restricted", _("Restricted")
+    OFFBOARDED = "offboarded", _("Offboarded")
+
+
+# A contract ending within this many days is a due item.
+CONTRACT_END_NOTICE_DAYS = 90

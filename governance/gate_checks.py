@@ -9,7 +9,7 @@ reasons in plain words, naming the AI system, risk or policy at fault (empty whe
 from initiatives.choices import Stage
 from initiatives.gate import GateCheck, register_check
 
-from .choices import EUAIActTier, PolicyCategory, RiskLevel, VersionStatus
+from .choices import EUAIActTier, IncidentSeverity, PolicyCategory, RiskLevel, VendorStatus, VersionStatus
 
 GATE_POLICY_CATEGORIES = (PolicyCategory.RESPONSIBLE_AI, PolicyCategory.MODEL_RISK)
 BLOCKING_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
@@ -88,6 +88,47 @@ def check_policy_acknowledgements(initiative, target_stage) -> list[str]:
     ]
 
 
+def check_open_critical_incidents(initiative, target_stage) -> list[str]:
+    """No critical incident that is not closed, on the initiative or one of its AI systems."""
+    from .models import Incident
+
+    incidents = (
+        Incident.objects.concerning_initiative(initiative)
+        .open()
+        .filter(severity=IncidentSeverity.CRITICAL)
+        .order_by("detected_at", "id")
+    )
+    return [
+        f"Incident {incident.key} “{incident.title}” is critical and still {incident.get_status_display().lower()}; "
+        "close it (root cause and lessons learned) before moving forward."
+        for incident in incidents
+    ]
+
+
+def check_vendors(initiative, target_stage) -> list[str]:
+    """Every AI system with a vendor has an approved vendor, with a signed data processing agreement
+    when the system processes personal data."""
+    from .models import AISystem
+
+    if not initiative.uses_ai:
+        return []
+    reasons = []
+    systems = AISystem.objects.filter(initiative=initiative, vendor__isnull=False).select_related("vendor")
+    for system in systems.order_by("name", "id"):
+        vendor = system.vendor
+        if vendor.status != VendorStatus.APPROVED:
+            reasons.append(
+                f"AI system “{system.name}” comes from vendor “{vendor.name}”, which is "
+                f"{vendor.get_status_display().lower()}, not approved."
+            )
+        if system.processes_personal_data and not vendor.dpa_signed:
+            reasons.append(
+                f"AI system “{system.name}” processes personal data but vendor “{vendor.name}” has no signed "
+                "data processing agreement."
+            )
+    return reasons
+
+
 GOVERNANCE_CHECKS = (
     GateCheck(
         code="ai_system_registered",
@@ -103,6 +144,16 @@ GOVERNANCE_CHECKS = (
         code="open_high_risks",
         label="No open high or critical residual risk unless accepted",
         run=check_open_high_risks,
+    ),
+    GateCheck(
+        code="open_critical_incidents",
+        label="No open critical incident on the initiative or its AI systems",
+        run=check_open_critical_incidents,
+    ),
+    GateCheck(
+        code="vendors_approved",
+        label="Every AI system from a vendor has an approved vendor, with a signed DPA for personal data",
+        run=check_vendors,
     ),
     GateCheck(
         code="policy_acknowledgements",

@@ -1,5 +1,6 @@
 """Reads of the governance app, shared by pages, admin, API and exports."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -332,3 +333,96 @@ class RequirementQuerySet(TrackedQuerySet):
     def with_coverage(self):
         children = _model("Requirement").objects.filter(parent=models.OuterRef("pk"))
         return self.annotate(is_leaf=~models.Exists(children), is_covered=self.covered_condition())
+
+
+# --- incidents and vendors -------------------------------------------------------------------------
+
+
+def report_deadline_expression():
+    """`detected_at` + the Article 73 days of the kind, for a serious incident; NULL otherwise.
+    The one definition in SQL of Incident.report_due (REPORT_WITHIN_DAYS holds the days)."""
+    from .choices import REPORT_WITHIN_DAYS
+
+    return models.Case(
+        *[
+            When(
+                serious=True,
+                serious_kind=kind,
+                then=ExpressionWrapper(
+                    F("detected_at") + Value(datetime.timedelta(days=days)), output_field=models.DateTimeField()
+                ),
+            )
+            for kind, days in REPORT_WITHIN_DAYS.items()
+        ],
+        default=Value(None),
+        output_field=models.DateTimeField(),
+    )
+
+
+def report_deadline_of(incident):
+    """Incident.report_due for a record read without the annotation (the same definition)."""
+    from .choices import REPORT_WITHIN_DAYS
+
+    if not incident.serious or not incident.detected_at or incident.serious_kind not in REPORT_WITHIN_DAYS:
+        return None
+    return incident.detected_at + datetime.timedelta(days=REPORT_WITHIN_DAYS[incident.serious_kind])
+
+
+class IncidentQuerySet(TrackedQuerySet):
+    search_fields = ("key", "title", "description", "authority_reference")
+
+    def with_related(self):
+        return (
+            super()
+            .with_related()
+            .select_related("initiative", "owner")
+            .prefetch_related(models.Prefetch("ai_systems", queryset=_model("AISystem").objects.order_by("name")))
+            .with_deadline()
+        )
+
+    def with_deadline(self):
+        """`report_due` (the Article 73 deadline, derived) as a column lists filter and sort by."""
+        if "report_due" in self.query.annotations:
+            return self
+        return self.annotate(report_due=report_deadline_expression())
+
+    def open(self):
+        return self.exclude(status="closed")
+
+    def report_pending(self):
+        """Serious incidents not reported to the authority yet (whatever their status)."""
+        return self.filter(serious=True, reported_to_authority_at__isnull=True)
+
+    def report_due_by(self, moment):
+        """Pending reports whose deadline is at or before `moment` (overdue ones included)."""
+        return self.report_pending().with_deadline().filter(report_due__lte=moment)
+
+    def report_overdue(self, now=None):
+        return self.report_pending().with_deadline().filter(report_due__lt=now or timezone.now())
+
+    def concerning_initiative(self, initiative):
+        """Incidents that name the initiative or one of its AI systems (each once)."""
+        systems = _model("AISystem").objects.filter(initiative=initiative).values("pk")
+        involved = _model("Incident").ai_systems.through.objects.filter(
+            incident=models.OuterRef("pk"), aisystem__in=systems
+        )
+        return self.filter(Q(initiative=initiative) | models.Exists(involved))
+
+
+class VendorQuerySet(TrackedQuerySet):
+    search_fields = ("name", "website", "contact_email", "notes")
+
+    def with_related(self):
+        return super().with_related().select_related("owner")
+
+    def review_overdue(self, today=None):
+        """A review date before `today` on a vendor we still work with."""
+        return self.filter(next_review_date__lt=today or timezone.localdate()).exclude(status="offboarded")
+
+    def contract_ending(self, today=None, *, within_days=None):
+        """Contracts of vendors we still work with that end within the notice period (ended ones too)."""
+        from .choices import CONTRACT_END_NOTICE_DAYS
+
+        today = today or timezone.localdate()
+        until = today + datetime.timedelta(days=CONTRACT_END_NOTICE_DAYS if within_days is None else within_days)
+        return self.filter(contract_end_date__lte=until).exclude(status="offboarded")

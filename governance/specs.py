@@ -6,12 +6,86 @@ these specs.
 """
 
 from initiatives.specs import INITIATIVE_KEY
-from vpportal.core.fieldspec import Column, FieldSpec, NaturalKey, Text
+from vpportal.core.fieldspec import Codec, Column, FieldSpec, NaturalKey, Text, cell
 from vpportal.people.specs import PERSON_KEY
 
-from .models import Acknowledgement, AISystem, Framework, Mitigation, Policy, PolicyVersion, Requirement, Risk
+from .models import (
+    Acknowledgement,
+    AISystem,
+    Framework,
+    Incident,
+    Mitigation,
+    Policy,
+    PolicyVersion,
+    Requirement,
+    Risk,
+    Vendor,
+)
 
 AI_SYSTEM_KEY = NaturalKey(AISystem, "name", "name", "No AI system named “{}”.", cache_name="ai_system")
+VENDOR_KEY = NaturalKey(Vendor, "name", "name", "No vendor named “{}”.", cache_name="vendor")
+
+
+class UpperList(Codec):
+    """Codes in a file cell, comma-separated, read in upper case (country codes)."""
+
+    def read(self, row, name, errors, cache):
+        return [v.strip().upper() for v in cell(row, name).split(",") if v.strip()]
+
+    def write(self, value):
+        return (",".join(value or []),)
+
+
+class ManyByKey(Codec):
+    """Several related records in one cell, named by their natural key and separated by “;” (names
+    may hold commas)."""
+
+    def __init__(self, key: NaturalKey, column: str):
+        self.key, self.column = key, column
+
+    def columns(self, name):
+        return (self.column,)
+
+    def read(self, row, name, errors, cache):
+        values = [self.key.normalise(v.strip()) for v in cell(row, self.column).split(";") if v.strip()]
+        found = []
+        for value in values:
+            record = self.key.find(value, cache)
+            if record is None:
+                errors.setdefault(self.column, []).append(self.key.missing.format(value))
+            else:
+                found.append(record)
+        return found
+
+    def write(self, value):
+        return ("; ".join(getattr(obj, self.key.field) for obj in value.all()) if value is not None else "",)
+
+
+VENDOR = FieldSpec(
+    Vendor,
+    Column("name"),
+    Column("kind", detail=True),
+    Column("status", detail=True),
+    Column("website", detail=True),
+    Column("contact_email", detail=True),
+    Column("dpa_signed", detail=True),
+    Column("data_locations", file=UpperList()),
+    Column("data_locations_display", "Data locations (countries)", detail=True, file=False),
+    Column("contract_end_date", detail=True),
+    Column("next_review_date", detail=True),
+    Column("owner", detail=True, file=PERSON_KEY.codec()),
+    Column("notes", export=False),
+    list=(
+        "name",
+        "kind",
+        "status",
+        "dpa_signed",
+        "data_locations_display",
+        "contract_end_date",
+        "next_review_date",
+        "owner",
+    ),
+)
 
 AI_SYSTEM = FieldSpec(
     AISystem,
@@ -21,6 +95,7 @@ AI_SYSTEM = FieldSpec(
     Column("owner", file=PERSON_KEY.codec()),
     Column("kind"),
     Column("provider"),
+    Column("vendor", file=VENDOR_KEY.codec()),
     Column("lifecycle_status"),
     Column("eu_ai_act_tier"),
     Column("processes_personal_data"),
@@ -51,6 +126,7 @@ RISK = FieldSpec(
     Column("ai_system", detail=True, file=AI_SYSTEM_KEY.codec()),
     Column("initiative", detail=True, file=INITIATIVE_KEY.codec()),
     Column("owner", detail=True, file=PERSON_KEY.codec()),
+    Column("vendor", detail=True, file=VENDOR_KEY.codec()),
     Column("likelihood"),
     Column("impact"),
     Column("inherent_score"),
@@ -164,4 +240,42 @@ REQUIREMENT = FieldSpec(
     Column("level"),
     Column("parent"),
     Column("position"),
+)
+
+
+# The report deadline reads IncidentQuerySet.with_deadline()'s annotation: shown and exported, never
+# imported; the report itself is recorded by its action (incident_report), not by a file or a form.
+INCIDENT = FieldSpec(
+    Incident,
+    Column("key", file=Text(case="upper")),
+    Column("title"),
+    Column("description", export=False),
+    Column("severity", detail=True, cell="governance/cells/incident_severity.html"),
+    Column("status", detail=True),
+    Column("category", detail=True),
+    Column("ai_systems", detail=True, file=ManyByKey(AI_SYSTEM_KEY, "ai_system_names")),
+    Column("initiative", detail=True, file=INITIATIVE_KEY.codec()),
+    Column("owner", detail=True, file=PERSON_KEY.codec()),
+    Column("occurred_at", detail=True),
+    Column("detected_at", detail=True),
+    Column("serious", detail=True),
+    Column("serious_kind", detail=True),
+    Column("report_due", "Report due", detail=True, cell="governance/cells/incident_report_due.html"),
+    Column("reported_to_authority_at", detail=True, file=False),
+    Column("authority_reference", detail=True, file=False),
+    Column("root_cause", export=False),
+    Column("lessons_learned", export=False),
+    Column("risks", export=False, file=False),
+    Column("mitigations", export=False, file=False),
+    list=(
+        "key",
+        "title",
+        "severity",
+        "status",
+        "initiative",
+        "owner",
+        "detected_at",
+        "serious",
+        "report_due",
+    ),
 )

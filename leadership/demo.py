@@ -9,12 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from governance import demo_evidence, demo_policies, demo_risks
+from governance import demo_evidence, demo_incidents, demo_policies, demo_risks
 from initiatives import demo_portfolio, demo_team
 from vpportal.people.models import Person
 
 DEMO_PASSWORD = "vp-portal-demo"
-DEMO_MODULES = (demo_portfolio, demo_policies, demo_risks, demo_team, demo_evidence)
+DEMO_MODULES = (demo_portfolio, demo_policies, demo_risks, demo_incidents, demo_team, demo_evidence)
 MARKER_EMAIL = "ada.lovelace@example.com"
 
 # username, role, person name, title, function, career level, manager username

@@ -1,7 +1,9 @@
 """What's due: one queue across every dated object, overdue first, then by date.
 
 Milestones, mitigations, risk reviews, policy reviews, stale KPIs (measurements overdue), expired or
-expiring evidence and upcoming trainings, each read through its area's QuerySet rules (`open()`, `overdue()`,
+expiring evidence, upcoming trainings, Article 73 reports of serious incidents (urgent within two
+days), vendor reviews and vendor contracts ending within 90 days, each read through its area's
+QuerySet rules (`open()`, `overdue()`,
 `review_overdue()`, `with_status()`, `upcoming()`). One query per kind, whatever the number of
 rows: the page, the digest emails and the tests share `due_items()`.
 """
@@ -15,6 +17,8 @@ from django.utils import timezone
 from evidence.choices import EXPIRING_WITHIN_DAYS
 from evidence.models import Evidence
 from governance.models import Mitigation, Policy, Risk
+from governance.choices import CONTRACT_END_NOTICE_DAYS, REPORT_URGENT_DAYS
+from governance.models import Incident, Mitigation, Policy, Risk, Vendor
 from initiatives.choices import AttendanceStatus, KPIStatus
 from initiatives.models import KPI, Milestone, Training, TrainingAttendance
 from initiatives.querysets import STALE_AFTER
@@ -28,6 +32,9 @@ KINDS = {
     "kpi": "KPI measurement",
     "training": "Training",
     "evidence": "Evidence expiry",
+    "incident_report": "Incident report to authority",
+    "vendor_review": "Vendor review",
+    "vendor_contract": "Vendor contract end",
 }
 
 
@@ -41,6 +48,8 @@ class DueItem:
     owner: object = None  # a Person, or None
     people: set = field(default_factory=set)  # ids of everyone the item concerns (the digest's recipients)
     today: datetime.date | None = None
+    due_at: datetime.datetime | None = None  # a deadline to the minute (an Article 73 report)
+    now: datetime.datetime | None = None
 
     @property
     def key(self) -> str:
@@ -53,7 +62,16 @@ class DueItem:
 
     @property
     def overdue(self) -> bool:
+        if self.due_at is not None and self.now is not None:
+            return self.due_at < self.now
         return self.today is not None and self.due < self.today
+
+    @property
+    def urgent(self) -> bool:
+        """An authority report due within REPORT_URGENT_DAYS (not overdue yet)."""
+        if self.due_at is None or self.now is None or self.overdue:
+            return False
+        return (self.due_at - self.now).total_seconds() <= REPORT_URGENT_DAYS * 86400
 
     @property
     def days(self) -> int:
@@ -177,7 +195,53 @@ def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days
                 "evidence", e.pk, title, e.valid_until, e.get_absolute_url(), e.uploaded_by, {e.uploaded_by_id} - {None}
             )
         )
+    # Article 73 reports of serious incidents, due to the minute; urgent within REPORT_URGENT_DAYS.
+    now = timezone.now()
+    reports = only_mine(
+        scoped(Incident)
+        .report_due_by(timezone.make_aware(datetime.datetime.combine(after_until, datetime.time.min)))
+        .select_related("owner"),
+        "owner",
+    )
+    for i in reports:
+        items.append(
+            DueItem(
+                "incident_report",
+                i.pk,
+                str(i),
+                timezone.localdate(i.report_due),
+                i.get_absolute_url(),
+                i.owner,
+                {i.owner_id} - {None},
+                due_at=i.report_due,
+            )
+        )
+    vendors = only_mine(scoped(Vendor).review_overdue(after_until).select_related("owner"), "owner")
+    for v in vendors:
+        items.append(
+            DueItem(
+                "vendor_review", v.pk, str(v), v.next_review_date, v.get_absolute_url(), v.owner, {v.owner_id} - {None}
+            )
+        )
+    # A contract end is announced CONTRACT_END_NOTICE_DAYS ahead, whatever the queue's horizon.
+    contracts = only_mine(
+        scoped(Vendor).contract_ending(today, within_days=max(CONTRACT_END_NOTICE_DAYS, horizon_days)),
+        "owner",
+    ).select_related("owner")
+    for v in contracts:
+        items.append(
+            DueItem(
+                "vendor_contract",
+                v.pk,
+                f"{v}: contract ends",
+                v.contract_end_date,
+                v.get_absolute_url(),
+                v.owner,
+                {v.owner_id} - {None},
+            )
+        )
     for item in items:
         item.today = today
+        item.now = now
     items.sort(key=lambda i: (not i.overdue, i.due, i.kind, i.pk))
     return items

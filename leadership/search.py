@@ -1,4 +1,4 @@
-"""Global search across initiatives, KPIs, AI systems, risks, policies and people.
+"""Global search across initiatives, KPIs, AI systems, risks, incidents, vendors, policies and people.
 
 Each kind is searched through its own QuerySet: `visible_to(user)` decides what the reader may see
 and `search()` looks only in the kind's declared `search_fields`, which never include private
@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from governance.models import AISystem, Policy, Risk
+from governance.models import AISystem, Incident, Policy, Risk, Vendor
 from initiatives.models import KPI, Initiative
 from vpportal.people.models import Person
 
@@ -24,6 +24,8 @@ KINDS = (
     ("KPIs", KPI, "initiatives:kpi_list", ("initiative",)),
     ("AI systems", AISystem, "governance:aisystem_list", ()),
     ("Risks", Risk, "governance:risk_list", ()),
+    ("Incidents", Incident, "governance:incident_list", ()),
+    ("Vendors", Vendor, "governance:vendor_list", ()),
     ("Policies", Policy, "governance:policy_list", ()),
     ("People", Person, "people:person_list", ()),
 )

@@ -25,6 +25,7 @@ SEED_MODULES = (
     "tests.factories.team",
     "tests.factories.policies",
     "tests.factories.risks",
+    "tests.factories.incidents",
     "tests.factories.integrations",
     "tests.factories.evidence",
 )

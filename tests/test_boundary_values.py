@@ -158,6 +158,7 @@ SEED_MODULES = (
     "tests.factories.team",
     "tests.factories.policies",
     "tests.factories.risks",
+    "tests.factories.incidents",
 )
 
 

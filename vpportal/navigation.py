@@ -23,6 +23,8 @@ NAVIGATION = [
             ("AI systems", "governance:aisystem_list"),
             ("Risk register", "governance:risk_list"),
             ("Mitigations", "governance:mitigation_list"),
+            ("Incidents", "governance:incident_list"),
+            ("Vendors", "governance:vendor_list"),
             ("Policies", "governance:policy_list"),
             ("Frameworks", "governance:framework_list"),
             ("Webhooks", "integrations:webhook_list"),

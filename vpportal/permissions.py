@@ -73,6 +73,8 @@ MODEL_WRITERS: dict[str, tuple[str, ...]] = {
     # Evidence: no role writes every piece; the object rules below give it to whoever may change
     # one of the records a piece is attached to.
     "evidence.evidence": (),
+    "governance.incident": (EXECUTIVE, LEADER, GOVERNANCE),
+    "governance.vendor": (EXECUTIVE, LEADER, GOVERNANCE),
 }
 
 # Roles that may add records of a model without being its writers: they correct or remove only the
@@ -82,6 +84,9 @@ MODEL_ADDERS: dict[str, tuple[str, ...]] = {
     # Every role but the read-only auditor may upload: the service then requires write access to
     # one of the records chosen (writes_an_attached_record).
     "evidence.evidence": (EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR),
+    # Anyone with a role who is not a read-only auditor may report an incident; leaders, governance
+    # and executives edit and move them.
+    "governance.incident": (EXECUTIVE, LEADER, GOVERNANCE, CONTRIBUTOR),
 }
 
 # Extra object-level predicates per (model, action), OR-ed with the role rule. They are declared

@@ -2,8 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from governance.api import policies, risks
+from governance.api import incidents, policies, risks
 
 router = SimpleRouter()
 policies.register(router)
 risks.register(router)
+incidents.register(router)

@@ -2,8 +2,10 @@
 and the AI system inventory with its risk register and mitigations."""
 
 from .catalogue import Framework, Requirement
+from .incidents import Incident
 from .policies import Acknowledgement, Policy, PolicyVersion
 from .risks import AISystem, Mitigation, Risk
+from .vendors import Vendor
 
 __all__ = [
     "Framework",
@@ -14,4 +16,6 @@ __all__ = [
     "AISystem",
     "Risk",
     "Mitigation",
+    "Incident",
+    "Vendor",
 ]

@@ -37,6 +37,15 @@ class AISystem(Tracked):
     owner = optional_link("vpportal.Person", "ai_systems", _("owner"))
     kind = models.CharField(_("kind"), max_length=20, choices=SystemKind.choices, default=SystemKind.OTHER)
     provider = models.CharField(_("provider"), max_length=120, default="in-house")
+    vendor = models.ForeignKey(
+        "governance.Vendor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ai_systems",
+        verbose_name=_("vendor"),
+        help_text=_("The third party that provides the model or service; leave empty for an in-house system."),
+    )
     lifecycle_status = models.CharField(
         _("lifecycle status"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DESIGN, db_index=True
     )
@@ -85,6 +94,15 @@ class Risk(Tracked):
     )
     initiative = optional_link("initiatives.Initiative", "risks", _("initiative"), on_delete=models.CASCADE)
     owner = optional_link("vpportal.Person", "risks", _("owner"))
+    vendor = models.ForeignKey(
+        "governance.Vendor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risks",
+        verbose_name=_("vendor"),
+        help_text=_("For a third-party risk: the vendor it comes from."),
+    )
     likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
     residual_likelihood = models.PositiveSmallIntegerField(
@@ -134,6 +152,11 @@ class Risk(Tracked):
                 violation_error_message=_("A risk concerns an AI system, an initiative, or both."),
             ),
             not_blank("title"),
+            models.CheckConstraint(
+                condition=Q(vendor__isnull=True) | Q(category=RiskCategory.THIRD_PARTY),
+                name="%(app_label)s_%(class)s_vendor_only_third_party",
+                violation_error_message=_("Only a risk of category “Third party” names a vendor."),
+            ),
         ]
         indexes = [
             models.Index(fields=["likelihood", "impact"], name="governance_risk_heat"),

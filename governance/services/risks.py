@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from governance.choices import RiskStatus
+from governance.choices import RiskCategory, RiskStatus
 from governance.models import AISystem, Mitigation, Risk
 from vpportal.core.services import (
     TransitionError,
@@ -52,6 +52,16 @@ def _check_residuals(risk: Risk) -> None:
         raise ValidationError(errors)
 
 
+MSG_VENDOR_ONLY_THIRD_PARTY = (
+    "Only a risk of category “Third party” names a vendor: change the category or clear the vendor."
+)
+
+
+def _check_vendor(risk: Risk) -> None:
+    if risk.vendor_id and risk.category != RiskCategory.THIRD_PARTY:
+        raise ValidationError({"vendor": MSG_VENDOR_ONLY_THIRD_PARTY})
+
+
 def _move_status(risk: Risk, target: str) -> list[str]:
     """Run the declared transition to `target`; returns the extra fields it changed."""
     if target == risk.status:
@@ -82,6 +92,7 @@ def risk_create(*, by, data: dict) -> Risk:
     risk = Risk(**data)
     risk.status = status
     _check_residuals(risk)
+    _check_vendor(risk)
     save_new(risk, by=by, event=None)  # recorded once the key is there
     # The key derives from the primary key the database just gave, so two concurrent creates can
     # never get the same key (no lock, no retry); the creation entry in history shows the key too.
@@ -103,6 +114,7 @@ def risk_update(risk: Risk, *, by, data: dict, version: int | None = None) -> Ri
         extra = _move_status(risk, status)
         fields += ["status", *extra]
     _check_residuals(risk)
+    _check_vendor(risk)
     return save_changes(risk, by=by, version=version, fields=fields)
 
 

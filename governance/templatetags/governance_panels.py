@@ -4,7 +4,7 @@ is composed in the template rather than by initiatives calling into governance."
 
 from django import template
 
-from governance.models import AISystem, Risk
+from governance.models import AISystem, Incident, Risk
 
 register = template.Library()
 
@@ -31,3 +31,26 @@ def initiative_risks_panel(context, initiative):
         "can_add_risk": user.has_perm("governance.add_risk"),
     }
     return {"panel": panel}
+
+
+@register.inclusion_tag("governance/_initiative_incidents_panel.html", takes_context=True)
+def initiative_incidents_panel(context, initiative):
+    """Incidents of an initiative in pilot or production: those naming it or one of its AI systems
+    (one query, the AI systems prefetched); nothing before pilot or for a user who may not view them."""
+    user = context["request"].user
+    if initiative.stage not in ("pilot", "production") or not user.has_perm("governance.view_incident"):
+        return {"panel": None}
+    incidents = (
+        Incident.objects.visible_to(user)
+        .with_deadline()
+        .concerning_initiative(initiative)
+        .select_related("owner")
+        .order_by("-detected_at", "-id")
+    )
+    return {
+        "panel": {
+            "initiative": initiative,
+            "incidents": incidents,
+            "can_add": user.has_perm("governance.add_incident"),
+        }
+    }

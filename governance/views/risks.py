@@ -12,7 +12,7 @@ from django.views import generic as django_views
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
-from governance.models import AISystem, Mitigation, Risk
+from governance.models import AISystem, Incident, Mitigation, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
@@ -94,6 +94,7 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
             .select_related("owner")
             .prefetch_related("requirements__framework")
             .order_by("due_date", "id"),
+            incidents=Incident.objects.visible_to(user).filter(risks=self.object).order_by("-detected_at", "-id"),
             can_accept=services.may_accept(user, self.object),
             can_add_mitigation=user.has_perm("governance.add_mitigation"),
             can_change_mitigation=user.has_perm("governance.change_mitigation"),

@@ -24,8 +24,9 @@ from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
+from governance.choices import IncidentStatus
 from governance.heat_maps import heat_maps
-from governance.models import Framework, Mitigation, Policy, Risk
+from governance.models import Framework, Incident, Mitigation, Policy, Risk
 from initiatives.charts import sparkline
 from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
@@ -74,6 +75,8 @@ class Dashboard:
     heat_maps: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     policies_in_review: Figure | None = None
+    incidents: list = field(default_factory=list)  # [Figure]: open, reports pending, reports overdue
+    incident_deadlines: list = field(default_factory=list)  # pending Article 73 reports, soonest first
     my_acknowledgements: list = field(default_factory=list)
     my_acknowledgements_figure: Figure | None = None
     acknowledgement_rate: int | None = None
@@ -86,7 +89,7 @@ class Dashboard:
         found = [self.initiatives_total, self.policies_in_review, self.ai_literacy.get("uncovered")]
         for _, cells, total in self.stages:
             found += [*cells, total]
-        found += self.health_totals + self.kpi_status + self.overdue
+        found += self.health_totals + self.kpi_status + self.overdue + self.incidents
         return [f for f in found if f is not None]
 
 
@@ -160,12 +163,16 @@ def _overdue_and_awaiting(board: Dashboard, user):
     yesterday = today - datetime.timedelta(days=1)
     open_statuses = ["planned", "in_progress"]
     policies = Policy.objects.visible_to(user)
+    incidents = Incident.objects.visible_to(user)
     counts = count_together(
         milestones=Milestone.objects.visible_to(user).open().filter(due_date__lt=today),
         mitigations=Mitigation.objects.visible_to(user).overdue(today),
         risk_reviews=Risk.objects.visible_to(user).review_overdue(today),
         policy_reviews=policies.review_overdue(today),
         in_review=policies.with_latest_status("in_review"),
+        incidents_open=incidents.open(),
+        reports_pending=incidents.report_pending(),
+        reports_overdue=incidents.report_overdue(timezone.now()),
     )
     board.overdue = [
         Figure(
@@ -193,11 +200,43 @@ def _overdue_and_awaiting(board: Dashboard, user):
             list_url("governance:policy_list", review_overdue="true"),
         ),
     ]
+    incident_list = "governance:incident_list"
+    open_statuses = [s.value for s in IncidentStatus if s != IncidentStatus.CLOSED]
+    board.incidents = [
+        Figure(
+            "incidents.open", "Open incidents", counts["incidents_open"], list_url(incident_list, status=open_statuses)
+        ),
+        Figure(
+            "incidents.reports_pending",
+            "Serious incidents not yet reported",
+            counts["reports_pending"],
+            list_url(incident_list, report_pending="true"),
+        ),
+        Figure(
+            "incidents.reports_overdue",
+            "Authority reports overdue",
+            counts["reports_overdue"],
+            list_url(incident_list, report_overdue="true"),
+        ),
+    ]
     board.policies_in_review = Figure(
         "policies.in_review",
         "Policies awaiting approval",
         counts["in_review"],
         list_url("governance:policy_list", status="in_review"),
+    )
+
+
+INCIDENT_DEADLINES = 5
+
+
+def _incident_deadlines(board: Dashboard, user):
+    """The pending Article 73 reports with the nearest deadlines (overdue first), for the countdown."""
+    board.incident_deadlines = list(
+        Incident.objects.visible_to(user)
+        .report_pending()
+        .with_deadline()
+        .order_by("report_due", "pk")[:INCIDENT_DEADLINES]
     )
 
 
@@ -261,6 +300,7 @@ def compute_dashboard(user, today: datetime.date) -> Dashboard:
     _kpis(board, user)
     _risks(board, user)
     _overdue_and_awaiting(board, user)
+    _incident_deadlines(board, user)
     _acknowledgements(board, user)
     _team(board)
     _frameworks(board, user)
@@ -312,6 +352,21 @@ def as_data(board: Dashboard) -> dict:
             for heat_map in board.heat_maps
         },
         "overdue": {f.key.split(".")[1]: _figure(f) for f in board.overdue},
+        "incidents": {
+            **{f.key.split(".")[1]: _figure(f) for f in board.incidents},
+            "report_deadlines": [
+                {
+                    "id": i.pk,
+                    "key": i.key,
+                    "title": i.title,
+                    "report_due": i.report_due.isoformat() if i.report_due else None,
+                    "overdue": i.report_overdue,
+                    "urgent": i.report_urgent,
+                    "url": i.get_absolute_url(),
+                }
+                for i in board.incident_deadlines
+            ],
+        },
         "policies": {
             "awaiting_approval": _figure(board.policies_in_review),
             "to_acknowledge_by_me": [

@@ -3,7 +3,7 @@ cell reads and writes come from the model's spec (its app's `specs` module); a k
 finds its record and which services write it.
 
 Relations use natural keys, never database ids: a person by email, an initiative by key, a KPI by
-initiative key + name, an AI system by name, a risk by key. A row whose natural key exists updates
+initiative key + name, an AI system or a vendor by name, a risk or an incident by key. A row whose natural key exists updates
 that record (only the fields that differ); otherwise it creates one. Keys of initiatives and risks
 derive from the primary key (their services' rule), so a new record from a file is created with
 the primary key its key names when that key is free: an export imported into an empty database
@@ -19,10 +19,12 @@ and is never overridden (a refused move is the row's error); a risk is accepted 
 
 from dataclasses import dataclass
 
-from governance.choices import RiskStatus
-from governance.models import AISystem, Risk
+from governance.choices import IncidentStatus, RiskStatus
+from governance.models import AISystem, Incident, Risk, Vendor
+from governance.services import incidents as incident_services
 from governance.services import risks as risk_services
-from governance.specs import AI_SYSTEM, RISK
+from governance.services import vendors as vendor_services
+from governance.specs import AI_SYSTEM, INCIDENT, RISK, VENDOR
 from initiatives.models import KPI, Initiative, KPIMeasurement
 from initiatives.services import portfolio
 from initiatives.specs import INITIATIVE, KPI_SPEC, MEASUREMENT
@@ -260,15 +262,92 @@ class RiskKind(Kind):
         return obj.status == data["_status"] and super().is_unchanged(obj, data)
 
 
+class VendorKind(Kind):
+    def queryset(self):
+        return Vendor.objects.select_related("owner").order_by("name", "pk")
+
+    def parse(self, row, cache):
+        data = self.read(row, cache)
+        return Vendor.objects.filter(name=data["name"]).order_by("pk").first(), data
+
+    def create(self, data, *, by, row, cache):
+        vendor = vendor_services.vendor_create(by=by, data=data)
+        cache.setdefault("vendor", {})[vendor.name] = vendor
+        return vendor
+
+    def update(self, obj, data, *, by):
+        changed = _changed(obj, data)
+        return vendor_services.vendor_update(obj, by=by, data=changed) if changed else obj
+
+
+STATUS_ORDER = list(IncidentStatus.values)  # open, investigating, mitigated, closed: one step at a time
+
+
+def _incident_changes(obj, data: dict) -> dict:
+    """_changed for an incident: its AI systems compared as a set of ids."""
+    systems = data.get("ai_systems")
+    changed = _changed(obj, {k: v for k, v in data.items() if k != "ai_systems"})
+    if systems is not None and {s.pk for s in systems} != set(obj.ai_systems.values_list("pk", flat=True)):
+        changed["ai_systems"] = systems
+    return changed
+
+
+class IncidentKind(Kind):
+    """Incidents by key. The status moves by the declared workflow, one step at a time, each through
+    `incident_transition` (closing needs what it always needs; a refused move is the row's error);
+    the Article 73 report is recorded by its action on the page or the API, never by a file."""
+
+    def queryset(self):
+        return Incident.objects.select_related("initiative", "owner").prefetch_related("ai_systems").order_by("key")
+
+    def parse(self, row, cache):
+        data = self.read(row, cache)
+        data["_status"], data["_key"] = data.pop("status"), data.pop("key")
+        key = data["_key"]
+        return (Incident.objects.filter(key=key).first() if key else None), data
+
+    def _move(self, incident, status, by):
+        current, target = STATUS_ORDER.index(incident.status), STATUS_ORDER.index(status)
+        step = 1 if target > current else -1
+        for index in range(current + step, target + step, step) if target != current else ():
+            try:
+                incident = incident_services.incident_transition(incident=incident, by=by, status=STATUS_ORDER[index])
+            except TransitionError as refused:
+                raise RowError({"status": [refused.message, *refused.details]}) from refused
+        return incident
+
+    def create(self, data, *, by, row, cache):
+        status, key = data.pop("_status"), data.pop("_key")
+        pk = _free_pk(Incident, key, "INC-") if key else None
+        if pk is not None:
+            data["id"] = pk
+        incident = incident_services.incident_create(by=by, data=data)
+        return self._move(incident, status, by)
+
+    def update(self, obj, data, *, by):
+        status = data.pop("_status")
+        data.pop("_key")
+        changed = _incident_changes(obj, data)
+        if changed:
+            obj = incident_services.incident_update(obj, by=by, data=changed)
+        return self._move(obj, status, by)
+
+    def is_unchanged(self, obj, data):
+        rest = {k: v for k, v in data.items() if not k.startswith("_")}
+        return obj.status == data["_status"] and not _incident_changes(obj, rest)
+
+
 KINDS: dict[str, Kind] = {
     kind.slug: kind
     for kind in (
         PeopleKind("people", "People", PERSON),
         InitiativeKind("initiatives", "Initiatives", INITIATIVE),
+        VendorKind("vendors", "Vendors", VENDOR),
         AISystemKind("ai-systems", "AI systems", AI_SYSTEM),
         KPIKind("kpis", "KPIs", KPI_SPEC),
         MeasurementKind("kpi-measurements", "KPI measurements", MEASUREMENT),
         RiskKind("risks", "Risks", RISK),
+        IncidentKind("incidents", "Incidents", INCIDENT),
     )
 }
 

@@ -16,6 +16,8 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 .status-green { background:#198754; } .status-amber { background:#ffc107; } .status-red { background:#dc3545; } .status-grey { background:#adb5bd; }
 a { color: inherit; text-decoration: none; } .no-print { display: none; }
 .badge { white-space: nowrap; }
+.text-danger { color: #b02a37; font-weight: bold; } .text-warning-emphasis { color: #997404; font-weight: bold; }
+.level-low { background:#d1e7dd; } .level-medium { background:#fff3cd; } .level-high { background:#ffd8a8; } .level-critical { background:#f8d7da; }
 """
 
 

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import incident, views
 
 urlpatterns = [
     path("report/", views.report_view, name="report"),
     path("report/pdf/", views.report_pdf_view, name="report_pdf"),
+    path("report/incidents/<int:pk>/", incident.incident_report_view, name="incident_report_print"),
+    path("report/incidents/<int:pk>/pdf/", incident.incident_report_pdf_view, name="incident_report_pdf"),
 ]

@@ -7,19 +7,19 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from governance.models import AISystem, Mitigation, Risk
+from governance.models import AISystem, Incident, Mitigation, Risk, Vendor
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from leadership.imports.exports import export_rows
 from leadership.imports.importer import run_import
 from leadership.imports.tables import csv_bytes, read_table, xlsx_bytes
 from tests.conftest import page_client
-from tests.factories import portfolio, risks
+from tests.factories import incidents, portfolio, risks
 from tests.factories.people import PersonFactory
 from vpportal.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
-ORDER = ("people", "initiatives", "ai-systems", "kpis", "kpi-measurements", "risks")
+ORDER = ("people", "initiatives", "vendors", "ai-systems", "kpis", "kpi-measurements", "risks", "incidents")
 
 
 def _file(kind, fmt):
@@ -29,7 +29,7 @@ def _file(kind, fmt):
 
 
 def _empty_the_database():
-    for model in (Mitigation, Risk, AISystem, KPIMeasurement, KPI, Milestone, Initiative):
+    for model in (Incident, Mitigation, Risk, AISystem, Vendor, KPIMeasurement, KPI, Milestone, Initiative):
         model.objects.all().delete()
     Person.objects.update(manager=None)
     Person.objects.all().delete()
@@ -40,6 +40,7 @@ def test_an_export_imported_into_an_empty_database_reproduces_the_same_records(e
     PersonFactory(email="report@example.com", manager=boss)
     portfolio.seed_api_data()
     risks.seed_api_data()
+    incidents.seed_api_data()
     for initiative in Initiative.objects.filter(key__startswith="INI-9"):  # the risk factory's made-up keys
         Initiative.objects.filter(pk=initiative.pk).update(key=f"INI-{initiative.pk:04d}")
     Initiative.objects.filter(pk=Initiative.objects.order_by("pk").first().pk).update(
@@ -76,6 +77,7 @@ def test_an_export_imported_into_an_empty_database_reproduces_the_same_records(e
     for kind in ORDER:
         assert sorted(map(repr, after[kind])) == sorted(map(repr, before[kind])), kind
     assert before["initiatives"] and before["kpi-measurements"] and before["risks"]
+    assert before["vendors"] and before["incidents"]
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(executive):

@@ -70,12 +70,13 @@ def test_detail_pages_run_constant_queries(executive, django_assert_num_queries)
     client.get(system.get_absolute_url())
     with django_assert_num_queries(5):  # session, user, roles, system (joined), its risks
         client.get(system.get_absolute_url())
-    with django_assert_num_queries(7):  # session, user, roles, risk (joined), mitigations, requirements, frameworks
+    # session, user, roles, risk (joined), mitigations, requirements, frameworks, incidents
+    with django_assert_num_queries(8):
         client.get(risk.get_absolute_url())
     RiskFactory.create_batch(5, ai_system=system)
     for mitigation in MitigationFactory.create_batch(6, risk=risk):
         mitigation.requirements.add(requirement)
     with django_assert_num_queries(5):
         client.get(system.get_absolute_url())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(risk.get_absolute_url())

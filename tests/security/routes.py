@@ -166,6 +166,9 @@ EXPLICIT: dict[str, Decision] = {
     "api:notification-read-all": Decision(SIGNED_IN, methods=("post",)),
     # governance: risks
     "governance:risk_accept": perm("governance.accept_risk"),
+    # governance: incidents (moves are POSTs; raising a risk needs add_risk, on the incident's page)
+    "governance:incident_transition": perm("governance.change_incident", object_level=True, methods=("post",)),
+    "governance:incident_raise_risk": perm("governance.add_risk", model="governance.incident"),
     # initiatives
     "initiatives:initiative_transition": signed_in(
         methods=("post",), model="initiatives.initiative"

@@ -1,0 +1,168 @@
+"""API resources `incidents` (with the `transition`, `report` and `raise-risk` actions) and
+`vendors`: configuration on top of the tracked viewset; writes go through governance.services."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from governance.api.risks import PrimaryKeyList, RiskSerializer
+from governance.choices import IncidentStatus
+from governance.filtersets.incidents import IncidentFilterSet, VendorFilterSet
+from governance.models import AISystem, Incident, Mitigation, Risk, Vendor
+from governance.services import incidents as services
+from governance.services import vendors as vendor_services
+from governance.specs import INCIDENT, VENDOR
+from vpportal.core.api import (
+    IF_MATCH,
+    TRACKED_READ_ONLY,
+    TrackedSerializer,
+    TrackedViewSet,
+    spec_fields,
+    tracked_schema,
+)
+
+
+class IncidentSerializer(TrackedSerializer):
+    ai_systems = PrimaryKeyList(queryset=AISystem.objects.all(), required=False)
+    risks = PrimaryKeyList(queryset=Risk.objects.all(), required=False)
+    mitigations = PrimaryKeyList(queryset=Mitigation.objects.all(), required=False)
+    report_due = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="detected_at + 10, 2 or 15 days by serious_kind (Article 73)."
+    )
+
+    class Meta(TrackedSerializer.Meta):
+        model = Incident
+        fields = spec_fields(INCIDENT)
+        read_only_fields = (
+            *TRACKED_READ_ONLY,
+            "key",
+            "status",
+            "reported_to_authority_at",
+            "authority_reference",
+        )
+        extra_kwargs = {"status": {"help_text": "Starts open; change it with the transition action."}}
+
+
+class IncidentTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=IncidentStatus.choices)
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    authority_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+
+
+class VendorSerializer(TrackedSerializer):
+    data_locations = serializers.ListField(
+        child=serializers.CharField(max_length=2, min_length=2),
+        required=False,
+        max_length=250,
+        help_text="ISO 3166-1 alpha-2 country codes (checked against pycountry's list by the service).",
+    )
+
+    class Meta(TrackedSerializer.Meta):
+        model = Vendor
+        fields = spec_fields(VENDOR, exclude=("data_locations_display",))
+
+
+@tracked_schema
+class IncidentViewSet(TrackedViewSet):
+    queryset = Incident.objects.with_related().prefetch_related("risks", "mitigations")
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    create_service = services.incident_create
+    update_service = services.incident_update
+    delete_service = services.incident_delete
+    service_actions = ("transition", "report", "raise_risk")
+
+    @extend_schema(
+        request=IncidentTransitionSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: IncidentSerializer,
+            400: OpenApiResponse(description="Unknown status."),
+            403: OpenApiResponse(description="The role may not move incidents."),
+            409: OpenApiResponse(description="The move is not declared, or closing is blocked (reasons listed)."),
+            412: OpenApiResponse(description="Stale If-Match."),
+        },
+        description="Move the incident along open -> investigating -> mitigated -> closed (back one step "
+        "allowed). Closing needs a root cause, lessons learned and, for a serious incident, its report.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        incident = self.get_object()
+        version = self._expected_version(incident)
+        body = IncidentTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.incident_transition(
+            incident=incident, by=request.user, status=body.validated_data["status"], version=version
+        )
+        return self.action_response(incident)
+
+    @extend_schema(
+        request=IncidentReportSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: IncidentSerializer,
+            400: OpenApiResponse(description="reported_at in the future or before detection."),
+            403: OpenApiResponse(description="The role may not record reports."),
+            409: OpenApiResponse(description="The incident is not serious, or already reported."),
+            412: OpenApiResponse(description="Stale If-Match."),
+        },
+        description="Record that a serious incident was reported to the market surveillance authority "
+        "(EU AI Act Article 73): when (now if omitted) and the authority's reference.",
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        incident = self.get_object()
+        version = self._expected_version(incident)
+        body = IncidentReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.incident_report(
+            incident=incident,
+            by=request.user,
+            reported_at=body.validated_data["reported_at"],
+            authority_reference=body.validated_data["authority_reference"],
+            version=version,
+        )
+        return self.action_response(incident)
+
+    @extend_schema(
+        request=RiskSerializer,
+        responses={
+            201: RiskSerializer,
+            400: OpenApiResponse(description="The risk's fields are invalid."),
+            403: OpenApiResponse(description="The role may not add risks or edit incidents."),
+        },
+        description="Create a risk from the incident: fields not given come from the incident (title, "
+        "category, first AI system, initiative, owner); the risk is linked to the incident.",
+    )
+    @action(detail=True, methods=["post"], url_path="raise-risk")
+    def raise_risk(self, request, pk=None):
+        incident = self.get_object()
+        prefill = {
+            name: getattr(value, "pk", value) for name, value in services.risk_prefill(incident).items() if value
+        }
+        body = RiskSerializer(data={**prefill, **request.data})
+        body.is_valid(raise_exception=True)
+        risk = services.risk_raise_from_incident(incident=incident, by=request.user, data=dict(body.validated_data))
+        risk = Risk.objects.with_scores().get(pk=risk.pk)
+        response = Response(RiskSerializer(risk, context=self.get_serializer_context()).data, status.HTTP_201_CREATED)
+        response["ETag"] = risk.etag
+        return response
+
+
+@tracked_schema
+class VendorViewSet(TrackedViewSet):
+    queryset = Vendor.objects.with_related()
+    serializer_class = VendorSerializer
+    filterset_class = VendorFilterSet
+    create_service = vendor_services.vendor_create
+    update_service = vendor_services.vendor_update
+    delete_service = vendor_services.vendor_delete
+
+
+def register(router):
+    router.register("incidents", IncidentViewSet, basename="incident")
+    router.register("vendors", VendorViewSet, basename="vendor")
