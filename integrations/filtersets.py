@@ -2,7 +2,7 @@ import django_filters
 
 from vpportal.core.filtersets import TrackedFilterSet
 
-from .models import DeliveryStatus, Webhook, WebhookDelivery
+from .models import AISystemVersion, Approval, DeliveryStatus, ModelSource, Webhook, WebhookDelivery
 
 
 class WebhookFilterSet(TrackedFilterSet):
@@ -19,3 +19,23 @@ class WebhookDeliveryFilterSet(django_filters.FilterSet):
     class Meta:
         model = WebhookDelivery
         fields = ["webhook", "event", "status"]
+
+
+class ModelSourceFilterSet(TrackedFilterSet):
+    ordering = django_filters.OrderingFilter(fields=("name", "tracking_uri", "last_synced_at"))
+
+    class Meta:
+        model = ModelSource
+        fields = ["active"]
+
+
+class AISystemVersionFilterSet(TrackedFilterSet):
+    approval = django_filters.ChoiceFilter(choices=Approval.choices)
+    model_source = django_filters.NumberFilter(field_name="registered_model__source")
+    ordering = django_filters.OrderingFilter(
+        fields=("ai_system", "model_version", "stage", "registered_at", "approval")
+    )
+
+    class Meta:
+        model = AISystemVersion
+        fields = ["ai_system", "approval", "registry_confirmed", "in_registry", "stage"]

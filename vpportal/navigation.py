@@ -25,6 +25,8 @@ NAVIGATION = [
             ("Mitigations", "governance:mitigation_list"),
             ("Policies", "governance:policy_list"),
             ("Frameworks", "governance:framework_list"),
+            ("Model versions", "integrations:aisystemversion_list"),
+            ("Model sources", "integrations:modelsource_list"),
             ("Webhooks", "integrations:webhook_list"),
         ],
     ),
