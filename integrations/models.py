@@ -249,6 +249,8 @@ class RegisteredModel(models.Model):
     )
     mlflow_created_ms = models.BigIntegerField(null=True, blank=True)
     previous_names = models.JSONField(default=list, blank=True)
+    # {alias: version}: MLflow answers a model's aliases with the model, not with its versions.
+    aliases = models.JSONField(default=dict, blank=True)
     missing_since = models.DateTimeField(_("missing from the registry since"), null=True, blank=True)
     seen_in_sync = models.BigIntegerField(default=0, editable=False)  # the sync run that last saw it
 

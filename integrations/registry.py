@@ -138,6 +138,7 @@ class _Sync:
         seen = []
         for model in page:
             link = links.get(model["name"])
+            aliases = {a["alias"]: str(a["version"]) for a in model.get("aliases") or []}
             if link is None:
                 link = self._new_model(model)
             elif link.missing_since is not None:
@@ -147,6 +148,9 @@ class _Sync:
                 self.models["restored"] += 1
             else:
                 self.models["unchanged"] += 1
+            if link.aliases != aliases:
+                link.aliases = aliases
+                link.save(update_fields=["aliases"])
             seen.append(link.pk)
         RegisteredModel.objects.filter(pk__in=seen).update(seen_in_sync=self.run_id)
 
@@ -212,7 +216,7 @@ class _Sync:
             link = links.get(mv["name"])
             if link is None:  # registered after the models were read: the next sync brings it
                 continue
-            fields = _version_fields(mv)
+            fields = _version_fields(mv, link.aliases)
             current = known.get((link.pk, fields["model_version"]))
             if current is None:
                 current = self._new_version(link, fields, mv)
@@ -281,11 +285,12 @@ class _Sync:
         return added
 
 
-def _version_fields(mv: dict) -> dict:
-    created = mv.get("creation_timestamp")
+def _version_fields(mv: dict, model_aliases: dict) -> dict:
+    created, number = mv.get("creation_timestamp"), str(mv["version"])
+    aliases = set(mv.get("aliases") or []) | {alias for alias, version in model_aliases.items() if version == number}
     return {
-        "model_version": str(mv["version"]),
-        "aliases": sorted(mv.get("aliases") or []),
+        "model_version": number,
+        "aliases": sorted(aliases),
         "stage": (mv.get("current_stage") or "")[:20],
         "run_id": (mv.get("run_id") or "")[:64],
         "source": (mv.get("source") or "")[:500],

@@ -8,7 +8,7 @@ from tests.registry.server import Gate, MlflowServer
 
 @pytest.fixture(scope="session")
 def mlflow_server():
-    server = MlflowServer()
+    server = MlflowServer.running_or_started()
     yield server
     server.stop()
 
@@ -64,6 +64,6 @@ def register(client, name, versions=1, *, metrics=None, description="", run=True
             for key, values in (metrics or {}).items():
                 for step, value in enumerate(values):
                     client.log_metric(run_id, key, value, step=step)
-        source = f"runs:/{run_id}/model" if run_id else f"file:///models/{name}"
+        source = f"runs:/{run_id}/model" if run_id else f"s3://models/{name}"
         made.append(client.create_model_version(name, source=source, run_id=run_id))
     return made

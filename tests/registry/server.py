@@ -22,6 +22,13 @@ STARTUP_SECONDS = 300  # a cold start migrates the store (about a minute on a bu
 
 
 class MlflowServer:
+    @classmethod
+    def running_or_started(cls):
+        """A server of our own, or the one at VPPORTAL_TEST_MLFLOW_PORT (a developer's, kept across
+        runs: a cold start takes a minute; every test empties its registry first)."""
+        port = os.environ.get("VPPORTAL_TEST_MLFLOW_PORT")
+        return External(int(port)) if port else cls()
+
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="mlflow-test-")
         self.port = free_port()
@@ -56,7 +63,8 @@ class MlflowServer:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"mlflow server exited: {open(self.log.name).read()[-2000:]}")
+                with open(self.log.name) as log:
+                    raise RuntimeError(f"mlflow server exited: {log.read()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=2) as answer:  # noqa: S310
                     if answer.status == 200:
@@ -77,6 +85,14 @@ class MlflowServer:
                 self.process.wait()
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class External:
+    def __init__(self, port: int):
+        self.port, self.url = port, f"http://127.0.0.1:{port}"
+
+    def stop(self):
+        pass
 
 
 class Gate:

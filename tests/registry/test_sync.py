@@ -185,7 +185,7 @@ def test_a_new_version_tells_the_owner_and_governance(source, mlflow, leader, go
     assert set(Notification.objects.values_list("recipient__user__username", flat=True)) == {"governance-user"}
     system = AISystem.objects.get(name="scoring")
     aisystem_update(system, by=executive, data={"owner": Person.objects.of_user(leader)})
-    mlflow.create_model_version("scoring", source="file:///models/scoring")
+    mlflow.create_model_version("scoring", source="s3://models/scoring")
 
     sync_source(source)
     fan_out_notifications()
