@@ -9,7 +9,7 @@ from governance.services.risks import aisystem_update
 from integrations.models import AISystemVersion, Approval
 from integrations.registry import sync_source, version_decide, write_back
 from integrations.tasks import writeback_task
-from tests.registry.conftest import register
+from tests.registry.fixtures import register
 from vpportal.core.services import TransitionError
 
 

@@ -9,7 +9,7 @@ from governance.services.risks import aisystem_update
 from integrations.models import AISystemVersion, ModelSource
 from integrations.registry import sync_source
 from tests.conftest import api_client, page_client
-from tests.registry.conftest import register
+from tests.registry.fixtures import register
 
 
 @pytest.fixture

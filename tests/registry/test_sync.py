@@ -7,7 +7,7 @@ from governance.models import AISystem
 from integrations.mlflow_client import RegistryError
 from integrations.models import AISystemVersion, Approval, RegisteredModel
 from integrations.registry import sync_source
-from tests.registry.conftest import register
+from tests.registry.fixtures import register
 from vpportal.events.models import Event
 
 

@@ -1,5 +1,7 @@
-"""The model-registry tests run against one real `mlflow server` per test session (tests/registry/
-server.py), seeded through MLflow's own client (REST). Each test starts from an empty registry."""
+"""Fixtures of the model-registry tests, made available to every test by tests/conftest.py (so one
+server serves the registry and the browser tests): one real `mlflow server` per test session
+(tests/registry/server.py), seeded through MLflow's own client (REST); each test starts from an
+empty registry."""
 
 import pytest
 
