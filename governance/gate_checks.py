@@ -167,3 +167,31 @@ GOVERNANCE_CHECKS = (
 def register_gate_checks() -> None:
     for check in GOVERNANCE_CHECKS:
         register_check(check)
+
+
+def system_failures(system) -> list[str]:
+    """The gate's checks that concern one AI system, in plain words (empty when it passes): its EU AI
+    Act tier is assessed and not prohibited, and no open risk of the system is high or critical by
+    residual score unless accepted. Approving a model version of the system for production needs
+    these to pass (integrations' model registry), as moving its initiative into a gated stage does.
+    (A vendor check joins here once AI systems name their vendor.)"""
+    from .models import Risk
+
+    reasons = []
+    if system.eu_ai_act_tier == EUAIActTier.UNASSESSED:
+        reasons.append(f"AI system “{system.name}” has not been assessed against the EU AI Act (tier unassessed).")
+    elif system.eu_ai_act_tier == EUAIActTier.PROHIBITED:
+        reasons.append(f"AI system “{system.name}” is a prohibited practice under the EU AI Act.")
+    risks = (
+        Risk.objects.with_scores()
+        .filter(ai_system=system)
+        .open()
+        .filter(residual_level__in=BLOCKING_LEVELS)
+        .order_by("-residual_score", "key")
+    )
+    reasons += [
+        f"Risk {risk.key} “{risk.title}” is open with a {risk.residual_level} residual score "
+        f"({risk.residual_score}); mitigate it below high or have it accepted."
+        for risk in risks
+    ]
+    return reasons

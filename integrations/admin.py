@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from vpportal.core.admin import TrackedAdmin
 
-from . import services
-from .models import Webhook, WebhookDelivery
+from . import registry, services
+from .models import AISystemVersion, ModelSource, Webhook, WebhookDelivery
 from .specs import WEBHOOK
 
 
@@ -38,6 +38,47 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.has_perm("integrations.view_webhookdelivery")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ModelSource)
+class ModelSourceAdmin(TrackedAdmin):
+    list_display = ("name", "tracking_uri", "active", "last_synced_at")
+    list_filter = ("active",)
+    search_fields = ("name", "tracking_uri")
+    readonly_fields = (*TrackedAdmin.readonly_fields, "last_synced_at", "last_sync_result")
+    create_service = staticmethod(registry.model_source_create)
+    update_service = registry.model_source_update
+    delete_service = registry.model_source_delete
+
+
+@admin.register(AISystemVersion)
+class AISystemVersionAdmin(admin.ModelAdmin):
+    """Read-only: the sync writes versions; approve and reject on the version's page or the API,
+    where the gate's checks and the write-back to MLflow apply."""
+
+    list_display = ("__str__", "ai_system", "stage", "registered_at", "approval", "registry_confirmed", "in_registry")
+    list_filter = ("approval", "registry_confirmed", "in_registry")
+    search_fields = ("registered_model__name", "ai_system__name", "run_id")
+    list_select_related = ("registered_model", "ai_system")
+    readonly_fields = [f.name for f in AISystemVersion._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("integrations.view_aisystemversion")
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("integrations.view_aisystemversion")
 
     def has_add_permission(self, request):
         return False

@@ -2,7 +2,7 @@ import django_filters
 
 from vpportal.core.filtersets import SyncFilterSet, TrackedFilterSet
 
-from .models import DeliveryStatus, Notification, Webhook, WebhookDelivery
+from .models import AISystemVersion, Approval, DeliveryStatus, ModelSource, Notification, Webhook, WebhookDelivery
 
 
 class WebhookFilterSet(TrackedFilterSet):
@@ -28,3 +28,21 @@ class NotificationFilterSet(SyncFilterSet):
     class Meta:
         model = Notification
         fields = ["verb"]
+class ModelSourceFilterSet(TrackedFilterSet):
+    ordering = django_filters.OrderingFilter(fields=("name", "tracking_uri", "last_synced_at"))
+
+    class Meta:
+        model = ModelSource
+        fields = ["active"]
+
+
+class AISystemVersionFilterSet(TrackedFilterSet):
+    approval = django_filters.ChoiceFilter(choices=Approval.choices)
+    model_source = django_filters.NumberFilter(field_name="registered_model__source")
+    ordering = django_filters.OrderingFilter(
+        fields=("ai_system", "model_version", "stage", "registered_at", "approval")
+    )
+
+    class Meta:
+        model = AISystemVersion
+        fields = ["ai_system", "approval", "registry_confirmed", "in_registry", "stage"]

@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 
 from vpportal.core.forms import TrackedModelForm
 
-from .models import Webhook
+from .models import ModelSource, Webhook
 from .services import clean_event_types
-from .specs import WEBHOOK
+from .specs import MODEL_SOURCE, WEBHOOK
 from .targets import check_target
 
 
@@ -37,3 +37,9 @@ class WebhookForm(TrackedModelForm):
         except ValidationError as exc:
             raise forms.ValidationError(exc.message_dict["url"])
         return self.cleaned_data["url"]
+
+
+class ModelSourceForm(TrackedModelForm):
+    class Meta:
+        model = ModelSource
+        fields = MODEL_SOURCE.editable_fields()

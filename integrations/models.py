@@ -1,10 +1,13 @@
 """Webhook subscriptions and their delivery log; the consumers' positions in the event stream."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from vpportal.core.fields import optional_link
+from vpportal.core.history import HistoryChannelModel
 from vpportal.core.models import Tracked, TrackedQuerySet
 from vpportal.events.models import Event
 from vpportal.people.models import Person
@@ -176,3 +179,185 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+# --- the model registry (MLflow) ------------------------------------------------------------------
+ENV_NAME = RegexValidator(r"^[A-Z_][A-Z0-9_]*$", _("Give the name of an environment variable (A-Z, 0-9, _)."))
+
+
+class ModelSourceQuerySet(TrackedQuerySet):
+    search_fields = ("name", "tracking_uri")
+
+    def visible_to(self, user):
+        from .rules import may_manage_webhooks  # the same managers: executive and governance
+
+        if may_manage_webhooks(user):
+            return super().visible_to(user)
+        return self.none()
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class ModelSource(Tracked):
+    """An MLflow tracking server whose registered models are the portal's AI systems and whose model
+    versions are their versions (integrations/registry/sync.py). The token is never stored: the
+    sync reads it from the environment variable named `token_env`."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    tracking_uri = models.URLField(_("tracking URI"), max_length=500, help_text=_("e.g. https://mlflow.example.com"))
+    token_env = models.CharField(
+        _("token variable"),
+        max_length=100,
+        blank=True,
+        validators=[ENV_NAME],
+        help_text=_("The environment variable holding the API token (never the token itself); empty: no token."),
+    )
+    active = models.BooleanField(_("active"), default=True, help_text=_("Synced on the schedule."))
+    last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True, editable=False)
+    last_sync_result = models.JSONField(_("last sync result"), default=dict, blank=True, editable=False)
+
+    objects = ModelSourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("model source")
+        verbose_name_plural = _("model sources")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("integrations:modelsource_detail", args=[self.pk])
+
+
+class RegisteredModel(models.Model):
+    """A registered model of a source and the AI system it is (matched by name, once). A model
+    that left the registry keeps its row, marked `missing_since` (its system and versions stay);
+    a renamed one keeps its row under the new name (MLflow keeps its creation time on a rename)."""
+
+    source = models.ForeignKey(ModelSource, on_delete=models.CASCADE, related_name="registered_models")
+    name = models.CharField(_("registered model"), max_length=256)
+    ai_system = models.ForeignKey(
+        "governance.AISystem", on_delete=models.CASCADE, related_name="registered_models", verbose_name=_("AI system")
+    )
+    mlflow_created_ms = models.BigIntegerField(null=True, blank=True)
+    previous_names = models.JSONField(default=list, blank=True)
+    # {alias: version}: MLflow answers a model's aliases with the model, not with its versions.
+    aliases = models.JSONField(default=dict, blank=True)
+    missing_since = models.DateTimeField(_("missing from the registry since"), null=True, blank=True)
+    seen_in_sync = models.BigIntegerField(default=0, editable=False)  # the sync run that last saw it
+
+    history = HistoricalRecords(bases=[HistoryChannelModel])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("registered model")
+        verbose_name_plural = _("registered models")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "name"], name="integrations_registeredmodel_name_once"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Approval(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AISystemVersionQuerySet(TrackedQuerySet):
+    search_fields = ("model_version", "run_id", "source", "registered_model__name", "ai_system__name")
+    label_related = ("ai_system",)
+
+    def with_related(self):
+        return (
+            super()
+            .with_related()
+            .select_related("ai_system", "registered_model__source", "approved_by")
+            .order_by("-registered_at", "-id")
+        )
+
+    def awaiting_writeback(self):
+        """Decided in the portal, not yet confirmed by the registry."""
+        return self.exclude(approval=Approval.PENDING).filter(registry_confirmed=False)
+
+
+class AISystemVersion(Tracked):
+    """A model version registered in MLflow, as the portal knows it (read-mostly: the sync writes it),
+    and governance's decision on it, written back to the registry as model-version tags."""
+
+    ai_system = models.ForeignKey(
+        "governance.AISystem", on_delete=models.CASCADE, related_name="model_versions", verbose_name=_("AI system")
+    )
+    registered_model = models.ForeignKey(
+        RegisteredModel, on_delete=models.CASCADE, related_name="versions", verbose_name=_("registered model")
+    )
+    # `version` is every tracked record's concurrency counter: MLflow's version number is this one.
+    model_version = models.CharField(_("model version"), max_length=20)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    run_id = models.CharField(_("run id"), max_length=64, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    metrics = models.JSONField(_("metrics at registration"), default=dict, blank=True)
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, default=Approval.PENDING, db_index=True
+    )
+    approved_by = models.ForeignKey(
+        "vpportal.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    approved_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+    registry_confirmed = models.BooleanField(_("in the registry"), default=False)
+    writeback_error = models.CharField(_("write-back error"), max_length=300, blank=True)
+    in_registry = models.BooleanField(_("still registered"), default=True)
+    seen_in_sync = models.BigIntegerField(default=0, editable=False)  # the sync run that last saw it
+
+    objects = AISystemVersionQuerySet.as_manager()
+
+    HISTORY_HIDDEN_FIELDS = (*Tracked.HISTORY_HIDDEN_FIELDS, "seen_in_sync")
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = _("AI system version")
+        verbose_name_plural = _("AI system versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registered_model", "model_version"], name="integrations_aisystemversion_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["registered_at", "id"], name="integrations_version_order")]
+
+    def __str__(self):
+        return f"{self.registered_model.name} v{self.model_version}"
+
+    def get_absolute_url(self):
+        return reverse("integrations:aisystemversion_detail", args=[self.pk])
+
+
+class KPIFeed(models.Model):
+    """A KPI that follows a metric of a registered model's runs: each sync adds the metric's new
+    points (of the runs behind the model's versions) as measurements with source `mlflow`."""
+
+    kpi = models.OneToOneField("initiatives.KPI", on_delete=models.CASCADE, related_name="mlflow_feed")
+    model_source = models.ForeignKey(ModelSource, on_delete=models.CASCADE, related_name="kpi_feeds")
+    model_name = models.CharField(_("registered model"), max_length=256)
+    metric_key = models.CharField(_("metric key"), max_length=250)
+
+    history = HistoricalRecords(bases=[HistoryChannelModel])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("KPI feed")
+        verbose_name_plural = _("KPI feeds")
+
+    def __str__(self):
+        return f"{self.kpi} <- {self.model_name}:{self.metric_key}"

@@ -6,7 +6,9 @@ notifications' fan-out to every new event of the stream.
 - a risk, mitigation, incident or milestone assigned (created with an owner, or its owner changed)
   -> that owner;
 - a risk accepted, a stage gate overridden, a serious incident reported -> the executives;
-- a webhook disabled after a day of failures -> its owner.
+- a webhook disabled after a day of failures -> its owner;
+- a model version registered in MLflow -> the AI system's owner and governance; a registered model
+  renamed or gone from the registry -> governance.
 Nobody is told about their own action. Due and overdue items stay with the daily digest.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from governance.models import AISystem
 from vpportal.events.models import Event
 from vpportal.people.models import Person
 from vpportal.permissions import EXECUTIVE, GOVERNANCE
@@ -75,6 +78,22 @@ def recipients(event: Event) -> Told | None:
             "webhook_disabled",
             f"Webhook {data.get('url')} was disabled: {data.get('disabled_reason')}",
         )
+    if event.type == "ai_system_version.registered":
+        owner = AISystem.objects.filter(pk=data.get("ai_system")).values_list("owner_id", flat=True).first()
+        name = f"{data.get('model_name')} version {data.get('model_version')}"
+        return Told(
+            _with_role(GOVERNANCE) | ({owner} if owner else set()),
+            "version_registered",
+            f"Model version {name} was registered in MLflow and awaits approval.",
+        )
+    if event.type == "model_source.synced":
+        action = data.get("action") or {}
+        renamed = ", ".join(f"{r['from']} -> {r['to']}" for r in action.get("renamed") or [])
+        missing = ", ".join(action.get("missing") or [])
+        if renamed or missing:
+            parts = [f"renamed {renamed}" if renamed else "", f"gone from the registry: {missing}" if missing else ""]
+            text = f"Model source {data.get('name')}: " + "; ".join(p for p in parts if p)
+            return Told(_with_role(GOVERNANCE), "registry_changed", text[:300])
     kind = ASSIGNABLE.get(event.object_type)
     assigned = kind and event.type.endswith((".created", ".updated")) and data.get("owner")
     if assigned and (event.type.endswith(".created") or _previous_owner(event) != data["owner"]):

@@ -69,3 +69,47 @@ def sweep_task() -> int:
     for webhook_id in ids:
         deliver_webhook_task.delay(webhook_id)
     return len(ids)
+
+
+# --- the model registry ---------------------------------------------------------------------------
+@shared_task(acks_late=True)
+def model_sync_task() -> int:
+    """Every MODEL_SYNC_MINUTES (beat): a sync of each active source, and the write-back of every
+    decision the registry has not confirmed yet (one whose task was lost with the broker)."""
+    from .models import AISystemVersion, ModelSource
+
+    sources = list(ModelSource.objects.active().values_list("pk", flat=True))
+    for source_id in sources:
+        sync_source_task.delay(source_id)
+    for version_id in AISystemVersion.objects.awaiting_writeback().values_list("pk", flat=True).iterator():
+        writeback_task.delay(version_id)
+    return len(sources)
+
+
+@shared_task(acks_late=True)
+def sync_source_task(source_id: int) -> dict | None:
+    from .mlflow_client import RegistryError
+    from .models import ModelSource
+    from .registry import sync_source
+
+    source = ModelSource.objects.filter(pk=source_id, active=True).first()
+    if source is None:
+        return None
+    try:
+        return sync_source(source)
+    except RegistryError as exc:  # kept on the source's page; the next scheduled sync starts over
+        logger.warning("Model source %s: %s", source, exc.message)
+        return {"ok": False, "error": exc.message}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def writeback_task(self, version_id: int) -> bool:
+    """Write a decision back to MLflow; retried with growing delays until the registry has it."""
+    from django.conf import settings
+
+    from .registry import write_back
+
+    if write_back(version_id):
+        return True
+    delay = min(2 ** min(self.request.retries, 20) * 5, settings.MLFLOW_WRITEBACK_MAX_DELAY_SECONDS)
+    raise self.retry(countdown=delay)

@@ -1,21 +1,25 @@
 """Webhook pages: list, detail (delivery log, rotate, test, redeliver), create (the secret shown once
-on the page that answers the create), edit, delete, history."""
+on the page that answers the create), edit, delete, history; model sources (sync now, KPI feeds) and
+the AI system versions they bring in (approve, reject)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from governance.gate_checks import system_failures
 from vpportal.core import views as generic
+from vpportal.core.services import ConflictError, TransitionError
 from vpportal.people.models import Person
 from vpportal.permissions import perm_name
 from vpportal.security import SIGNED_IN, access
 
-from . import services
-from .filtersets import WebhookFilterSet
-from .forms import WebhookForm
-from .models import EmailChoice, Notification, Webhook, WebhookDelivery
-from .specs import WEBHOOK
+from . import registry, services
+from .filtersets import AISystemVersionFilterSet, ModelSourceFilterSet, WebhookFilterSet
+from .forms import ModelSourceForm, WebhookForm
+from .mlflow_client import RegistryError
+from .models import AISystemVersion, EmailChoice, ModelSource, Notification, Webhook, WebhookDelivery
+from .specs import AI_SYSTEM_VERSION, MODEL_SOURCE, WEBHOOK
 
 DELIVERIES_SHOWN = 50
 
@@ -132,3 +136,150 @@ def notification_bell(request):
     pays a query for it."""
     count = Notification.objects.for_user(request.user).unread().count()
     return render(request, "integrations/_bell.html", {"unread": count})
+
+
+# --- the model registry -------------------------------------------------------------------------
+class ModelSourceViewMixin:
+    model = ModelSource
+    spec = MODEL_SOURCE
+    url_namespace = "integrations"
+
+
+class ModelSourceListView(ModelSourceViewMixin, generic.TrackedListView):
+    filterset_class = ModelSourceFilterSet
+    template_name = "integrations/modelsource_list.html"
+
+
+class ModelSourceDetailView(ModelSourceViewMixin, generic.TrackedDetailView):
+    template_name = "integrations/modelsource_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from initiatives.models import KPI
+
+        ctx = super().get_context_data(**kwargs)
+        source = self.object
+        ctx["registered"] = source.registered_models.select_related("ai_system").order_by("name")[:MODELS_SHOWN]
+        ctx["missing"] = source.registered_models.filter(missing_since__isnull=False).order_by("name")[:MODELS_SHOWN]
+        ctx["feeds"] = source.kpi_feeds.select_related("kpi").order_by("id")
+        ctx["kpis"] = KPI.objects.order_by("name", "id").only("pk", "name")[:500]
+        ctx["result"] = source.last_sync_result or {}
+        return ctx
+
+
+class ModelSourceCreateView(ModelSourceViewMixin, generic.TrackedCreateView):
+    form_class = ModelSourceForm
+    create_service = registry.model_source_create
+
+
+class ModelSourceUpdateView(ModelSourceViewMixin, generic.TrackedUpdateView):
+    form_class = ModelSourceForm
+    update_service = registry.model_source_update
+
+
+class ModelSourceDeleteView(ModelSourceViewMixin, generic.TrackedDeleteView):
+    delete_service = registry.model_source_delete
+
+
+class ModelSourceHistoryView(ModelSourceViewMixin, generic.HistoryView):
+    pass
+
+
+MODELS_SHOWN = 200
+
+
+def _source_for_change(request, pk):
+    source = get_object_or_404(ModelSource.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm(perm_name(ModelSource, "change"), source):
+        raise PermissionDenied
+    return source
+
+
+@access("integrations.change_modelsource")
+@require_POST
+def modelsource_sync(request, pk):
+    source = _source_for_change(request, pk)
+    try:
+        result = registry.sync_now(source, by=request.user)
+    except RegistryError as exc:
+        messages.error(request, f"The sync failed, nothing was changed: {exc.message}")
+    else:
+        models_, versions = result["registered_models"], result["versions"]
+        messages.success(
+            request,
+            f"Synced: {models_.get('created', 0)} AI systems created, {versions.get('created', 0)} versions "
+            f"created, {versions.get('updated', 0)} updated, {versions.get('unchanged', 0)} unchanged.",
+        )
+    return redirect(source)
+
+
+@access("integrations.change_modelsource")
+@require_POST
+def modelsource_feed(request, pk):
+    from initiatives.models import KPI
+
+    source = _source_for_change(request, pk)
+    kpi = KPI.objects.filter(pk=request.POST.get("kpi") if str(request.POST.get("kpi", "")).isdigit() else None).first()
+    if kpi is None:
+        messages.error(request, "Choose the KPI that follows the metric.")
+        return redirect(source)
+    try:
+        registry.kpi_feed_set(
+            by=request.user,
+            kpi=kpi,
+            model_source=source,
+            model_name=request.POST.get("model_name", ""),
+            metric_key=request.POST.get("metric_key", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"KPI “{kpi}” follows the metric from the next sync on.")
+    return redirect(source)
+
+
+class AISystemVersionViewMixin:
+    model = AISystemVersion
+    spec = AI_SYSTEM_VERSION
+    url_namespace = "integrations"
+
+
+class AISystemVersionListView(AISystemVersionViewMixin, generic.TrackedListView):
+    filterset_class = AISystemVersionFilterSet
+
+
+class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailView):
+    template_name = "integrations/aisystemversion_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_decide"] = registry.may_decide(self.request.user)
+        ctx["gate_failures"] = system_failures(self.object.ai_system) if ctx["can_decide"] else []
+        return ctx
+
+
+class AISystemVersionHistoryView(AISystemVersionViewMixin, generic.HistoryView):
+    pass
+
+
+@access("governance.accept_risk")
+@require_POST
+def aisystemversion_decide(request, pk, decision):
+    version = get_object_or_404(AISystemVersion.objects.visible_to(request.user), pk=pk)
+    expected = request.POST.get("version")
+    try:
+        registry.version_decide(
+            version,
+            by=request.user,
+            decision=decision,
+            comment=request.POST.get("comment", ""),
+            expected=int(expected) if str(expected or "").isdigit() else None,
+        )
+    except TransitionError as exc:
+        messages.error(request, " ".join([exc.message, *exc.details]))
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Version {decision}; it is being written to the registry.")
+    return redirect(version)

@@ -126,3 +126,7 @@ def _drop_test_queue():
 
     with contextlib.suppress(redis.RedisError):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+# The real MLflow server (started once per session, when a test first asks for it) and its fixtures.
+from tests.registry.fixtures import gate, mlflow, mlflow_server, source  # noqa: E402, F401

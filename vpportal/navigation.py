@@ -27,6 +27,8 @@ NAVIGATION = [
             ("Vendors", "governance:vendor_list"),
             ("Policies", "governance:policy_list"),
             ("Frameworks", "governance:framework_list"),
+            ("Model versions", "integrations:aisystemversion_list"),
+            ("Model sources", "integrations:modelsource_list"),
             ("Webhooks", "integrations:webhook_list"),
         ],
     ),

@@ -462,6 +462,18 @@ EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=90)
 EVIDENCE_ZIP_MAX_UNPACKED_MB = env.int("EVIDENCE_ZIP_MAX_UNPACKED_MB", default=250)
 EVIDENCE_ZIP_MAX_RATIO = env.int("EVIDENCE_ZIP_MAX_RATIO", default=100)
 EVIDENCE_ZIP_MAX_ENTRIES = env.int("EVIDENCE_ZIP_MAX_ENTRIES", default=10000)
+# --- the model registry (MLflow, integrations/registry.py) ---------------------------------------
+# Every active model source is synced every MODEL_SYNC_MINUTES (beat), and on demand.
+MODEL_SYNC_MINUTES = env.float("MODEL_SYNC_MINUTES", default=15)
+if MODEL_SYNC_MINUTES <= 0:
+    raise ImproperlyConfigured("MODEL_SYNC_MINUTES must be a positive number of minutes.")
+CELERY_BEAT_SCHEDULE["model-sync"] = {"task": "integrations.tasks.model_sync_task", "schedule": MODEL_SYNC_MINUTES * 60}
+MLFLOW_TIMEOUT_SECONDS = env.float("MLFLOW_TIMEOUT_SECONDS", default=10)
+MLFLOW_RETRIES = env.int("MLFLOW_RETRIES", default=3)  # after the first attempt, on network errors, 429, 5xx
+MLFLOW_BACKOFF_SECONDS = env.float("MLFLOW_BACKOFF_SECONDS", default=0.1 if TESTING else 1.0)
+MLFLOW_PAGE_SIZE = env.int("MLFLOW_PAGE_SIZE", default=100)  # items per page of every registry list
+# The decision's write-back is retried by its task with growing delays, up to this one.
+MLFLOW_WRITEBACK_MAX_DELAY_SECONDS = env.int("MLFLOW_WRITEBACK_MAX_DELAY_SECONDS", default=900)
 
 # --- webhooks (integrations/) ---------------------------------------------------------------------
 # Targets on private, loopback or link-local addresses are refused unless this is on (tests).

@@ -503,6 +503,13 @@ def kpi_measurements_bulk_create(*, by, points) -> dict:
     history rows are written, and stored points skipped, by `insert_with_history`.
     """
     require(by, "add", KPIMeasurement)
+    return kpi_measurements_ingest(by=by, points=points)
+
+
+@transaction.atomic
+def kpi_measurements_ingest(*, by, points) -> dict:
+    """The bulk path after the permission check: the channels call `kpi_measurements_bulk_create`;
+    a feed the system runs for a source (integrations' MLflow KPI feeds, `by=None`) calls this."""
     if not isinstance(points, list):
         raise ValidationError({"non_field_errors": ["Send a JSON array of measurement objects."]})
     if len(points) > BULK_LIMIT:

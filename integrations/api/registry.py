@@ -1,0 +1,156 @@
+"""`model-sources` (`sync` runs a sync now and answers its report) and `ai-system-versions` (what
+the sync brought in: read-only, but `approve` and `reject`, written back to MLflow as tags)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api_access import RolePermission
+from vpportal.events.outbox import register_shape
+
+from .. import registry
+from ..filtersets import AISystemVersionFilterSet, ModelSourceFilterSet
+from ..mlflow_client import RegistryError
+from ..models import AISystemVersion, ModelSource
+from ..specs import AI_SYSTEM_VERSION, MODEL_SOURCE
+
+
+class ModelSourceSerializer(TrackedSerializer):
+    class Meta(TrackedSerializer.Meta):
+        model = ModelSource
+        fields = spec_fields(MODEL_SOURCE)
+        read_only_fields = (*TrackedSerializer.Meta.read_only_fields, "last_synced_at", "last_sync_result")
+
+
+SyncReport = inline_serializer(
+    "ModelSyncReport",
+    {
+        "ok": serializers.BooleanField(),
+        "registered_models": serializers.DictField(child=serializers.IntegerField()),
+        "versions": serializers.DictField(child=serializers.IntegerField()),
+        "renamed": serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
+        "missing": serializers.ListField(child=serializers.CharField()),
+        "restored": serializers.ListField(child=serializers.CharField()),
+        "kpi_points_added": serializers.IntegerField(),
+        "changed": serializers.BooleanField(),
+    },
+)
+SyncFailed = inline_serializer("ModelSyncFailed", {"detail": serializers.CharField()})
+
+
+@tracked_schema
+class ModelSourceViewSet(TrackedViewSet):
+    queryset = ModelSource.objects.with_related()
+    serializer_class = ModelSourceSerializer
+    filterset_class = ModelSourceFilterSet
+    create_service = registry.model_source_create
+    update_service = registry.model_source_update
+    delete_service = registry.model_source_delete
+    service_actions = ("sync",)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: SyncReport,
+            403: OpenApiResponse(description="Only executive and governance users manage model sources."),
+            502: OpenApiResponse(SyncFailed, description="The registry failed; nothing was changed."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        """Sync this source now: every registered model as an AI system, every model version as an AI
+        system version, new metric points of KPI feeds. Answers what was created, updated and left
+        alone; a second sync in a row changes nothing."""
+        try:
+            return Response(registry.sync_now(self.get_object(), by=request.user))
+        except RegistryError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_502_BAD_GATEWAY)
+
+
+class AISystemVersionSerializer(TrackedSerializer):
+    model_source = serializers.IntegerField(source="registered_model.source_id", read_only=True)
+    model_name = serializers.CharField(source="registered_model.name", read_only=True)
+
+    class Meta(TrackedSerializer.Meta):
+        model = AISystemVersion
+        fields = spec_fields(
+            AI_SYSTEM_VERSION, extra=("model_source", "model_name", "writeback_error", "decision_comment")
+        )
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AISystemVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Model versions as the sync brought them in, newest first. They change only through the sync
+    and the decision actions."""
+
+    queryset = AISystemVersion.objects.with_related()
+    serializer_class = AISystemVersionSerializer
+    filterset_class = AISystemVersionFilterSet
+    permission_classes = [RolePermission]
+    service_actions = ("approve", "reject")
+
+    def get_queryset(self):
+        return self.queryset.select_related(None).select_related("registered_model").visible_to(self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = instance.etag
+        return response
+
+    def _decide(self, request, decision):
+        version = self.get_object()
+        expected = TrackedViewSet._expected_version(self, version)
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        registry.version_decide(
+            version,
+            by=request.user,
+            decision=decision,
+            comment=body.validated_data.get("comment", ""),
+            expected=expected,
+        )
+        instance = self.get_queryset().get(pk=version.pk)
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = instance.etag
+        return response
+
+    @extend_schema(
+        request=DecisionSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: AISystemVersionSerializer,
+            403: OpenApiResponse(description="Only governance and executives decide on model versions."),
+            409: OpenApiResponse(description="Already approved, or the AI system fails the gate's system checks."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve the version for production (the AI system must pass the stage gate's checks about
+        systems). The decision is written to MLflow as model-version tags in the background;
+        `registry_confirmed` turns true once the registry has it."""
+        return self._decide(request, "approved")
+
+    @extend_schema(
+        request=DecisionSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: AISystemVersionSerializer,
+            400: OpenApiResponse(description="A rejection needs a comment."),
+            403: OpenApiResponse(description="Only governance and executives decide on model versions."),
+            409: OpenApiResponse(description="Already rejected."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject the version (`comment` says why); written back to MLflow like an approval."""
+        return self._decide(request, "rejected")
+
+
+register_shape(AISystemVersion, AISystemVersionViewSet.queryset, AISystemVersionSerializer)
