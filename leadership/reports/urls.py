@@ -5,4 +5,7 @@ from . import views
 urlpatterns = [
     path("report/", views.report_view, name="report"),
     path("report/pdf/", views.report_pdf_view, name="report_pdf"),
+    path("report/pdf/jobs/", views.report_job_add, name="report_job_add"),
+    path("report/pdf/jobs/<int:pk>/", views.report_job_view, name="report_job"),
+    path("report/pdf/jobs/<int:pk>/download/", views.report_job_download, name="report_job_download"),
 ]
