@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test lint lock migrate demo python-check venv venv-dev browser sso-provider bench bench-ci load clean
+.PHONY: run test lint lock migrate demo python-check venv venv-dev browser load-balancer sso-provider bench bench-ci load clean
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -49,6 +49,13 @@ browser:
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
 		else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; fi
+
+# Debian's HAProxy is the load balancer in front of the load test's two app servers (benchmarks/load.py).
+load-balancer:
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
+		else echo "The load test needs Debian's HAProxy: sudo apt-get install haproxy"; exit 1; fi; fi
 
 # The OpenID provider the SSO tests sign in against (npm's oidc-provider, tests/sso/provider.mjs):
 # installed from its lock file, again when the lock file changes.
@@ -100,7 +107,7 @@ bench-ci: venv
 # (add LOAD_ARGS='--restart-cmd "..."' for its restart phase); LOAD_ARGS='--duration 20' etc.
 LOAD_DATABASE_URL ?=
 
-load: venv-dev
+load: venv-dev load-balancer
 	$(BIN)/python benchmarks/load.py $(if $(LOAD_DATABASE_URL),--database-url $(LOAD_DATABASE_URL)) $(LOAD_ARGS)
 
 clean:

@@ -44,6 +44,17 @@ if __package__ in (None, ""):
 
 from benchmarks.cluster import PrivateCluster, pg_bindir  # noqa: E402
 from benchmarks.environment import ROOT, configure, ensure_database  # noqa: E402
+from benchmarks.scaleout import (  # noqa: E402
+    REDIS_URL,
+    Balancer,
+    Receiver,
+    Worker,
+    check_webhooks,
+    drained,
+    scaleout_env,
+    subscribe,
+    worker_log_summary,
+)
 
 BIN = Path(sys.executable).parent
 PRIVATE_DATABASE = "vpportal_load"
@@ -82,9 +93,10 @@ class Server:
     """gunicorn with production settings: DEBUG off, hashed static files, SECRET_KEY set. Its output
     goes to a log file that each phase reads back (tracebacks are reported, not scrolled past)."""
 
-    def __init__(self, url: str, port: int, workers: int):
-        self.static = tempfile.mkdtemp(prefix="vp-load-static-")
-        self.log_path = Path(self.static).with_suffix(".log")
+    def __init__(self, url: str, port: int, workers: int, extra_env=None, static=None):
+        self.collect = static is None  # a second server serves the first one's collected files
+        self.static = static or tempfile.mkdtemp(prefix="vp-load-static-")
+        self.log_path = Path(tempfile.mkdtemp(prefix="vp-load-log-")) / "gunicorn.log"
         self.log_offset = 0
         self.env = {
             **os.environ,
@@ -100,6 +112,7 @@ class Server:
             "SECURE_COOKIES": "0",
             # The load users make thousands of calls a minute; production keeps its default rate.
             "API_THROTTLE_USER": "100000000/hour",
+            **(extra_env or {}),
         }
         self.env.pop("TESTING", None)
         self.port, self.workers, self.proc = port, workers, None
@@ -116,9 +129,10 @@ class Server:
         self.stop()
 
     def start(self):
-        subprocess.run(
-            [BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
-        )
+        if self.collect:
+            subprocess.run(
+                [BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
+            )
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [BIN / "gunicorn", "vpportal.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
@@ -152,8 +166,9 @@ class Server:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        shutil.rmtree(self.static, ignore_errors=True)
-        self.log_path.unlink(missing_ok=True)
+        if self.collect:
+            shutil.rmtree(self.static, ignore_errors=True)
+        shutil.rmtree(self.log_path.parent, ignore_errors=True)
 
 
 def failed(status) -> bool:
@@ -167,6 +182,8 @@ class Stats:
         self.calls = []  # (op, started, ended, status), monotonic seconds
         self.acked_points: set = set()  # (kpi, observed_at iso, source)
         self.acked_edits = Counter()  # initiative id -> acknowledged PATCHes
+        self.backends = Counter()  # which app server answered (HAProxy's X-Backend)
+        self.errors = Counter()  # connection errors, by exception
 
     def record(self, op: str, started: float, ended: float, status):
         with self.lock:
@@ -191,8 +208,11 @@ class User(threading.Thread):
         try:
             response = self.session.request(method, self.base + path, timeout=30, **kwargs)
             status = response.status_code
-        except requests.RequestException:
+            self.stats.backends[response.headers.get("X-Backend", "-")] += 1
+        except requests.RequestException as exc:
             response, status = None, "error"
+            with self.stats.lock:
+                self.stats.errors[f"{type(exc).__name__}: {str(exc)[-120:]}"] += 1
         self.stats.record(op, started, time.monotonic(), status)
         return response
 
@@ -325,8 +345,8 @@ def target(name: str, value: int, limit: int = 0) -> bool:
     return ok
 
 
-def report_server_log(server):
-    text = server.new_log()
+def report_server_log(servers):
+    text = "".join(server.new_log() for server in servers)
     tracebacks = text.count("Traceback (most recent call last)")
     outage = text.count("Database unavailable for")
     print(f"  server log: {tracebacks} tracebacks, {outage} 'database unavailable' warnings (answered 503)")
@@ -335,8 +355,9 @@ def report_server_log(server):
         print("  first traceback:\n    " + "\n    ".join(text[first:].splitlines()[:40]))
 
 
-def phase(name, duration, base, server, tokens, initiatives, kpis, restart=None) -> bool:
-    """Run the mix for `duration` seconds; `restart` (a callable) restarts PostgreSQL a little into it."""
+def phase(name, duration, base, servers, tokens, initiatives, kpis, restart=None, disturbances=()) -> bool:
+    """Run the mix for `duration` seconds; `restart` (a callable) restarts PostgreSQL a little into it;
+    each of `disturbances`, (seconds in, callable), is called that far into the phase."""
     from django.db import connection
 
     from initiatives.models import Initiative
@@ -353,6 +374,8 @@ def phase(name, duration, base, server, tokens, initiatives, kpis, restart=None)
     ]
     for user in users:
         user.start()
+    for delay, action in disturbances:
+        threading.Timer(max(started + delay - time.monotonic(), 0), action).start()
     outage = None
     if restart:
         time.sleep(min(10, duration / 4))
@@ -374,15 +397,19 @@ def phase(name, duration, base, server, tokens, initiatives, kpis, restart=None)
         f"  latency p50 {percentile(lat, 50) * 1000:.0f} ms, p95 {percentile(lat, 95) * 1000:.0f} ms, "
         f"p99 {percentile(lat, 99) * 1000:.0f} ms"
     )
-    print(f"  answers: {dict(sorted(statuses.items(), key=str))}")
+    print(
+        f"  answers: {dict(sorted(statuses.items(), key=str))}; by app server: {dict(sorted(stats.backends.items()))}"
+    )
     failures = [(op, began, ended, status) for op, began, ended, status in stats.calls if failed(status)]
     if failures:
         print(f"  5xx and connection errors by operation: {dict(Counter(f'{op} {s}' for op, _, _, s in failures))}")
+        for error, n in stats.errors.items():
+            print(f"  {n} x {error}")
     print(
         f"  acknowledged writes: {len(stats.acked_points)} points, {sum(stats.acked_edits.values())} edits; "
         f"lost: {missing} points, {short} initiatives short of edits"
     )
-    report_server_log(server)
+    report_server_log(servers)
     ok = recovered
     if outage is None:
         ok &= target(f"{name}.5xx", len(failures))
@@ -405,6 +432,70 @@ def phase(name, duration, base, server, tokens, initiatives, kpis, restart=None)
     return ok
 
 
+def prepare_webhooks(receiver):
+    """Two subscriptions to the receiver, created after the seeding: the consumers' positions start at
+    the newest event, so only the run's events are delivered. Answers (webhooks, the last event id)."""
+    from django.contrib.auth import get_user_model
+
+    from integrations.models import StreamPosition, Webhook
+    from vpportal.events.models import Event
+
+    Webhook.objects.filter(description__startswith="load ").update(active=False)  # an earlier run's
+    user = get_user_model().objects.get(username="load-user-0")
+    webhooks = subscribe(receiver, user)
+    after_id = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for name in ("webhooks", "notifications"):
+        StreamPosition.objects.update_or_create(name=name, defaults={"last_event_id": after_id})
+    return webhooks, after_id
+
+
+def webhook_disturbances(duration, worker, receiver):
+    """The worker killed (kill -9) a quarter into the phase and started again 3 s later; the receiver
+    answering 500 for 10 s from a little past half of it."""
+    marks = []
+
+    def kill():
+        worker.kill()
+        marks.append(f"Celery worker killed (kill -9, pool included) at {time.strftime('%X')}")
+        time.sleep(3)
+        worker.start()
+        marks.append(f"Celery worker started again at {time.strftime('%X')}")
+
+    def outage():
+        began, until = receiver.fail_for(10)
+        marks.append(f"webhook receiver answered 500 for {until - began:.0f} s from {time.strftime('%X')}")
+
+    return [(duration / 4, kill), (duration * 0.55, outage)], marks
+
+
+def report_webhooks(receiver, webhooks, after_id, worker) -> bool:
+    took = drained(webhooks, after_id, timeout=180)
+    print(
+        f"webhooks: {'all deliveries settled' if took >= 0 else 'deliveries still open after 180 s'}"
+        f"{f' {took:.0f} s after the load' if took >= 0 else ''}; worker log: {worker_log_summary(worker)}"
+    )
+    refused = sum(1 for a in receiver.arrivals if a.status == 500)
+    print(f"  the receiver answered 500 to {refused} deliveries during its outage (each retried after a backoff)")
+    ok = target("webhooks.settled_late", 0 if took >= 0 else 1)
+    for r in check_webhooks(receiver, webhooks, after_id):
+        lag = (
+            f"p50 {percentile(sorted(r.lags), 50):.2f} s, p95 {percentile(sorted(r.lags), 95):.2f} s" if r.lags else "-"
+        )
+        print(
+            f"  subscription {r.name!r}: {r.expected} events of the run, {r.delivered} delivered (distinct "
+            f"webhook-id); {r.resent} requests re-sent an id (retries after 500s, jobs handed out again), "
+            f"{r.accepted_twice} ids accepted twice; delivery lag {lag}"
+        )
+        name = f"webhooks.{r.name.removeprefix('load ')}"
+        ok &= target(f"{name}.lost", r.lost)
+        ok &= target(f"{name}.unexpected", r.unexpected)
+        ok &= target(f"{name}.unverified", r.unverified)
+        ok &= target(f"{name}.out_of_order", r.out_of_order)
+        ok &= target(f"{name}.succeeded_twice_in_log", r.succeeded_rows_twice)
+        ok &= target(f"{name}.nothing_to_deliver", 0 if r.expected else 1)
+    return ok
+
+
 def stop_on_signals():
     """SIGTERM and SIGHUP unwind like Ctrl-C, so the private cluster and gunicorn are cleaned up."""
 
@@ -418,7 +509,9 @@ def stop_on_signals():
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=6)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (4 threads each)")
+    parser.add_argument("--servers", type=int, default=2, help="gunicorn app servers behind HAProxy")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server (4 threads each)")
+    parser.add_argument("--celery-concurrency", type=int, default=2, help="pool processes of the Celery worker")
     parser.add_argument("--duration", type=float, default=60, help="Seconds of the steady phase.")
     parser.add_argument("--restart-duration", type=float, default=45, help="Seconds of the restart phase.")
     parser.add_argument("--no-restart", action="store_true", help="Skip the PostgreSQL restart phase.")
@@ -439,6 +532,7 @@ def main(argv=None) -> int:
     if args.restart_cmd and not args.database_url:
         parser.error("--restart-cmd restarts the server behind --database-url; the private cluster restarts itself")
     stop_on_signals()
+    shared = scaleout_env()
     ok = True
     with ExitStack() as cleanup:
         if args.database_url:
@@ -455,26 +549,40 @@ def main(argv=None) -> int:
 
             how = f"pg_ctl stop -m {args.restart_mode}, {args.down_seconds:g} s down, pg_ctl start (private cluster)"
         began = time.monotonic()
+        os.environ.update(shared)  # this driver subscribes the webhooks with the same settings
         ensure_database(url)
         configure(url)
         tokens, initiatives, kpis = prepare(args.users)
         print(f"Database migrated and seeded in {time.monotonic() - began:.0f} s")
+        receiver = Receiver()
+        cleanup.callback(receiver.close)
+        webhooks, after_id = prepare_webhooks(receiver)
         began = time.monotonic()
-        port = free_port()
-        server = cleanup.enter_context(Server(url, port, args.workers))
-        base = f"http://127.0.0.1:{port}"
+        ports = [free_port() for _ in range(args.servers)]
+        first = cleanup.enter_context(Server(url, ports[0], args.workers, shared))
+        servers = [first] + [
+            cleanup.enter_context(Server(url, port, args.workers, shared, static=first.static)) for port in ports[1:]
+        ]
+        balancer = cleanup.enter_context(Balancer(free_port(), ports))
+        base = f"http://127.0.0.1:{balancer.port}"
         print(
-            f"gunicorn ({args.workers} workers x 4 threads, production settings) on {base}, "
-            f"collectstatic and start in {time.monotonic() - began:.0f} s"
+            f"{args.servers} gunicorn servers ({args.workers} workers x 4 threads each, production settings) behind "
+            f"HAProxy on {base}, collectstatic and start in {time.monotonic() - began:.0f} s"
         )
-        ok &= phase("steady", args.duration, base, server, tokens, initiatives, kpis)
+        worker = cleanup.enter_context(Worker({**first.env}, args.celery_concurrency))
+        print(f"Celery worker (-c {args.celery_concurrency}, beat embedded) on {REDIS_URL}; cache on Redis too")
+        disturbances, marks = webhook_disturbances(args.duration, worker, receiver)
+        ok &= phase("steady", args.duration, base, servers, tokens, initiatives, kpis, disturbances=disturbances)
+        for mark in marks:
+            print(f"  {mark}")
         if args.no_restart:
             pass
         elif restart is None:
             print("restart phase skipped: give --restart-cmd to restart the server behind --database-url")
         else:
             print(f"restart phase: PostgreSQL restarted with {how}")
-            ok &= phase("restart", args.restart_duration, base, server, tokens, initiatives, kpis, restart)
+            ok &= phase("restart", args.restart_duration, base, servers, tokens, initiatives, kpis, restart)
+        ok &= report_webhooks(receiver, webhooks, after_id, worker)
         from django.db import connections
 
         connections.close_all()  # before the cluster goes away

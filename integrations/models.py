@@ -12,6 +12,8 @@ from vpportal.core.models import Tracked, TrackedQuerySet
 from vpportal.events.models import Event
 from vpportal.people.models import Person
 
+from .fields import EncryptedTextField
+
 
 class WebhookQuerySet(TrackedQuerySet):
     search_fields = ("url", "description")
@@ -38,8 +40,9 @@ class Webhook(Tracked):
     active = models.BooleanField(_("active"), default=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     owner = optional_link("vpportal.Person", "webhooks", _("owner"))
-    secret = models.CharField(_("secret"), max_length=100, editable=False)
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    # Encrypted at rest (integrations.crypto); the signing needs the plain value, so not a hash.
+    secret = EncryptedTextField(_("secret"), editable=False)
+    previous_secret = EncryptedTextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     disabled_reason = models.CharField(_("disabled because"), max_length=300, blank=True, editable=False)
     # The one worker delivering for this subscription (per-subscription order) holds it until then.

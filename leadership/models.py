@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +26,52 @@ class DigestEntry(models.Model):
 
     def __str__(self):
         return f"{self.item} to {self.person_id} on {self.sent_on}"
+
+
+class ReportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A person's own jobs only: each holds what its asker may see."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class ReportJob(models.Model):
+    """One executive-report PDF rendered by a Celery worker for the person who asked (with their
+    visibility), with the progress they watch on its page. Bookkeeping of a background job, not a
+    domain record: no history or version. The PDF is kept in the row (app servers keep nothing on
+    disk), and old jobs are pruned with the events."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs", verbose_name=_("requested by")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportJobStatus.choices, default=ReportJobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("step"), max_length=100, blank=True)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+
+    def __str__(self):
+        return f"Executive report for {self.requested_by} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ReportJobStatus.DONE, ReportJobStatus.FAILED)

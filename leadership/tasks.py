@@ -12,3 +12,11 @@ def daily_digest_task() -> int:
     due and overdue items (leadership.digest); both idempotent per item and day. Here, on the top
     floor, because it reads both."""
     return send_digest() + send_digests().emails
+
+
+@shared_task(acks_late=True)
+def render_report_task(job_id: int) -> bool:
+    """The executive-report PDF of one ReportJob (leadership.reports.jobs)."""
+    from leadership.reports.jobs import render_job
+
+    return render_job(job_id)

@@ -1,5 +1,6 @@
 """The navigation bar: every area of the product. An entry whose page is not built yet (its URL
-name does not resolve) is hidden, so apps add pages without touching this list."""
+name does not resolve) is hidden, so apps add pages without touching this list; an entry with a
+permission (a third item) is shown only to users who have it (the same rule its page enforces)."""
 
 from django.urls import NoReverseMatch, reverse
 
@@ -29,7 +30,7 @@ NAVIGATION = [
             ("Frameworks", "governance:framework_list"),
             ("Model versions", "integrations:aisystemversion_list"),
             ("Model sources", "integrations:modelsource_list"),
-            ("Webhooks", "integrations:webhook_list"),
+            ("Webhooks", "integrations:webhook_list", "integrations.view_webhook"),
         ],
     ),
     (
@@ -55,7 +56,11 @@ def menu_for(user):
         return []
     menu = []
     for group, entries in NAVIGATION:
-        links = [(label, url) for label, name in entries if (url := _url(name))]
+        links = [
+            (label, url)
+            for label, name, *perm in entries
+            if (not perm or user.has_perm(perm[0])) and (url := _url(name))
+        ]
         if links:
             menu.append((group, links))
     return menu

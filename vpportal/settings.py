@@ -143,6 +143,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Several deployments (or test runs) on one Redis keep apart by a prefix of their keys.
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default=""))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -487,5 +489,9 @@ WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default
 WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
 WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=26)
 WEBHOOK_SECRET_OVERLAP_HOURS = env.float("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# The signing secrets are stored encrypted (integrations/crypto.py) with these Fernet keys (comma-separated,
+# or a file via WEBHOOK_SECRET_KEYS_FILE): the first encrypts, all decrypt; rotate by putting a new key first
+# and running `manage.py rotate_webhook_keys`. Unset: a key derived from SECRET_KEY.
+WEBHOOK_SECRET_KEYS = [k.strip() for k in (secret("WEBHOOK_SECRET_KEYS", default="") or "").split(",") if k.strip()]
 # One worker at a time delivers for a subscription (in event order); its lease lasts this long.
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)

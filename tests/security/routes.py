@@ -155,6 +155,10 @@ EXPLICIT: dict[str, Decision] = {
     # reports: any role may read; figures are counted through each model's visibility rule
     "report": any_role(),
     "report_pdf": any_role(),
+    # the PDF rendered in the background: any role may ask; a job is its asker's only (404 to others)
+    "report_job_add": any_role(methods=("post",)),
+    "report_job": any_role(model="leadership.reportjob"),
+    "report_job_download": any_role(model="leadership.reportjob"),
     "api:dashboard-list": any_role(),
     "api:audit-list": any_role(),
     # the change feed: any role; each event through its model's visibility rule

@@ -1,0 +1,77 @@
+"""The executive-report PDF on a real Celery worker (`celery -A vpportal worker`, Redis): the report
+page's button queues a job, the worker renders it with the asker's visibility while its page shows
+the progress, then the page offers the PDF. Only the asker sees the job; a finished job is never
+rendered again (a job handed out twice renders once); a broker that cannot be reached fails the job
+visibly."""
+
+import pytest
+from django.urls import reverse
+
+from leadership.models import ReportJob
+from leadership.reports.jobs import MSG_NO_WORKER, render_job
+from tests.conftest import page_client
+from tests.workers import wait_for
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_renders_the_pdf_and_the_page_follows_it(celery_worker, executive, leader):
+    client = page_client(executive)
+    assert 'action="{}"'.format(reverse("report_job_add")) in client.get(reverse("report")).content.decode()
+    response = client.post(reverse("report_job_add"))
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("report_job", args=[job.pk])
+    assert job.requested_by == executive
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and 'http-equiv="refresh"' in page.content.decode()  # follows the progress
+
+    done = wait_for(lambda: ReportJob.objects.filter(pk=job.pk, status="done").exists(), timeout=120)
+    assert done, celery_worker.log_path.read_text()[-3000:]
+    page = client.get(reverse("report_job", args=[job.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page and reverse("report_job_download", args=[job.pk]) in page
+    download = client.get(reverse("report_job_download", args=[job.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download.content.startswith(b"%PDF-")
+    job.refresh_from_db()
+    assert (job.progress, job.finished_at is not None) == (100, True)
+
+    other = page_client(leader)  # another person's job holds the asker's visibility: not found
+    assert other.get(reverse("report_job", args=[job.pk])).status_code == 404
+    assert other.get(reverse("report_job_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_finished_job_is_not_rendered_again_and_an_unfinished_one_has_no_download(executive):
+    job = ReportJob.objects.create(requested_by=executive)
+    assert page_client(executive).get(reverse("report_job_download", args=[job.pk])).status_code == 404
+    assert render_job(job.pk) is True
+    job.refresh_from_db()
+    first = bytes(job.pdf)
+    assert job.status == "done" and first.startswith(b"%PDF-")
+    assert render_job(job.pk) is False  # handed out again: left as it is
+    job.refresh_from_db()
+    assert bytes(job.pdf) == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_broker_fails_the_job_on_its_page(executive, settings):
+    from vpportal.celery import app
+
+    def point_at(url):  # a new broker URL for this process's publishers (pools are built on first use)
+        app.pool.force_close_all()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = url, None, None
+
+    point_at("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        response = page_client(executive).post(reverse("report_job_add"))
+    finally:
+        point_at(settings.CELERY_BROKER_URL)
+    job = ReportJob.objects.get()
+    assert job.status == "failed" and job.error == MSG_NO_WORKER
+    page = page_client(executive).get(response["Location"]).content.decode()
+    assert MSG_NO_WORKER in page and "Try again" in page
+
+
+@pytest.mark.django_db
+def test_outsiders_may_not_ask(personas):
+    assert page_client(personas["outsider"]).post(reverse("report_job_add")).status_code == 403
+    assert not ReportJob.objects.exists()
