@@ -19,6 +19,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import CharField, OuterRef, Subquery, Value
+from django.utils.text import capfirst
 
 from vpportal.core import audit
 from vpportal.core.models import Tracked
@@ -151,7 +152,7 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, reader) -> dict:
                 continue
             if f.name in hidden:
                 old, new = audit.masked(record.history_type)
-            changes.append(audit.Change(f.name, str(f.verbose_name).capitalize(), old, new))
+            changes.append(audit.Change(f.name, capfirst(str(f.verbose_name)), old, new))
         result[history_id] = changes
     return result
 

@@ -7,6 +7,7 @@ Shared by the per-record history page and the API's audit endpoint. Fields a use
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.text import capfirst
 
 HIDDEN = "(hidden)"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -98,6 +99,6 @@ def entries(model, records, hidden_fields=frozenset()) -> list[Entry]:
                 continue
             if hidden:
                 old, new = masked(record.history_type)
-            entry.changes.append(Change(f.name, str(f.verbose_name).capitalize(), old, new))
+            entry.changes.append(Change(f.name, capfirst(str(f.verbose_name)), old, new))
         result.append(entry)
     return result

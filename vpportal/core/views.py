@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views import generic
 from django_filters.views import FilterView
 
@@ -150,7 +150,7 @@ class ServiceFormMixin(PermissionMixin, ModelContextMixin):
         except ValidationError as error:
             _add_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.model._meta.verbose_name.capitalize()} “{self.object}” saved.")
+        messages.success(self.request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” saved.")
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -203,7 +203,7 @@ class TrackedDeleteView(RecordPermissionMixin, PermissionMixin, ModelContextMixi
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
             return HttpResponseRedirect(self.object.get_absolute_url())
-        messages.success(self.request, f"{self.model._meta.verbose_name.capitalize()} “{self.object}” deleted.")
+        messages.success(self.request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” deleted.")
         return HttpResponseRedirect(self.get_success_url())
 
 
