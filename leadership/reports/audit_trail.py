@@ -144,8 +144,12 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, reader) -> dict:
         hidden = _hidden_fields(model, record, reader)
         changes = []
         for f in fields:
-            new = audit.field_text(record, f, labels)
-            old = audit.field_text(before, f, labels) if before is not None and record.history_type == "~" else ""
+            new = audit.field_text(record, f, labels, readable=False)
+            old = (
+                audit.field_text(before, f, labels, readable=False)
+                if before is not None and record.history_type == "~"
+                else ""
+            )
             if record.history_type == "~" and old == new:
                 continue
             if not old and not new and f.name not in hidden:

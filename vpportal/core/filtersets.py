@@ -2,6 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.utils.text import capfirst
 
 
 def _in_utc(value):
@@ -10,6 +11,20 @@ def _in_utc(value):
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(datetime.UTC)
     return value
+
+
+class LabelledDateRange(django_filters.widgets.DateRangeWidget):
+    """A date range filter: two date pickers with their own names ("Due date from", "... to"),
+    side by side, without django-filter's bare "-" between them."""
+
+    template_name = "vpportal/widgets/date_range.html"
+
+    def __init__(self, label: str):
+        super().__init__()
+        self.widgets = [
+            forms.DateInput(attrs={"type": "date", "aria-label": f"{label} from"}, format="%Y-%m-%d"),
+            forms.DateInput(attrs={"type": "date", "aria-label": f"{label} to"}, format="%Y-%m-%d"),
+        ]
 
 
 class TrackedFilterSet(django_filters.FilterSet):
@@ -27,11 +42,25 @@ class TrackedFilterSet(django_filters.FilterSet):
 
     @property
     def form(self):
+        """The filter bar as people read it, whatever filters a subclass declares: a real label on
+        every filter, "Any" for the empty choice (never "---------"), date ranges as two labelled
+        date pickers ("from" ... "to")."""
+        if hasattr(self, "_form"):
+            return self._form
         form = super().form
-        for field in form.fields.values():
+        for name, field in form.fields.items():
+            if not field.label or "[invalid name]" in str(field.label):
+                field.label = capfirst(name.replace("__", " ").replace("_", " "))
+            widget = field.widget
             # Yes/no filters read "Any" rather than Django's "Unknown" when not applied.
-            if isinstance(field.widget, forms.NullBooleanSelect):
-                field.widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+            if isinstance(widget, forms.NullBooleanSelect):
+                widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+            elif isinstance(widget, django_filters.widgets.DateRangeWidget):
+                field.widget = LabelledDateRange(str(field.label))
+            elif isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+                field.empty_label = "Any"
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+                field.choices = [("", "Any") if value == "" else (value, text) for value, text in field.choices]
         return form
 
     def is_valid(self):
