@@ -57,10 +57,13 @@ class TrackedFilterSet(django_filters.FilterSet):
                 widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
             elif isinstance(widget, django_filters.widgets.DateRangeWidget):
                 field.widget = LabelledDateRange(str(field.label))
-            elif isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            elif isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+                continue
+            elif isinstance(field, forms.ModelChoiceField):  # its choices are a query: left lazy
                 field.empty_label = "Any"
-            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
-                field.choices = [("", "Any") if value == "" else (value, text) for value, text in field.choices]
+            elif isinstance(field, forms.ChoiceField):
+                choices = [("", "Any") if value == "" else (value, text) for value, text in field.widget.choices]
+                field.widget.choices = choices
         return form
 
     def is_valid(self):

@@ -11,7 +11,7 @@ from django.utils.text import capfirst, slugify
 from django.views import generic
 from django_filters.views import FilterView
 
-from vpportal.permissions import perm_name
+from vpportal.permissions import perm_name, refusal_message
 
 from . import audit
 from .export import csv_response, xlsx_response
@@ -28,7 +28,7 @@ class PermissionMixin(LoginRequiredMixin):
     def check_permission(self, obj=None):
         model = self.model
         if not self.request.user.has_perm(perm_name(model, self.permission_action), obj):
-            raise PermissionDenied
+            raise PermissionDenied(refusal_message(model, self.permission_action))  # the 403 page says it
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
