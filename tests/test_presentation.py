@@ -108,7 +108,7 @@ def test_history_names_choices_lists_dates_and_money_as_pages_do_and_the_audit_a
 
 
 def _list_urls():
-    return [url for _, entries in NAVIGATION for _, name in entries if (url := _url(name))]
+    return [url for _, entries in NAVIGATION for _, name, *_ in entries if (url := _url(name))]
 
 
 def test_every_filter_of_every_list_in_the_navigation_has_a_real_label(executive):
@@ -186,3 +186,25 @@ def test_the_api_keeps_iso_8601_in_utc(executive):
     data = api_client(executive).get(f"/api/v1/initiatives/{initiative.pk}/").json()
     assert data["created_at"].startswith("2026-12-01T07:45")
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_import_is_in_the_navigation_only_for_those_who_may_import(executive, contributor):
+    assert 'href="/import/"' in page_client(executive).get(reverse("home")).content.decode()
+    assert 'href="/import/"' not in page_client(contributor).get(reverse("home")).content.decode()
+
+
+def test_sortable_headers_say_how_they_sort_and_keep_the_filters(executive):
+    KPIFactory()
+    url = reverse("initiatives:kpi_list")
+    body = page_client(executive).get(url, {"ordering": "name", "q": "x"}).content.decode()
+    assert 'aria-sort="ascending"' in body
+    assert "ordering=-name" in body and "q=x" in body
+
+
+def test_the_dashboard_links_to_every_kpi_beyond_the_few_it_charts(executive):
+    from leadership.dashboard.metrics import SPARK_KPIS
+
+    KPIFactory.create_batch(SPARK_KPIS + 2)
+    body = page_client(executive).get(reverse("dashboard")).content.decode()
+    assert f"See all {SPARK_KPIS + 2} KPIs" in body
+    assert f'href="{reverse("initiatives:kpi_list")}?ordering=status"' in body

@@ -1,5 +1,7 @@
 """The navigation bar: every area of the product. An entry whose page is not built yet (its URL
-name does not resolve) is hidden, so apps add pages without touching this list."""
+name does not resolve) is hidden, so apps add pages without touching this list. An entry is
+(label, URL name) or (label, URL name, permission): one with a permission shows only to users who
+hold it, so nobody is led to a 403."""
 
 from django.urls import NoReverseMatch, reverse
 
@@ -15,6 +17,7 @@ NAVIGATION = [
             ("KPIs", "initiatives:kpi_list"),
             ("What's due", "due"),
             ("Executive report", "report"),
+            ("Import", "import_data", "vpportal.import_data"),
         ],
     ),
     (
@@ -51,7 +54,11 @@ def menu_for(user):
         return []
     menu = []
     for group, entries in NAVIGATION:
-        links = [(label, url) for label, name in entries if (url := _url(name))]
+        links = [
+            (label, url)
+            for label, name, *perm in entries
+            if (not perm or user.has_perm(perm[0])) and (url := _url(name))
+        ]
         if links:
             menu.append((group, links))
     return menu
