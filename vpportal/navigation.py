@@ -28,7 +28,7 @@ NAVIGATION = [
             ("Mitigations", "governance:mitigation_list"),
             ("Policies", "governance:policy_list"),
             ("Frameworks", "governance:framework_list"),
-            ("Webhooks", "integrations:webhook_list"),
+            ("Webhooks", "integrations:webhook_list", "integrations.view_webhook"),
         ],
     ),
     (
