@@ -3,7 +3,7 @@ JSON the KPI trend chart (Chart.js, static/js/portfolio.js) reads from a json_sc
 
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import formats, timezone
 
 WIDTH, HEIGHT, PAD = 120, 32, 2
 
@@ -39,10 +39,10 @@ def sparkline(points, *, target=None, warning=None) -> Sparkline | None:
 
 def kpi_chart_data(kpi, points, bucket: str) -> dict:
     """Labels, values and the reference lines of a KPI's trend chart."""
-    fmt = "%Y-%m-%d" if bucket != "point" else "%Y-%m-%d %H:%M"
+    fmt = "DATE_FORMAT" if bucket != "point" else "DATETIME_FORMAT"  # as the pages write them
     return {
         "labels": [
-            timezone.localtime(moment).strftime(fmt) if timezone.is_aware(moment) else moment.strftime(fmt)
+            formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, fmt)
             for moment, _ in points
         ],
         "values": [round(float(value), 6) for _, value in points],

@@ -1,6 +1,7 @@
 """The navigation bar: every area of the product. An entry whose page is not built yet (its URL
-name does not resolve) is hidden, so apps add pages without touching this list; an entry with a
-permission (a third item) is shown only to users who have it (the same rule its page enforces)."""
+name does not resolve) is hidden, so apps add pages without touching this list. An entry is
+(label, URL name) or (label, URL name, permission): one with a permission shows only to users who
+hold it, so nobody is led to a 403."""
 
 from django.urls import NoReverseMatch, reverse
 
@@ -16,6 +17,7 @@ NAVIGATION = [
             ("KPIs", "initiatives:kpi_list"),
             ("What's due", "due"),
             ("Executive report", "report"),
+            ("Import", "import_data", "vpportal.import_data"),
         ],
     ),
     (

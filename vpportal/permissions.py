@@ -98,6 +98,27 @@ def perm_name(model, action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
+ACTION_WORDS = {"view": "Reading", "add": "Adding", "change": "Changing", "delete": "Deleting"}
+
+
+def refusal_message(model, action: str) -> str:
+    """What a 403 page says: which roles may do `action` on `model`, from the role map above
+    ("Adding initiatives needs the executive or leader role.")."""
+    label = model._meta.label_lower
+    if action == "view":
+        roles = ROLES
+    elif action == "add":
+        roles = MODEL_ADDERS.get(label, MODEL_WRITERS.get(label, ()))
+    else:
+        roles = MODEL_WRITERS.get(label, ())
+    what = f"{ACTION_WORDS.get(action, action.capitalize())} {model._meta.verbose_name_plural}"
+    if not roles:
+        return f"{what} is not open to any role."
+    names = " or ".join(roles) if len(roles) <= 2 else f"{', '.join(roles[:-1])} or {roles[-1]}"
+    extra = " (or being its owner or author)" if (label, action) in OBJECT_RULES else ""
+    return f"{what} needs the {names} role{extra}."
+
+
 def _register(label: str, action: str):
     app_label, model_name = label.split(".")
     if action == "view":

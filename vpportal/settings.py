@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vpportal.localisation.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -162,7 +163,14 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-LANGUAGE_CODE = "en-us"
+# One way of writing dates, times and numbers on every page, history, report and PDF: en-GB ("1 Dec
+# 2026", "1 Dec 2026, 07:45"), from vpportal/formats/. The browser's Accept-Language does not change
+# it (no LocaleMiddleware): a board pack reads the same whoever prints it. Times are shown in the
+# signed-in person's own time zone (Person.time_zone, vpportal/localisation.py), else TIME_ZONE;
+# the API keeps ISO 8601 in UTC.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
+LANGUAGES = [("en-gb", "English")]
+FORMAT_MODULE_PATH = ["vpportal.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

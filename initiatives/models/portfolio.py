@@ -20,6 +20,7 @@ from vpportal.core.bounds import (
 )
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
+from vpportal.people.choices import Function
 
 from .. import gate
 from ..choices import Cadence, Direction, Health, MilestoneStatus, Priority, Stage
@@ -82,6 +83,10 @@ class Initiative(Tracked):
     )
 
     objects = InitiativeQuerySet.as_manager()
+
+    # The choices of the list fields, so history and pages name them by label ("Legal", not 'legal').
+    LIST_CHOICES = {"partner_functions": Function.choices}
+    MONEY_FIELDS = {"budget": "currency"}  # "EUR 400,000" on pages (vpportal/core/money.py)
 
     class Meta:
         ordering = ["priority", "key"]

@@ -72,6 +72,7 @@ class Dashboard:
     initiatives_total: Figure | None = None
     kpi_status: list = field(default_factory=list)
     kpi_sparklines: list = field(default_factory=list)
+    kpi_total: int = 0  # every KPI the reader may see; the sparkline table shows the worst few
     heat_maps: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     policies_in_review: Figure | None = None
@@ -130,6 +131,7 @@ def _kpis(board: Dashboard, user):
         )
         for status in STATUS_ORDER
     ]
+    board.kpi_total = sum(counts.get(status, 0) for status in STATUS_ORDER)
     kpis = visible.select_related("initiative").in_bulk([kpi_id for kpi_id, _ in worst])
     points = {}
     for kpi_id, observed_at, value in KPIMeasurement.objects.latest_per_kpi(list(kpis), SPARK_POINTS):

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import CharField, OuterRef, Subquery, Value
+from django.utils.text import capfirst
 
 from vpportal.core import audit
 from vpportal.core.models import Tracked
@@ -143,15 +144,19 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, reader) -> dict:
         hidden = _hidden_fields(model, record, reader)
         changes = []
         for f in fields:
-            new = audit.field_text(record, f, labels)
-            old = audit.field_text(before, f, labels) if before is not None and record.history_type == "~" else ""
+            new = audit.field_text(record, f, labels, readable=False)
+            old = (
+                audit.field_text(before, f, labels, readable=False)
+                if before is not None and record.history_type == "~"
+                else ""
+            )
             if record.history_type == "~" and old == new:
                 continue
             if not old and not new and f.name not in hidden:
                 continue
             if f.name in hidden:
                 old, new = audit.masked(record.history_type)
-            changes.append(audit.Change(f.name, str(f.verbose_name).capitalize(), old, new))
+            changes.append(audit.Change(f.name, capfirst(str(f.verbose_name)), old, new))
         result[history_id] = changes
     return result
 

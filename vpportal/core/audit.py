@@ -4,9 +4,15 @@ Shared by the per-record history page and the API's audit endpoint. Fields a use
 (private notes) are listed as changed but never shown, with one placeholder whatever they held.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+
+from .money import money
 
 HIDDEN = "(hidden)"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -59,16 +65,36 @@ def labels_for_fks(model, records) -> dict[tuple[str, object], str]:
     return labels
 
 
-def field_text(record, f, labels) -> str:
+def field_text(record, f, labels, *, readable: bool = True) -> str:
+    """One field of a history row as text: a choice's label, a relation's name, a list of choices
+    by their labels (the model's `LIST_CHOICES`), and, when `readable`, dates, times and numbers
+    as the pages write them (the portal's format, the reader's time zone). Not readable (the
+    API's audit trail): dates and times in ISO 8601, UTC."""
     value = getattr(record, f.attname)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return ""
     if f.is_relation:
         return labels.get((f.attname, value), f"#{value} (deleted)")
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ("Yes" if value else "No") if readable else ("yes" if value else "no")
+    if isinstance(value, list | tuple):
+        names = dict(getattr(record.instance_type, "LIST_CHOICES", {}).get(f.name, ()))
+        return ", ".join(str(names.get(item, item)) for item in value)
+    if isinstance(value, datetime.datetime):
+        if not readable:
+            return value.astimezone(datetime.UTC).isoformat()
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT") if readable else value.isoformat()
+    currency_field = getattr(record.instance_type, "MONEY_FIELDS", {}).get(f.name)
+    if readable and currency_field:
+        return money(value, getattr(record, currency_field, ""))
+    if readable and isinstance(value, Decimal):  # 90, not 90.000000
+        value = Decimal(format(value.normalize(), "f"))
+    if readable and isinstance(value, Decimal | int | float):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
     return str(value)
 
 
@@ -98,6 +124,6 @@ def entries(model, records, hidden_fields=frozenset()) -> list[Entry]:
                 continue
             if hidden:
                 old, new = masked(record.history_type)
-            entry.changes.append(Change(f.name, str(f.verbose_name).capitalize(), old, new))
+            entry.changes.append(Change(f.name, capfirst(str(f.verbose_name)), old, new))
         result.append(entry)
     return result

@@ -3,6 +3,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 
 
 def _in_utc(value):
@@ -11,6 +12,20 @@ def _in_utc(value):
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(datetime.UTC)
     return value
+
+
+class LabelledDateRange(django_filters.widgets.DateRangeWidget):
+    """A date range filter: two date pickers with their own names ("Due date from", "... to"),
+    side by side, without django-filter's bare "-" between them."""
+
+    template_name = "vpportal/widgets/date_range.html"
+
+    def __init__(self, label: str):
+        super().__init__()
+        self.widgets = [
+            forms.DateInput(attrs={"type": "date", "aria-label": f"{label} from"}, format="%Y-%m-%d"),
+            forms.DateInput(attrs={"type": "date", "aria-label": f"{label} to"}, format="%Y-%m-%d"),
+        ]
 
 
 class SyncFilterSet(django_filters.FilterSet):
@@ -72,11 +87,28 @@ class TrackedFilterSet(SyncFilterSet):
 
     @property
     def form(self):
+        """The filter bar as people read it, whatever filters a subclass declares: a real label on
+        every filter, "Any" for the empty choice (never "---------"), date ranges as two labelled
+        date pickers ("from" ... "to")."""
+        if hasattr(self, "_form"):
+            return self._form
         form = super().form
-        for field in form.fields.values():
+        for name, field in form.fields.items():
+            if not field.label or "[invalid name]" in str(field.label):
+                field.label = capfirst(name.replace("__", " ").replace("_", " "))
+            widget = field.widget
             # Yes/no filters read "Any" rather than Django's "Unknown" when not applied.
-            if isinstance(field.widget, forms.NullBooleanSelect):
-                field.widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+            if isinstance(widget, forms.NullBooleanSelect):
+                widget.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+            elif isinstance(widget, django_filters.widgets.DateRangeWidget):
+                field.widget = LabelledDateRange(str(field.label))
+            elif isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+                continue
+            elif isinstance(field, forms.ModelChoiceField):  # its choices are a query: left lazy
+                field.empty_label = "Any"
+            elif isinstance(field, forms.ChoiceField):
+                choices = [("", "Any") if value == "" else (value, text) for value, text in field.widget.choices]
+                field.widget.choices = choices
         return form
 
     def filter_search(self, queryset, name, value):

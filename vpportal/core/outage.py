@@ -3,8 +3,8 @@
 While PostgreSQL restarts or fails over, a view's query raises OperationalError (connection refused,
 "terminating connection due to administrator command") or InterfaceError (a connection already
 closed). That is a moment of unavailability, not a bug: clients and load balancers should retry, so
-the answer says so. The page is a plain string: a template (context processors, the signed-in user)
-could query the database again.
+the answer says so. The page (templates/503.html) is rendered without the request, so no context
+processor (the signed-in user, the navigation) queries the database again; PAGE is its fallback.
 
 Exceptions raised by a view reach `process_exception`; one raised by a middleware before the view
 (the MFA check looking the signed-in user up) reaches Django's 500 handler, `server_error` below,
@@ -16,6 +16,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -57,10 +58,18 @@ def outage_response(request, exception):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": DETAIL}, status=503)
     else:
-        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+        response = HttpResponse(_page(), status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _page() -> str:
+    try:
+        return render_to_string("503.html", {"detail": DETAIL})
+    except Exception:  # the page must answer whatever else is broken  # noqa: BLE001
+        logger.exception("The 503 page could not be drawn")
+        return PAGE
 
 
 def drop_failed_connections():

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views import generic
 from django_filters.views import FilterView
 
-from vpportal.permissions import perm_name
+from vpportal.permissions import perm_name, refusal_message
 
 from . import audit
 from .export import csv_response, xlsx_response
@@ -28,7 +28,7 @@ class PermissionMixin(LoginRequiredMixin):
     def check_permission(self, obj=None):
         model = self.model
         if not self.request.user.has_perm(perm_name(model, self.permission_action), obj):
-            raise PermissionDenied
+            raise PermissionDenied(refusal_message(model, self.permission_action))  # the 403 page says it
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -152,7 +152,7 @@ class ServiceFormMixin(PermissionMixin, ModelContextMixin):
         except ValidationError as error:
             _add_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.model._meta.verbose_name.capitalize()} “{self.object}” saved.")
+        messages.success(self.request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” saved.")
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -207,7 +207,7 @@ class TrackedDeleteView(RecordPermissionMixin, PermissionMixin, ModelContextMixi
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
             return HttpResponseRedirect(self.object.get_absolute_url())
-        messages.success(self.request, f"{self.model._meta.verbose_name.capitalize()} “{self.object}” deleted.")
+        messages.success(self.request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” deleted.")
         return HttpResponseRedirect(self.get_success_url())
 
 

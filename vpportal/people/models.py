@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked, TrackedQuerySet
+from vpportal.localisation import validate_time_zone
 
 from .choices import CareerLevel, Function
 
@@ -57,6 +58,16 @@ class Person(Tracked):
         verbose_name=_("manager"),
     )
     active = models.BooleanField(_("active"), default=True, db_index=True)
+    # Blank: the portal's TIME_ZONE. A validator, not choices: the list is the server's tz database,
+    # which changes with it, and choices would put it into a migration.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_("Dates and times on the pages are shown in it; blank for the portal's."),
+    )
 
     objects = PersonQuerySet.as_manager()
 

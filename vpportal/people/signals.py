@@ -5,6 +5,8 @@ A token is a standing credential; it must not outlive the access it was issued u
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
+from vpportal import localisation
+
 from . import tokens
 
 WATCHED = {"password", "is_active"}
@@ -43,3 +45,11 @@ def connect():
     pre_save.connect(_remember_previous, sender=User, dispatch_uid="vp_tokens_previous_access")
     post_save.connect(_revoke_on_withdrawal, sender=User, dispatch_uid="vp_tokens_withdrawal")
     m2m_changed.connect(_revoke_on_role_removal, sender=User.groups.through, dispatch_uid="vp_tokens_role_removal")
+
+
+def remember_time_zone_on_sign_in(sender, request, user, **kwargs):
+    """The signed-in person's time zone into the session (vpportal/localisation.py), one query."""
+    from .models import Person
+
+    zone = Person.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    localisation.remember(request, zone or "")

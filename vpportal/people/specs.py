@@ -15,6 +15,7 @@ PERSON = FieldSpec(
     Column("career_level", detail=True),
     Column("manager", detail=True, file=PERSON_KEY.codec()),
     Column("active", detail=True),
+    Column("time_zone", detail=True),
     Column("user", "Login", detail=True, export=False, file=False),
     list=("name", "title", "function", "career_level", "manager", "active"),
 )

@@ -1,3 +1,4 @@
+from vpportal import localisation
 from vpportal.core import views as generic
 
 from .filtersets import PersonFilterSet
@@ -28,6 +29,12 @@ class PersonCreateView(PersonViewMixin, generic.TrackedCreateView):
 
 class PersonUpdateView(PersonViewMixin, generic.TrackedUpdateView):
     form_class = PersonForm
+
+    def apply_service(self, form):
+        person = super().apply_service(form)
+        if person.user_id == self.request.user.pk:
+            localisation.remember(self.request, person.time_zone)  # one's own clock, from the next page
+        return person
 
 
 class PersonDeleteView(PersonViewMixin, generic.TrackedDeleteView):

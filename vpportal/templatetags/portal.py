@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from vpportal.core.display import html_text, resolve
+from vpportal.core.money import money
 
 register = template.Library()
 
@@ -60,3 +61,15 @@ def url_or_none(name, *args):
 @register.filter
 def verbose(obj, field_name):
     return obj._meta.get_field(field_name).verbose_name
+
+
+@register.filter(name="money")
+def money_filter(amount, currency):
+    """`{{ amount|money:currency }}`: "EUR 400,000" (vpportal/core/money.py)."""
+    return money(amount, currency)
+
+
+@register.filter
+def money_short(amount, currency):
+    """`{{ amount|money_short:currency }}`: "€400k", where space is short."""
+    return money(amount, currency, compact=True)
