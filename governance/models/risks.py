@@ -86,6 +86,10 @@ class Risk(Tracked):
     Scores and levels are derived: RiskQuerySet.with_scores() in the database, `derived` here.
     """
 
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("category", "status")
+
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -219,6 +223,9 @@ class Risk(Tracked):
 
 
 class Mitigation(Tracked):
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("status",)
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="mitigations", verbose_name=_("risk"))
     description = models.TextField(_("description"))
     owner = models.ForeignKey(

@@ -30,6 +30,10 @@ PERCENT = "%"
 class Initiative(Tracked):
     """An AI/ML initiative in the portfolio: what we build, for which goal, and how it is going."""
 
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("stage", "health", "priority")
+
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
@@ -181,6 +185,9 @@ class Initiative(Tracked):
 
 
 class Milestone(Tracked):
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("status",)
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("initiative")
     )
@@ -212,6 +219,10 @@ class Milestone(Tracked):
 
 class KPI(Tracked):
     """A measure of business value. Its status (green/amber/red/grey) is derived, never stored."""
+
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("cadence", "direction")
 
     initiative = models.ForeignKey(
         Initiative,
@@ -287,6 +298,10 @@ class KPI(Tracked):
 
 class KPIMeasurement(Tracked):
     """One observed value of a KPI. The one large table: always query it by (kpi, observed_at)."""
+
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("kpi",)
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("KPI"))
     observed_at = models.DateTimeField(_("observed at"))
