@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from vpportal.events.outbox import register_shape
 
 from .api_access import Pagination, RolePermission  # noqa: F401  (settings name them here)
-from .representation import compile_representation
+from .representation import CompiledRepresentation
 from .services import ConflictError, TransitionError
 
 TRACKED_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "version")
@@ -67,7 +67,7 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class TrackedSerializer(serializers.ModelSerializer):
+class TrackedSerializer(CompiledRepresentation, serializers.ModelSerializer):
     """Base serializer: tracked fields are read-only; writes go through services, never `save()`.
 
     Reads use a representation compiled once per serializer (vpportal/core/representation.py):
@@ -76,12 +76,6 @@ class TrackedSerializer(serializers.ModelSerializer):
 
     class Meta:
         read_only_fields = TRACKED_READ_ONLY
-
-    def to_representation(self, instance):
-        represent = self.__dict__.get("_compiled_representation")
-        if represent is None:
-            represent = self._compiled_representation = compile_representation(self)
-        return represent(instance)
 
 
 IF_MATCH = OpenApiParameter(
