@@ -173,6 +173,9 @@ class Risk(Tracked):
             models.Index(fields=["likelihood", "impact"], name="governance_risk_heat"),
             # The default ordering, read backwards: the list page does not sort the table.
             models.Index(fields=["updated_at", "id"], name="governance_risk_order"),
+            # The most used filters, each followed by the ordering (benchmarks/lists.py, growth).
+            models.Index(fields=["category", "updated_at", "id"], name="governance_risk_category_order"),
+            models.Index(fields=["status", "updated_at", "id"], name="governance_risk_status_order"),
         ]
 
     def __str__(self):
@@ -251,6 +254,10 @@ class Mitigation(Tracked):
         verbose_name = _("mitigation")
         verbose_name_plural = _("mitigations")
         constraints = [not_blank("description")]
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="governance_mitigation_order"),
+            models.Index(fields=["status", "due_date", "id"], name="governance_mitigation_st_order"),
+        ]
 
     def __str__(self):
         return self.description[:80]
