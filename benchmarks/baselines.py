@@ -1,47 +1,54 @@
 """Baseline views: the same rows as the API lists, read with `.values()` and answered with
 `JsonResponse`, behind the same middleware (sessions, auth, CSP...). What the API costs on top of
-this is the framework's share: serializers, permissions, filters, pagination."""
+this is the framework's share: serializers, permissions, filters, pagination.
+
+A list baseline carries the API's columns (annotations, `*_display` texts, many-to-many ids: see
+benchmarks/endpoints.py) and an exact `COUNT(*)` of the same rows, as the API answers one."""
 
 from django.db import connection
 from django.http import HttpResponseForbidden, JsonResponse
 
-from governance.models import Risk
-from initiatives.models import KPI, Initiative, KPIMeasurement
+from vpportal.events.models import Event
+
+from .endpoints import by_name
 
 PAGE = 100
 # The statements `raw_queries` runs, set by the harness: [(sql, params)].
 RAW_QUERIES: list = []
 
 
-def _fields(model, extra=()):
-    return [f.attname for f in model._meta.concrete_fields] + list(extra)
+def list_rows(name: str, params) -> dict:
+    endpoint = by_name(name)
+    queryset = endpoint.queryset().filter(**{k: v for k, v in params.items() if k not in ("limit", "offset")})
+    rows = list(queryset.values(*endpoint.columns(), **endpoint.extra)[:PAGE])
+    for key, (through, source, target) in endpoint.many.items():
+        ids: dict = {}
+        pairs = through.objects.filter(**{f"{source}__in": [r["id"] for r in rows]}).values_list(source, target)
+        for row_id, other in pairs:
+            ids.setdefault(row_id, []).append(other)
+        for row in rows:
+            row[key] = ids.get(row["id"], [])
+    return {"count": queryset.count(), "results": rows}
 
 
-def _answer(request, queryset):
-    # Rows only, no total count: the strictest baseline (the API's count is part of what it pays).
+def list_view(request, name):
     if not request.user.is_authenticated:
         return HttpResponseForbidden()
-    return JsonResponse({"results": list(queryset[:PAGE])})
+    return JsonResponse(list_rows(name, request.GET))
 
 
-def initiatives(request):
-    return _answer(request, Initiative.objects.order_by("priority", "key").values(*_fields(Initiative)))
+EVENT_FIELDS = ["id", "type", "object_type", "object_id", "actor", "channel", "occurred_at", "data"]
 
 
-def risks(request):
-    queryset = Risk.objects.with_scores().order_by("-updated_at", "-id")
-    extra = ("inherent_score", "residual_score", "inherent_level", "residual_level")
-    return _answer(request, queryset.values(*_fields(Risk, extra)))
-
-
-def kpis(request):
-    queryset = KPI.objects.with_status().order_by("name", "id")
-    return _answer(request, queryset.values(*_fields(KPI, ("status", "latest_value", "latest_observed_at"))))
-
-
-def kpi_measurements(request):
-    queryset = KPIMeasurement.objects.filter(kpi_id=request.GET["kpi"]).order_by("-observed_at", "-id")
-    return _answer(request, queryset.values(*_fields(KPIMeasurement)))
+def events(request):
+    """The change feed's page: the events after `after`, oldest first, and whether more follow."""
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    after, limit = int(request.GET.get("after", 0)), int(request.GET.get("limit", PAGE))
+    rows = list(Event.objects.filter(pk__gt=after).order_by("id").values(*EVENT_FIELDS)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return JsonResponse({"next": rows[-1]["id"] if rows else after, "has_more": more, "results": rows})
 
 
 def ping(request):

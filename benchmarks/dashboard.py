@@ -2,8 +2,8 @@
 count, which must not depend on the data.
 
 The dashboard is reused while no tracked record changes (leadership/dashboard/metrics.py), so two
-figures: as a reader gets it between writes (enforced), and computed from scratch, the cache
-cleared before every call (reported: Django's ORM builds 22 queries in Python each time).
+figures: as a reader gets it between writes, and computed from scratch, the cache cleared before
+every call (the figure a reader pays after every write); both enforced.
 """
 
 from django.core.cache import cache
@@ -16,6 +16,8 @@ from .lists import _get
 from .timing import Result, compare, ms
 
 DASHBOARD_TARGET = 1.5
+# Computed from scratch (the cache cleared before every call) against its own SQL (issue 23).
+COMPUTED_TARGET = 1.3
 # Queries of one GET /api/v1/dashboard/ (session and user included); the same at every scale.
 MAX_QUERIES = 30
 
@@ -54,8 +56,8 @@ def dashboard(ctx, scale, client: Client) -> list[Result]:
         Result(
             "c.api.dashboard_computed_vs_its_queries",
             api / raw,
-            DASHBOARD_TARGET,
-            enforced=False,  # reported: see the module's docstring and docs/scaling.md
+            COMPUTED_TARGET,
+            enforced=scale.enforce,
             detail=f"{ms(api)} vs {ms(raw)}, computed on every call",
         )
     )

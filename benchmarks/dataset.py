@@ -55,6 +55,42 @@ def _bench_kpi(name: str, points: int, step: timedelta, user):
     return kpi
 
 
+def _seed_mitigations():
+    """One mitigation per risk (statuses in turn, due dates spread), by one INSERT ... SELECT."""
+    from governance.models import Mitigation, Risk
+
+    if Mitigation.objects.exists():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Mitigation._meta.db_table} (created_at, updated_at, version, created_by_id, "
+            "updated_by_id, risk_id, description, owner_id, due_date, status) "
+            "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, r.id, 'Mitigate ' || r.title, r.owner_id, "
+            "current_date + (r.id % 365)::int - 90, (ARRAY['planned', 'in_progress', 'implemented', 'verified'])[1 + r.id % 4] "
+            f"FROM {Risk._meta.db_table} r"
+        )
+
+
+def _seed_events(count: int) -> tuple[int, int]:
+    """(first id, rows) of the change feed, topped up to `count` events by one INSERT ... SELECT:
+    initiative updates, each carrying the initiative's row as its data (about the API's size)."""
+    from vpportal.events.models import Event
+
+    have = Event.objects.count()
+    if have < count:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Event._meta.db_table} (type, object_type, object_id, actor_id, channel, occurred_at, data) "
+                "SELECT 'initiative.updated', 'initiatives.initiative', src.ids[1 + g %% src.n], NULL, 'api', "
+                "now() - make_interval(secs => %s - g), src.rows[1 + g %% src.n] "
+                "FROM (SELECT array_agg(i.id ORDER BY i.id) ids, array_agg(to_jsonb(i) ORDER BY i.id) rows, count(*) n "
+                "FROM initiatives_initiative i) src, generate_series(0, %s - 1) g",
+                [count - have, count - have],
+            )
+    first = Event.objects.order_by("id").values_list("id", flat=True).first()
+    return first, Event.objects.count()
+
+
 def is_seeded(scale) -> bool:
     return (
         Initiative.objects.count() >= scale.initiatives
@@ -87,6 +123,8 @@ def ensure(scale, stdout) -> dict:
         _bench_kpi(LARGE_KPI, scale.large_kpi_points, timedelta(minutes=1), user)
         seconds = time.monotonic() - started
         stdout.write(f"\nSeeded in {seconds:.0f} s.\n")
+    _seed_mitigations()
+    events = _seed_events(scale.events)
     # Fresh statistics and visibility map: the planner and index-only scans see the real table.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -97,4 +135,5 @@ def ensure(scale, stdout) -> dict:
         "large_kpi": KPI.objects.get(name=LARGE_KPI),
         "small_kpi": KPI.objects.get(pk=small),
         "seed_seconds": seconds,
+        "events": events,
     }

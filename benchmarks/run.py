@@ -66,11 +66,21 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="Run only these sections.")
+    parser.add_argument(
+        "--list", action="append", dest="lists", help="Measure only these lists (benchmarks/endpoints.py names)."
+    )
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     url = database_url()
     ensure_database(url)
     configure(url)
+    if args.lists:
+        from benchmarks import endpoints
+
+        unknown = set(args.lists) - {e.name for e in endpoints.ENDPOINTS}
+        if unknown:
+            parser.error(f"unknown list(s): {', '.join(sorted(unknown))}")
+        endpoints.ENDPOINTS[:] = [e for e in endpoints.ENDPOINTS if e.name in args.lists]
     started = time.monotonic()
     print(f"VP Portal benchmarks, scale {scale.name}, database {url.rsplit('/', 1)[-1]}, in-process WSGI client")
     results = run(scale, args.only or SECTIONS)

@@ -15,6 +15,8 @@ class Scale:
     minute_points: int  # the year of minute-level data of one KPI (e)
     large_kpi_points: int  # the KPI whose measurement list is compared with a 1,000-point one (b)
     grown_rows: int  # table size the lists are grown to in (b)
+    list_small_rows: int  # ... and the size they are compared at (at most the seeded size)
+    events: int  # rows of the change feed (a)
     repeat: int
     warmup: int
     enforce: bool  # ratio targets fail the run (full) or are only reported (ci: noise at tiny scale)
@@ -31,6 +33,8 @@ FULL = Scale(
     minute_points=525_600,
     large_kpi_points=100_000,
     grown_rows=100_000,
+    list_small_rows=1_000,
+    events=1_000_000,
     repeat=25,
     warmup=5,
     enforce=True,
@@ -47,6 +51,8 @@ CI = Scale(
     minute_points=20_000,
     large_kpi_points=10_000,
     grown_rows=3_000,
+    list_small_rows=1_000,
+    events=20_000,
     repeat=7,
     warmup=2,
     enforce=False,

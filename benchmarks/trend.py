@@ -7,7 +7,7 @@ from initiatives.models import KPIMeasurement
 
 from .timing import Result, compare, ms
 
-TREND_TARGET = 2.0
+TREND_TARGET = 1.5
 
 
 def trend(ctx, scale, client) -> list[Result]:

@@ -8,10 +8,8 @@ from vpportal.urls import urlpatterns as app_urlpatterns
 from . import baselines
 
 urlpatterns = [
-    path("__bench__/initiatives/", baselines.initiatives),
-    path("__bench__/risks/", baselines.risks),
-    path("__bench__/kpis/", baselines.kpis),
-    path("__bench__/kpi-measurements/", baselines.kpi_measurements),
+    path("__bench__/list/<str:name>/", baselines.list_view),
+    path("__bench__/events/", baselines.events),
     path("__bench__/raw/", baselines.raw_queries),
     path("__bench__/ping/", baselines.ping),
     *app_urlpatterns,

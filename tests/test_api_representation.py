@@ -70,3 +70,15 @@ def test_falls_back_to_drf_for_values_it_does_not_know(seeded_executive):
     assert compiled == drf_representation(serializer, initiative)
     assert compiled["stage_changed_at"] == "2026-03-01T11:00:00Z"
     assert compiled["stage"] == "pilot"
+
+
+def test_the_change_feeds_compiled_representation_equals_drf(seeded_executive):
+    from vpportal.events.api import ChangeEventSerializer
+    from vpportal.events.models import Event
+
+    events = list(Event.objects.order_by("id")[:50])
+    assert events, "seeding wrote no events"
+    serializer = ChangeEventSerializer(events, many=True)
+    compiled = serializer.data
+    assert compiled == [drf_representation(serializer.child, event) for event in events]
+    assert [list(item) for item in compiled] == [list(drf_representation(serializer.child, e)) for e in events]

@@ -31,3 +31,39 @@ def test_bulk_points_with_huge_ids_or_extreme_offsets_are_field_errors(contribut
     errors = point_errors(response.json())
     assert set(errors) == {0, 1, 2} and "kpi" in errors[0] and "observed_at" in errors[2]
     assert "observed_at" in errors[1]  # the year 292 is outside the dates a user could mean (issue 14.8)
+
+
+def test_multiple_choice_filters_on_the_rows_own_columns_are_not_distinct_and_to_many_ones_are():
+    """DISTINCT makes a page compute every matching row before its LIMIT (the KPI status subqueries
+    of 50,000 rows, benchmarks/lists.py): a filter on the row's own column or an annotation cannot
+    repeat a row and goes without; one across a to-many relation keeps it."""
+    import django_filters
+
+    from initiatives.choices import Cadence
+    from initiatives.filtersets.portfolio import KPIFilterSet
+    from initiatives.models import KPI, Initiative
+    from tests.factories.portfolio import InitiativeFactory
+    from vpportal.core.filtersets import TrackedFilterSet
+
+    initiative = InitiativeFactory()
+    weekly = KPIFactory(cadence="weekly", initiative=initiative)
+    KPIFactory(cadence="weekly", initiative=initiative)
+    daily = KPIFactory(cadence="daily")
+    KPIFactory(cadence="monthly")
+    own = KPIFilterSet({"cadence": ["weekly", "daily"]}, queryset=KPI.objects.with_related())
+    assert own.qs.query.distinct is False
+    assert sorted(own.qs.values_list("pk", flat=True)) == sorted(
+        [weekly.pk, daily.pk, *own.qs.filter(cadence="weekly").exclude(pk=weekly.pk).values_list("pk", flat=True)]
+    )
+    assert KPIFilterSet({"status": ["grey"]}, queryset=KPI.objects.with_related()).qs.query.distinct is False
+
+    class ByKPICadence(TrackedFilterSet):
+        kpi_cadence = django_filters.MultipleChoiceFilter(field_name="kpis__cadence", choices=Cadence.choices)
+
+        class Meta:
+            model = Initiative
+            fields = ["kpi_cadence"]
+
+    across = ByKPICadence({"kpi_cadence": ["weekly"]}, queryset=Initiative.objects.all())
+    assert across.qs.query.distinct is True
+    assert list(across.qs.values_list("pk", flat=True)) == [initiative.pk]  # two weekly KPIs, one row

@@ -459,6 +459,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
     "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
+    # Keeps each list count a sum over about one row per scope (vpportal/core/rowcounts.py).
+    "fold-row-counts": {"task": "vpportal.tasks.fold_row_counts_task", "schedule": 60.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
 }

@@ -40,3 +40,11 @@ def send_mail_task(self, payload: dict) -> int:
             log.error("Gave up sending an e-mail after %d attempts: %s", self.request.retries + 1, type(error).__name__)
             raise
         raise self.retry(exc=error, countdown=MAIL_FIRST_DELAY_SECONDS * 2**self.request.retries)
+
+
+@shared_task(acks_late=True)
+def fold_row_counts_task() -> int:
+    """Fold the maintained row counts' delta rows, one row per scope (vpportal/core/rowcounts.py)."""
+    from vpportal.core.rowcounts import fold
+
+    return fold()

@@ -60,8 +60,45 @@ class PrimaryKeyList(serializers.ListField):
             raise serializers.ValidationError(f"No such record: {', '.join(map(str, missing[:10]))}.")
         return [found[pk] for pk in ids]
 
+    def get_attribute(self, instance):
+        ids = instance.__dict__.get("_related_ids", {}).get(self.source)
+        return ids if ids is not None else super().get_attribute(instance)
+
     def to_representation(self, value):
-        return [obj.pk for obj in value.all()]
+        return value if isinstance(value, list) else [obj.pk for obj in value.all()]
+
+
+class RelatedIdsListSerializer(serializers.ListSerializer):
+    """A page whose `PrimaryKeyList` fields read their ids in one query on the through table: no
+    model instance or related manager per row, as `prefetch_related` builds (profiled: 40% of the
+    mitigations page). The ids come in the related model's order, as the manager gives them."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        fields = [f for f in self.child.fields.values() if isinstance(f, PrimaryKeyList) and not f.write_only]
+        if rows and fields:
+            by_id = {row.pk: row for row in rows}
+            for row in rows:
+                row.__dict__["_related_ids"] = {}
+            for field in fields:
+                relation = self.child.Meta.model._meta.get_field(field.source)
+                through = relation.remote_field.through
+                source = relation.m2m_field_name()
+                target = relation.m2m_reverse_field_name()
+                order = [
+                    f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
+                    for o in relation.related_model._meta.ordering
+                ]
+                pairs = (
+                    through.objects.filter(**{f"{source}__in": list(by_id)})
+                    .order_by(*order)
+                    .values_list(f"{source}_id", f"{target}_id")
+                )
+                for row in rows:
+                    row.__dict__["_related_ids"][field.source] = []
+                for row_id, other in pairs:
+                    by_id[row_id].__dict__["_related_ids"][field.source].append(other)
+        return super().to_representation(rows)
 
 
 class MitigationSerializer(TrackedSerializer):
@@ -70,6 +107,7 @@ class MitigationSerializer(TrackedSerializer):
     class Meta(TrackedSerializer.Meta):
         model = Mitigation
         fields = spec_fields(MITIGATION)
+        list_serializer_class = RelatedIdsListSerializer
 
 
 @tracked_schema
@@ -112,6 +150,8 @@ class RiskViewSet(TrackedViewSet):
 
 @tracked_schema
 class MitigationViewSet(TrackedViewSet):
+    # The requirements' ids are read for the page by RelatedIdsListSerializer, not prefetched.
+    queryset = Mitigation.objects.with_related().prefetch_related(None)
     serializer_class = MitigationSerializer
     filterset_class = MitigationFilterSet
     writes = services.MITIGATION_WRITES

@@ -85,6 +85,10 @@ class Risk(Tracked):
     Scores and levels are derived: RiskQuerySet.with_scores() in the database, `derived` here.
     """
 
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("category", "status")
+
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -162,6 +166,9 @@ class Risk(Tracked):
             models.Index(fields=["likelihood", "impact"], name="governance_risk_heat"),
             # The default ordering, read backwards: the list page does not sort the table.
             models.Index(fields=["updated_at", "id"], name="governance_risk_order"),
+            # The most used filters, each followed by the ordering (benchmarks/lists.py, growth).
+            models.Index(fields=["category", "updated_at", "id"], name="governance_risk_category_order"),
+            models.Index(fields=["status", "updated_at", "id"], name="governance_risk_status_order"),
         ]
 
     def __str__(self):
@@ -213,6 +220,9 @@ class Risk(Tracked):
 
 @accepts_evidence("mitigations")
 class Mitigation(Tracked):
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("status",)
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="mitigations", verbose_name=_("risk"))
     description = models.TextField(_("description"))
     owner = optional_link("vpportal.Person", "mitigations", _("owner"))
@@ -231,6 +241,10 @@ class Mitigation(Tracked):
         verbose_name = _("mitigation")
         verbose_name_plural = _("mitigations")
         constraints = [not_blank("description")]
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="governance_mitigation_order"),
+            models.Index(fields=["status", "due_date", "id"], name="governance_mitigation_st_order"),
+        ]
 
     def __str__(self):
         return self.description[:80]

@@ -32,6 +32,10 @@ PERCENT = "%"
 class Initiative(Tracked):
     """An AI/ML initiative in the portfolio: what we build, for which goal, and how it is going."""
 
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("stage", "health", "priority")
+
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
@@ -93,7 +97,13 @@ class Initiative(Tracked):
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
         # Matches the default ordering: a list page reads 100 index entries instead of sorting the table.
-        indexes = [models.Index(fields=["priority", "key"], name="initiatives_initiative_order")]
+        indexes = [
+            models.Index(fields=["priority", "key"], name="initiatives_initiative_order"),
+            # The most used filters, each followed by the ordering: a filtered page reads 100 rows
+            # of the index, whatever the table's size (benchmarks/lists.py, growth).
+            models.Index(fields=["health", "priority", "key"], name="initiatives_init_health_order"),
+            models.Index(fields=["stage", "priority", "key"], name="initiatives_init_stage_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(target_date__isnull=True)
@@ -182,6 +192,9 @@ class Initiative(Tracked):
 
 
 class Milestone(Tracked):
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("status",)
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("initiative")
     )
@@ -214,6 +227,10 @@ class Milestone(Tracked):
 class KPI(Tracked):
     """A measure of business value. Its status (green/amber/red/grey) is derived, never stored."""
 
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("cadence", "direction")
+
     initiative = optional_link(
         Initiative,
         "kpis",
@@ -241,7 +258,10 @@ class KPI(Tracked):
         ordering = ["name", "id"]
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
-        indexes = [models.Index(fields=["name", "id"], name="initiatives_kpi_order")]
+        indexes = [
+            models.Index(fields=["name", "id"], name="initiatives_kpi_order"),
+            models.Index(fields=["cadence", "name", "id"], name="initiatives_kpi_cadence_order"),
+        ]
         constraints = [
             not_blank("name"),
             # A KPI in percent keeps its baseline, target and warning threshold within 0-100.
@@ -279,6 +299,10 @@ class KPI(Tracked):
 
 class KPIMeasurement(Tracked):
     """One observed value of a KPI. The one large table: always query it by (kpi, observed_at)."""
+
+    # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
+    # that counts the table names the same columns).
+    COUNT_DIMENSIONS = ("kpi",)
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("KPI"))
     observed_at = models.DateTimeField(_("observed at"))

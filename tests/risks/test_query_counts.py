@@ -80,3 +80,33 @@ def test_detail_pages_run_constant_queries(executive, django_assert_num_queries)
         client.get(system.get_absolute_url())
     with django_assert_num_queries(8):
         client.get(risk.get_absolute_url())
+
+
+def test_the_mitigations_api_list_reads_requirement_ids_in_one_query_in_their_order(
+    executive, django_assert_num_queries
+):
+    """The ids come from the through table for the whole page (governance/api/risks.py,
+    RelatedIdsListSerializer): the same ids, in the same order, as each mitigation's own relation."""
+    from governance.choices import RequirementLevel
+    from governance.models import Framework, Mitigation, Requirement
+    from tests.conftest import api_client
+
+    framework = Framework.objects.create(code="ORDER", title="Order framework")
+    level = RequirementLevel.values[0]
+    # Created in the reverse of their position: ids and the relation's order differ.
+    requirements = [
+        Requirement.objects.create(framework=framework, code=f"R{i}", title=f"R{i}", level=level, position=9 - i)
+        for i in range(4)
+    ]
+    risk = RiskFactory()
+    for n in range(1, 4):
+        MitigationFactory(risk=risk).requirements.add(*requirements[:n])
+    MitigationFactory(risk=risk)  # none
+    client = api_client(executive)
+    client.get("/api/v1/mitigations/")
+    with django_assert_num_queries(API_QUERIES["mitigation"]):
+        rows = client.get("/api/v1/mitigations/").json()["results"]
+    expected = {m.pk: [r.pk for r in m.requirements.all()] for m in Mitigation.objects.all()}
+    assert {row["id"]: row["requirements"] for row in rows} == expected
+    assert sorted(len(ids) for ids in expected.values()) == [0, 1, 2, 3]
+    assert expected[max(expected, key=lambda pk: len(expected[pk]))] == [r.pk for r in reversed(requirements[:3])]

@@ -21,7 +21,7 @@ from rest_framework.views import set_rollback
 from vpportal.events.outbox import register_shape
 
 from .api_access import Pagination, RolePermission, body_limit_error  # noqa: F401  (settings name them here)
-from .representation import compile_representation
+from .representation import CompiledRepresentation
 from .services import ConflictError, TransitionError, channel_service
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(error_body(f"No API resource at {request.path}{hint}."), status=404)
 
 
-class TrackedSerializer(serializers.ModelSerializer):
+class TrackedSerializer(CompiledRepresentation, serializers.ModelSerializer):
     """Base serializer: tracked fields are read-only; writes go through services, never `save()`.
 
     Reads use a representation compiled once per serializer (vpportal/core/representation.py):
@@ -181,12 +181,6 @@ class TrackedSerializer(serializers.ModelSerializer):
             if unknown:
                 raise ValidationError({name: ["Unknown field: this resource has no such field."] for name in unknown})
         return super().to_internal_value(data)
-
-    def to_representation(self, instance):
-        represent = self.__dict__.get("_compiled_representation")
-        if represent is None:
-            represent = self._compiled_representation = compile_representation(self)
-        return represent(instance)
 
 
 IF_MATCH = OpenApiParameter(

@@ -1,7 +1,9 @@
 """Counts for lists: exact, within a time budget.
 
-`count` is the exact number of matching rows (PRODUCT.md, the API contract). On PostgreSQL the
-exact `COUNT(*)` runs under `SET LOCAL statement_timeout` (COUNT_TIME_BUDGET_MS, setting
+`count` is the exact number of matching rows (PRODUCT.md, the API contract). On PostgreSQL a list
+whose conditions are equalities on a counted table's dimensions (the unfiltered list, `?status=`,
+`?kpi=`...) is answered from the maintained row count (vpportal/core/rowcounts.py): exact, and the
+same cost at any table size. Any other list runs an exact `COUNT(*)` runs under `SET LOCAL statement_timeout` (COUNT_TIME_BUDGET_MS, setting
 `LIST_COUNT_BUDGET_MS`), sent with the count in one round trip. Only when it would take longer may
 the answer be an estimate, and only an estimate we can vouch for within ESTIMATE_TOLERANCE:
 
@@ -21,6 +23,8 @@ the budget only bites on tables of millions (KPI measurements, unfiltered).
 from django.conf import settings
 from django.db import OperationalError, connections
 from django.db.models import QuerySet
+
+from .rowcounts import maintained_count
 
 COUNT_TIME_BUDGET_MS = 50
 ESTIMATE_TOLERANCE = 0.10
@@ -119,6 +123,9 @@ def bounded_count(queryset, budget_ms: int | None = None) -> tuple[int, bool]:
     if connection.vendor != "postgresql":
         # SQLite is the single-user development default: it has no statement timeout to bound by.
         return queryset.count(), False
+    maintained = maintained_count(queryset)
+    if maintained is not None:
+        return maintained, False
     sql, params = _rows_sql(queryset)
     exact = _count_within(connection, sql, params, budget_ms or count_budget_ms())
     if exact is not None:

@@ -2,6 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.text import capfirst
 
@@ -41,6 +42,26 @@ class SyncFilterSet(django_filters.FilterSet):
     )
 
     updated_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if getattr(filter_, "distinct", False) and self._single_valued(filter_.field_name):
+                # django-filter makes every multiple-choice filter DISTINCT, for filters across a
+                # to-many relation. On a column of the row itself (or an annotation) no row can
+                # repeat, and DISTINCT only costs: it must compute every matching row (the KPI
+                # status subqueries of 50,000 rows) before the page's LIMIT can stop the scan.
+                filter_.distinct = False  # self.filters is this instance's own deep copy
+
+    def _single_valued(self, field_name: str) -> bool:
+        if "__" in field_name:
+            return False
+        model = self._meta.model
+        try:
+            field = model._meta.get_field(field_name)
+        except FieldDoesNotExist:  # an annotation (KPI status): one value per row
+            return True
+        return field.concrete and not field.many_to_many and not field.one_to_many
 
     def is_valid(self):
         """Datetimes in filters are turned to UTC here: PostgreSQL refuses offsets beyond +-15:59

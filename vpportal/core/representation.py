@@ -130,3 +130,14 @@ def compile_representation(serializer):
         return result
 
     return represent
+
+
+class CompiledRepresentation:
+    """A serializer mixin: `to_representation` compiled once per serializer instance (a list's
+    child serializer compiles once for the page)."""
+
+    def to_representation(self, instance):
+        represent = self.__dict__.get("_compiled_representation")
+        if represent is None:
+            represent = self._compiled_representation = compile_representation(self)
+        return represent(instance)

@@ -6,6 +6,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from vpportal.core.representation import CompiledRepresentation
 from vpportal.permissions import has_any_role
 
 from .models import Event
@@ -16,7 +17,9 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
-class ChangeEventSerializer(serializers.ModelSerializer):
+class ChangeEventSerializer(CompiledRepresentation, serializers.ModelSerializer):
+    """DRF's JSON for an event, compiled once per page (vpportal/core/representation.py)."""
+
     class Meta:
         model = Event
         fields = ["id", "type", "object_type", "object_id", "actor", "channel", "occurred_at", "data"]

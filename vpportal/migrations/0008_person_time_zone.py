@@ -7,7 +7,7 @@ import vpportal.localisation
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vpportal", "0006_field_bounds"),
+        ("vpportal", "0007_drop_count_estimate"),
     ]
 
     operations = [

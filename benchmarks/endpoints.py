@@ -1,0 +1,83 @@
+"""The API lists the benchmarks measure: one `ListEndpoint` per resource.
+
+A new resource is one line in ENDPOINTS (for example
+`ListEndpoint("incidents", Incident, ("status", {"status": "open"}))`): (a) then times its page of
+100 against the same rows read with `.values()` and an exact `COUNT(*)`, answered by JsonResponse,
+and (b), with `grow=True`, the same page, unfiltered and filtered, at 1,000 and at 100,000 rows.
+
+The baseline must carry the same columns as the API's rows: the harness compares the two key sets
+and fails when they differ (add the API's extra keys, such as `owner_display`, with `extra`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import F
+
+from governance.models import Mitigation, Risk
+from initiatives.models import KPI, Initiative, KPIMeasurement
+
+
+@dataclass(frozen=True)
+class ListEndpoint:
+    name: str  # the resource: /api/v1/<name>/
+    model: type
+    # A filter keeping a share of the rows: (query string, ORM condition); None: no filtered variant.
+    filter: tuple[str, dict] | None = None
+    # The rows as the API reads them, before `.values()` (annotations, the list's ordering).
+    rows: Callable | None = None
+    # Keys the API adds beyond the model's columns: {key: expression for `.values()`}.
+    extra: dict = field(default_factory=dict)
+    # Many-to-many keys, each a list of ids: {key: (through model, source column, target column)}.
+    many: dict = field(default_factory=dict)
+    # Whole-list query string (`kpi=<id>` for points: set by the harness).
+    query: str = ""
+    grow: bool = True  # (b): measured at 1,000 and 100,000 rows
+
+    def queryset(self):
+        rows = self.rows() if self.rows else self.model._default_manager.all()
+        return rows if rows.query.order_by else rows.order_by(*self.model._meta.ordering)
+
+    def columns(self) -> list[str]:
+        names = []
+        for f in self.model._meta.concrete_fields:
+            names.append(f.name if f.is_relation else f.attname)
+        return names
+
+
+def _risks():
+    return Risk.objects.with_scores().order_by("-updated_at", "-id")
+
+
+def _kpis():
+    return KPI.objects.with_status().order_by("name", "id")
+
+
+RISK_SCORES = ("inherent_score", "residual_score", "inherent_level", "residual_level")
+KPI_STATUS = ("status", "latest_value", "latest_observed_at")
+
+ENDPOINTS: list[ListEndpoint] = [
+    ListEndpoint("initiatives", Initiative, ("health=on_track", {"health": "on_track"})),
+    ListEndpoint(
+        "risks",
+        Risk,
+        ("category=privacy", {"category": "privacy"}),
+        rows=_risks,
+        extra={name: F(name) for name in RISK_SCORES},
+    ),
+    ListEndpoint(
+        "kpis", KPI, ("cadence=weekly", {"cadence": "weekly"}), rows=_kpis, extra={name: F(name) for name in KPI_STATUS}
+    ),
+    ListEndpoint("kpi-measurements", KPIMeasurement, grow=False),
+    ListEndpoint(
+        "mitigations",
+        Mitigation,
+        ("status=planned", {"status": "planned"}),
+        many={"requirements": (Mitigation.requirements.through, "mitigation_id", "requirement_id")},
+    ),
+    # The lead adds, at merge: ListEndpoint("incidents", Incident, (...)), ListEndpoint("evidence", Evidence, (...)).
+]
+
+
+def by_name(name: str) -> ListEndpoint:
+    return next(e for e in ENDPOINTS if e.name == name)
