@@ -28,6 +28,8 @@ class NotificationFilterSet(SyncFilterSet):
     class Meta:
         model = Notification
         fields = ["verb"]
+
+
 class ModelSourceFilterSet(TrackedFilterSet):
     ordering = django_filters.OrderingFilter(fields=("name", "tracking_uri", "last_synced_at"))
 

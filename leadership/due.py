@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from evidence.choices import EXPIRING_WITHIN_DAYS
 from evidence.models import Evidence
-from governance.models import Mitigation, Policy, Risk
 from governance.choices import CONTRACT_END_NOTICE_DAYS, REPORT_URGENT_DAYS
 from governance.models import Incident, Mitigation, Policy, Risk, Vendor
 from initiatives.choices import AttendanceStatus, KPIStatus
