@@ -12,6 +12,7 @@ from django.utils import timezone
 from leadership.digest import send_digests
 from leadership.due import due_items
 from tests.conftest import page_client
+from tests.factories.evidence import make_evidence
 from tests.factories.people import PersonFactory
 from tests.factories.policies import PolicyFactory
 from tests.factories.portfolio import InitiativeFactory, KPIFactory, MilestoneFactory
@@ -80,14 +81,16 @@ def test_the_due_page_is_refused_to_people_without_a_role(outsider):
 def test_the_due_queue_costs_the_same_queries_whatever_its_length(queue, contributor, django_assert_num_queries):
     client = page_client(contributor)
     client.get(reverse("due"))
-    # session, user, roles, person, then one query per kind (trainings: one more for their seats)
-    with django_assert_num_queries(11):
+    # session, user, roles, person, then one query per kind (trainings: one more for their seats;
+    # evidence expiry: one, its visibility a subquery)
+    with django_assert_num_queries(12):
         client.get(reverse("due"))
     for n in range(5):
         RiskFactory(next_review_date=days(-n))
         MilestoneFactory(due_date=days(n))
         TrainingAttendanceFactory(training=TrainingFactory(held_on=days(n + 1)))
-    with django_assert_num_queries(11):
+        make_evidence(name=f"{n}.txt", data=f"report {n}".encode(), valid_until=days(n - 2))
+    with django_assert_num_queries(12):
         client.get(reverse("due"))
 
 
