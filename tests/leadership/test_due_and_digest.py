@@ -12,6 +12,7 @@ from django.utils import timezone
 from leadership.digest import send_digests
 from leadership.due import due_items
 from tests.conftest import page_client
+from tests.factories.evidence import make_evidence
 from tests.factories.people import PersonFactory
 from tests.factories.policies import PolicyFactory
 from tests.factories.portfolio import InitiativeFactory, KPIFactory, MilestoneFactory
@@ -81,14 +82,16 @@ def test_the_due_queue_costs_the_same_queries_whatever_its_length(queue, contrib
     client = page_client(contributor)
     client.get(reverse("due"))
     # session, user, roles, person, then one query per kind (trainings: one more for their seats;
-    # incident reports, vendor reviews and vendor contracts one each)
-    with django_assert_num_queries(14):
+    # incident reports, vendor reviews and vendor contracts one each; evidence expiry: one, its
+    # visibility a subquery)
+    with django_assert_num_queries(15):
         client.get(reverse("due"))
     for n in range(5):
         RiskFactory(next_review_date=days(-n))
         MilestoneFactory(due_date=days(n))
         TrainingAttendanceFactory(training=TrainingFactory(held_on=days(n + 1)))
-    with django_assert_num_queries(14):
+        make_evidence(name=f"{n}.txt", data=f"report {n}".encode(), valid_until=days(n - 2))
+    with django_assert_num_queries(15):
         client.get(reverse("due"))
 
 
