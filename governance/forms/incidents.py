@@ -3,6 +3,7 @@ from django import forms
 from governance.models import AISystem, Incident, Mitigation, Risk, Vendor
 from governance.models.vendors import country_name
 from governance.specs import INCIDENT, VENDOR
+from vpportal.core.bounds import EARLIEST_DATE, LATEST_DATE, not_in_future
 from vpportal.core.forms import TrackedModelForm
 
 DATETIME = {"type": "datetime-local"}
@@ -46,6 +47,16 @@ class IncidentReportForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_reported_at(self):
+        value = self.cleaned_data.get("reported_at")
+        if value is not None:
+            if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+                raise forms.ValidationError(
+                    f"Enter a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+                )
+            not_in_future(value)  # the service says it too; the form keeps the input with the error
+        return value
 
 
 class IncidentTransitionForm(forms.Form):
