@@ -414,7 +414,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
     "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
+    "prune-report-jobs": {"task": "leadership.tasks.prune_report_jobs_task", "schedule": crontab(hour=3, minute=0)},
 }
+# Executive-report PDFs rendered in the background (leadership.reports.jobs) are kept this long.
+REPORT_JOB_RETENTION_DAYS = env.int("REPORT_JOB_RETENTION_DAYS", default=7)
 
 # --- webhooks (integrations/) ---------------------------------------------------------------------
 # Targets on private, loopback or link-local addresses are refused unless this is on (tests).

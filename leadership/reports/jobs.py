@@ -67,3 +67,13 @@ def render_job(job_id: int) -> bool:
         return False
     _progress(job, 100, "Ready", status=ReportJobStatus.DONE, pdf=pdf, finished_at=timezone.now())
     return True
+
+
+def prune_jobs(now=None) -> int:
+    """Delete report jobs (and their PDFs) older than REPORT_JOB_RETENTION_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_JOB_RETENTION_DAYS)
+    return ReportJob.objects.filter(created_at__lt=cutoff).delete()[0]
