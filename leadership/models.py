@@ -47,7 +47,7 @@ class ReportJob(models.Model):
     """One executive-report PDF rendered by a Celery worker for the person who asked (with their
     visibility), with the progress they watch on its page. Bookkeeping of a background job, not a
     domain record: no history or version. The PDF is kept in the row (app servers keep nothing on
-    disk), and old jobs are pruned with the events."""
+    disk); jobs older than REPORT_JOB_RETENTION_DAYS are pruned (beat, daily)."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs", verbose_name=_("requested by")

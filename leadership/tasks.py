@@ -20,3 +20,10 @@ def render_report_task(job_id: int) -> bool:
     from leadership.reports.jobs import render_job
 
     return render_job(job_id)
+
+
+@shared_task(acks_late=True)
+def prune_report_jobs_task() -> int:
+    from leadership.reports.jobs import prune_jobs
+
+    return prune_jobs()

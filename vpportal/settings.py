@@ -463,7 +463,10 @@ CELERY_BEAT_SCHEDULE = {
     "fold-row-counts": {"task": "vpportal.tasks.fold_row_counts_task", "schedule": 60.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
+    "prune-report-jobs": {"task": "leadership.tasks.prune_report_jobs_task", "schedule": crontab(hour=3, minute=0)},
 }
+# Executive-report PDFs rendered in the background (leadership.reports.jobs) are kept this long.
+REPORT_JOB_RETENTION_DAYS = env.int("REPORT_JOB_RETENTION_DAYS", default=7)
 
 # --- evidence (evidence/) -------------------------------------------------------------------------
 EVIDENCE_MAX_MB = env.float("EVIDENCE_MAX_MB", default=25)

@@ -5,6 +5,7 @@ gunicorn thread for; the synchronous `report/pdf/` stays for scripts."""
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,13 +22,12 @@ MSG_NO_WORKER = "The background worker could not be reached. Try again in a minu
 
 def request_report(user) -> ReportJob:
     """A queued job for `user`; its rendering is queued once the job is committed."""
-    from leadership.tasks import render_report_task
-
     job = ReportJob.objects.create(requested_by=user, step="Waiting for a worker")
 
     def queue():
         try:
-            render_report_task.delay(job.pk)
+            # By name: leadership.tasks imports this module.
+            current_app.send_task("leadership.tasks.render_report_task", args=[job.pk])
         except Exception:  # the broker is down: say so on the job's page rather than wait forever
             logger.warning("Could not queue report job %s", job.pk, exc_info=True)
             ReportJob.objects.filter(pk=job.pk, status=ReportJobStatus.QUEUED).update(
@@ -67,3 +67,13 @@ def render_job(job_id: int) -> bool:
         return False
     _progress(job, 100, "Ready", status=ReportJobStatus.DONE, pdf=pdf, finished_at=timezone.now())
     return True
+
+
+def prune_jobs(now=None) -> int:
+    """Delete report jobs (and their PDFs) older than REPORT_JOB_RETENTION_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_JOB_RETENTION_DAYS)
+    return ReportJob.objects.filter(created_at__lt=cutoff).delete()[0]

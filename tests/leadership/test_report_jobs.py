@@ -75,3 +75,18 @@ def test_an_unreachable_broker_fails_the_job_on_its_page(executive, settings):
 def test_outsiders_may_not_ask(personas):
     assert page_client(personas["outsider"]).post(reverse("report_job_add")).status_code == 403
     assert not ReportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_old_jobs_are_pruned(executive, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leadership.reports.jobs import prune_jobs
+
+    settings.REPORT_JOB_RETENTION_DAYS = 7
+    old, recent = (ReportJob.objects.create(requested_by=executive) for _ in range(2))
+    ReportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert prune_jobs() == 1
+    assert list(ReportJob.objects.values_list("pk", flat=True)) == [recent.pk]
