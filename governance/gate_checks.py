@@ -112,20 +112,27 @@ def check_vendors(initiative, target_stage) -> list[str]:
 
     if not initiative.uses_ai:
         return []
-    reasons = []
     systems = AISystem.objects.filter(initiative=initiative, vendor__isnull=False).select_related("vendor")
-    for system in systems.order_by("name", "id"):
-        vendor = system.vendor
-        if vendor.status != VendorStatus.APPROVED:
-            reasons.append(
-                f"AI system “{system.name}” comes from vendor “{vendor.name}”, which is "
-                f"{vendor.get_status_display().lower()}, not approved."
-            )
-        if system.processes_personal_data and not vendor.dpa_signed:
-            reasons.append(
-                f"AI system “{system.name}” processes personal data but vendor “{vendor.name}” has no signed "
-                "data processing agreement."
-            )
+    return [reason for system in systems.order_by("name", "id") for reason in vendor_failures(system)]
+
+
+def vendor_failures(system) -> list[str]:
+    """One AI system's vendor rule: the vendor is approved, and has signed a data processing agreement
+    when the system processes personal data (empty for an in-house system)."""
+    if system.vendor_id is None:
+        return []
+    vendor = system.vendor
+    reasons = []
+    if vendor.status != VendorStatus.APPROVED:
+        reasons.append(
+            f"AI system “{system.name}” comes from vendor “{vendor.name}”, which is "
+            f"{vendor.get_status_display().lower()}, not approved."
+        )
+    if system.processes_personal_data and not vendor.dpa_signed:
+        reasons.append(
+            f"AI system “{system.name}” processes personal data but vendor “{vendor.name}” has no signed "
+            "data processing agreement."
+        )
     return reasons
 
 
@@ -173,8 +180,8 @@ def system_failures(system) -> list[str]:
     """The gate's checks that concern one AI system, in plain words (empty when it passes): its EU AI
     Act tier is assessed and not prohibited, and no open risk of the system is high or critical by
     residual score unless accepted. Approving a model version of the system for production needs
-    these to pass (integrations' model registry), as moving its initiative into a gated stage does.
-    (A vendor check joins here once AI systems name their vendor.)"""
+    these to pass (integrations' model registry), as moving its initiative into a gated stage does;
+    so does the vendor rule (`vendor_failures`)."""
     from .models import Risk
 
     reasons = []
@@ -194,4 +201,4 @@ def system_failures(system) -> list[str]:
         f"({risk.residual_score}); mitigate it below high or have it accepted."
         for risk in risks
     ]
-    return reasons
+    return reasons + vendor_failures(system)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
 from vpportal.core.models import Tracked
@@ -24,6 +25,7 @@ MSG_CLOSE_NEEDS_REPORT = (
 )
 
 
+@accepts_evidence("incidents")
 class Incident(Tracked):
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked
 
@@ -32,6 +33,7 @@ def validate_country_codes(value):
         )
 
 
+@accepts_evidence("vendors")
 class Vendor(Tracked):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=VendorKind.choices, default=VendorKind.OTHER)

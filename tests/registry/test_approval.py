@@ -107,3 +107,20 @@ def test_a_decision_cannot_be_made_twice(pending, governance):
     version_decide(pending, by=governance, decision=Approval.APPROVED)
     with pytest.raises(TransitionError):
         version_decide(pending, by=governance, decision=Approval.APPROVED)
+
+
+def test_approval_needs_the_systems_vendor_approved(pending, executive, governance):
+    from tests.factories.incidents import VendorFactory
+
+    vendor = VendorFactory(status="restricted", name="Acme Models")
+    aisystem_update(pending.ai_system, by=executive, data={"vendor": vendor})
+    with pytest.raises(TransitionError) as refused:
+        version_decide(pending, by=governance, decision=Approval.APPROVED)
+    assert refused.value.details == [
+        f"AI system “{pending.ai_system.name}” comes from vendor “Acme Models”, which is restricted, not approved."
+    ]
+    vendor.status = "approved"
+    vendor.save()
+    version_decide(pending, by=governance, decision=Approval.APPROVED)
+    pending.refresh_from_db()
+    assert pending.approval == Approval.APPROVED
