@@ -135,6 +135,8 @@ EXPLICIT: dict[str, Decision] = {
     # public only with API_DOCS_PUBLIC (off under tests, as in production): signed-in callers
     "api:schema": signed_in(methods=("get",), service_decides=False),
     "api:docs": signed_in(methods=("get",), service_decides=False),
+    # any other path under /api/v1/: a JSON 404 for everyone, it shows nothing
+    "api:not_found": public(methods=("get", "post", "put", "patch", "delete")),
     # a call authenticated by a token creates/revokes tokens only with that right (403 otherwise)
     "api:token-list": signed_in(methods=("get", "post")),
     "api:token-detail": signed_in(methods=("delete",)),
