@@ -23,7 +23,7 @@ ONLINE_INDEXES = {
         ("initiatives_initiative", "initiatives_init_stage_order"),
         ("initiatives_kpi", "initiatives_kpi_cadence_order"),
     ],
-    ("governance", "0007"): [
+    ("governance", "0008"): [
         ("governance_mitigation", "governance_mitigation_order"),
         ("governance_mitigation", "governance_mitigation_st_order"),
         ("governance_risk", "governance_risk_category_order"),
