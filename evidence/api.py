@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -128,10 +128,21 @@ class EvidenceViewSet(TrackedViewSet):
     queryset = Evidence.objects.with_related()
     serializer_class = EvidenceSerializer
     filterset_class = EvidenceFilterSet
-    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    # Uploads (create, a new file) are multipart; metadata updates JSON, as everywhere else (the
+    # default parser): one request body type per operation, 415 for any other.
+    upload_actions = ("create", "file")
     update_service = services.evidence_update
     delete_service = services.evidence_delete
     service_actions = ("file",)
+
+    def get_parsers(self):
+        request = getattr(self, "request", None)
+        action = getattr(self, "action", None)
+        if action is None and request is not None:
+            action = self.action_map.get(request.method.lower())
+        if action in self.upload_actions:
+            return [MultiPartParser()]
+        return super().get_parsers()
 
     def initialize_request(self, request, *args, **kwargs):
         if request.method == "POST":

@@ -4,6 +4,8 @@ attached to (a kind of record, or one record: `risks:12`), uploaded by, expiring
 import django_filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from vpportal.core.filtersets import TrackedFilterSet
 from vpportal.people.models import Person
@@ -35,6 +37,7 @@ class AttachedToField(forms.CharField):
         return kind, int(pk) if pk else None
 
 
+@extend_schema_field(OpenApiTypes.STR)  # `risks` or `risks:12`: no model field to read the type from
 class AttachedToFilter(django_filters.Filter):
     field_class = AttachedToField
 

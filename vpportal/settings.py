@@ -394,6 +394,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FunctionEnum": "vpportal.people.choices.Function",
         "RiskLevelEnum": "governance.choices.RiskLevel",
+        "RiskCategoryEnum": "governance.choices.RiskCategory",  # risks and incidents
+        "IncidentStatusEnum": "governance.choices.IncidentStatus",
     },
 }
 

@@ -2,6 +2,8 @@
 drop with a progress bar; a plain form without JavaScript), detail with the file's versions,
 edit, new file version, delete, history and download. Rules live in evidence.services."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -35,6 +37,7 @@ class StreamedUploadMixin:
     def as_view(cls, **initkwargs):
         view = csrf_protect(super().as_view(**initkwargs))
 
+        @functools.wraps(view)  # keeps view_class: the view's permission decision is read from it
         def with_upload_handler(request, *args, **kwargs):
             if request.method == "POST":
                 uploads.install(request)

@@ -1,8 +1,17 @@
 import factory
+from django.utils import timezone
 
-from integrations.models import Notification, Webhook, WebhookDelivery
+from integrations.models import (
+    AISystemVersion,
+    ModelSource,
+    Notification,
+    RegisteredModel,
+    Webhook,
+    WebhookDelivery,
+)
 from integrations.services import generate_secret
 from tests.factories.people import PersonFactory
+from tests.factories.risks import AISystemFactory
 from vpportal.events.models import Event
 
 
@@ -44,6 +53,40 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     text = "You were made the owner of risk RSK-0001."
 
 
+class ModelSourceFactory(factory.django.DjangoModelFactory):
+    """An MLflow server as the sync would know it (the tests never reach one through it)."""
+
+    class Meta:
+        model = ModelSource
+
+    name = factory.Sequence(lambda n: f"MLflow {n}")
+    tracking_uri = factory.Sequence(lambda n: f"https://mlflow{n}.example.com")
+
+
+class RegisteredModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegisteredModel
+
+    source = factory.SubFactory(ModelSourceFactory)
+    name = factory.Sequence(lambda n: f"registered-model-{n}")
+    ai_system = factory.SubFactory(AISystemFactory)
+
+
+class AISystemVersionFactory(factory.django.DjangoModelFactory):
+    """A model version as a sync brings it in: pending a decision."""
+
+    class Meta:
+        model = AISystemVersion
+
+    registered_model = factory.SubFactory(RegisteredModelFactory)
+    ai_system = factory.SelfAttribute("registered_model.ai_system")
+    model_version = factory.Sequence(lambda n: str(n + 1))
+    run_id = factory.Sequence(lambda n: f"run{n:08d}")
+    registered_at = factory.LazyFunction(timezone.now)
+    metrics = factory.LazyFunction(lambda: {"accuracy": 0.91})
+
+
 def seed_api_data():
     WebhookDeliveryFactory(webhook=WebhookFactory())
     NotificationFactory()
+    AISystemVersionFactory(registered_model=RegisteredModelFactory(name="seeded-classifier"))
