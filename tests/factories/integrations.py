@@ -54,13 +54,14 @@ class NotificationFactory(factory.django.DjangoModelFactory):
 
 
 class ModelSourceFactory(factory.django.DjangoModelFactory):
-    """An MLflow server as the sync would know it (the tests never reach one through it)."""
+    """An MLflow server as the sync would know it. It points at a closed loopback port: a sync through
+    it fails at once with a real connection error (tests/registry syncs a real MLflow server)."""
 
     class Meta:
         model = ModelSource
 
     name = factory.Sequence(lambda n: f"MLflow {n}")
-    tracking_uri = factory.Sequence(lambda n: f"https://mlflow{n}.example.com")
+    tracking_uri = "http://127.0.0.1:9"
 
 
 class RegisteredModelFactory(factory.django.DjangoModelFactory):
