@@ -38,7 +38,7 @@ class EvidenceForm(TrackedModelForm):
         existing = current_links(self.instance) if self.instance.pk else {}
         for kind in registry.attachables():
             self.fields[kind.name] = RecordsField(
-                queryset=kind.visible(user).order_by("pk"),
+                queryset=kind.choices(user).order_by("pk"),
                 required=False,
                 label=str(kind.label).capitalize(),
                 widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),

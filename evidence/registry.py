@@ -26,6 +26,7 @@ from django.db.models.signals import post_delete
 class Attachable:
     model: type
     name: str  # the link's name: API field, form field, filter value ("risks")
+    label_related: tuple[str, ...] = ()  # what the record's str() reads (joined where records are listed by name)
 
     @property
     def label(self) -> str:
@@ -43,6 +44,10 @@ class Attachable:
         """The records of this kind `user` sees: the parent's own visibility rule."""
         return self.model.objects.visible_to(user)
 
+    def choices(self, user):
+        """The records `user` sees, ready to be named: the form's choices (one query, not one a record)."""
+        return self.visible(user).select_related(*self.label_related)
+
     def writable_by(self, user, record) -> bool:
         meta = self.model._meta
         return user.has_perm(f"{meta.app_label}.change_{meta.model_name}", record)
@@ -51,14 +56,15 @@ class Attachable:
 _REGISTRY: dict[str, Attachable] = {}
 
 
-def accepts_evidence(name: str):
-    """Class decorator: the model accepts evidence, linked under `name` (a plural, snake_case)."""
+def accepts_evidence(name: str, *, label_related: tuple[str, ...] = ()):
+    """Class decorator: the model accepts evidence, linked under `name` (a plural, snake_case);
+    `label_related` names the relations its `__str__` reads (joined when records are listed by name)."""
 
     def declare(model):
         existing = _REGISTRY.get(name)
         if existing is not None and existing.model is not model:
             raise ValueError(f"Evidence link name {name!r} is taken by {existing.model_label}.")
-        _REGISTRY[name] = Attachable(model=model, name=name)
+        _REGISTRY[name] = Attachable(model=model, name=name, label_related=tuple(label_related))
         post_delete.connect(_drop_links, sender=model, dispatch_uid=f"evidence-links-{model._meta.label_lower}")
         return model
 

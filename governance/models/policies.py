@@ -71,7 +71,7 @@ class Policy(Tracked):
         return f"v{number}" if number else "none approved"
 
 
-@accepts_evidence("policy_versions")
+@accepts_evidence("policy_versions", label_related=("policy",))
 class PolicyVersion(Tracked):
     """One text of a policy. Workflow: draft -> in_review -> approved -> superseded/retired."""
 

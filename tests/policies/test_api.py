@@ -140,7 +140,14 @@ def test_framework_representation_carries_coverage(auditor, reviewer):
     body = api_client(auditor).get(f"/api/v1/frameworks/{nist.pk}/").json()
     assert body["is_builtin"] is True
     assert body["requirement_count"] == 72  # leaf requirements, as coverage counts them (issue 14.10; was 95)
-    assert body["coverage"] == {"requirements": 72, "covered": 1, "percent": 1}
+    # The evidence branch (issue 18) adds the evidenced figure to coverage; nothing is evidenced here.
+    assert body["coverage"] == {
+        "requirements": 72,
+        "covered": 1,
+        "percent": 1,
+        "evidenced": 0,
+        "evidenced_percent": 0,
+    }
 
 
 def test_builtin_frameworks_and_requirements_are_read_only(executive):

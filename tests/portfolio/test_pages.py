@@ -206,7 +206,7 @@ def test_csv_export_holds_the_filtered_initiatives(auditor):
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"].startswith("text/csv")
     assert "Exported one" in body and "Filtered out" not in body
-    assert "finance, legal" in body and "At risk" in body
+    assert "Finance, Legal" in body and "At risk" in body  # list choices by label (pages branch, LIST_CHOICES)
 
 
 def test_csv_export_of_kpis_carries_the_derived_status(auditor):

@@ -68,17 +68,19 @@ def test_detail_pages_run_constant_queries(executive, django_assert_num_queries)
     requirement = Requirement.objects.create(framework=framework, code="QC-1", level="control")
     MitigationFactory(risk=risk).requirements.add(requirement)
     client.get(system.get_absolute_url())
-    with django_assert_num_queries(5):  # session, user, roles, system (joined), its risks
+    # session, user, roles, system (joined), its risks, its evidence (the evidence panel: evidence branch)
+    with django_assert_num_queries(6):
         client.get(system.get_absolute_url())
-    # session, user, roles, risk (joined), mitigations, requirements, frameworks, incidents
-    with django_assert_num_queries(8):
+    # session, user, roles, risk (joined), mitigations, requirements, frameworks, incidents,
+    # its evidence (the evidence panel: evidence branch)
+    with django_assert_num_queries(9):
         client.get(risk.get_absolute_url())
     RiskFactory.create_batch(5, ai_system=system)
     for mitigation in MitigationFactory.create_batch(6, risk=risk):
         mitigation.requirements.add(requirement)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(system.get_absolute_url())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(risk.get_absolute_url())
 
 
