@@ -12,7 +12,10 @@ from tests.factories.risks import AISystemFactory, RiskFactory
 def make_evidence(*, by=None, name="report.pdf", data=None, **data_fields):
     by = by or UserFactory(roles=["executive"])
     fields = {"title": "Validation report", "kind": "validation_report", **data_fields}
-    if not any(key in fields for key in ("risks", "ai_systems", "mitigations", "policy_versions", "requirements", "incidents", "vendors")):
+    if not any(
+        key in fields
+        for key in ("risks", "ai_systems", "mitigations", "policy_versions", "requirements", "incidents", "vendors")
+    ):
         fields["risks"] = [RiskFactory()]
     return evidence_create(by=by, data=fields, upload=SimpleUploadedFile(name, data or pdf("Report", ["ok"])))
 
