@@ -41,7 +41,7 @@ class PortalAdminSite(admin.AdminSite):
             **self.each_context(request),
             "opts": model._meta,
             "title": f"Import {model._meta.verbose_name_plural}",
-            "export_base": reverse("import_data"),  # exports in the import format, for re-import
+            "export_base": reverse("export_data"),  # exports in the import format, for re-import
         }
         return import_flow(request, template="admin/tracked_import.html", extra=context, fixed_kind=kind)
 

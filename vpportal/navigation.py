@@ -31,7 +31,7 @@ NAVIGATION = [
             ("Policies", "governance:policy_list"),
             ("Frameworks", "governance:framework_list"),
             ("Model versions", "integrations:aisystemversion_list"),
-            ("Model sources", "integrations:modelsource_list"),
+            ("Model sources", "integrations:modelsource_list", "integrations.view_modelsource"),
             ("Webhooks", "integrations:webhook_list", "integrations.view_webhook"),
         ],
     ),

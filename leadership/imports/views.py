@@ -8,6 +8,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from vpportal.security import access
@@ -92,3 +93,12 @@ def import_data(request):
     if export in KINDS:
         return export_response(export, request.GET.get("format", "csv"))
     return import_flow(request, template="vpportal/import.html")
+
+
+@access("vpportal.import_data")
+def export_data(request):
+    """A download in the import format (linked from the import page as /import/export/?export=...)."""
+    export = request.GET.get("export")
+    if export not in KINDS:
+        raise Http404("No such export.")
+    return export_response(export, request.GET.get("format", "csv"))

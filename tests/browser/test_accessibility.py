@@ -6,7 +6,8 @@ form (submitted empty, to check the page with field errors). A page another engi
 `vpportal/navigation.py` is therefore checked without touching this file.
 
 axe-core is the vendored copy in static/vendor/axe-core (no internet at test time). Screenshots of
-every visited page land in test-artifacts/pages/<role>/.
+every page with a problem (a violation, or sideways scroll at phone width) land in
+test-artifacts/pages/<role>/.
 """
 
 import re
@@ -62,16 +63,19 @@ def _slug(url):
 
 
 def _check(page, url, role, problems, label=None):
-    """axe at desktop width, then no sideways page scroll at phone width; a screenshot of each."""
+    """axe at desktop width, then no sideways page scroll at phone width; a screenshot of a problem."""
     folder = ARTIFACTS / "pages" / role
-    folder.mkdir(parents=True, exist_ok=True)
     name = label or url
-    problems.extend(f"{name}: {v}" for v in _axe(page))
-    page.screenshot(path=str(folder / f"{_slug(name)}.png"), full_page=True)
+    violations = [f"{name}: {v}" for v in _axe(page)]
+    problems.extend(violations)
+    if violations:  # full-page screenshots cost a second or more each: only of a page that needs looking at
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{_slug(name)}.png"), full_page=True)
     page.set_viewport_size(PHONE)
     overflow = page.evaluate(SETTLED_OVERFLOW)
     if overflow > 0:
         problems.append(f"{name}: at 390 px the page scrolls sideways by {overflow} px")
+        folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{_slug(name)}-phone.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 

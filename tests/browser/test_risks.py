@@ -46,7 +46,7 @@ def test_a_governance_acceptance_lets_a_blocked_initiative_into_production(page)
 
     switch_user(page, "governance-user")
     page.goto("/governance/risks/")
-    page.get_by_label("Inherent likelihood 5, impact 5: 1 risk, critical").click()
+    page.get_by_role("link", name="Inherent likelihood 5, impact 5: 1 risk, critical").click()
     page.screenshot(path=str(ARTIFACTS / "risks-register-heat-map.png"), full_page=True)
     page.get_by_role("link", name=str(risk.key)).click()
     page.get_by_role("link", name="Accept risk").click()

@@ -51,7 +51,7 @@ def test_a_contributor_registers_and_logs_a_session_that_others_cannot_read(page
     page.context.clear_cookies()
     sign_in(page, "other-contributor", PASSWORD)
     page.goto(mentorship.get_absolute_url())
-    expect(page.get_by_role("heading", name="Not Found")).to_be_visible()  # not theirs: it does not exist
+    expect(page.get_by_role("heading", name="does not exist")).to_be_visible()  # not theirs: it does not exist
     assert NOTES not in page.content() and "Preparing the launch review" not in page.content()
     expect(page.get_by_role("link", name="Log a session")).to_have_count(0)
     assert [e for e in page.console_errors if "404" not in e] == []  # only the expected 404 itself
