@@ -5,7 +5,7 @@ edit, new file version, delete, history and download. Rules live in evidence.ser
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -128,13 +128,17 @@ class EvidenceUpdateView(EvidenceViewMixin, generic.TrackedUpdateView):
         return {**super().get_form_kwargs(), "user": self.request.user, "with_file": False}
 
 
-class EvidenceReplaceFileView(StreamedUploadMixin, EvidenceViewMixin, generic.PermissionMixin, django_views.View):
-    """A new version of the file (POST from the detail page)."""
+class EvidenceReplaceFileView(
+    StreamedUploadMixin, EvidenceViewMixin, generic.RecordPermissionMixin, generic.PermissionMixin, django_views.View
+):
+    """A new version of the file (POST from the detail page). Changing the record is the right it
+    needs, decided on the record (write access to an attached one), as the edit page does."""
+
+    permission_action = "change"
 
     def post(self, request, pk):
         evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-        if not services.may_change(request.user, evidence):
-            raise PermissionDenied
+        self.check_permission(evidence)
         form = ReplaceFileForm(request.POST, request.FILES)
         if not self.refuse_too_large(form) and form.is_valid():
             try:

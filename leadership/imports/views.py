@@ -99,6 +99,8 @@ def import_data(request):
 def export_data(request):
     """A download in the import format (linked from the import page as /import/export/?export=...)."""
     export = request.GET.get("export")
+    if export is None:  # no kind asked for: the import page lists them
+        return redirect("import_data")
     if export not in KINDS:
         raise Http404("No such export.")
     return export_response(export, request.GET.get("format", "csv"))
