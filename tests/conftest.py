@@ -128,5 +128,39 @@ def _drop_test_queue():
         redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
+class Migrator:
+    """Moves the test database to older migrations and gives the historical models there."""
+
+    def __init__(self):
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        self._executor = lambda: MigrationExecutor(connection)
+        self.leaves = self._executor().loader.graph.leaf_nodes()
+
+    def latest(self, app_label: str) -> tuple[str, str]:
+        return max(node for node in self.leaves if node[0] == app_label)
+
+    def to(self, targets):
+        """Migrate to `targets` (a list of (app, migration)) and return that state's apps."""
+        executor = self._executor()
+        executor.migrate(targets)
+        executor.loader.build_graph()
+        return executor.loader.project_state(targets).apps
+
+    def restore(self):
+        return self.to(self.leaves)
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """Rolling one app back also rolls back the migrations of other apps that depend on it; the
+    teardown brings *every* app back to its latest migration, so later tests on this worker find
+    the whole schema (a partial restore once left governance's incident tables missing)."""
+    migrator = Migrator()
+    yield migrator
+    migrator.restore()
+
+
 # The real MLflow server (started once per session, when a test first asks for it) and its fixtures.
 from tests.registry.fixtures import gate, mlflow, mlflow_server, source  # noqa: E402, F401

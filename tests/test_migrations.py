@@ -54,15 +54,10 @@ BEFORE_BOUNDS = [
 ]
 
 
-def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints():
+def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints(migrator):
     """A production database holding rows no bound allowed yet migrates without failing: the rows
     are fixed first (vpportal/core/legacy_rows.py), then the constraints are added."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(BEFORE_BOUNDS)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE_BOUNDS).apps
+    old = migrator.to(BEFORE_BOUNDS)
     Person = old.get_model("vpportal", "Person")
     owner = Person.objects.create(name="  Ada  ", email="ada@example.com")
     Person.objects.create(name="   ", email="nobody@example.com")
@@ -74,10 +69,7 @@ def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints(
     Policy = old.get_model("governance", "Policy")
     policy = Policy.objects.create(title="Use of GenAI", review_interval_months=0)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
-
-    new = MigrationExecutor(connection).loader.project_state(leaves).apps
+    new = migrator.restore()
     Initiative = new.get_model("initiatives", "Initiative")
     assert Initiative.objects.filter(pk=bad.pk).values("title", "budget", "currency").get() == {
         "title": "(untitled)",
@@ -93,19 +85,14 @@ def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the function only ever existed on PostgreSQL")
-def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversal():
-    from django.db.migrations.executor import MigrationExecutor
-
+def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversal(migrator):
     def exists():
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'vp_count_estimate'")
             return cursor.fetchone()[0] == 1
 
     assert not exists()
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    MigrationExecutor(connection).migrate([("vpportal", "0006_field_bounds")])
-    try:
-        assert exists()
-    finally:
-        MigrationExecutor(connection).migrate(leaves)
+    migrator.to([("vpportal", "0006_field_bounds")])
+    assert exists()
+    migrator.restore()
     assert not exists()

@@ -70,18 +70,12 @@ def test_rotating_the_key_re_encrypts_every_row(governance, receiver, private_ta
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_data_migration_encrypts_existing_rows_and_reverses(governance, receiver, private_targets):
-    from django.db.migrations.executor import MigrationExecutor
-
+def test_the_data_migration_encrypts_existing_rows_and_reverses(governance, receiver, private_targets, migrator):
     webhook, secret = make(governance, receiver)
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate([("integrations", "0002_notifications")])
-    try:
-        assert stored() == [(secret, "")]  # reversed: plain, as rows were before the migration
-        assert stored("integrations_historicalwebhook") == [(secret, "")]
-    finally:
-        MigrationExecutor(connection).migrate(leaves)
+    migrator.to([("integrations", "0002_notifications")])
+    assert stored() == [(secret, "")]  # reversed: plain, as rows were before the migration
+    assert stored("integrations_historicalwebhook") == [(secret, "")]
+    migrator.restore()
     (token, _), (history_token, _) = stored()[0], stored("integrations_historicalwebhook")[0]
     assert token.startswith(crypto.TOKEN_PREFIX) and history_token.startswith(crypto.TOKEN_PREFIX)
     assert Webhook.objects.get(pk=webhook.pk).secret == secret

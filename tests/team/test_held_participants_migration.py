@@ -3,59 +3,41 @@ mentorship's mentor and mentee: the readers of its notes from then on."""
 
 import datetime
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
 BEFORE = ("initiatives", "0004_initiative_uses_ai")
 AFTER = ("initiatives", "0006_session_held_participants_required")
 
 
-def _migrate(target):
+def _targets(migrator, target):
     # vpportal stays at its latest migration: rolling initiatives back does not undo it (nothing of
     # vpportal depends on these), so the state the test writes through must hold vpportal's columns
     # too (0008_person_time_zone's NOT NULL time_zone, added when the migrations were renumbered at merge).
-    executor = MigrationExecutor(connection)
-    targets = [target, ("vpportal", _latest_migration("vpportal"))]
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
+    return [target, migrator.latest("vpportal")]
 
 
-def test_existing_sessions_and_their_history_get_the_current_participants():
-    apps = _migrate(BEFORE)
-    try:
-        Person = apps.get_model("vpportal", "Person")
-        Mentorship = apps.get_model("initiatives", "Mentorship")
-        Session = apps.get_model("initiatives", "MentorshipSession")
-        History = apps.get_model("initiatives", "HistoricalMentorshipSession")
-        mentor = Person.objects.create(name="Old Mentor", email="old-mentor@example.com")
-        mentee = Person.objects.create(name="Old Mentee", email="old-mentee@example.com")
-        pair = Mentorship.objects.create(mentor=mentor, mentee=mentee, start_date=datetime.date(2024, 1, 1))
-        session = Session.objects.create(mentorship=pair, held_on=datetime.date(2024, 2, 1), private_notes="n")
-        History.objects.create(
-            id=session.pk,
-            mentorship_id=pair.pk,
-            held_on=session.held_on,
-            duration_minutes=45,
-            private_notes="n",
-            version=1,
-            history_date=datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC),
-            history_type="+",
-            created_at=datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC),
-            updated_at=datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC),
-        )
-        apps = _migrate(AFTER)
-        Session = apps.get_model("initiatives", "MentorshipSession")
-        History = apps.get_model("initiatives", "HistoricalMentorshipSession")
-        assert Session.objects.values_list("held_mentor_id", "held_mentee_id").get() == (mentor.pk, mentee.pk)
-        assert History.objects.values_list("held_mentor_id", "held_mentee_id").get() == (mentor.pk, mentee.pk)
-    finally:
-        _migrate(("initiatives", _latest_migration("initiatives")))
-
-
-def _latest_migration(app_label):
-    executor = MigrationExecutor(connection)
-    return max(name for app, name in executor.loader.graph.leaf_nodes() if app == app_label)
+def test_existing_sessions_and_their_history_get_the_current_participants(migrator):
+    apps = migrator.to(_targets(migrator, BEFORE))
+    Person = apps.get_model("vpportal", "Person")
+    Mentorship = apps.get_model("initiatives", "Mentorship")
+    Session = apps.get_model("initiatives", "MentorshipSession")
+    History = apps.get_model("initiatives", "HistoricalMentorshipSession")
+    mentor = Person.objects.create(name="Old Mentor", email="old-mentor@example.com")
+    mentee = Person.objects.create(name="Old Mentee", email="old-mentee@example.com")
+    pair = Mentorship.objects.create(mentor=mentor, mentee=mentee, start_date=datetime.date(2024, 1, 1))
+    session = Session.objects.create(mentorship=pair, held_on=datetime.date(2024, 2, 1), private_notes="n")
+    History.objects.create(
+        id=session.pk,
+        mentorship_id=pair.pk,
+        held_on=session.held_on,
+        duration_minutes=45,
+        private_notes="n",
+        version=1,
+        history_date=datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC),
+        history_type="+",
+        created_at=datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC),
+    )
+    apps = migrator.to(_targets(migrator, AFTER))
+    Session = apps.get_model("initiatives", "MentorshipSession")
+    History = apps.get_model("initiatives", "HistoricalMentorshipSession")
+    assert Session.objects.values_list("held_mentor_id", "held_mentee_id").get() == (mentor.pk, mentee.pk)
+    assert History.objects.values_list("held_mentor_id", "held_mentee_id").get() == (mentor.pk, mentee.pk)
