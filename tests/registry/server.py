@@ -35,6 +35,9 @@ class MlflowServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.folder, "server.log"), "wb")  # noqa: SIM115 (closed in stop)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "DJANGO_", "PYTEST"))}
+        # No job runner beside the server: the registry needs none, and it is one more Python
+        # process taking CPU for the whole test session.
+        env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
         self.process = subprocess.Popen(
             [
                 sys.executable,

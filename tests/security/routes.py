@@ -175,6 +175,10 @@ EXPLICIT: dict[str, Decision] = {
     # governance: incidents (moves are POSTs; raising a risk needs add_risk, on the incident's page)
     "governance:incident_transition": perm("governance.change_incident", object_level=True, methods=("post",)),
     "governance:incident_raise_risk": perm("governance.add_risk", model="governance.incident"),
+    # the model registry: deciding on a version needs the right of risk acceptance (PRODUCT.md); the
+    # record in the URL is the version, not a risk (ids of two tables agree only on a fresh database)
+    "integrations:aisystemversion_approve": perm("governance.accept_risk", model="integrations.aisystemversion"),
+    "integrations:aisystemversion_reject": perm("governance.accept_risk", model="integrations.aisystemversion"),
     # initiatives
     "initiatives:initiative_transition": signed_in(
         methods=("post",), model="initiatives.initiative"
