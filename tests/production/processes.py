@@ -1,8 +1,10 @@
 """The app run as production runs it, in processes of its own: the environment, `manage.py`
 commands and gunicorn. Shared by the smoke, outage and deploy tests."""
 
+import fcntl
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -57,3 +59,24 @@ def start_gunicorn(env, *, workers: int = 1, **popen) -> tuple[subprocess.Popen,
         **popen,
     )
     return process, port
+
+
+def migrated_database(tmp_path_factory, tmp_path) -> str:
+    """A DATABASE_URL for a fresh SQLite file under `tmp_path`, already migrated: a copy of one file
+    that `manage.py migrate` built once per test run (the whole chain takes a minute on a busy
+    machine, and every production-profile test needs the same result). The xdist workers of a run
+    share it under a file lock; a run without xdist builds its own."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    template = shared / "production-migrated.sqlite3"
+    with open(shared / "production-migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            partial = shared / "production-migrating.sqlite3"
+            partial.unlink(missing_ok=True)
+            result = manage(production_env(tmp_path, DATABASE_URL=f"sqlite:///{partial}"), "migrate", "--noinput")
+            assert result.returncode == 0, result.stderr
+            partial.rename(template)
+    target = tmp_path / "prod.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"

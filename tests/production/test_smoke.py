@@ -11,34 +11,41 @@ import time
 import httpx
 import pytest
 
-from tests.production.processes import manage, production_env, start_gunicorn
+from tests.production.processes import manage, migrated_database, production_env, start_gunicorn
 
 PASSWORD = "smoke-test-password-42"
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
+    """The production profile with its static files collected once (hashed and compressed, as
+    deployed: the slow step) and a migrated database."""
     tmp = tmp_path_factory.mktemp("prod")
     env = production_env(
-        tmp, SECRET_KEY="smoke-" + "k" * 60, SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", SECURE_HSTS_SECONDS="3600"
+        tmp,
+        DATABASE_URL=migrated_database(tmp_path_factory, tmp),
+        SECRET_KEY="smoke-" + "k" * 60,
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="3600",
     )
 
     def run(*args):
         return manage(env, *args)
 
-    return env, run, tmp
+    collected = run("collectstatic", "--noinput")
+    return env, run, tmp, collected
 
 
 def test_collectstatic_with_hashed_storage_succeeds(production):
-    env, manage, tmp = production
-    result = manage("collectstatic", "--noinput")
+    env, manage, tmp, result = production
     assert result.returncode == 0, result.stderr
     manifest = (tmp / "static" / "staticfiles.json").read_text()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest
 
 
 def test_check_deploy_reports_nothing(production):
-    env, _, _ = production
+    env, _, _, _ = production
     # The real production defaults: HTTPS redirect, secure cookies, HSTS (the HTTP test below relaxes them).
     deploy_env = {k: v for k, v in env.items() if not k.startswith("SECURE_")}
     result = manage(deploy_env, "check", "--deploy", "--fail-level", "WARNING", timeout=120)
@@ -47,9 +54,9 @@ def test_check_deploy_reports_nothing(production):
 
 
 def test_gunicorn_serves_health_login_and_api(production):
-    env, manage, tmp = production
-    assert manage("collectstatic", "--noinput").returncode == 0
-    assert manage("migrate", "--noinput").returncode == 0
+    env, manage, tmp, collected = production
+    assert collected.returncode == 0
+    assert manage("migrate", "--noinput").returncode == 0  # the deploy step: nothing left to apply
     script = (
         "from django.contrib.auth.models import User, Group;"
         f"u=User.objects.create_user('smoke', 'smoke@example.com', '{PASSWORD}');"
