@@ -23,7 +23,16 @@ def render_report_task(job_id: int) -> bool:
 
 
 @shared_task(acks_late=True)
-def prune_report_jobs_task() -> int:
-    from leadership.reports.jobs import prune_jobs
+def run_import_task(job_id: int) -> bool:
+    """One phase (the preview, or the import once confirmed) of an ImportJob (leadership.imports.jobs)."""
+    from leadership.imports.jobs import run_job
 
-    return prune_jobs()
+    return run_job(job_id)
+
+
+@shared_task(acks_late=True)
+def prune_jobs_task() -> int:
+    """Background jobs (report PDFs, import files) past JOB_RETENTION_DAYS."""
+    from leadership.jobs import prune
+
+    return prune()

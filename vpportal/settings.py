@@ -465,10 +465,14 @@ CELERY_BEAT_SCHEDULE = {
     "fold-row-counts": {"task": "vpportal.tasks.fold_row_counts_task", "schedule": 60.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
-    "prune-report-jobs": {"task": "leadership.tasks.prune_report_jobs_task", "schedule": crontab(hour=3, minute=0)},
+    "prune-jobs": {"task": "leadership.tasks.prune_jobs_task", "schedule": crontab(hour=3, minute=0)},
 }
-# Executive-report PDFs rendered in the background (leadership.reports.jobs) are kept this long.
-REPORT_JOB_RETENTION_DAYS = env.int("REPORT_JOB_RETENTION_DAYS", default=7)
+# Background jobs a person asked for (leadership/jobs.py: report PDFs, large imports with their
+# files) are kept this long (REPORT_JOB_RETENTION_DAYS is the name it had first).
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=env.int("REPORT_JOB_RETENTION_DAYS", default=7))
+# An import file with more rows than this is checked and imported by a worker (a job with its own
+# page), not within the request; smaller files keep the immediate preview.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 
 # --- evidence (evidence/) -------------------------------------------------------------------------
 EVIDENCE_MAX_MB = env.float("EVIDENCE_MAX_MB", default=25)

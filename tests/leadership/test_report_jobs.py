@@ -85,7 +85,7 @@ def test_old_jobs_are_pruned(executive, settings):
 
     from leadership.reports.jobs import prune_jobs
 
-    settings.REPORT_JOB_RETENTION_DAYS = 7
+    settings.JOB_RETENTION_DAYS = 7
     old, recent = (ReportJob.objects.create(requested_by=executive) for _ in range(2))
     ReportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert prune_jobs() == 1
