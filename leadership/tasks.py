@@ -2,16 +2,14 @@
 
 from celery import shared_task
 
-from integrations.emails import send_digest
 from leadership.digest import send_digests
 
 
 @shared_task(acks_late=True)
 def daily_digest_task() -> int:
-    """The daily digest: notifications of the people who chose the digest (integrations), then the
-    due and overdue items (leadership.digest); both idempotent per item and day. Here, on the top
-    floor, because it reads both."""
-    return send_digest() + send_digests().emails
+    """The daily digest (leadership.digest): the stream's notifications of the people who chose the
+    digest and their due and overdue items, one email each; idempotent per item and day."""
+    return send_digests().emails
 
 
 @shared_task(acks_late=True)
