@@ -44,18 +44,25 @@ def worker_env(**overrides) -> dict:
 class Worker:
     """`celery -A vpportal worker` in its own process group; `kill()` is kill -9 on all of it."""
 
+    READY = b" ready."
+
     def __init__(self, log_path: Path, concurrency: int = 2, **env):
         self.log_path = log_path
         self.env = worker_env(**env)
         self.concurrency = concurrency
         self.process = None
 
+    def command(self) -> list[str]:
+        return (
+            ["worker", "-l", "info", "-c", str(self.concurrency)]
+            + ["-Q", self.env["CELERY_QUEUE"], "-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h"]
+            + ["--without-gossip", "--without-mingle", "--pool", "prefork"]
+        )
+
     def start(self, timeout: float = 90):
         self.log = open(self.log_path, "ab")  # noqa: SIM115  (open for the worker's lifetime)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vpportal", "worker", "-l", "info", "-c", str(self.concurrency)]
-            + ["-Q", self.env["CELERY_QUEUE"], "-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h"]
-            + ["--without-gossip", "--without-mingle", "--pool", "prefork"],
+            [sys.executable, "-m", "celery", "-A", "vpportal", *self.command()],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -65,11 +72,11 @@ class Worker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"The worker exited: {self.log_path.read_text()[-3000:]}")
-            if b" ready." in self.log_path.read_bytes():
+                raise RuntimeError(f"The process exited: {self.log_path.read_text()[-3000:]}")
+            if self.READY in self.log_path.read_bytes():
                 return self
             time.sleep(0.2)
-        raise RuntimeError(f"The worker did not start: {self.log_path.read_text()[-3000:]}")
+        raise RuntimeError(f"The process did not start: {self.log_path.read_text()[-3000:]}")
 
     def kill(self):
         """kill -9 the worker and its pool processes (what an OOM kill or a lost machine does)."""
@@ -90,6 +97,20 @@ class Worker:
         self.kill()
         self.log.close()
         return self.start()
+
+
+class Beat(Worker):
+    """`celery -A vpportal beat` as production runs it (one per deployment), sending the schedule of
+    settings.py to this test process's queue; its schedule file in the log's folder."""
+
+    READY = b"beat: Starting"
+
+    def __init__(self, log_path: Path, **env):
+        super().__init__(log_path, **env)
+        self.schedule = log_path.with_suffix(".schedule")
+
+    def command(self) -> list[str]:
+        return ["beat", "-l", "info", "-s", str(self.schedule)]
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.2):

@@ -460,7 +460,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
-    "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
+    # The fan-out and deliveries a lost announcement (broker down at a commit) left behind.
+    "webhook-sweep": {
+        "task": "integrations.tasks.sweep_task",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30),
+    },
     # Keeps each list count a sum over about one row per scope (vpportal/core/rowcounts.py).
     "fold-row-counts": {"task": "vpportal.tasks.fold_row_counts_task", "schedule": 60.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
