@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.history import Channel
+
 
 class DigestEntry(models.Model):
     """One item sent to one person on one day: how the reminder digest stays at most once per item
@@ -106,6 +108,8 @@ class ImportJob(BackgroundJob):
     content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     phase = models.CharField(_("phase"), max_length=10, choices=ImportPhase.choices, default=ImportPhase.PREVIEW)
+    # Where the file was uploaded (the page or the admin): the import's history and events say so.
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     report = models.JSONField(_("report"), default=dict, blank=True, editable=False)
 
     class Meta(BackgroundJob.Meta):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from leadership import jobs
 from leadership.jobs import progress
 from leadership.models import ImportJob, ImportPhase, JobStatus
+from vpportal.core.history import as_channel, current_channel
 
 from .importer import Report, run_import
 from .tables import read_table
@@ -24,6 +25,7 @@ def request_import(user, *, kind: str, filename: str, content: bytes, row_count:
         filename=filename,
         content=content,
         row_count=row_count,
+        channel=current_channel(),
         step="Waiting for a worker",
     )
     return jobs.queue(job)
@@ -61,6 +63,11 @@ def stored(report: Report) -> dict:
 
 def _work(job: ImportJob) -> None:
     rows = read_table(bytes(job.content), job.filename)
+    with as_channel(job.channel):
+        _phase(job, rows)
+
+
+def _phase(job: ImportJob, rows: list[dict]) -> None:
     if job.phase == ImportPhase.PREVIEW:
         report = run_import(job.kind, rows, by=job.requested_by, preview=True)
         progress(job, 100, "Checked", status=JobStatus.DONE, report=stored(report), finished_at=timezone.now())

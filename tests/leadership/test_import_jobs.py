@@ -15,6 +15,7 @@ from leadership.models import ImportJob
 from tests.conftest import page_client
 from tests.factories.people import PersonFactory, UserFactory
 from tests.workers import wait_for
+from vpportal.events.models import Event
 
 COLUMNS = ["title", "owner_email"]
 
@@ -47,7 +48,11 @@ def test_the_worker_previews_then_imports_a_large_file_and_the_page_follows_it(c
     imported = wait_for(lambda: ImportJob.objects.filter(pk=job.pk, phase="import", status="done").exists())
     assert imported, celery_worker.log_path.read_text()[-3000:]
     assert sorted(Initiative.objects.values_list("title", flat=True)) == ["Large 0", "Large 1", "Large 2"]
-    assert Initiative.objects.get(title="Large 0").created_by == executive  # the asker's import, not the worker's
+    first = Initiative.objects.get(title="Large 0")
+    assert first.created_by == executive  # the asker's import, not the worker's
+    assert first.history.get().history_channel == "web"  # uploaded on the page, imported by the worker
+    events = Event.objects.filter(object_type="initiatives.initiative", type="initiative.created")
+    assert sorted(events.values_list("channel", "actor_id")) == [("web", executive.pk)] * 3
     page = client.get(response["Location"]).content.decode()
     assert "3 created, 0 updated, 0 unchanged" in page and "Import 3 rows" not in page
     job.refresh_from_db()
