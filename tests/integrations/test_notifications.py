@@ -4,6 +4,7 @@ daily digest), once per event and person; each person reads and marks their own.
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.services.policies import policyversion_submit
 from governance.services.risks import risk_accept, risk_update
@@ -74,6 +75,54 @@ def test_acceptance_and_gate_overrides_reach_the_executives(governance, executiv
     fan_out_notifications()
     assert told(executive) == ["accepted"]  # the override was the executive's own action
     assert told(leader) == []
+
+
+def test_an_approval_asks_everyone_to_acknowledge_and_a_serious_report_reaches_the_executives(
+    governance, executive, leader, contributor
+):
+    from governance.services.incidents import incident_report
+    from governance.services.policies import policyversion_approve
+    from tests.factories.incidents import IncidentFactory
+    from tests.factories.people import PersonFactory, UserFactory
+
+    approver = UserFactory(username="approver-n", roles=["governance"])
+    PersonFactory(user=approver)
+    version = PolicyVersionFactory(author=governance, policy=PolicyFactory(), body="# Text")
+    policyversion_submit(version=version, by=governance)
+    version.refresh_from_db()
+    policyversion_approve(version=version, by=approver)
+    incident = IncidentFactory(serious=True, serious_kind="other_serious", severity="high")
+    incident_report(incident=incident, by=leader, authority_reference="MSA-1")
+    fan_out_notifications()
+    for user in (governance, executive, leader, contributor):  # every active person with an account
+        assert "acknowledge" in told(user), user
+    assert "acknowledge" not in told(approver)  # their own approval
+    assert "serious_incident" in told(executive) and "serious_incident" not in told(leader)
+
+
+def test_a_mitigation_milestone_and_incident_assigned_tell_their_owner(leader, contributor):
+    from governance.services.incidents import incident_create
+    from governance.services.risks import mitigation_create
+    from initiatives.services.portfolio import milestone_create
+
+    owner = Person.objects.of_user(contributor)
+    mitigation_create(by=leader, data={"risk": RiskFactory(), "description": "Retrain monthly", "owner": owner})
+    milestone_create(by=leader, data={"initiative": InitiativeFactory(owner=owner), "title": "Pilot live"})
+    incident_create(
+        by=leader,
+        data={
+            "title": "Wrong answers",
+            "severity": "low",
+            "occurred_at": timezone.now(),
+            "detected_at": timezone.now(),
+            "owner": owner,
+        },
+    )
+    fan_out_notifications()
+    texts = list(Notification.objects.for_user(contributor).order_by("id").values_list("text", flat=True))
+    kinds = [next(k for k in ("mitigation", "milestone", "incident") if f" {k} " in t) for t in texts]
+    assert kinds == ["mitigation", "milestone", "incident"] and "Pilot live" in texts[1]
+    assert told(contributor) == ["assigned"] * 3
 
 
 def test_a_disabled_webhook_tells_its_owner(governance, receiver, private_targets):
