@@ -2,6 +2,7 @@
 as production runs it, on the local Redis, on this test process's own queue and test database."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -53,11 +54,31 @@ class Worker:
         self.process = None
 
     def command(self) -> list[str]:
+        self.node = f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@{socket.gethostname()}"
         return (
             ["worker", "-l", "info", "-c", str(self.concurrency)]
-            + ["-Q", self.env["CELERY_QUEUE"], "-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h"]
+            + ["-Q", self.env["CELERY_QUEUE"], "-n", self.node]
             + ["--without-gossip", "--without-mingle", "--pool", "prefork"]
         )
+
+    def wait_idle(self, timeout: float = 60) -> bool:
+        """Until the queue is empty and the worker runs nothing: a test that made the worker busy
+        (its changes' events start a fan-out) waits for it before the database is flushed (a worker
+        reading tables while PostgreSQL truncates them deadlocks the flush)."""
+        import redis
+
+        from vpportal.celery import app
+
+        broker = redis.Redis.from_url(self.env["CELERY_BROKER_URL"])
+
+        def idle():
+            if broker.llen(self.env["CELERY_QUEUE"]):
+                return False
+            inspect = app.control.inspect(destination=[self.node], timeout=1)
+            active, reserved = inspect.active(), inspect.reserved()
+            return active is not None and not any(active.values()) and not any((reserved or {}).values())
+
+        return wait_for(idle, timeout, interval=0.5)
 
     def start(self, timeout: float = 90):
         self.log = open(self.log_path, "ab")  # noqa: SIM115  (open for the worker's lifetime)

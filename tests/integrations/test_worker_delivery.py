@@ -100,3 +100,4 @@ def test_beat_sweeps_up_a_change_whose_announcement_was_lost(
     assert delivered, (tmp_path / "beat.log").read_text()[-2000:] + celery_worker.log_path.read_text()[-2000:]
     assert receiver.received[-1]["payload"]["data"]["object_id"] == risk["id"]
     assert "Sending due task webhook-sweep" in (tmp_path / "beat.log").read_text()
+    assert celery_worker.wait_idle()  # the last sweeps beat sent

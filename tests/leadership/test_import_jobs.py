@@ -57,6 +57,7 @@ def test_the_worker_previews_then_imports_a_large_file_and_the_page_follows_it(c
     assert "3 created, 0 updated, 0 unchanged" in page and "Import 3 rows" not in page
     job.refresh_from_db()
     assert job.content is None and job.report["written"] is True
+    assert celery_worker.wait_idle()  # the import's events start a fan-out on the worker
 
 
 @pytest.mark.django_db
