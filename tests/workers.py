@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -132,6 +133,27 @@ class Beat(Worker):
 
     def command(self) -> list[str]:
         return ["beat", "-l", "info", "-s", str(self.schedule)]
+
+
+@contextmanager
+def broker_unreachable():
+    """This process publishes to a broker address nothing listens on, inside the block (a broker
+    outage as the app servers see it); then to the test broker again. kombu keeps pools per
+    connection in a registry: they are reset, not just closed (a closed pool left in the registry
+    fails every later publish of the process with "Acquire on closed pool")."""
+    from kombu import pools
+
+    from vpportal.celery import app
+
+    def point_at(url):
+        pools.reset()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = url, None, None
+
+    point_at("redis://127.0.0.1:1/0")
+    try:
+        yield
+    finally:
+        point_at(settings.CELERY_BROKER_URL)
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.2):

@@ -11,7 +11,7 @@ import pytest
 from integrations.models import WebhookDelivery
 from tests.conftest import api_client
 from tests.factories.risks import AISystemFactory
-from tests.workers import Beat, wait_for
+from tests.workers import Beat, broker_unreachable, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,20 +77,11 @@ def test_the_worker_tells_the_owner(celery_worker, leader, contributor):
 
 
 def test_beat_sweeps_up_a_change_whose_announcement_was_lost(
-    celery_worker, governance, receiver, private_targets, tmp_path, settings
+    celery_worker, governance, receiver, private_targets, tmp_path
 ):
-    from vpportal.celery import app
-
-    def point_at(url):  # a new broker URL for this process's publishers (pools are built on first use)
-        app.pool.force_close_all()
-        app.conf.broker_url, app._pool, app.amqp._producer_pool = url, None, None
-
     subscribe(governance, receiver)
-    point_at("redis://127.0.0.1:1/0")  # the broker is unreachable when the change commits
-    try:
+    with broker_unreachable():  # when the change commits
         risk = create_risk(governance)
-    finally:
-        point_at(settings.CELERY_BROKER_URL)
     assert not wait_for(lambda: receiver.received, timeout=3)  # nobody was told of it
     beat = Beat(tmp_path / "beat.log", WEBHOOK_SWEEP_SECONDS="1").start()
     try:
