@@ -1,8 +1,6 @@
-"""Notification emails: at once for people who chose it, else in the daily digest. Each notification
-is emailed at most once (`emailed_at`, set in the same transaction as the send: a failed send is
+"""Notification emails: at once for people who chose it, else in the daily digest (leadership/digest.py,
+beside the due items). Each notification is emailed at most once (`emailed_at`, set in the same transaction as the send: a failed send is
 retried by the next run, a concurrent run finds nothing left)."""
-
-from collections import defaultdict
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -18,8 +16,17 @@ def base_url() -> str:
     return (getattr(settings, "PORTAL_BASE_URL", "") or "http://localhost:8000").rstrip("/")
 
 
+def claim(ids) -> bool:
+    """Mark the notifications emailed, inside the caller's transaction (the one that sends them):
+    False, with nothing marked, when another run took some of them first."""
+    claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if claimed != len(ids):
+        transaction.set_rollback(True)
+        return False
+    return True
+
+
 def _send(person, notifications, *, subject, connection) -> bool:
-    ids = [n.pk for n in notifications]
     context = {"person": person, "notifications": notifications, "base": base_url()}
     message = EmailMultiAlternatives(
         subject=subject,
@@ -28,9 +35,7 @@ def _send(person, notifications, *, subject, connection) -> bool:
         connection=connection,
     )
     with transaction.atomic():
-        claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=timezone.now())
-        if claimed != len(ids):  # another run took some of them: leave it to that run
-            transaction.set_rollback(True)
+        if not claim([n.pk for n in notifications]):  # another run took some of them: leave it to that run
             return False
         message.send()
     return True
@@ -48,23 +53,12 @@ def send_immediate(ids) -> int:
     return sent
 
 
-def send_digest() -> int:
-    """The daily digest of notifications for people who chose it (the default): one email each
-    with everything not emailed yet; a second run the same day sends nothing."""
-    by_person = defaultdict(list)
-    pending = (
+def awaiting_digest():
+    """Notifications for the daily digest (leadership/digest.py, which sends them with the due items):
+    of people who chose it (the default) and have an email, not emailed yet, oldest first."""
+    return (
         Notification.objects.filter(emailed_at__isnull=True)
         .exclude(recipient__notification_preference__email__in=[EmailChoice.IMMEDIATELY, EmailChoice.NEVER])
         .exclude(recipient__email="")
-        .select_related("recipient")
         .order_by("recipient_id", "id")
     )
-    for notification in pending:
-        by_person[notification.recipient].append(notification)
-    sent, connection = 0, get_connection()
-    for person, notifications in by_person.items():
-        if _send(
-            person, notifications, subject=f"VP Portal: {len(notifications)} notification(s)", connection=connection
-        ):
-            sent += 1
-    return sent

@@ -4,7 +4,8 @@ notifications' fan-out to every new event of the stream.
 - a policy version submitted for review -> the governance reviewers (not its author);
 - a policy version approved -> everyone who must acknowledge it (every active person with an account);
 - a risk, mitigation, incident or milestone assigned (created with an owner, or its owner changed)
-  -> that owner;
+  -> that owner (a milestone's owner is its initiative's: told when one is added to their
+  initiative or moved there);
 - a risk accepted, a stage gate overridden, a serious incident reported -> the executives;
 - a webhook disabled after a day of failures -> its owner;
 - a model version registered in MLflow -> the AI system's owner and governance; a registered model
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from governance.models import AISystem
+from initiatives.models import Initiative
 from vpportal.events.models import Event
 from vpportal.people.models import Person
 from vpportal.permissions import EXECUTIVE, GOVERNANCE
@@ -25,7 +27,6 @@ ASSIGNABLE = {
     "governance.risk": "risk",
     "governance.mitigation": "mitigation",
     "governance.incident": "incident",
-    "initiatives.milestone": "milestone",
 }
 
 
@@ -47,14 +48,15 @@ def _label(event: Event) -> str:
     return str(data.get("key") or data.get("title") or data.get("name") or f"#{event.object_id}")
 
 
-def _previous_owner(event: Event):
+def _previous(event: Event) -> dict:
+    """The record as the event before this one of the same record showed it ({} when none)."""
     previous = (
         Event.objects.filter(object_type=event.object_type, object_id=event.object_id, pk__lt=event.pk)
         .order_by("-pk")
         .values_list("data", flat=True)
         .first()
     )
-    return (previous or {}).get("owner")
+    return previous or {}
 
 
 def recipients(event: Event) -> Told | None:
@@ -94,9 +96,16 @@ def recipients(event: Event) -> Told | None:
             parts = [f"renamed {renamed}" if renamed else "", f"gone from the registry: {missing}" if missing else ""]
             text = f"Model source {data.get('name')}: " + "; ".join(p for p in parts if p)
             return Told(_with_role(GOVERNANCE), "registry_changed", text[:300])
+    written = event.type.endswith((".created", ".updated"))
+    if event.object_type == "initiatives.milestone" and written and data.get("initiative"):
+        if event.type.endswith(".created") or _previous(event).get("initiative") != data["initiative"]:
+            owner = Initiative.objects.filter(pk=data["initiative"]).values_list("owner_id", flat=True).first()
+            text = f"You own milestone {label} (your initiative's)."
+            return Told({owner} if owner else set(), "assigned", text)
+        return None
     kind = ASSIGNABLE.get(event.object_type)
-    assigned = kind and event.type.endswith((".created", ".updated")) and data.get("owner")
-    if assigned and (event.type.endswith(".created") or _previous_owner(event) != data["owner"]):
+    assigned = kind and written and data.get("owner")
+    if assigned and (event.type.endswith(".created") or _previous(event).get("owner") != data["owner"]):
         return Told({data["owner"]}, "assigned", f"You were made the owner of {kind} {label}.")
     return None
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core.history import Channel
+
 
 class DigestEntry(models.Model):
     """One item sent to one person on one day: how the reminder digest stays at most once per item
@@ -28,14 +30,14 @@ class DigestEntry(models.Model):
         return f"{self.item} to {self.person_id} on {self.sent_on}"
 
 
-class ReportJobStatus(models.TextChoices):
+class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
 
 
-class ReportJobQuerySet(models.QuerySet):
+class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A person's own jobs only: each holds what its asker may see."""
         if user is None or not user.is_authenticated:
@@ -43,35 +45,81 @@ class ReportJobQuerySet(models.QuerySet):
         return self.filter(requested_by=user)
 
 
-class ReportJob(models.Model):
-    """One executive-report PDF rendered by a Celery worker for the person who asked (with their
-    visibility), with the progress they watch on its page. Bookkeeping of a background job, not a
-    domain record: no history or version. The PDF is kept in the row (app servers keep nothing on
-    disk); jobs older than REPORT_JOB_RETENTION_DAYS are pruned (beat, daily)."""
+class BackgroundJob(models.Model):
+    """One piece of work a Celery worker does for the person who asked (with their visibility and
+    permissions), with the progress they watch on its page (leadership/jobs.py runs it). Bookkeeping
+    of a background job, not a domain record: no history or version. Jobs older than
+    JOB_RETENTION_DAYS are pruned (beat, daily)."""
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=ReportJobStatus.choices, default=ReportJobStatus.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     step = models.CharField(_("step"), max_length=100, blank=True)
-    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    objects = ReportJobQuerySet.as_manager()
+    objects = JobQuerySet.as_manager()
+
+    # The Celery task (by name) that runs one job of the model: `task(job_id)`.
+    TASK = ""
 
     class Meta:
+        abstract = True
         ordering = ["-id"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ReportJob(BackgroundJob):
+    """One executive-report PDF rendered by a worker (leadership/reports/jobs.py). The PDF is kept
+    in the row (app servers keep nothing on disk)."""
+
+    TASK = "leadership.tasks.render_report_task"
+
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("report job")
         verbose_name_plural = _("report jobs")
 
     def __str__(self):
         return f"Executive report for {self.requested_by} ({self.get_status_display()})"
 
+
+class ImportPhase(models.TextChoices):
+    PREVIEW = "preview", _("Preview")
+    IMPORT = "import", _("Import")
+
+
+class ImportJob(BackgroundJob):
+    """One large import file checked, then (once its asker confirms the preview) imported by a
+    worker (leadership/imports/jobs.py), through the same run_import as the page: all or nothing.
+    The file is kept in the row until it is imported."""
+
+    TASK = "leadership.tasks.run_import_task"
+
+    kind = models.CharField(_("kind"), max_length=30)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    phase = models.CharField(_("phase"), max_length=10, choices=ImportPhase.choices, default=ImportPhase.PREVIEW)
+    # Where the file was uploaded (the page or the admin): the import's history and events say so.
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    report = models.JSONField(_("report"), default=dict, blank=True, editable=False)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self):
+        return f"Import of {self.filename} by {self.requested_by} ({self.get_status_display()})"
+
     @property
-    def finished(self) -> bool:
-        return self.status in (ReportJobStatus.DONE, ReportJobStatus.FAILED)
+    def awaits_confirmation(self) -> bool:
+        """A preview that found nothing wrong: its asker may now import the file."""
+        return self.phase == ImportPhase.PREVIEW and self.status == JobStatus.DONE and bool(self.report.get("ok"))

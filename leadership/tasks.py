@@ -2,16 +2,14 @@
 
 from celery import shared_task
 
-from integrations.emails import send_digest
 from leadership.digest import send_digests
 
 
 @shared_task(acks_late=True)
 def daily_digest_task() -> int:
-    """The daily digest: notifications of the people who chose the digest (integrations), then the
-    due and overdue items (leadership.digest); both idempotent per item and day. Here, on the top
-    floor, because it reads both."""
-    return send_digest() + send_digests().emails
+    """The daily digest (leadership.digest): the stream's notifications of the people who chose the
+    digest and their due and overdue items, one email each; idempotent per item and day."""
+    return send_digests().emails
 
 
 @shared_task(acks_late=True)
@@ -23,7 +21,16 @@ def render_report_task(job_id: int) -> bool:
 
 
 @shared_task(acks_late=True)
-def prune_report_jobs_task() -> int:
-    from leadership.reports.jobs import prune_jobs
+def run_import_task(job_id: int) -> bool:
+    """One phase (the preview, or the import once confirmed) of an ImportJob (leadership.imports.jobs)."""
+    from leadership.imports.jobs import run_job
 
-    return prune_jobs()
+    return run_job(job_id)
+
+
+@shared_task(acks_late=True)
+def prune_jobs_task() -> int:
+    """Background jobs (report PDFs, import files) past JOB_RETENTION_DAYS."""
+    from leadership.jobs import prune
+
+    return prune()

@@ -2,9 +2,11 @@
 as production runs it, on the local Redis, on this test process's own queue and test database."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -44,18 +46,45 @@ def worker_env(**overrides) -> dict:
 class Worker:
     """`celery -A vpportal worker` in its own process group; `kill()` is kill -9 on all of it."""
 
+    READY = b" ready."
+
     def __init__(self, log_path: Path, concurrency: int = 2, **env):
         self.log_path = log_path
         self.env = worker_env(**env)
         self.concurrency = concurrency
         self.process = None
 
+    def command(self) -> list[str]:
+        self.node = f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@{socket.gethostname()}"
+        return (
+            ["worker", "-l", "info", "-c", str(self.concurrency)]
+            + ["-Q", self.env["CELERY_QUEUE"], "-n", self.node]
+            + ["--without-gossip", "--without-mingle", "--pool", "prefork"]
+        )
+
+    def wait_idle(self, timeout: float = 60) -> bool:
+        """Until the queue is empty and the worker runs nothing: a test that made the worker busy
+        (its changes' events start a fan-out) waits for it before the database is flushed (a worker
+        reading tables while PostgreSQL truncates them deadlocks the flush)."""
+        import redis
+
+        from vpportal.celery import app
+
+        broker = redis.Redis.from_url(self.env["CELERY_BROKER_URL"])
+
+        def idle():
+            if broker.llen(self.env["CELERY_QUEUE"]):
+                return False
+            inspect = app.control.inspect(destination=[self.node], timeout=1)
+            active, reserved = inspect.active(), inspect.reserved()
+            return active is not None and not any(active.values()) and not any((reserved or {}).values())
+
+        return wait_for(idle, timeout, interval=0.5)
+
     def start(self, timeout: float = 90):
         self.log = open(self.log_path, "ab")  # noqa: SIM115  (open for the worker's lifetime)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vpportal", "worker", "-l", "info", "-c", str(self.concurrency)]
-            + ["-Q", self.env["CELERY_QUEUE"], "-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h"]
-            + ["--without-gossip", "--without-mingle", "--pool", "prefork"],
+            [sys.executable, "-m", "celery", "-A", "vpportal", *self.command()],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -65,11 +94,11 @@ class Worker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"The worker exited: {self.log_path.read_text()[-3000:]}")
-            if b" ready." in self.log_path.read_bytes():
+                raise RuntimeError(f"The process exited: {self.log_path.read_text()[-3000:]}")
+            if self.READY in self.log_path.read_bytes():
                 return self
             time.sleep(0.2)
-        raise RuntimeError(f"The worker did not start: {self.log_path.read_text()[-3000:]}")
+        raise RuntimeError(f"The process did not start: {self.log_path.read_text()[-3000:]}")
 
     def kill(self):
         """kill -9 the worker and its pool processes (what an OOM kill or a lost machine does)."""
@@ -90,6 +119,41 @@ class Worker:
         self.kill()
         self.log.close()
         return self.start()
+
+
+class Beat(Worker):
+    """`celery -A vpportal beat` as production runs it (one per deployment), sending the schedule of
+    settings.py to this test process's queue; its schedule file in the log's folder."""
+
+    READY = b"beat: Starting"
+
+    def __init__(self, log_path: Path, **env):
+        super().__init__(log_path, **env)
+        self.schedule = log_path.with_suffix(".schedule")
+
+    def command(self) -> list[str]:
+        return ["beat", "-l", "info", "-s", str(self.schedule)]
+
+
+@contextmanager
+def broker_unreachable():
+    """This process publishes to a broker address nothing listens on, inside the block (a broker
+    outage as the app servers see it); then to the test broker again. kombu keeps pools per
+    connection in a registry: they are reset, not just closed (a closed pool left in the registry
+    fails every later publish of the process with "Acquire on closed pool")."""
+    from kombu import pools
+
+    from vpportal.celery import app
+
+    def point_at(url):
+        pools.reset()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = url, None, None
+
+    point_at("redis://127.0.0.1:1/0")
+    try:
+        yield
+    finally:
+        point_at(settings.CELERY_BROKER_URL)
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.2):

@@ -460,15 +460,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "prune-events": {"task": "vpportal.events.tasks.prune_events_task", "schedule": 6 * 3600.0},
-    "webhook-sweep": {"task": "integrations.tasks.sweep_task", "schedule": 30.0},
+    # The fan-out and deliveries a lost announcement (broker down at a commit) left behind.
+    "webhook-sweep": {
+        "task": "integrations.tasks.sweep_task",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30),
+    },
     # Keeps each list count a sum over about one row per scope (vpportal/core/rowcounts.py).
     "fold-row-counts": {"task": "vpportal.tasks.fold_row_counts_task", "schedule": 60.0},
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
-    "prune-report-jobs": {"task": "leadership.tasks.prune_report_jobs_task", "schedule": crontab(hour=3, minute=0)},
+    "prune-jobs": {"task": "leadership.tasks.prune_jobs_task", "schedule": crontab(hour=3, minute=0)},
 }
-# Executive-report PDFs rendered in the background (leadership.reports.jobs) are kept this long.
-REPORT_JOB_RETENTION_DAYS = env.int("REPORT_JOB_RETENTION_DAYS", default=7)
+# Background jobs a person asked for (leadership/jobs.py: report PDFs, large imports with their
+# files) are kept this long (REPORT_JOB_RETENTION_DAYS is the name it had first).
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=env.int("REPORT_JOB_RETENTION_DAYS", default=7))
+# An import file with more rows than this is checked and imported by a worker (a job with its own
+# page), not within the request; smaller files keep the immediate preview.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 
 # --- evidence (evidence/) -------------------------------------------------------------------------
 EVIDENCE_MAX_MB = env.float("EVIDENCE_MAX_MB", default=25)

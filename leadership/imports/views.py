@@ -1,20 +1,25 @@
 """The import page for executives: choose a kind and a CSV/XLSX file, read the preview (row-level
 errors, what would be created or updated), then import, all or nothing. The admin's import uses
-the same flow (`import_flow`)."""
+the same flow (`import_flow`). A file of more than IMPORT_BACKGROUND_ROWS rows is previewed and
+imported by a worker instead (leadership/imports/jobs.py): the upload leads to the job's page."""
 
 import base64
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from leadership.models import ImportJob
 from vpportal.security import access
 
 from .exports import export_response
 from .importer import REQUIRED, run_import
+from .jobs import confirm_import, request_import
 from .kinds import KINDS
 from .tables import MAX_BYTES, read_table
 
@@ -73,6 +78,11 @@ def import_flow(request, *, template: str, extra: dict | None = None, fixed_kind
                 form.add_error("file", error)
             else:
                 kind = form.cleaned_data["kind"]
+                if len(rows) > settings.IMPORT_BACKGROUND_ROWS:
+                    job = request_import(
+                        request.user, kind=kind, filename=upload.name, content=content, row_count=len(rows)
+                    )
+                    return redirect("import_job", job.pk)
                 report = run_import(kind, rows, by=request.user, preview=True)
                 token = secrets.token_urlsafe(16)
                 if report.ok and rows:
@@ -93,6 +103,25 @@ def import_data(request):
     if export in KINDS:
         return export_response(export, request.GET.get("format", "csv"))
     return import_flow(request, template="vpportal/import.html")
+
+
+def _own_job(request, pk) -> ImportJob:
+    """A person sees only their own import jobs (another's is not found)."""
+    return get_object_or_404(ImportJob.objects.visible_to(request.user).defer("content"), pk=pk)
+
+
+@access("vpportal.import_data")
+def import_job_view(request, pk):
+    return render(request, "vpportal/import_job.html", {"job": _own_job(request, pk)})
+
+
+@require_POST
+@access("vpportal.import_data")
+def import_job_confirm(request, pk):
+    job = _own_job(request, pk)
+    if not confirm_import(job):
+        messages.error(request, "This file cannot be imported (any more): see its preview.")
+    return redirect("import_job", job.pk)
 
 
 @access("vpportal.import_data")

@@ -4,14 +4,16 @@ daily digest), once per event and person; each person reads and marks their own.
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.services.policies import policyversion_submit
 from governance.services.risks import risk_accept, risk_update
 from initiatives.services.portfolio import initiative_transition
 from integrations.dispatch import fan_out_notifications
-from integrations.emails import send_digest, send_immediate
+from integrations.emails import send_immediate
 from integrations.models import Notification
 from integrations.services import set_email_preference, webhook_disable
+from leadership.digest import send_digests
 from tests.conftest import api_client, page_client
 from tests.factories.policies import PolicyFactory, PolicyVersionFactory
 from tests.factories.portfolio import InitiativeFactory
@@ -75,6 +77,54 @@ def test_acceptance_and_gate_overrides_reach_the_executives(governance, executiv
     assert told(leader) == []
 
 
+def test_an_approval_asks_everyone_to_acknowledge_and_a_serious_report_reaches_the_executives(
+    governance, executive, leader, contributor
+):
+    from governance.services.incidents import incident_report
+    from governance.services.policies import policyversion_approve
+    from tests.factories.incidents import IncidentFactory
+    from tests.factories.people import PersonFactory, UserFactory
+
+    approver = UserFactory(username="approver-n", roles=["governance"])
+    PersonFactory(user=approver)
+    version = PolicyVersionFactory(author=governance, policy=PolicyFactory(), body="# Text")
+    policyversion_submit(version=version, by=governance)
+    version.refresh_from_db()
+    policyversion_approve(version=version, by=approver)
+    incident = IncidentFactory(serious=True, serious_kind="other_serious", severity="high")
+    incident_report(incident=incident, by=leader, authority_reference="MSA-1")
+    fan_out_notifications()
+    for user in (governance, executive, leader, contributor):  # every active person with an account
+        assert "acknowledge" in told(user), user
+    assert "acknowledge" not in told(approver)  # their own approval
+    assert "serious_incident" in told(executive) and "serious_incident" not in told(leader)
+
+
+def test_a_mitigation_milestone_and_incident_assigned_tell_their_owner(leader, contributor):
+    from governance.services.incidents import incident_create
+    from governance.services.risks import mitigation_create
+    from initiatives.services.portfolio import milestone_create
+
+    owner = Person.objects.of_user(contributor)
+    mitigation_create(by=leader, data={"risk": RiskFactory(), "description": "Retrain monthly", "owner": owner})
+    milestone_create(by=leader, data={"initiative": InitiativeFactory(owner=owner), "title": "Pilot live"})
+    incident_create(
+        by=leader,
+        data={
+            "title": "Wrong answers",
+            "severity": "low",
+            "occurred_at": timezone.now(),
+            "detected_at": timezone.now(),
+            "owner": owner,
+        },
+    )
+    fan_out_notifications()
+    texts = list(Notification.objects.for_user(contributor).order_by("id").values_list("text", flat=True))
+    kinds = [next(k for k in ("mitigation", "milestone", "incident") if f" {k} " in t) for t in texts]
+    assert kinds == ["mitigation", "milestone", "incident"] and "Pilot live" in texts[1]
+    assert told(contributor) == ["assigned"] * 3
+
+
 def test_a_disabled_webhook_tells_its_owner(governance, receiver, private_targets):
     webhook, _ = subscribe(governance, receiver)
     webhook_disable(webhook, reason="A day of 500s")
@@ -90,9 +140,10 @@ def test_email_at_once_or_in_the_daily_digest_once_each(leader, contributor, aud
     immediate = fan_out_notifications()
     assert send_immediate(immediate) == 1 and send_immediate(immediate) == 0
     assert [m.to for m in mail.outbox] == [["contributor-user@example.com"]]
-    assert send_digest() == 1 and send_digest() == 0
+    # The daily digest consumes the stream: the fan-out's notifications of people who chose it.
+    assert send_digests().notifications == 1 and send_digests().emails == 0
     assert mail.outbox[-1].to == ["auditor-user@example.com"] and "owner of risk RSK-" in mail.outbox[-1].body
-    assert len(mail.outbox) == 2
+    assert "1 notification" in mail.outbox[-1].subject and len(mail.outbox) == 2
 
 
 def test_each_person_reads_and_marks_their_own(leader, contributor, auditor):

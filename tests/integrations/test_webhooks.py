@@ -92,6 +92,15 @@ def test_failures_are_retried_in_order_and_retry_after_is_honoured(governance, r
     assert log == [("failed", 503), ("failed", 429), ("succeeded", 200)]
 
 
+def test_the_delivery_log_keeps_the_answer_up_to_the_cap(governance, receiver, private_targets, settings):
+    settings.WEBHOOK_RESPONSE_CAP_BYTES = 7  # the receiver answers "ok" ten times
+    webhook, _ = subscribe(governance, receiver)
+    record_event(RiskFactory(), "risk.updated", by=governance)
+    deliver(webhook)
+    delivery = WebhookDelivery.objects.get(webhook=webhook)
+    assert (delivery.status, delivery.response_status, delivery.response_excerpt) == ("succeeded", 200, "okokoko")
+
+
 def test_backoff_grows_with_jitter_up_to_the_cap(settings):
     settings.WEBHOOK_BACKOFF_BASE_SECONDS, settings.WEBHOOK_BACKOFF_MAX_SECONDS = 10, 3600
     for attempt in range(1, 15):

@@ -1,7 +1,8 @@
 """Webhook delivery on a real worker process (`celery -A vpportal worker`, Redis): a change through
 the API reaches a verifying receiver; a worker killed with SIGKILL in the middle of a delivery loses
 nothing, and the receiver sees the same `webhook-id` again (exactly once for a receiver that
-remembers ids)."""
+remembers ids). A change whose announcement to the broker was lost is delivered by the sweep that
+`celery -A vpportal beat` schedules."""
 
 import threading
 
@@ -10,7 +11,7 @@ import pytest
 from integrations.models import WebhookDelivery
 from tests.conftest import api_client
 from tests.factories.risks import AISystemFactory
-from tests.workers import wait_for
+from tests.workers import Beat, broker_unreachable, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +74,21 @@ def test_the_worker_tells_the_owner(celery_worker, leader, contributor):
     )
     assert response.status_code == 201
     assert wait_for(lambda: Notification.objects.for_user(contributor).exists(), timeout=90)
+
+
+def test_beat_sweeps_up_a_change_whose_announcement_was_lost(
+    celery_worker, governance, receiver, private_targets, tmp_path
+):
+    subscribe(governance, receiver)
+    with broker_unreachable():  # when the change commits
+        risk = create_risk(governance)
+    assert not wait_for(lambda: receiver.received, timeout=3)  # nobody was told of it
+    beat = Beat(tmp_path / "beat.log", WEBHOOK_SWEEP_SECONDS="1").start()
+    try:
+        delivered = wait_for(lambda: receiver.verified_ids, timeout=60)
+    finally:
+        beat.stop()
+    assert delivered, (tmp_path / "beat.log").read_text()[-2000:] + celery_worker.log_path.read_text()[-2000:]
+    assert receiver.received[-1]["payload"]["data"]["object_id"] == risk["id"]
+    assert "Sending due task webhook-sweep" in (tmp_path / "beat.log").read_text()
+    assert celery_worker.wait_idle()  # the last sweeps beat sent

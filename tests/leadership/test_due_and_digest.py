@@ -148,3 +148,24 @@ def test_the_command_counts_without_sending_on_a_dry_run(queue, settings, capsys
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_digests", "--dry-run")
     assert "Would send 2 digest(s)" in capsys.readouterr().out and not mail.outbox
+
+
+def test_the_digest_carries_the_streams_notifications_with_the_due_items_once(queue, leader, settings):
+    from integrations.dispatch import fan_out_notifications
+    from integrations.models import Notification
+    from tests.integrations.test_notifications import create_risk
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    me, other = queue
+    risk = create_risk(leader, me)  # an event of the stream; its fan-out tells the new owner
+    assert fan_out_notifications() == []  # the default preference: the digest, not at once
+    result = send_digests(base="https://portal.example.com")
+    mine = next(m for m in mail.outbox if m.to == [me.email])
+    assert (result.emails, result.notifications) == (2, 1)
+    assert f"owner of risk {risk['key']}" in mine.body and "Late milestone" in mine.body
+    assert "1 overdue" in mine.subject and "1 notification" in mine.subject
+    assert f"owner of risk {risk['key']}" in mine.alternatives[0][0]
+    assert Notification.objects.get(recipient=me).emailed_at is not None
+    mail.outbox.clear()
+    assert send_digests() == type(result)()  # the same day again: nothing new, nothing sent
+    assert not mail.outbox

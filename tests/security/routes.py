@@ -161,6 +161,9 @@ EXPLICIT: dict[str, Decision] = {
     "report_job_add": any_role(methods=("post",)),
     "report_job": any_role(model="leadership.reportjob"),
     "report_job_download": any_role(model="leadership.reportjob"),
+    # large imports on a worker: importers only; a job is its asker's only (404 to others)
+    "import_job": perm("vpportal.import_data", model="leadership.importjob", methods=("get",)),
+    "import_job_confirm": perm("vpportal.import_data", model="leadership.importjob", methods=("post",)),
     "api:dashboard-list": any_role(),
     "api:audit-list": any_role(),
     # the change feed: any role; each event through its model's visibility rule

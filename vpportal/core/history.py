@@ -5,6 +5,9 @@ that no view has to remember to set it. Changes made outside a request (manageme
 jobs, migrations) are recorded as `system`.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +19,24 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+# The channel of work a worker does for a request (a large import from the page): set by `as_channel`.
+_CHANNEL: ContextVar[str | None] = ContextVar("vp_channel", default=None)
+
+
+@contextmanager
+def as_channel(channel: str):
+    """Record the changes made inside as coming through `channel` (a background job finishing what
+    a page or the admin asked for)."""
+    token = _CHANNEL.set(channel)
+    try:
+        yield
+    finally:
+        _CHANNEL.reset(token)
+
+
 def current_channel() -> str:
+    if (channel := _CHANNEL.get()) is not None:
+        return channel
     request = getattr(HistoricalRecords.context, "request", None)
     if request is None:
         return Channel.SYSTEM

@@ -1,4 +1,5 @@
-"""Email each person their due and overdue items, at most once per item per day (cron-safe)."""
+"""The daily digest: each person's notifications and due and overdue items, at most once per item per
+day (cron-safe)."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from leadership.digest import send_digests
 
 
 class Command(BaseCommand):
-    help = "Email each active person their due and overdue items; safe to run at any frequency."
+    help = "Email each active person their notifications and due and overdue items; safe to run at any frequency."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Pretend today is this day (YYYY-MM-DD).")
@@ -24,4 +25,6 @@ class Command(BaseCommand):
                 raise CommandError("--date must look like 2025-01-31.")
         result = send_digests(today=today, base=options["base_url"], dry_run=options["dry_run"])
         verb = "Would send" if options["dry_run"] else "Sent"
-        self.stdout.write(f"{verb} {result.emails} digest(s) with {result.items} item(s).")
+        self.stdout.write(
+            f"{verb} {result.emails} digest(s) with {result.items} item(s) and {result.notifications} notification(s)."
+        )
