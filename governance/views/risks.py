@@ -141,10 +141,12 @@ class RiskLibraryView(RiskViewMixin, generic.PermissionMixin, generic.ModelConte
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        visible = Risk.objects.visible_to(self.request.user).filter(requirement=OuterRef("pk"))
+        visible = Risk.objects.visible_to(self.request.user).filter(requirement=OuterRef("pk")).order_by()
         ctx.update(
-            entries=Requirement.objects.risk_library().annotate(
-                risk_count=Coalesce(Subquery(visible.values("requirement").annotate(n=Count("pk")).values("n")), 0)
+            entries=list(
+                Requirement.objects.risk_library().annotate(
+                    risk_count=Coalesce(Subquery(visible.values("requirement").annotate(n=Count("pk")).values("n")), 0)
+                )
             ),
             can_add=self.request.user.has_perm("governance.add_risk"),
         )
