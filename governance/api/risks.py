@@ -39,14 +39,18 @@ class RiskSerializer(TrackedSerializer):
 
 
 class RiskFromLibrarySerializer(serializers.Serializer):
-    requirement = serializers.PrimaryKeyRelatedField(
-        queryset=Requirement.objects.risk_library(),
+    # An id checked for range before any query (a huge number would overflow SQLite's integers).
+    requirement = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
         help_text="The id of a risk-library entry (a requirement of the NIST AI 600-1 framework).",
-        error_messages={
-            "does_not_exist": services.MSG_NOT_A_LIBRARY_ENTRY,
-            "incorrect_type": services.MSG_NOT_A_LIBRARY_ENTRY,
-        },
     )
+
+    def validate_requirement(self, value):
+        entry = Requirement.objects.risk_library().filter(pk=value).first()
+        if entry is None:
+            raise serializers.ValidationError(services.MSG_NOT_A_LIBRARY_ENTRY)
+        return entry
 
 
 class RiskAcceptSerializer(serializers.Serializer):

@@ -106,6 +106,7 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
 
 class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
     form_class = RiskForm
+    template_name = "governance/risk_form.html"
 
     def get_initial(self):
         initial = super().get_initial()
@@ -121,16 +122,13 @@ class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
         """The risk-library entry named by `?library=<id>`, or None (a 404 for anything else)."""
         if not hasattr(self, "_library_entry"):
             pk = self.request.GET.get("library", "")
-            if pk and not pk.isdigit():
+            if pk and not (pk.isdigit() and int(pk) < 2**31):  # an id the database can hold
                 raise Http404("No such entry of the risk library.")
             self._library_entry = get_object_or_404(Requirement.objects.risk_library(), pk=pk) if pk else None
         return self._library_entry
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(library_entry=self.library_entry(), **kwargs)
-
-    def get_template_names(self):
-        return ["governance/risk_form.html"]
 
 
 class RiskLibraryView(RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_views.TemplateView):

@@ -87,7 +87,7 @@ def test_registering_from_the_page_prefills_the_form_and_links_the_entry(leader)
     assert "Data privacy" in client.get(risk.get_absolute_url()).content.decode()
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "rmf"])
+@pytest.mark.parametrize("value", ["abc", "999999", "99999999999999999999", "rmf"])
 def test_the_form_refuses_what_is_not_a_library_entry(leader, value):
     if value == "rmf":
         value = str(Requirement.objects.get(framework__code="nist-ai-rmf-1.0", code="MAP 1.1").pk)
@@ -125,7 +125,8 @@ def test_the_api_refuses_bad_entries_and_roles_without_writing(leader, contribut
     system, api = AISystemFactory(), api_client(leader)
     rmf = Requirement.objects.get(framework__code="nist-ai-rmf-1.0", code="MAP 1.1")
     base = {"ai_system": system.pk, "likelihood": 3, "impact": 3}
-    for bad in ({}, {"requirement": rmf.pk}, {"requirement": "x"}, {"requirement": 999999}):
+    bad_entries = ({}, {"requirement": rmf.pk}, {"requirement": "x"}, {"requirement": 999999}, {"requirement": 10**20})
+    for bad in bad_entries:
         response = api.post("/api/v1/risks/from-library/", base | bad, format="json")
         assert response.status_code == 400 and "requirement" in response.json(), bad
     assert api.post("/api/v1/risks/from-library/", [1, 2], format="json").status_code == 400
