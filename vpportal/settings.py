@@ -213,7 +213,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VP Portal <vp-portal
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Sessions and cookies
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "vpportal.sessions"  # database sessions; forged keys are no session
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
