@@ -107,6 +107,7 @@ class RequirementLevel(models.TextChoices):
     SUBCATEGORY = "subcategory", _("Subcategory")
     ARTICLE = "article", _("Article")
     CONTROL = "control", _("Control")
+    RISK = "risk", _("Risk")  # an entry of a risk library (NIST AI 600-1's generative AI risks)
 
 
 # --- incidents (EU AI Act Article 73) and vendors ---------------------------------------------------

@@ -292,6 +292,10 @@ class RequirementQuerySet(TrackedQuerySet):
     def with_related(self):
         return super().with_related().select_related("framework", "parent")
 
+    def risk_library(self):
+        """The entries of the risk library (NIST AI 600-1's generative AI risks), in document order."""
+        return self.filter(level="risk").select_related("framework").order_by("framework__title", "position", "code")
+
     def leaves(self):
         """Requirements nothing hangs under (NIST subcategories, EU AI Act articles): what coverage counts."""
         children = _model("Requirement").objects.filter(parent=models.OuterRef("pk"))

@@ -127,6 +127,7 @@ RISK = FieldSpec(
     Column("initiative", detail=True, file=INITIATIVE_KEY.codec()),
     Column("owner", detail=True, file=PERSON_KEY.codec()),
     Column("vendor", detail=True, file=VENDOR_KEY.codec()),
+    Column("requirement", detail=True, file=False),  # a library entry or requirement (ids are no file key)
     Column("likelihood"),
     Column("impact"),
     Column("inherent_score"),
@@ -240,6 +241,7 @@ REQUIREMENT = FieldSpec(
     Column("level"),
     Column("parent"),
     Column("position"),
+    Column("suggested_category"),  # risk-library entries: the category of a risk registered from one
 )
 
 

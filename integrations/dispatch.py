@@ -73,17 +73,19 @@ def fan_out_notifications() -> list[int]:
                 return immediate
             rows = []
             for event in events:
-                told = recipients(event)
-                if told is None or not told.person_ids:
+                rules = [told for told in recipients(event) if told.person_ids]
+                if not rules:
                     continue
-                people = Person.objects.filter(pk__in=told.person_ids - {actor_person_id(event)}).select_related("user")
-                url = _record_url(event)
-                for person in people:
-                    if person.user is None or not event_visible_to(event, person.user):
-                        continue
-                    rows.append(
-                        Notification(event=event, recipient=person, verb=told.verb, text=told.text[:300], url=url)
-                    )
+                url, reached = _record_url(event), {actor_person_id(event)}
+                for told in rules:
+                    people = Person.objects.filter(pk__in=told.person_ids - reached).select_related("user")
+                    for person in people:
+                        reached.add(person.pk)
+                        if person.user is None or not event_visible_to(event, person.user):
+                            continue
+                        rows.append(
+                            Notification(event=event, recipient=person, verb=told.verb, text=told.text[:300], url=url)
+                        )
             Notification.objects.bulk_create(rows, ignore_conflicts=True)
             immediate += list(
                 Notification.objects.filter(

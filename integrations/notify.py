@@ -6,17 +6,24 @@ notifications' fan-out to every new event of the stream.
 - a risk, mitigation, incident or milestone assigned (created with an owner, or its owner changed)
   -> that owner (a milestone's owner is its initiative's: told when one is added to their
   initiative or moved there);
-- a risk accepted, a stage gate overridden, a serious incident reported -> the executives;
+- a risk accepted, a stage gate overridden, a serious incident reported -> the executives: when it
+  is first recorded as serious (created serious, or marked serious later) the executives and the
+  incident's owner are told with the Article 73 deadline, and the executives again when it has been
+  reported to the authority;
 - a webhook disabled after a day of failures -> its owner;
 - a model version registered in MLflow -> the AI system's owner and governance; a registered model
   renamed or gone from the registry -> governance.
-Nobody is told about their own action. Due and overdue items stay with the daily digest.
+Nobody is told about their own action, and nobody twice about one event (the first rule that names
+a person decides what they read). Due and overdue items stay with the daily digest.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 
+from governance.choices import SeriousKind
 from governance.models import AISystem
 from initiatives.models import Initiative
 from vpportal.events.models import Event
@@ -59,7 +66,46 @@ def _previous(event: Event) -> dict:
     return previous or {}
 
 
-def recipients(event: Event) -> Told | None:
+def _previous_owner(event: Event):
+    return _previous(event).get("owner")
+
+
+def _newly_serious(event: Event) -> bool:
+    """The incident is recorded as serious by this event: created serious, or marked serious now."""
+    if event.object_type != "governance.incident" or not (event.data or {}).get("serious"):
+        return False
+    if event.type == "incident.created":
+        return True
+    return event.type == "incident.updated" and not _previous(event).get("serious")
+
+
+def _serious_recorded(event: Event, label: str) -> Told:
+    data = event.data or {}
+    kind = data.get("serious_kind")
+    kind = SeriousKind(kind).label.lower() if kind in SeriousKind.values else "serious incident"
+    due = parse_datetime(data.get("report_due") or "")
+    due = due.astimezone(datetime.UTC) if due is not None else None
+    when = f" by {due.day} {due:%b %Y, %H:%M} UTC" if due is not None else ""
+    owner = data.get("owner")
+    return Told(
+        _with_role(EXECUTIVE) | ({owner} if owner else set()),
+        "serious_incident",
+        f"Serious incident {label} recorded ({kind}): it must be reported to the authority{when} (Article 73).",
+    )
+
+
+def recipients(event: Event) -> list[Told]:
+    """Who is told about `event`, rule by rule; a person named by several hears the first only."""
+    told = []
+    if _newly_serious(event):
+        told.append(_serious_recorded(event, _label(event)))
+    other = _recipients(event)
+    if other is not None:
+        told.append(other)
+    return told
+
+
+def _recipients(event: Event) -> Told | None:
     data, label = event.data or {}, _label(event)
     if event.type == "policy_version.submitted":
         return Told(_with_role(GOVERNANCE), "review", f"Policy version {label} awaits your review.")
@@ -72,7 +118,11 @@ def recipients(event: Event) -> Told | None:
         to = data["action"].get("to")
         return Told(_with_role(EXECUTIVE), "gate_overridden", f"The stage gate was overridden for {label} (to {to}).")
     if event.type == "incident.reported" and data.get("serious"):
-        return Told(_with_role(EXECUTIVE), "serious_incident", f"Serious incident {label} reported.")
+        return Told(
+            _with_role(EXECUTIVE),
+            "incident_reported",
+            f"Serious incident {label} was reported to the authority.",
+        )
     if event.type == "webhook.disabled":
         owner = data.get("owner")
         return Told(

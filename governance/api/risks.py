@@ -2,7 +2,7 @@
 tracked viewset; writes go through governance.services.risks, like pages and admin."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from governance.choices import RiskLevel
@@ -36,6 +36,21 @@ class RiskSerializer(TrackedSerializer):
         model = Risk
         fields = spec_fields(RISK)
         read_only_fields = (*TRACKED_READ_ONLY, "key", "accepted_by", "accepted_at", "acceptance_justification")
+
+
+class RiskFromLibrarySerializer(serializers.Serializer):
+    # An id checked for range before any query (a huge number would overflow SQLite's integers).
+    requirement = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The id of a risk-library entry (a requirement of the NIST AI 600-1 framework).",
+    )
+
+    def validate_requirement(self, value):
+        entry = Requirement.objects.risk_library().filter(pk=value).first()
+        if entry is None:
+            raise serializers.ValidationError(services.MSG_NOT_A_LIBRARY_ENTRY)
+        return entry
 
 
 class RiskAcceptSerializer(serializers.Serializer):
@@ -146,6 +161,32 @@ class RiskViewSet(TrackedViewSet):
             risk=risk, by=request.user, justification=body.validated_data["justification"], version=version
         )
         return self.action_response(risk)
+
+    @extend_schema(
+        request=RiskSerializer,
+        responses={
+            201: RiskSerializer,
+            400: OpenApiResponse(description="No such library entry, or the risk's fields are invalid."),
+            403: OpenApiResponse(description="The role may not add risks."),
+        },
+        description="Register a risk from an entry of the risk library (the NIST AI 600-1 generative AI "
+        "risks, listed by `GET requirements/?level=risk`): `requirement` names the entry; title, description "
+        "and category not given come from it, and the entry stays linked as the risk's requirement. "
+        "`likelihood` and `impact` are needed as for any risk.",
+    )
+    @action(detail=False, methods=["post"], url_path="from-library")
+    def from_library(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        picked = RiskFromLibrarySerializer(data={"requirement": data.get("requirement")})
+        picked.is_valid(raise_exception=True)
+        entry = picked.validated_data["requirement"]
+        prefill = {
+            name: getattr(value, "pk", value) for name, value in services.library_prefill(entry).items() if value
+        }
+        body = RiskSerializer(data={**prefill, **data}, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        risk = services.risk_create_from_library(entry=entry, by=request.user, data=dict(body.validated_data))
+        return self.action_response(risk, status.HTTP_201_CREATED)
 
 
 @tracked_schema

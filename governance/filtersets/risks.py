@@ -68,6 +68,9 @@ class RiskFilterSet(TrackedFilterSet):
         label="Initiative",
     )
     review_overdue = django_filters.BooleanFilter(method="filter_review_overdue", label="Review overdue")
+    requirement = django_filters.NumberFilter(
+        field_name="requirement", label="Requirement", help_text="The id of the requirement or risk-library entry."
+    )
     likelihood = django_filters.TypedChoiceFilter(choices=ONE_TO_FIVE, coerce=int)
     impact = django_filters.TypedChoiceFilter(choices=ONE_TO_FIVE, coerce=int)
     residual_likelihood = django_filters.TypedChoiceFilter(
@@ -92,6 +95,7 @@ class RiskFilterSet(TrackedFilterSet):
     # The heat-map cells set these; the filter bar keeps to the filters people pick by hand.
     hidden_in_web_form = (
         *TrackedFilterSet.hidden_in_web_form,
+        "requirement",  # set by the risk library's counts
         "likelihood",
         "impact",
         "residual_likelihood",
@@ -110,6 +114,7 @@ class RiskFilterSet(TrackedFilterSet):
             "ai_system",
             "initiative",
             "review_overdue",
+            "requirement",
             "likelihood",
             "impact",
             "residual_likelihood",

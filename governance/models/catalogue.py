@@ -6,7 +6,7 @@ from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.models import Tracked
 
-from ..choices import RequirementLevel
+from ..choices import RequirementLevel, RiskCategory
 from ..querysets import FrameworkQuerySet, RequirementQuerySet, share_percent
 
 
@@ -63,6 +63,13 @@ class Requirement(Tracked):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    suggested_category = models.CharField(
+        _("suggested risk category"),
+        max_length=24,
+        choices=RiskCategory.choices,
+        blank=True,
+        help_text=_("For a risk-library entry: the category a risk registered from it starts with."),
+    )
 
     objects = RequirementQuerySet.as_manager()
 

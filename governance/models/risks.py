@@ -107,6 +107,15 @@ class Risk(Tracked):
         verbose_name=_("vendor"),
         help_text=_("For a third-party risk: the vendor it comes from."),
     )
+    requirement = models.ForeignKey(
+        "governance.Requirement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risks",
+        verbose_name=_("requirement"),
+        help_text=_("The framework requirement or risk-library entry this risk concerns."),
+    )
     likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
     residual_likelihood = models.PositiveSmallIntegerField(

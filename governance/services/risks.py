@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from governance.choices import RiskCategory, RiskStatus
-from governance.models import AISystem, Mitigation, Risk
+from governance.choices import RequirementLevel, RiskCategory, RiskStatus
+from governance.models import AISystem, Mitigation, Requirement, Risk
 from vpportal.core.services import (
     TransitionError,
     Writes,
@@ -25,6 +25,7 @@ MSG_CANNOT_ACCEPT = "Only executive and governance users may accept risks."
 MSG_JUSTIFICATION_REQUIRED = "Write why the organisation accepts this risk."
 MSG_ACCEPT_THROUGH_ACTION = "Use “Accept risk”, which records a justification, to accept a risk."
 ACCEPTANCE_FIELDS = ("accepted_by", "accepted_at", "acceptance_justification")
+MSG_NOT_A_LIBRARY_ENTRY = "Choose an entry of the risk library (the NIST AI 600-1 generative AI risks)."
 
 
 # --- AI systems -------------------------------------------------------------------------------------
@@ -101,6 +102,28 @@ def risk_create(*, by, data: dict) -> Risk:
     risk.history.filter(history_type="+").update(key=risk.key)
     record_event(risk, "created", by=by)
     return risk
+
+
+# --- the risk library (NIST AI 600-1) ------------------------------------------------------------------
+def library_prefill(entry: Requirement) -> dict:
+    """What a risk registered from a library entry starts with: its title, summary and suggested
+    category, and the entry itself as the requirement the risk concerns."""
+    if entry.level != RequirementLevel.RISK:
+        raise ValidationError({"requirement": MSG_NOT_A_LIBRARY_ENTRY})
+    return {
+        "title": entry.title,
+        "description": entry.text,
+        "category": entry.suggested_category or None,
+        "requirement": entry,
+    }
+
+
+@transaction.atomic
+def risk_create_from_library(*, entry: Requirement, by, data: dict) -> Risk:
+    """Register a risk from a library entry (risk_create's rules): what `data` leaves out or blank
+    comes from the entry; the entry stays linked as the risk's requirement."""
+    given = {name: value for name, value in data.items() if value not in (None, "")}
+    return risk_create(by=by, data={**library_prefill(entry), **given, "requirement": entry})
 
 
 def risk_update(risk: Risk, *, by, data: dict, version: int | None = None) -> Risk:

@@ -4,7 +4,9 @@ services."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic as django_views
@@ -12,7 +14,7 @@ from django.views import generic as django_views
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
-from governance.models import AISystem, Incident, Mitigation, Risk
+from governance.models import AISystem, Incident, Mitigation, Requirement, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
@@ -104,13 +106,49 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
 
 class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
     form_class = RiskForm
+    template_name = "governance/risk_form.html"
 
     def get_initial(self):
         initial = super().get_initial()
         for name in ("ai_system", "initiative"):
             if self.request.GET.get(name):
                 initial[name] = self.request.GET[name]
+        entry = self.library_entry()
+        if entry is not None:
+            initial.update({name: getattr(v, "pk", v) for name, v in services.library_prefill(entry).items() if v})
         return initial
+
+    def library_entry(self):
+        """The risk-library entry named by `?library=<id>`, or None (a 404 for anything else)."""
+        if not hasattr(self, "_library_entry"):
+            pk = self.request.GET.get("library", "")
+            if pk and not (pk.isdigit() and int(pk) < 2**31):  # an id the database can hold
+                raise Http404("No such entry of the risk library.")
+            self._library_entry = get_object_or_404(Requirement.objects.risk_library(), pk=pk) if pk else None
+        return self._library_entry
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(library_entry=self.library_entry(), **kwargs)
+
+
+class RiskLibraryView(RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_views.TemplateView):
+    """The risk library to pick from when registering a risk: NIST AI 600-1's generative AI risks,
+    each with how many risks of the register concern it."""
+
+    template_name = "governance/risk_library.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        visible = Risk.objects.visible_to(self.request.user).filter(requirement=OuterRef("pk")).order_by()
+        ctx.update(
+            entries=list(
+                Requirement.objects.risk_library().annotate(
+                    risk_count=Coalesce(Subquery(visible.values("requirement").annotate(n=Count("pk")).values("n")), 0)
+                )
+            ),
+            can_add=self.request.user.has_perm("governance.add_risk"),
+        )
+        return ctx
 
 
 class RiskUpdateView(RiskViewMixin, generic.TrackedUpdateView):

@@ -64,3 +64,32 @@ def test_a_governance_acceptance_lets_a_blocked_initiative_into_production(page)
     initiative.refresh_from_db()
     assert initiative.stage == "production"
     assert page.console_errors == []
+
+
+def test_a_leader_registers_a_risk_from_the_risk_library(page):
+    from governance.data import load_catalogue
+    from governance.models import Risk
+
+    load_catalogue()  # a transactional test starts from a flushed database
+    make_persona("leader")
+    system = AISystemFactory(name="Support answer drafter")
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto("/governance/risks/")
+    page.get_by_role("link", name="Risk library").click()
+    expect(page.locator("#risk-library tbody tr")).to_have_count(12)
+    page.get_by_role("link", name="Register a risk: Confabulation").click()
+    expect(page.locator("#from-library")).to_contain_text("Confabulation")
+    expect(page.locator("#id_title")).to_have_value("Confabulation")
+    expect(page.locator("#id_category")).to_have_value("hallucination_accuracy")
+    page.locator("#id_ai_system").select_option(str(system.pk))
+    page.locator("#id_likelihood").select_option("4")
+    page.locator("#id_impact").select_option("3")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/governance/risks/*/")
+    risk = Risk.objects.get()
+    assert page.url.endswith(risk.get_absolute_url())
+    assert (risk.requirement.code, risk.category, risk.ai_system) == ("CONFABULATION", "hallucination_accuracy", system)
+    expect(page.locator("main")).to_contain_text("CONFABULATION Confabulation")
+    page.goto("/governance/risks/library/")
+    expect(page.locator("#entry-confabulation")).to_contain_text("1")
+    assert page.console_errors == []

@@ -1,11 +1,14 @@
 """Notifications: the people an event concerns are told (in the portal, by email at once or in the
 daily digest), once per event and person; each person reads and marks their own."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.services.incidents import incident_create, incident_report, incident_update
 from governance.services.policies import policyversion_submit
 from governance.services.risks import risk_accept, risk_update
 from initiatives.services.portfolio import initiative_transition
@@ -97,7 +100,7 @@ def test_an_approval_asks_everyone_to_acknowledge_and_a_serious_report_reaches_t
     for user in (governance, executive, leader, contributor):  # every active person with an account
         assert "acknowledge" in told(user), user
     assert "acknowledge" not in told(approver)  # their own approval
-    assert "serious_incident" in told(executive) and "serious_incident" not in told(leader)
+    assert "incident_reported" in told(executive) and "incident_reported" not in told(leader)
 
 
 def test_a_mitigation_milestone_and_incident_assigned_tell_their_owner(leader, contributor):
@@ -123,6 +126,65 @@ def test_a_mitigation_milestone_and_incident_assigned_tell_their_owner(leader, c
     kinds = [next(k for k in ("mitigation", "milestone", "incident") if f" {k} " in t) for t in texts]
     assert kinds == ["mitigation", "milestone", "incident"] and "Pilot live" in texts[1]
     assert told(contributor) == ["assigned"] * 3
+
+
+def test_a_serious_incident_reaches_the_executives_and_its_owner_when_first_recorded(
+    executive, governance, leader, contributor, auditor
+):
+    detected = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
+    incident = incident_create(
+        by=contributor,  # anyone with a role reports one
+        data={
+            "title": "Grid forecaster cut a district",
+            "severity": "critical",
+            "occurred_at": detected - datetime.timedelta(hours=1),
+            "detected_at": detected,
+            "serious": True,
+            "serious_kind": "critical_infrastructure",
+            "owner": Person.objects.of_user(governance),
+        },
+    )
+    fan_out_notifications()
+    due = (detected + datetime.timedelta(days=2)).astimezone(datetime.UTC)
+    for user in (executive, governance):
+        (notification,) = Notification.objects.for_user(user)
+        assert notification.verb == "serious_incident", user
+        assert notification.text == (
+            f"Serious incident {incident.key} recorded (serious disruption of critical infrastructure): it must "
+            f"be reported to the authority by {due.day} {due:%b %Y, %H:%M} UTC (Article 73)."
+        )
+        assert notification.url.endswith(f"/{incident.pk}/")
+    assert told(contributor) == [] and told(leader) == [] and told(auditor) == []
+
+    incident = incident_update(incident, by=leader, data={"title": "Grid forecaster cut two districts"})
+    fan_out_notifications()  # still the same serious incident: nobody is told again
+    assert told(executive) == ["serious_incident"] and told(governance) == ["serious_incident"]
+
+    incident_report(incident=incident, by=governance, authority_reference="MSA-1")
+    fan_out_notifications()
+    assert sorted(told(executive)) == ["incident_reported", "serious_incident"]
+    assert told(governance) == ["serious_incident"]  # the report was their own action
+
+
+def test_an_incident_marked_serious_later_reaches_the_executives_then(executive, leader, contributor):
+    now = timezone.now()
+    incident = incident_create(
+        by=contributor,
+        data={
+            "title": "Wrong refunds",
+            "severity": "medium",
+            "occurred_at": now - datetime.timedelta(hours=3),
+            "detected_at": now - datetime.timedelta(hours=2),
+            "owner": Person.objects.of_user(leader),
+        },
+    )
+    fan_out_notifications()
+    assert told(leader) == ["assigned"] and told(executive) == []  # not serious: the owner only
+    incident_update(incident, by=leader, data={"serious": True, "serious_kind": "other_serious"})
+    fan_out_notifications()
+    (notification,) = Notification.objects.for_user(executive)
+    assert notification.verb == "serious_incident" and "(other serious harm" in notification.text
+    assert told(leader) == ["assigned"]  # the owner marked it serious themselves
 
 
 def test_a_disabled_webhook_tells_its_owner(governance, receiver, private_targets):
