@@ -2,15 +2,12 @@
 drop with a progress bar; a plain form without JavaScript), detail with the file's versions,
 edit, new file version, delete, history and download. Rules live in evidence.services."""
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic as django_views
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from evidence import pack, registry, uploads
 from evidence.downloads import download_response, versions_of
@@ -35,15 +32,7 @@ class StreamedUploadMixin:
 
     @classmethod
     def as_view(cls, **initkwargs):
-        view = csrf_protect(super().as_view(**initkwargs))
-
-        @functools.wraps(view)  # keeps view_class: the view's permission decision is read from it
-        def with_upload_handler(request, *args, **kwargs):
-            if request.method == "POST":
-                uploads.install(request)
-            return view(request, *args, **kwargs)
-
-        return csrf_exempt(with_upload_handler)
+        return uploads.streamed(super().as_view(**initkwargs))
 
     def refuse_too_large(self, form) -> bool:
         if getattr(self.request, "evidence_refused", None) == uploads.TOO_LARGE:
