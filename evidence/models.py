@@ -119,7 +119,10 @@ class EvidencePackJob(models.Model):
     EVIDENCE_PACK_RETENTION_DAYS are pruned with their ZIP (beat, daily)."""
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence_pack_jobs", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="evidence_pack_jobs",
+        verbose_name=_("requested by"),
     )
     name = models.CharField(_("file name"), max_length=200)
     evidence_ids = models.JSONField(_("evidence"), default=list)
