@@ -161,6 +161,9 @@ EXPLICIT: dict[str, Decision] = {
     "report_job_add": any_role(methods=("post",)),
     "report_job": any_role(model="leadership.reportjob"),
     "report_job_download": any_role(model="leadership.reportjob"),
+    # an evidence pack built in the background: a job is its asker's only (404 to others)
+    "evidence:pack_job": perm("evidence.view_evidence", methods=("get",), model="evidence.evidencepackjob"),
+    "evidence:pack_job_download": perm("evidence.view_evidence", methods=("get",), model="evidence.evidencepackjob"),
     "api:dashboard-list": any_role(),
     "api:audit-list": any_role(),
     # the change feed: any role; each event through its model's visibility rule
