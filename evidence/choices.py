@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EvidenceKind(models.TextChoices):
@@ -16,3 +17,10 @@ class EvidenceKind(models.TextChoices):
 
 # Days ahead the due queue calls evidence "expiring".
 EXPIRING_WITHIN_DAYS = 30
+
+
+class PackJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")

@@ -40,6 +40,11 @@ def download_response(evidence, sha256: str | None = None):
         name, original, content_type, size = version.file, version.original_name, version.content_type, version.size
     else:
         name, original, content_type, size = evidence.file, evidence.original_name, evidence.content_type, evidence.size
+    return stored_file_response(name, original, content_type, size)
+
+
+def stored_file_response(name: str, filename: str, content_type: str, size: int):
+    """The stored file `name`, streamed, as an attachment called `filename` (never rendered)."""
     store = storage.evidence_storage()
     if hasattr(store, "bucket"):  # S3-compatible: stream the object's body in chunks
         response = StreamingHttpResponse(_stream_s3(store, name), content_type=content_type)
@@ -47,7 +52,7 @@ def download_response(evidence, sha256: str | None = None):
     else:
         response = FileResponse(store.open(name, "rb"), content_type=content_type)
         response.block_size = CHUNK
-    response["Content-Disposition"] = content_disposition_header(True, original)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"

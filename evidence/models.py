@@ -2,6 +2,7 @@
 themselves attachable (evidence.registry). The file itself lives in the evidence storage under its
 SHA-256 (evidence.storage); this row keeps what it is, where it came from and until when it holds."""
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -16,7 +17,7 @@ from vpportal.core.history import HistoryChannelModel
 from vpportal.core.models import Tracked
 
 from . import registry
-from .choices import EvidenceKind
+from .choices import EvidenceKind, PackJobStatus
 from .querysets import EvidenceLinkQuerySet, EvidenceQuerySet, is_current
 
 
@@ -99,3 +100,55 @@ class EvidenceLink(models.Model):
     def __str__(self):
         kind = registry.for_model(self.content_type.model_class()) if self.content_type_id else None
         return f"{kind.label_singular if kind else 'record'} #{self.object_id}"
+
+
+class EvidencePackJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A person's own jobs only: each holds what its asker may see."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class EvidencePackJob(models.Model):
+    """One evidence pack (ZIP) too large to build during a request, built by a Celery worker for the
+    person who asked, with their visibility (evidence.jobs). Bookkeeping of a background job, not a
+    domain record: no history or version. The selection is the evidence ids the asker's filter
+    chose; the worker reads them again through `visible_to(asker)`. The finished ZIP lives in the
+    evidence storage (`evidence-packs/`, never on an app server's disk); jobs older than
+    EVIDENCE_PACK_RETENTION_DAYS are pruned with their ZIP (beat, daily)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="evidence_pack_jobs",
+        verbose_name=_("requested by"),
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    evidence_ids = models.JSONField(_("evidence"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=PackJobStatus.choices, default=PackJobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("step"), max_length=100, blank=True)
+    stored_name = models.CharField(_("stored ZIP"), max_length=200, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    file_count = models.PositiveIntegerField(_("files"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = EvidencePackJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("evidence pack job")
+        verbose_name_plural = _("evidence pack jobs")
+
+    def __str__(self):
+        return f"{self.name} for {self.requested_by} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("evidence:pack_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (PackJobStatus.DONE, PackJobStatus.FAILED)

@@ -1,13 +1,16 @@
 """The evidence pack for an auditor: one ZIP with `index.csv` (what each file is, what it is attached
 to, its hash) and the files themselves under `files/<id>-<original name>`. Built in a temporary
 file that spills to disk past 8 MB, so a large pack never sits in memory; files are copied from
-storage in chunks."""
+storage in chunks. A selection larger than EVIDENCE_PACK_INLINE_MB is built by a Celery worker
+instead (evidence.jobs), which writes the same ZIP with `write`."""
 
 import csv
 import io
 import tempfile
 import zipfile
 
+from django.conf import settings
+from django.db.models import Count, Sum
 from django.http import FileResponse
 
 from . import storage
@@ -43,15 +46,15 @@ def _attached(evidence_list) -> dict:
     return result
 
 
-def build(evidence_queryset, name: str = "evidence-pack") -> FileResponse:
-    evidence_list = list(evidence_queryset.select_related("uploaded_by").order_by("pk"))
+def write(evidence_list: list, target, progress=None) -> None:
+    """Write the pack of `evidence_list` into the binary file `target`; `progress(done, total)` is
+    called after each file."""
     attached = _attached(evidence_list)
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
-    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         index = io.StringIO()
         writer = csv.writer(index)
         writer.writerow(INDEX_COLUMNS)
-        for evidence in evidence_list:
+        for done, evidence in enumerate(evidence_list, 1):
             path = f"files/{evidence.pk}-{evidence.original_name}"
             writer.writerow(
                 [
@@ -70,10 +73,33 @@ def build(evidence_queryset, name: str = "evidence-pack") -> FileResponse:
                     " ".join(sorted(attached[evidence.pk])),
                 ]
             )
-            with storage.open_stored(evidence.file) as source, archive.open(path, "w", force_zip64=True) as target:
+            with storage.open_stored(evidence.file) as source, archive.open(path, "w", force_zip64=True) as target_file:
                 while chunk := source.read(64 * 1024):
-                    target.write(chunk)
+                    target_file.write(chunk)
+            if progress is not None:
+                progress(done, len(evidence_list))
         archive.writestr("index.csv", index.getvalue())
+
+
+def rows(evidence_queryset) -> list:
+    return list(evidence_queryset.select_related("uploaded_by").order_by("pk"))
+
+
+def inline_limit() -> int:
+    """Packs of more bytes than this are built in the background (evidence.jobs), not in the request."""
+    return int(settings.EVIDENCE_PACK_INLINE_MB * 1024 * 1024)
+
+
+def totals(evidence_queryset) -> tuple[int, int]:
+    """(files, bytes) of the selection, one query."""
+    figures = evidence_queryset.order_by().aggregate(files=Count("pk"), size=Sum("size"))
+    return figures["files"], figures["size"] or 0
+
+
+def build(evidence_queryset, name: str = "evidence-pack") -> FileResponse:
+    """The pack as the answer to this request (small selections: see inline_limit)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    write(rows(evidence_queryset), spool)
     spool.seek(0)
     response = FileResponse(spool, as_attachment=True, filename=f"{name}.zip", content_type="application/zip")
     response["X-Content-Type-Options"] = "nosniff"

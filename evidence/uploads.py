@@ -2,10 +2,12 @@
 arrive (into a temporary file, never into memory) and stops taking the file at EVIDENCE_MAX_MB,
 before the rest is read. Pages and API install it on their request before the body is parsed."""
 
+import functools
 import hashlib
 
 from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 TOO_LARGE = "too_large"
 
@@ -50,6 +52,21 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
 def install(request) -> None:
     """Use the evidence handler for this request (call before request.POST / FILES is read)."""
     request.upload_handlers = [EvidenceUploadHandler(request)]
+
+
+def streamed(view):
+    """`view` with its POST bodies read through the evidence handler: installed before the CSRF
+    check (which reads the form, and so the body), which then runs as usual inside. The pages'
+    upload views and the admin's add and change views are wrapped in it."""
+    protected = csrf_protect(view)
+
+    @functools.wraps(view)  # keeps view_class: the permission matrix reads a page's decision from it
+    def with_upload_handler(request, *args, **kwargs):
+        if request.method == "POST":
+            install(request)
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(with_upload_handler)
 
 
 def declared_too_large(request) -> bool:

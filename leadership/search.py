@@ -1,4 +1,5 @@
-"""Global search across initiatives, KPIs, AI systems, risks, incidents, vendors, policies and people.
+"""Global search across initiatives, KPIs, AI systems, risks, incidents, vendors, policies, evidence
+and people.
 
 Each kind is searched through its own QuerySet: `visible_to(user)` decides what the reader may see
 and `search()` looks only in the kind's declared `search_fields`, which never include private
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from evidence.models import Evidence
 from governance.models import AISystem, Incident, Policy, Risk, Vendor
 from initiatives.models import KPI, Initiative
 from vpportal.people.models import Person
@@ -27,6 +29,9 @@ KINDS = (
     ("Incidents", Incident, "governance:incident_list", ()),
     ("Vendors", Vendor, "governance:vendor_list", ()),
     ("Policies", Policy, "governance:policy_list", ()),
+    # Evidence a reader sees follows the records it is attached to (its own visible_to); found by
+    # title, description, original file name or SHA-256 (an auditor holding a file finds its record).
+    ("Evidence", Evidence, "evidence:evidence_list", ()),
     ("People", Person, "people:person_list", ()),
 )
 

@@ -470,6 +470,7 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
     "prune-jobs": {"task": "leadership.tasks.prune_jobs_task", "schedule": crontab(hour=3, minute=0)},
+    "prune-evidence-packs": {"task": "evidence.tasks.prune_pack_jobs_task", "schedule": crontab(hour=3, minute=15)},
 }
 # Background jobs a person asked for (leadership/jobs.py: report PDFs, large imports with their
 # files) are kept this long (REPORT_JOB_RETENTION_DAYS is the name it had first).
@@ -487,6 +488,10 @@ EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=90)
 EVIDENCE_ZIP_MAX_UNPACKED_MB = env.int("EVIDENCE_ZIP_MAX_UNPACKED_MB", default=250)
 EVIDENCE_ZIP_MAX_RATIO = env.int("EVIDENCE_ZIP_MAX_RATIO", default=100)
 EVIDENCE_ZIP_MAX_ENTRIES = env.int("EVIDENCE_ZIP_MAX_ENTRIES", default=10000)
+# Evidence packs (ZIP) of more than this are built in the background by a worker, not in the request;
+# the packs built so are kept this long.
+EVIDENCE_PACK_INLINE_MB = env.float("EVIDENCE_PACK_INLINE_MB", default=50)
+EVIDENCE_PACK_RETENTION_DAYS = env.int("EVIDENCE_PACK_RETENTION_DAYS", default=7)
 # --- the model registry (MLflow, integrations/registry.py) ---------------------------------------
 # Every active model source is synced every MODEL_SYNC_MINUTES (beat), and on demand.
 MODEL_SYNC_MINUTES = env.float("MODEL_SYNC_MINUTES", default=15)

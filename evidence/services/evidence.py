@@ -75,14 +75,19 @@ def _person_of(user):
     return Person.objects.of_user(user) if user is not None and user.is_authenticated else None
 
 
-def _file_fields(upload, by) -> tuple[dict, bool]:
-    """Check the upload and store it: (the evidence's file fields, whether this call wrote it)."""
+def check_file(upload) -> files.Inspected:
+    """What the upload is, read from its bytes; a ValidationError on `file` when it is refused."""
     if upload is None:
         raise ValidationError({"file": MSG_FILE_REQUIRED})
     try:
-        info = files.inspect(upload)
+        return files.inspect(upload)
     except ValidationError as error:
         raise ValidationError({"file": error.messages})
+
+
+def _file_fields(upload, by) -> tuple[dict, bool]:
+    """Check the upload and store it: (the evidence's file fields, whether this call wrote it)."""
+    info = check_file(upload)
     name, written = storage.store(upload, info.sha256)
     return {
         "file": name,
@@ -102,14 +107,34 @@ def _delete_unreferenced(name: str) -> None:
         storage.delete_stored(name)
 
 
-def evidence_create(*, by, data: dict, upload=None) -> Evidence:
+def _unsaved(by, data: dict) -> tuple[Evidence, dict]:
+    """The new evidence (not saved) and its links, every rule but the file's checked."""
     require(by, "add", Evidence)
     plain, links = split_links(data)
     plain.pop("file", None)
-    upload = upload if upload is not None else data.get("file")
     _check_links(by, links or {})
     evidence = Evidence(**{k: v for k, v in plain.items() if k not in FILE_FIELDS})
     evidence.full_clean(exclude=[*FILE_FIELDS])  # field errors before the file is stored
+    return evidence, links
+
+
+def check_new(*, by, data: dict, upload=None) -> None:
+    """Everything evidence_create checks before it stores a byte, without writing anything: a form
+    that must show field errors before it saves (the admin's) asks this, then evidence_create."""
+    errors = {}
+    for check in (lambda: _unsaved(by, data), lambda: check_file(upload if upload is not None else data.get("file"))):
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def evidence_create(*, by, data: dict, upload=None) -> Evidence:
+    upload = upload if upload is not None else data.get("file")
+    evidence, links = _unsaved(by, data)
     fields, written = _file_fields(upload, by)
     try:
         with transaction.atomic():

@@ -2,21 +2,19 @@
 drop with a progress bar; a plain form without JavaScript), detail with the file's versions,
 edit, new file version, delete, history and download. Rules live in evidence.services."""
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import generic as django_views
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from evidence import pack, registry, uploads
-from evidence.downloads import download_response, versions_of
+from evidence import jobs, pack, registry, uploads
+from evidence.choices import PackJobStatus
+from evidence.downloads import download_response, stored_file_response, versions_of
 from evidence.filtersets import EvidenceFilterSet
 from evidence.forms import EvidenceForm, ReplaceFileForm
-from evidence.models import Evidence, EvidenceLink
+from evidence.models import Evidence, EvidenceLink, EvidencePackJob
 from evidence.services import evidence as services
 from evidence.specs import EVIDENCE
 from vpportal.core import views as generic
@@ -35,15 +33,7 @@ class StreamedUploadMixin:
 
     @classmethod
     def as_view(cls, **initkwargs):
-        view = csrf_protect(super().as_view(**initkwargs))
-
-        @functools.wraps(view)  # keeps view_class: the view's permission decision is read from it
-        def with_upload_handler(request, *args, **kwargs):
-            if request.method == "POST":
-                uploads.install(request)
-            return view(request, *args, **kwargs)
-
-        return csrf_exempt(with_upload_handler)
+        return uploads.streamed(super().as_view(**initkwargs))
 
     def refuse_too_large(self, form) -> bool:
         if getattr(self.request, "evidence_refused", None) == uploads.TOO_LARGE:
@@ -185,7 +175,44 @@ class EvidencePackView(EvidenceViewMixin, generic.PermissionMixin, django_views.
         if not filterset.is_valid():
             raise Http404("Unknown filter.")
         label = request.GET.get("attached_to", "all").replace(":", "-") or "all"
-        return pack.build(filterset.qs, name=f"evidence-pack-{label}")
+        return pack_response(request, filterset.qs, name=f"evidence-pack-{label}")
+
+    post = get  # "Build it in the background" on the page offered for a large pack
+
+
+def pack_response(request, evidence_queryset, name: str):
+    """An evidence pack: on GET the ZIP at once when the selection is small (EVIDENCE_PACK_INLINE_MB),
+    else a page offering to build it in the background; on POST (that page's button) a job for a
+    worker, and its page. `evidence_queryset` holds only what the reader sees."""
+    if request.method == "POST":
+        job = jobs.request_pack(request.user, evidence_queryset, name)
+        return HttpResponseRedirect(job.get_absolute_url())
+    files, size = pack.totals(evidence_queryset)
+    if size <= pack.inline_limit():
+        return pack.build(evidence_queryset, name=name)
+    context = {"files": files, "size": size, "name": name, "limit": pack.inline_limit()}
+    return render(request, "evidence/pack_offer.html", context)
+
+
+class EvidencePackJobMixin(EvidenceViewMixin, generic.PermissionMixin):
+    def get_job(self, request, pk) -> EvidencePackJob:
+        """A person sees only their own jobs (another's is not found: it holds their visibility)."""
+        return get_object_or_404(EvidencePackJob.objects.visible_to(request.user), pk=pk)
+
+
+class EvidencePackJobView(EvidencePackJobMixin, django_views.View):
+    """One pack built in the background: its progress (the page reloads itself), then the download."""
+
+    def get(self, request, pk):
+        return render(request, "evidence/pack_job.html", {"job": self.get_job(request, pk)})
+
+
+class EvidencePackJobDownloadView(EvidencePackJobMixin, django_views.View):
+    def get(self, request, pk):
+        job = self.get_job(request, pk)
+        if job.status != PackJobStatus.DONE:
+            raise Http404("The pack is not ready.")
+        return stored_file_response(job.stored_name, f"{job.name}.zip", "application/zip", job.size)
 
 
 def upload_url_for(record) -> str:

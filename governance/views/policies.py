@@ -16,8 +16,8 @@ from django.utils.text import slugify
 from django.views import generic as django_generic
 from django.views.decorators.http import require_POST
 
-from evidence import pack
 from evidence.models import Evidence, EvidenceLink
+from evidence.views.evidence import pack_response
 from governance.choices import VersionStatus
 from governance.coverage import framework_coverage
 from governance.filtersets.policies import FrameworkFilterSet, PolicyFilterSet, PolicyVersionFilterSet
@@ -499,4 +499,6 @@ class FrameworkEvidencePackView(FrameworkViewMixin, generic.PermissionMixin, dja
             content_type__app_label="governance", content_type__model="requirement", object_id__in=requirements
         )
         evidence = Evidence.objects.visible_to(request.user).filter(pk__in=links.values("evidence_id"))
-        return pack.build(evidence, name=f"evidence-pack-{slugify(framework.code)}")
+        return pack_response(request, evidence, name=f"evidence-pack-{slugify(framework.code)}")
+
+    post = get  # "Build it in the background" on the page offered for a large pack

@@ -20,3 +20,15 @@ def stored_files(root) -> list:
 @pytest.fixture
 def risk(db):
     return RiskFactory()
+
+
+@pytest.fixture
+def mentorships_accept_evidence():
+    """A kind declared attachable the way a new app does it (one decorator), whose own visibility
+    rule is narrower: a contributor sees only the mentorships they take part in."""
+    from evidence import registry
+    from initiatives.models import Mentorship
+
+    registry.accepts_evidence("mentorships")(Mentorship)
+    yield
+    registry._REGISTRY.pop("mentorships")

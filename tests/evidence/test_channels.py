@@ -115,18 +115,6 @@ def test_download_is_an_attachment_never_rendered(governance, auditor, outsider,
     assert page_client(outsider).get(evidence.get_download_url()).status_code in (403, 404)
 
 
-@pytest.fixture
-def mentorships_accept_evidence():
-    """A kind declared attachable the way a new app does it (one decorator), whose own visibility
-    rule is narrower: a contributor sees only the mentorships they take part in."""
-    from evidence import registry
-    from initiatives.models import Mentorship
-
-    registry.accepts_evidence("mentorships")(Mentorship)
-    yield
-    registry._REGISTRY.pop("mentorships")
-
-
 def test_readers_follow_the_records_visibility(leader, contributor, mentorships_accept_evidence):
     """A user who does not see the record does not see its evidence: 404 on page and download;
     one who sees it (its participant) reads it."""

@@ -39,6 +39,21 @@ def test_evidenced_counts_requirements_with_current_evidence(governance):
     assert third.pk  # no evidence: not counted
 
 
+def test_evidenced_figure_on_the_dashboard_and_the_report(governance):
+    from django.urls import reverse
+
+    framework = FrameworkFactory(title="Evidenced Framework")
+    first, _ = (RequirementFactory(framework=framework) for _ in range(2))
+    attach(governance, requirements=[first])
+    client = page_client(governance)
+    for url in (reverse("dashboard"), reverse("report")):
+        body = client.get(url).content.decode()
+        assert "Evidenced Framework" in body and "evidenced 50%" in body, url
+    board = api_client(governance).get("/api/v1/dashboard/").json()
+    (row,) = [f for f in board["framework_coverage"] if f["id"] == framework.pk]
+    assert (row["evidenced"], row["evidenced_percent"]) == (1, 50)
+
+
 def test_due_queue_lists_expired_and_expiring_evidence(governance, risk):
     today = timezone.localdate()
     expired = attach(governance, risks=[risk], valid_until=today - datetime.timedelta(days=2))

@@ -164,6 +164,9 @@ EXPLICIT: dict[str, Decision] = {
     # large imports on a worker: importers only; a job is its asker's only (404 to others)
     "import_job": perm("vpportal.import_data", model="leadership.importjob", methods=("get",)),
     "import_job_confirm": perm("vpportal.import_data", model="leadership.importjob", methods=("post",)),
+    # an evidence pack built in the background: a job is its asker's only (404 to others)
+    "evidence:pack_job": perm("evidence.view_evidence", methods=("get",), model="evidence.evidencepackjob"),
+    "evidence:pack_job_download": perm("evidence.view_evidence", methods=("get",), model="evidence.evidencepackjob"),
     "api:dashboard-list": any_role(),
     "api:audit-list": any_role(),
     # the change feed: any role; each event through its model's visibility rule
