@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import ExternalReferenceViewSet, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
 from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
 
@@ -57,7 +57,7 @@ TRANSITION_REFUSED = inline_serializer(
 
 
 @tracked_schema
-class InitiativeViewSet(TrackedViewSet):
+class InitiativeViewSet(ExternalReferenceViewSet):
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilterSet
     writes = services.INITIATIVE_WRITES

@@ -18,6 +18,7 @@ from vpportal.core.bounds import (
     not_blank,
     within,
 )
+from vpportal.core.external import ExternalReference, external_reference_constraints
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 from vpportal.people.choices import Function
@@ -29,7 +30,7 @@ from ..querysets import InitiativeQuerySet, KPIMeasurementQuerySet, KPIQuerySet,
 PERCENT = "%"
 
 
-class Initiative(Tracked):
+class Initiative(Tracked, ExternalReference):
     """An AI/ML initiative in the portfolio: what we build, for which goal, and how it is going."""
 
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
@@ -115,6 +116,7 @@ class Initiative(Tracked):
             not_blank("title"),
             at_least("budget", 0, nullable=True, name="budget_not_negative"),
             currency_shape(),
+            *external_reference_constraints(),
         ]
 
     def __str__(self):
