@@ -28,6 +28,8 @@ MSG_CLOSE_NEEDS_REPORT = (
 
 @accepts_evidence("incidents")
 class Incident(Tracked, ExternalReference):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("key", "title")
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

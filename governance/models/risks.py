@@ -32,6 +32,9 @@ ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 class AISystem(Tracked, ExternalReference):
     """A model or AI-enabled service in the inventory, with its model-card fields."""
 
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("name",)
+
     name = models.CharField(_("name"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
     initiative = optional_link("initiatives.Initiative", "ai_systems", _("initiative"))
@@ -85,6 +88,9 @@ class Risk(Tracked, ExternalReference):
 
     Scores and levels are derived: RiskQuerySet.with_scores() in the database, `derived` here.
     """
+
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("key", "title")
 
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).

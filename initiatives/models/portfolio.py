@@ -33,6 +33,9 @@ PERCENT = "%"
 class Initiative(Tracked, ExternalReference):
     """An AI/ML initiative in the portfolio: what we build, for which goal, and how it is going."""
 
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("key", "title")
+
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).
     COUNT_DIMENSIONS = ("stage", "health", "priority")
@@ -194,6 +197,8 @@ class Initiative(Tracked, ExternalReference):
 
 
 class Milestone(Tracked):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("title",)
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).
     COUNT_DIMENSIONS = ("status",)
@@ -228,6 +233,9 @@ class Milestone(Tracked):
 
 class KPI(Tracked):
     """A measure of business value. Its status (green/amber/red/grey) is derived, never stored."""
+
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("name",)
 
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).

@@ -23,6 +23,7 @@ from vpportal.events.outbox import register_shape
 
 from . import external
 from .api_access import Pagination, RolePermission, body_limit_error  # noqa: F401  (settings name them here)
+from .api_relations import relation_annotations, relation_fields
 from .representation import CompiledRepresentation
 from .services import ConflictError, TransitionError, channel_service
 
@@ -184,6 +185,16 @@ class TrackedSerializer(CompiledRepresentation, serializers.ModelSerializer):
                 raise ValidationError({name: ["Unknown field: this resource has no such field."] for name in unknown})
         return super().to_internal_value(data)
 
+    def get_fields(self):
+        # Relations read as id + `<name>_display`; login-valued ones as Person ids (api_relations).
+        return relation_fields(self.Meta.model, super().get_fields())
+
+    @classmethod
+    def relation_annotations(cls) -> dict:
+        """The annotations a resource's queryset adds so its display texts and Person ids come
+        from the same query as the rows."""
+        return relation_annotations(cls().fields)
+
     def get_unique_together_constraints(self, model):
         # The external reference is checked by the model in the service (a field error on
         # `external_id`, the same on every channel); DRF's own validator would answer a non-field
@@ -287,6 +298,12 @@ class TrackedViewSet(viewsets.ModelViewSet):
         if getattr(cls, "queryset", None) is None and getattr(cls, "serializer_class", None) is not None:
             # Without its own queryset a resource serves its serializer's model as pages list it.
             cls.queryset = cls.serializer_class.Meta.model.objects.with_related()
+        serializer_class = getattr(cls, "serializer_class", None)
+        tracked = isinstance(serializer_class, type) and issubclass(serializer_class, TrackedSerializer)
+        if getattr(cls, "queryset", None) is not None and tracked:
+            annotations = serializer_class.relation_annotations()
+            if annotations:
+                cls.queryset = cls.queryset.annotate(**annotations)
         # Events carry the record as this resource shows it (vpportal/events/outbox.py).
         if getattr(cls, "queryset", None) is not None and getattr(cls, "serializer_class", None) is not None:
             register_shape(cls.queryset.model, cls.queryset, cls.serializer_class)
