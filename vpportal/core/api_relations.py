@@ -2,7 +2,7 @@
 beside it (`owner_display: "Grace Hopper"`), and Person ids for every person-valued field.
 
 Person-valued fields that point at a login (`created_by`, `updated_by`, `accepted_by`, `author`,
-`approved_by`, `reported_by`) answer the Person id of that login, as `owner` does (PRODUCT.md: the
+`approved_by`) answer the Person id of that login, as `owner` does (PRODUCT.md: the
 API contract); the login's user id is beside it as `<name>_user`. A login without a Person reads
 `null` there and its username as `<name>_display`.
 
@@ -15,7 +15,7 @@ A model names the columns of its display text in `DISPLAY_FIELDS` (`("key", "tit
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, F, Value
+from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, Concat, Trim
 from rest_framework import serializers
 
@@ -40,7 +40,9 @@ def display_expression(model, path: str):
         if pieces:
             pieces.append(Value(" "))
         pieces.append(Coalesce(F(name), Value(""), output_field=CharField()))
-    return Trim(Concat(*pieces, output_field=CharField()))
+    text = Trim(Concat(*pieces, output_field=CharField()))
+    # No related record: null, as its id (the joined columns would read as an empty text).
+    return Case(When(**{f"{path}__isnull": True}, then=Value(None)), default=text, output_field=CharField())
 
 
 def _person_of(user):
