@@ -115,6 +115,10 @@ def test_the_upsert_refuses_another_reference_in_the_body_and_bad_input(executiv
     bad = client.put("/api/v1/risks/external/jira/GOV-5/", {**risk_body(system), "likelihood": 9})
     assert bad.status_code == 400 and "likelihood" in bad.json()
     assert client.put("/api/v1/risks/external/bad%20system/GOV-5/", risk_body(system)).status_code == 404
+    nul = client.put("/api/v1/risks/external/jira/GOV%00/", risk_body(system))
+    assert nul.status_code == 400 and "external_id" in nul.json()
+    long = client.put(f"/api/v1/risks/external/jira/{'x' * 121}/", risk_body(system))
+    assert long.status_code == 400 and "external_id" in long.json()
     assert Risk.objects.count() == 1
 
 

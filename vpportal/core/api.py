@@ -24,6 +24,7 @@ from vpportal.events.outbox import register_shape
 from . import external
 from .api_access import Pagination, RolePermission, body_limit_error  # noqa: F401  (settings name them here)
 from .api_relations import relation_annotations, relation_fields
+from .bounds import storable_text
 from .representation import CompiledRepresentation
 from .services import ConflictError, TransitionError, channel_service
 
@@ -405,6 +406,18 @@ class ExternalReferenceViewSet(TrackedViewSet):
     @action(detail=False, methods=["put"], url_path=UPSERT_PATH)
     def upsert(self, request, external_system=None, external_id=None):
         reference = {"external_system": external_system, "external_id": external_id}
+        # Checked before the look-up: text no column can hold (NUL) would fail in the database.
+        model = self.queryset.model
+        wrong = {}
+        for name, value in reference.items():
+            try:
+                model._meta.get_field(name).clean(value, None)
+            except DjangoValidationError as error:
+                wrong[name] = error.messages
+            if not storable_text(value):
+                wrong[name] = ["Null characters and unpaired surrogates are not allowed."]
+        if wrong:
+            raise ValidationError(wrong)
         data = request.data
         if hasattr(data, "keys"):
             wrong = {name: [MSG_PATH_REFERENCE] for name, value in reference.items() if data.get(name, value) != value}
