@@ -104,6 +104,8 @@ AI_SYSTEM = FieldSpec(
     Column("out_of_scope_uses", export=False),
     Column("known_limitations", export=False),
     Column("evaluation_summary", export=False),
+    Column("external_system", detail=True),
+    Column("external_id", detail=True),
     list=(
         "name",
         "kind",
@@ -141,6 +143,8 @@ RISK = FieldSpec(
     Column("accepted_by", file=False),
     Column("accepted_at", file=False),
     Column("acceptance_justification"),
+    Column("external_system", detail=True),
+    Column("external_id", detail=True),
     list=(
         "key",
         "title",
@@ -164,6 +168,8 @@ MITIGATION = FieldSpec(
     Column("due_date"),
     Column("status"),
     Column("requirements"),
+    Column("external_system", detail=True),
+    Column("external_id", detail=True),
     list=("description", "risk", "owner", "due_date", "status", "requirements"),
 )
 
@@ -269,6 +275,8 @@ INCIDENT = FieldSpec(
     Column("lessons_learned", export=False),
     Column("risks", export=False, file=False),
     Column("mitigations", export=False, file=False),
+    Column("external_system", detail=True),
+    Column("external_id", detail=True),
     list=(
         "key",
         "title",

@@ -78,6 +78,8 @@ INITIATIVE = FieldSpec(
     Column("stage_changed_at", detail=True, export=False, file=False),
     Column("gate_override_justification", export=False, file=False),
     Column("gate_override_failed_checks", export=False, file=False),
+    Column("external_system", detail=True),
+    Column("external_id", detail=True),
     list=("key", "title", "stage", "health", "priority", "owner", "target_date"),
 )
 

@@ -16,6 +16,7 @@ from governance.specs import INCIDENT, VENDOR
 from vpportal.core.api import (
     IF_MATCH,
     TRACKED_READ_ONLY,
+    ExternalReferenceViewSet,
     TrackedSerializer,
     TrackedViewSet,
     spec_fields,
@@ -67,7 +68,7 @@ class VendorSerializer(TrackedSerializer):
 
 
 @tracked_schema
-class IncidentViewSet(TrackedViewSet):
+class IncidentViewSet(ExternalReferenceViewSet):
     queryset = Incident.objects.with_related().prefetch_related("risks", "mitigations")
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet

@@ -13,8 +13,8 @@ from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.api import (
     IF_MATCH,
     TRACKED_READ_ONLY,
+    ExternalReferenceViewSet,
     TrackedSerializer,
-    TrackedViewSet,
     spec_fields,
     tracked_schema,
 )
@@ -126,14 +126,14 @@ class MitigationSerializer(TrackedSerializer):
 
 
 @tracked_schema
-class AISystemViewSet(TrackedViewSet):
+class AISystemViewSet(ExternalReferenceViewSet):
     serializer_class = AISystemSerializer
     filterset_class = AISystemFilterSet
     writes = services.AISYSTEM_WRITES
 
 
 @tracked_schema
-class RiskViewSet(TrackedViewSet):
+class RiskViewSet(ExternalReferenceViewSet):
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
     writes = services.RISK_WRITES
@@ -190,7 +190,7 @@ class RiskViewSet(TrackedViewSet):
 
 
 @tracked_schema
-class MitigationViewSet(TrackedViewSet):
+class MitigationViewSet(ExternalReferenceViewSet):
     # The requirements' ids are read for the page by RelatedIdsListSerializer, not prefetched.
     queryset = Mitigation.objects.with_related().prefetch_related(None)
     serializer_class = MitigationSerializer

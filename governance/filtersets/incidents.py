@@ -6,11 +6,11 @@ from django.utils import timezone
 from governance.choices import IncidentSeverity, IncidentStatus, SeriousKind, VendorKind, VendorStatus
 from governance.models import AISystem, Incident, Vendor
 from initiatives.models import Initiative
-from vpportal.core.filtersets import TrackedFilterSet
+from vpportal.core.filtersets import ExternalReferenceFilterSet, TrackedFilterSet
 from vpportal.people.models import Person
 
 
-class IncidentFilterSet(TrackedFilterSet):
+class IncidentFilterSet(ExternalReferenceFilterSet):
     severity = django_filters.MultipleChoiceFilter(choices=IncidentSeverity.choices)
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     serious = django_filters.BooleanFilter(label="Serious (Art. 73)")

@@ -16,13 +16,13 @@ from governance.choices import (
 )
 from governance.models import AISystem, Mitigation, Risk
 from initiatives.models import Initiative
-from vpportal.core.filtersets import TrackedFilterSet
+from vpportal.core.filtersets import ExternalReferenceFilterSet
 from vpportal.people.models import Person
 
 ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
 
 
-class AISystemFilterSet(TrackedFilterSet):
+class AISystemFilterSet(ExternalReferenceFilterSet):
     eu_ai_act_tier = django_filters.MultipleChoiceFilter(choices=EUAIActTier.choices, label="EU AI Act tier")
     lifecycle_status = django_filters.MultipleChoiceFilter(choices=Lifecycle.choices, label="Lifecycle")
     kind = django_filters.MultipleChoiceFilter(choices=SystemKind.choices)
@@ -52,7 +52,7 @@ class AISystemFilterSet(TrackedFilterSet):
         ]
 
 
-class RiskFilterSet(TrackedFilterSet):
+class RiskFilterSet(ExternalReferenceFilterSet):
     """`likelihood`/`impact` pick an inherent heat-map cell; `residual_likelihood`/`residual_impact`
     pick a residual cell by the effective values (the inherent ones when no residual is set)."""
 
@@ -94,7 +94,7 @@ class RiskFilterSet(TrackedFilterSet):
 
     # The heat-map cells set these; the filter bar keeps to the filters people pick by hand.
     hidden_in_web_form = (
-        *TrackedFilterSet.hidden_in_web_form,
+        *ExternalReferenceFilterSet.hidden_in_web_form,
         "requirement",  # set by the risk library's counts
         "likelihood",
         "impact",
@@ -134,7 +134,7 @@ class RiskFilterSet(TrackedFilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
-class MitigationFilterSet(TrackedFilterSet):
+class MitigationFilterSet(ExternalReferenceFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MitigationStatus.choices)
     risk = django_filters.ModelChoiceFilter(queryset=Risk.objects.all())
     owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())

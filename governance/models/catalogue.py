@@ -13,6 +13,9 @@ from ..querysets import FrameworkQuerySet, RequirementQuerySet, share_percent
 class Framework(Tracked):
     """A catalogue of requirements: NIST AI RMF 1.0, the EU AI Act, or an internal standard."""
 
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("code", "title")
+
     code = models.CharField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -52,6 +55,8 @@ class Framework(Tracked):
 
 @accepts_evidence("requirements")
 class Requirement(Tracked):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("code", "title")
     framework = models.ForeignKey(
         Framework, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("framework")
     )

@@ -12,6 +12,7 @@ from django_fsm import FSMField, transition
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
+from vpportal.core.external import ExternalReference, external_reference_constraints
 from vpportal.core.models import Tracked
 
 from ..choices import REPORT_URGENT_DAYS, IncidentSeverity, IncidentStatus, RiskCategory, SeriousKind
@@ -26,7 +27,9 @@ MSG_CLOSE_NEEDS_REPORT = (
 
 
 @accepts_evidence("incidents")
-class Incident(Tracked):
+class Incident(Tracked, ExternalReference):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("key", "title")
     key = models.CharField(_("key"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -109,6 +112,7 @@ class Incident(Tracked):
                 name="%(app_label)s_%(class)s_serious_kind_iff_serious",
                 violation_error_message=_("A serious incident names its kind; any other incident has none."),
             ),
+            *external_reference_constraints(),
         ]
         indexes = [models.Index(fields=["detected_at", "id"], name="governance_incident_order")]
 

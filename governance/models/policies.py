@@ -18,6 +18,8 @@ MAX_REVIEW_INTERVAL_MONTHS = 60
 
 
 class Policy(Tracked):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("code", "title")
     code = models.CharField(_("code"), max_length=16, unique=True, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(

@@ -9,6 +9,7 @@ from django_fsm import FSMField, transition
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
+from vpportal.core.external import ExternalReference, external_reference_constraints
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
@@ -28,8 +29,11 @@ ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 @accepts_evidence("ai_systems")
-class AISystem(Tracked):
+class AISystem(Tracked, ExternalReference):
     """A model or AI-enabled service in the inventory, with its model-card fields."""
+
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("name",)
 
     name = models.CharField(_("name"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
@@ -69,7 +73,7 @@ class AISystem(Tracked):
         ordering = ["name", "id"]
         verbose_name = _("AI system")
         verbose_name_plural = _("AI systems")
-        constraints = [not_blank("name"), not_blank("provider")]
+        constraints = [not_blank("name"), not_blank("provider"), *external_reference_constraints()]
 
     def __str__(self):
         return self.name
@@ -79,11 +83,14 @@ class AISystem(Tracked):
 
 
 @accepts_evidence("risks")
-class Risk(Tracked):
+class Risk(Tracked, ExternalReference):
     """Something that could go wrong with an AI system or initiative, scored and owned.
 
     Scores and levels are derived: RiskQuerySet.with_scores() in the database, `derived` here.
     """
+
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("key", "title")
 
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).
@@ -170,6 +177,7 @@ class Risk(Tracked):
                 name="%(app_label)s_%(class)s_vendor_only_third_party",
                 violation_error_message=_("Only a risk of category “Third party” names a vendor."),
             ),
+            *external_reference_constraints(),
         ]
         indexes = [
             models.Index(fields=["likelihood", "impact"], name="governance_risk_heat"),
@@ -228,7 +236,7 @@ class Risk(Tracked):
 
 
 @accepts_evidence("mitigations")
-class Mitigation(Tracked):
+class Mitigation(Tracked, ExternalReference):
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).
     COUNT_DIMENSIONS = ("status",)
@@ -249,7 +257,7 @@ class Mitigation(Tracked):
         ordering = ["due_date", "id"]
         verbose_name = _("mitigation")
         verbose_name_plural = _("mitigations")
-        constraints = [not_blank("description")]
+        constraints = [not_blank("description"), *external_reference_constraints()]
         indexes = [
             models.Index(fields=["due_date", "id"], name="governance_mitigation_order"),
             models.Index(fields=["status", "due_date", "id"], name="governance_mitigation_st_order"),

@@ -35,6 +35,8 @@ def validate_country_codes(value):
 
 @accepts_evidence("vendors")
 class Vendor(Tracked):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("name",)
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=VendorKind.choices, default=VendorKind.OTHER)
     website = models.URLField(_("website"), blank=True)

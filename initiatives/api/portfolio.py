@@ -1,13 +1,14 @@
 """API of the portfolio: initiatives (with the stage transition action), milestones, KPIs (with the
 derived status) and KPI measurements (with bulk ingest). Serializers shape input; services decide."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import ExternalReferenceViewSet, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
 from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
 
@@ -57,7 +58,7 @@ TRANSITION_REFUSED = inline_serializer(
 
 
 @tracked_schema
-class InitiativeViewSet(TrackedViewSet):
+class InitiativeViewSet(ExternalReferenceViewSet):
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilterSet
     writes = services.INITIATIVE_WRITES
@@ -141,7 +142,23 @@ class KPIMeasurementSerializer(TrackedSerializer):
 
 
 BULK_RESULT = inline_serializer(
-    "KPIMeasurementBulkResult", fields={"created": serializers.IntegerField(), "skipped": serializers.IntegerField()}
+    "KPIMeasurementBulkResult",
+    fields={
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(
+            required=False, help_text="With `on_conflict=update` only: stored points that took the new value."
+        ),
+        "skipped": serializers.IntegerField(help_text="Points already stored as sent."),
+    },
+)
+ON_CONFLICT = OpenApiParameter(
+    "on_conflict",
+    OpenApiTypes.STR,
+    enum=list(services.ON_CONFLICT),
+    default="skip",
+    description="What to do with a point whose (kpi, observed_at, source) is already stored: `skip` it "
+    "(the default: a re-sent batch changes nothing) or `update` it with the new value and note (corrections; "
+    "needs the change permission too).",
 )
 
 
@@ -155,6 +172,7 @@ class KPIMeasurementViewSet(TrackedViewSet):
 
     @extend_schema(
         request=KPIMeasurementSerializer(many=True),
+        parameters=[ON_CONFLICT],
         responses={
             201: BULK_RESULT,
             400: OpenApiResponse(
@@ -164,12 +182,15 @@ class KPIMeasurementViewSet(TrackedViewSet):
             403: OpenApiResponse(description="The role may not add measurements."),
         },
         description=f"Create up to {services.BULK_LIMIT} measurements at once: all or nothing, idempotent on "
-        "(kpi, observed_at, source); points already stored are skipped.",
+        "(kpi, observed_at, source); points already stored are skipped, or corrected with "
+        "`?on_conflict=update` (`updated` in the answer; points stored as sent count as skipped).",
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         try:
-            result = services.kpi_measurements_bulk_create(by=request.user, points=request.data)
+            result = services.kpi_measurements_bulk_create(
+                by=request.user, points=request.data, on_conflict=request.query_params.get("on_conflict") or "skip"
+            )
         except services.BulkRejected as rejected:
             # The API's error shape (vpportal/core/api.py): one entry per bad point and field.
             raise ValidationError(

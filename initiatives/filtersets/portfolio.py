@@ -2,7 +2,7 @@
 
 import django_filters
 
-from vpportal.core.filtersets import TrackedFilterSet
+from vpportal.core.filtersets import ExternalReferenceFilterSet, TrackedFilterSet
 from vpportal.people.choices import Function
 from vpportal.people.models import Person
 
@@ -14,7 +14,7 @@ def _people(request):
     return Person.objects.filter(active=True).order_by("name")
 
 
-class InitiativeFilterSet(TrackedFilterSet):
+class InitiativeFilterSet(ExternalReferenceFilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     health = django_filters.MultipleChoiceFilter(choices=Health.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)

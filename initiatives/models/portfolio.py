@@ -18,6 +18,7 @@ from vpportal.core.bounds import (
     not_blank,
     within,
 )
+from vpportal.core.external import ExternalReference, external_reference_constraints
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 from vpportal.people.choices import Function
@@ -29,8 +30,11 @@ from ..querysets import InitiativeQuerySet, KPIMeasurementQuerySet, KPIQuerySet,
 PERCENT = "%"
 
 
-class Initiative(Tracked):
+class Initiative(Tracked, ExternalReference):
     """An AI/ML initiative in the portfolio: what we build, for which goal, and how it is going."""
+
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("key", "title")
 
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).
@@ -115,6 +119,7 @@ class Initiative(Tracked):
             not_blank("title"),
             at_least("budget", 0, nullable=True, name="budget_not_negative"),
             currency_shape(),
+            *external_reference_constraints(),
         ]
 
     def __str__(self):
@@ -192,6 +197,8 @@ class Initiative(Tracked):
 
 
 class Milestone(Tracked):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("title",)
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).
     COUNT_DIMENSIONS = ("status",)
@@ -226,6 +233,9 @@ class Milestone(Tracked):
 
 class KPI(Tracked):
     """A measure of business value. Its status (green/amber/red/grey) is derived, never stored."""
+
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("name",)
 
     # Exact list counts at any size, filtered on these too (vpportal/core/rowcounts.py; the migration
     # that counts the table names the same columns).

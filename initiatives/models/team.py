@@ -150,6 +150,8 @@ class MentorshipSession(Tracked):
 
 
 class Training(Tracked):
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("title",)
     title = models.CharField(_("title"), max_length=200)
     topic = models.CharField(_("topic"), max_length=20, choices=TrainingTopic.choices, default=TrainingTopic.OTHER)
     audience = models.CharField(_("audience"), max_length=200, blank=True)

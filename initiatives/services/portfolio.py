@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from simple_history.utils import bulk_update_with_history
 
 from vpportal.core import bounds
 from vpportal.core.history import current_channel
@@ -359,13 +360,14 @@ def kpi_statuses(kpi_ids) -> dict:
     return dict(KPI.objects.filter(pk__in=kpi_ids).with_status().order_by().values_list("pk", "status"))
 
 
-def record_kpi_events(before: dict, *, by, added: dict | None = None) -> None:
+def record_kpi_events(before: dict, *, by, added: dict | None = None, corrected: dict | None = None) -> None:
     """Set-wise events of KPIs whose points changed: `kpi.status_changed` for each KPI whose derived
-    status differs from `before` ({id: status}), and `kpi.measurements_added` for each KPI of
-    `added` ({id: points added}): a handful of rows, whatever the size of the batch."""
+    status differs from `before` ({id: status}), `kpi.measurements_added` for each KPI of `added`
+    ({id: points added}) and `kpi.measurements_corrected` for each of `corrected` ({id: points
+    updated}): a handful of rows, whatever the size of the batch."""
     after = kpi_statuses(before)
     changed = [pk for pk, status in after.items() if before.get(pk) != status]
-    ids = set(changed) | set(added or {})
+    ids = set(changed) | set(added or {}) | set(corrected or {})
     if not ids:
         return
     shown = represent_many(KPI, ids)
@@ -373,6 +375,9 @@ def record_kpi_events(before: dict, *, by, added: dict | None = None) -> None:
     for pk, count in sorted((added or {}).items()):
         action = {"count": count}
         rows.append(("kpi.measurements_added", pk, {**shown.get(pk, {"id": pk}), "action": action}))
+    for pk, count in sorted((corrected or {}).items()):
+        action = {"count": count}
+        rows.append(("kpi.measurements_corrected", pk, {**shown.get(pk, {"id": pk}), "action": action}))
     for pk in sorted(changed):
         action = {"from": before.get(pk), "to": after[pk]}
         rows.append(("kpi.status_changed", pk, {**shown.get(pk, {"id": pk}), "action": action}))
@@ -494,20 +499,78 @@ def _parse_point(point, default_tz):
     return clean, errors
 
 
+ON_CONFLICT = ("skip", "update")
+
+
 @transaction.atomic
-def kpi_measurements_bulk_create(*, by, points) -> dict:
+def kpi_measurements_bulk_create(*, by, points, on_conflict: str = "skip") -> dict:
     """Ingest up to BULK_LIMIT points at once: all or nothing, idempotent on (kpi, observed_at, source).
 
     Points already stored are skipped, so a re-sent batch creates nothing (on PostgreSQL also when
     both copies arrive at once). Validation is plain Python plus one query (the KPIs); rows and their
     history rows are written, and stored points skipped, by `insert_with_history`.
+
+    `on_conflict="update"` corrects stored points instead: a point whose key is stored takes the new
+    value and note (a history row and a version bump each; the permission to change that point, so a
+    contributor corrects only their own points or their KPI's); a stored point already equal is
+    skipped. The answer then also has `updated`.
     """
     require(by, "add", KPIMeasurement)
-    return kpi_measurements_ingest(by=by, points=points)
+    if on_conflict not in ON_CONFLICT:
+        raise ValidationError({"on_conflict": [f"Give {' or '.join(ON_CONFLICT)}."]})
+    return kpi_measurements_ingest(by=by, points=points, on_conflict=on_conflict)
+
+
+MSG_CORRECT_OTHERS = (
+    "{count} point(s) of this batch are stored by someone else on a KPI you do not own; you may correct "
+    "only your own points and those of your KPIs. Nothing was written."
+)
+
+
+def _correct_stored(parsed: list[dict], *, by, actor, channel) -> tuple[int, int, dict]:
+    """Update the stored points among `parsed` whose value or note differ; answer (updated, equal,
+    {KPI id: points updated}). One read of the stored keys with their KPIs (the object rule reads
+    the KPI's owner; the points are locked for the batch), then bulk updates and their history rows
+    in batches."""
+    keys = {(p["kpi_id"], p["observed_at"], p["source"]): p for p in parsed}
+    moments = [key[1] for key in keys]
+    stored = (
+        KPIMeasurement.objects.select_related("kpi")
+        .select_for_update(of=("self",))
+        .filter(kpi_id__in={key[0] for key in keys}, observed_at__range=(min(moments), max(moments)))
+        .order_by()
+    )
+    now, changed, equal, per_kpi = timezone.now(), [], 0, {}
+    for row in stored:
+        point = keys.get((row.kpi_id, row.observed_at, row.source))
+        if point is None:
+            continue
+        if (row.value, row.note) == (point["value"], point["note"]):
+            equal += 1
+            continue
+        row.value, row.note, row.version = point["value"], point["note"], row.version + 1
+        row.updated_at, row.updated_by = now, actor
+        changed.append(row)
+        per_kpi[row.kpi_id] = per_kpi.get(row.kpi_id, 0) + 1
+    change = perm_name(KPIMeasurement, "change")
+    refused = sum(1 for row in changed if by is not None and not by.has_perm(change, row))
+    if refused:
+        raise PermissionDenied(MSG_CORRECT_OTHERS.format(count=refused))
+    if changed:
+        bulk_update_with_history(
+            changed,
+            KPIMeasurement,
+            ["value", "note", "version", "updated_at", "updated_by"],
+            batch_size=BULK_BATCH_SIZE,
+            default_user=actor,
+            default_date=now,
+            custom_historical_attrs={"history_channel": channel},
+        )
+    return len(changed), equal, per_kpi
 
 
 @transaction.atomic
-def kpi_measurements_ingest(*, by, points) -> dict:
+def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
     """The bulk path after the permission check: the channels call `kpi_measurements_bulk_create`;
     a feed the system runs for a source (integrations' MLflow KPI feeds, `by=None`) calls this."""
     if not isinstance(points, list):
@@ -550,6 +613,9 @@ def kpi_measurements_ingest(*, by, points) -> dict:
         raise BulkRejected(sorted(errors, key=lambda e: e["index"]))
     actor = by if getattr(by, "is_authenticated", False) else None
     actor_id = actor.pk if actor is not None else None
+    updated, corrected = 0, {}
+    if on_conflict == "update" and parsed:
+        updated, _equal, corrected = _correct_stored(parsed, by=by, actor=actor, channel=current_channel())
     added = insert_with_history(
         KPIMeasurement,
         BULK_COLUMNS,
@@ -561,8 +627,10 @@ def kpi_measurements_ingest(*, by, points) -> dict:
         batch_size=BULK_BATCH_SIZE,
         count_by="kpi_id",
     )
-    record_kpi_events(before, by=by, added=added)
+    record_kpi_events(before, by=by, added=added, corrected=corrected)
     created = sum(added.values())
+    if on_conflict == "update":
+        return {"created": created, "updated": updated, "skipped": len(points) - created - updated}
     return {"created": created, "skipped": len(points) - created}
 
 

@@ -89,7 +89,8 @@ class AISystemVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     """Model versions as the sync brought them in, newest first. They change only through the sync
     and the decision actions."""
 
-    queryset = AISystemVersion.objects.with_related()
+    # Not a TrackedViewSet (read-only): the relations' texts and Person ids are annotated here.
+    queryset = AISystemVersion.objects.with_related().annotate(**AISystemVersionSerializer.relation_annotations())
     serializer_class = AISystemVersionSerializer
     filterset_class = AISystemVersionFilterSet
     permission_classes = [RolePermission]

@@ -52,7 +52,9 @@ def test_the_full_workflow_through_the_api(governance, reviewer):
     created = author.post("/api/v1/policy-versions/", {"policy": policy.pk, "body": "# Text"}, format="json")
     assert created.status_code == 201
     body = created.json()
-    assert (body["number"], body["status"], body["author"]) == (1, "draft", governance.pk)
+    # Person-valued fields are Person ids; the login is beside them as `*_user`.
+    assert (body["number"], body["status"], body["author"]) == (1, "draft", governance.person.pk)
+    assert (body["author_user"], body["author_display"]) == (governance.pk, governance.person.name)
     url = f"/api/v1/policy-versions/{body['id']}/"
     assert author.post(url + "submit/").json()["status"] == "in_review"
     own = author.post(url + "approve/")
@@ -60,7 +62,8 @@ def test_the_full_workflow_through_the_api(governance, reviewer):
     assert "Separation of duties" in own.json()["detail"]
     approved = other.post(url + "approve/")
     assert approved.status_code == 200
-    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", reviewer.pk)
+    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", reviewer.person.pk)
+    assert approved.json()["approved_by_user"] == reviewer.pk
     assert approved["ETag"]
     policy_body = other.get(f"/api/v1/policies/{policy.pk}/").json()
     assert (policy_body["current_version"], policy_body["latest_status"]) == (body["id"], "approved")

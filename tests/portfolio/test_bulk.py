@@ -242,3 +242,60 @@ def test_a_batch_sent_twice_at_once_is_stored_once(contributor):
     second.join()
     assert results == {"first": {"created": 20, "skipped": 0}, "second": {"created": 0, "skipped": 20}}
     assert KPIMeasurement.objects.count() == KPIMeasurement.history.count() == 20
+
+
+def test_on_conflict_update_corrects_stored_points(contributor):
+    kpi = KPIFactory()
+    client = api_client(contributor)
+    client.post(URL, points([kpi], 4), format="json")
+    corrected = points([kpi], 6)
+    corrected[1]["value"] = 99.5
+    corrected[2]["note"] = "recalibrated sensor"
+    response = client.post(f"{URL}?on_conflict=update", corrected, format="json")
+    assert response.status_code == 201, response.json()
+    # Points 0 and 3 are stored as sent (skipped), 1 and 2 corrected, 4 and 5 new.
+    assert response.json() == {"created": 2, "updated": 2, "skipped": 2}
+    assert KPIMeasurement.objects.count() == 6
+    second = KPIMeasurement.objects.get(observed_at=START + timedelta(minutes=1))
+    assert (second.value, second.version) == (99.5, 2)
+    assert KPIMeasurement.objects.get(observed_at=START + timedelta(minutes=2)).note == "recalibrated sensor"
+    assert KPIMeasurement.objects.get(observed_at=START).version == 1
+    changes = KPIMeasurement.history.filter(history_type="~")
+    assert {(r.id, r.value, r.history_user_id, r.history_channel) for r in changes} >= {
+        (second.pk, 99.5, contributor.pk, "api")
+    }
+    assert changes.count() == 2
+    # Without the parameter a stored point is still skipped, never changed.
+    again = [{**corrected[1], "value": 1.0}]
+    assert client.post(URL, again, format="json").json() == {"created": 0, "skipped": 1}
+    assert KPIMeasurement.objects.get(pk=second.pk).value == 99.5
+
+
+def test_on_conflict_update_corrects_only_the_points_the_user_may_change(personas):
+    kpi = KPIFactory()
+    api_client(personas["leader"]).post(URL, points([kpi], 2), format="json")
+    others = points([kpi], 2)
+    others[0]["value"] = 7.0
+    refused = api_client(personas["contributor"]).post(f"{URL}?on_conflict=update", others, format="json")
+    assert refused.status_code == 403 and "1 point(s)" in refused.json()["detail"]
+    assert KPIMeasurement.objects.filter(value=7.0).count() == 0
+    allowed = api_client(personas["leader"]).post(f"{URL}?on_conflict=update", others, format="json")
+    assert allowed.json() == {"created": 0, "updated": 1, "skipped": 1}
+
+
+def test_an_unknown_on_conflict_answers_400(contributor):
+    kpi = KPIFactory()
+    response = api_client(contributor).post(f"{URL}?on_conflict=replace", points([kpi], 1), format="json")
+    assert response.status_code == 400 and "on_conflict" in response.json()
+    assert not KPIMeasurement.objects.exists()
+
+
+def test_a_full_legal_batch_of_3_4_mb_is_admitted(contributor):
+    # 10,000 points with 250-character notes: the body limit admits the documented maximum.
+    kpis = KPIFactory.create_batch(2)
+    batch = [{**p, "note": "n" * 250, "source": "s" * 20} for p in points(kpis, BULK_LIMIT)]
+    body = json.dumps(batch)
+    assert len(body) > 3_300_000
+    response = api_client(contributor).post(URL, body, content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
+    assert response.json() == {"created": BULK_LIMIT, "skipped": 0}

@@ -27,7 +27,7 @@ def test_only_executive_and_governance_accept_risks_through_the_api(personas, ro
         body = response.json()
         assert (body["status"], body["accepted_by"], body["acceptance_justification"]) == (
             "accepted",
-            personas[role].pk,
+            personas[role].person.pk,
             "Within appetite for the pilot.",
         )
         assert body["accepted_at"] and response["ETag"] == risk.etag

@@ -11,8 +11,9 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,7 +21,10 @@ from rest_framework.views import set_rollback
 
 from vpportal.events.outbox import register_shape
 
+from . import external
 from .api_access import Pagination, RolePermission, body_limit_error  # noqa: F401  (settings name them here)
+from .api_relations import relation_annotations, relation_fields
+from .bounds import storable_text
 from .representation import CompiledRepresentation
 from .services import ConflictError, TransitionError, channel_service
 
@@ -182,6 +186,25 @@ class TrackedSerializer(CompiledRepresentation, serializers.ModelSerializer):
                 raise ValidationError({name: ["Unknown field: this resource has no such field."] for name in unknown})
         return super().to_internal_value(data)
 
+    def get_fields(self):
+        # Relations read as id + `<name>_display`; login-valued ones as Person ids (api_relations).
+        return relation_fields(self.Meta.model, super().get_fields())
+
+    @classmethod
+    def relation_annotations(cls) -> dict:
+        """The annotations a resource's queryset adds so its display texts and Person ids come
+        from the same query as the rows."""
+        return relation_annotations(cls().fields)
+
+    def get_unique_together_constraints(self, model):
+        # The external reference is checked by the model in the service (a field error on
+        # `external_id`, the same on every channel); DRF's own validator would answer a non-field
+        # error and make both fields default to "" on a PUT that leaves them out (clearing them).
+        for entry in super().get_unique_together_constraints(model):
+            constraint = entry[-1]
+            if constraint is None or not constraint.name.endswith("_external_reference_unique"):
+                yield entry
+
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -192,13 +215,50 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+IF_NONE_MATCH_STAR = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="`*` to create only: 412 when a record already has this external reference.",
+)
+
+
 def tracked_schema(viewset_cls):
-    """Document the If-Match header on writes and the ETag on reads."""
-    return extend_schema_view(
-        update=extend_schema(parameters=[IF_MATCH], responses={200: viewset_cls.serializer_class, 412: None}),
-        partial_update=extend_schema(parameters=[IF_MATCH], responses={200: viewset_cls.serializer_class, 412: None}),
-        destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, 412: None}),
-    )(viewset_cls)
+    """Document the If-Match header on writes and the ETag on reads (and the upsert by external
+    reference where the resource has one)."""
+    serializer = viewset_cls.serializer_class
+    operations = {
+        "update": extend_schema(parameters=[IF_MATCH], responses={200: serializer, 412: None}),
+        "partial_update": extend_schema(parameters=[IF_MATCH], responses={200: serializer, 412: None}),
+        "destroy": extend_schema(parameters=[IF_MATCH], responses={204: None, 412: None}),
+    }
+    if hasattr(viewset_cls, "upsert"):
+        one = viewset_cls.queryset.model._meta.verbose_name
+        operations["upsert"] = extend_schema(
+            request=serializer,
+            parameters=[IF_MATCH, IF_NONE_MATCH_STAR],
+            responses={
+                200: OpenApiResponse(serializer, description=f"Updated: the {one} that had this reference."),
+                201: OpenApiResponse(serializer, description=f"Created: no {one} had this reference."),
+                400: OpenApiResponse(
+                    description="Invalid input; or the body names another external reference than the path."
+                ),
+                409: OpenApiResponse(
+                    description="Another request created this reference at the same moment: retry (it updates)."
+                ),
+                412: OpenApiResponse(
+                    description="`If-Match` is stale or names a record that does not exist; or `If-None-Match: *` "
+                    "and the record exists."
+                ),
+            },
+            description=f"Create or update the {one} that another tool knows as `external_id` in "
+            f"`external_system` (upsert), so the tool never stores our ids. The body is the same as a create "
+            f"(a full PUT when the record exists); `external_system` and `external_id` come from the path. "
+            f"201 when it was created, 200 when it was updated (a body that changes nothing keeps the version). "
+            f"Example: `PUT .../external/jira/GOV-142/`.",
+        )
+    return extend_schema_view(**operations)(viewset_cls)
 
 
 def changes(instance, data: dict) -> bool:
@@ -239,6 +299,12 @@ class TrackedViewSet(viewsets.ModelViewSet):
         if getattr(cls, "queryset", None) is None and getattr(cls, "serializer_class", None) is not None:
             # Without its own queryset a resource serves its serializer's model as pages list it.
             cls.queryset = cls.serializer_class.Meta.model.objects.with_related()
+        serializer_class = getattr(cls, "serializer_class", None)
+        tracked = isinstance(serializer_class, type) and issubclass(serializer_class, TrackedSerializer)
+        if getattr(cls, "queryset", None) is not None and tracked:
+            annotations = serializer_class.relation_annotations()
+            if annotations:
+                cls.queryset = cls.queryset.annotate(**annotations)
         # Events carry the record as this resource shows it (vpportal/events/outbox.py).
         if getattr(cls, "queryset", None) is not None and getattr(cls, "serializer_class", None) is not None:
             register_shape(cls.queryset.model, cls.queryset, cls.serializer_class)
@@ -275,20 +341,27 @@ class TrackedViewSet(viewsets.ModelViewSet):
         return response
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        return self._create(request.data, location=lambda pk: request.build_absolute_uri(f"{request.path}{pk}/"))
+
+    def _create(self, data, *, location):
+        serializer = self.get_serializer(data=data)
         serializer.is_valid(raise_exception=True)
-        instance = channel_service(type(self), "create")(by=request.user, data=dict(serializer.validated_data))
+        instance = channel_service(type(self), "create")(by=self.request.user, data=dict(serializer.validated_data))
         instance = self.get_queryset().get(pk=instance.pk)
         response = Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
         response["ETag"] = instance.etag
-        response["Location"] = request.build_absolute_uri(f"{request.path}{instance.pk}/")
+        response["Location"] = location(instance.pk)
         return response
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         instance = self.get_object()
+        return self._update(instance, request.data, partial=partial)
+
+    def _update(self, instance, data, *, partial: bool):
+        request = self.request
         version = self._expected_version(instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer = self.get_serializer(instance, data=data, partial=partial)
         serializer.is_valid(raise_exception=True)
         if not changes(instance, serializer.validated_data):
             # Nothing to write: the version (and every client's ETag) stays as it is.
@@ -315,3 +388,52 @@ class TrackedViewSet(viewsets.ModelViewSet):
         response = Response(self.get_serializer(instance).data, status=status_code)
         response["ETag"] = instance.etag
         return response
+
+
+UPSERT_PATH = rf"external/(?P<external_system>{external.SYSTEM_PATTERN})/(?P<external_id>{external.ID_PATTERN})"
+MSG_PATH_REFERENCE = "Differs from the external reference in the path; leave it out of the body or send the same."
+
+
+class ExternalReferenceViewSet(TrackedViewSet):
+    """A TrackedViewSet for a model with an external reference (vpportal/core/external.py): the
+    mirroring tool writes by its own id with `PUT external/{system}/{id}/` (upsert), as Salesforce
+    upserts by an external id field: 201 with the new record when no record has the reference, 200
+    with the record replaced (or unchanged, version kept) when one has. `If-Match` guards the update
+    as on any PUT; `If-None-Match: *` asks for create only (412 when the record exists). Two
+    tools creating the same reference at the same moment: one gets 201, the other 409 (the unique
+    constraint); a retry updates."""
+
+    @action(detail=False, methods=["put"], url_path=UPSERT_PATH)
+    def upsert(self, request, external_system=None, external_id=None):
+        reference = {"external_system": external_system, "external_id": external_id}
+        # Checked before the look-up: text no column can hold (NUL) would fail in the database.
+        model = self.queryset.model
+        wrong = {}
+        for name, value in reference.items():
+            try:
+                model._meta.get_field(name).clean(value, None)
+            except DjangoValidationError as error:
+                wrong[name] = error.messages
+            if not storable_text(value):
+                wrong[name] = ["Null characters and unpaired surrogates are not allowed."]
+        if wrong:
+            raise ValidationError(wrong)
+        data = request.data
+        if hasattr(data, "keys"):
+            wrong = {name: [MSG_PATH_REFERENCE] for name, value in reference.items() if data.get(name, value) != value}
+            if wrong:
+                raise ValidationError(wrong)
+            data = {**data, **reference}
+        instance = self.get_queryset().filter(**reference).first()
+        if instance is None:
+            if request.headers.get("If-Match"):
+                raise PreconditionFailed("No record has this external reference (If-Match names one).")
+            return self._create(
+                data, location=lambda pk: request.build_absolute_uri(self.reverse_action("detail", args=[pk]))
+            )
+        if (request.headers.get("If-None-Match") or "").strip() == "*":
+            raise PreconditionFailed(
+                "A record already has this external reference (If-None-Match: * creates only).",
+                current_version=instance.version,
+            )
+        return self._update(instance, data, partial=False)

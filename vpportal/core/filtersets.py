@@ -134,3 +134,16 @@ class TrackedFilterSet(SyncFilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+
+class ExternalReferenceFilterSet(TrackedFilterSet):
+    """A TrackedFilterSet for a model with an external reference (vpportal/core/external.py): a
+    mirroring tool finds its records by `external_system` (all of them) and `external_id`."""
+
+    external_system = django_filters.CharFilter(
+        label="External system", help_text="Only records mirrored from this tool (exact, e.g. jira)."
+    )
+    external_id = django_filters.CharFilter(
+        label="External id", help_text="The record with this id in its tool (exact; give `external_system` too)."
+    )
+    hidden_in_web_form = (*TrackedFilterSet.hidden_in_web_form, "external_system", "external_id")

@@ -34,6 +34,9 @@ class PersonQuerySet(TrackedQuerySet):
 class Person(Tracked):
     """A member of the organisation, optionally linked to a login."""
 
+    # The API's `<relation>_display` text of this record (vpportal/core/api_relations.py).
+    DISPLAY_FIELDS = ("name",)
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
