@@ -1,0 +1,28 @@
+"""Issue 21's pages in a browser: the API docs under the CSP, the risk form's live score, the
+enhanced multi-selects, bulk actions on a list. Few tests, each a whole user flow."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.conftest import make_persona
+from tests.factories.people import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_api_docs_render_within_a_second_without_a_console_error(page):
+    make_persona("leader")
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto("/api/v1/docs/")  # the first load after a start generates the schema (about a second)
+    expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
+    started = time.monotonic()
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
+    elapsed = time.monotonic() - started
+    expect(page.get_by_role("link", name="acknowledgements", exact=True)).to_be_visible()  # an operation group
+    assert page.console_errors == []  # the CSP refused nothing (no inline style, no inline script)
+    assert elapsed < 1.0, f"the docs took {elapsed:.2f} s"
