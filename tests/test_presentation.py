@@ -127,6 +127,31 @@ def test_every_filter_of_every_list_in_the_navigation_has_a_real_label(executive
     assert checked >= 8
 
 
+def test_no_add_form_in_the_navigation_offers_a_blank_dash_choice(executive):
+    from django.urls import NoReverseMatch
+
+    client = page_client(executive)
+    checked = 0
+    for _, entries in NAVIGATION:
+        for _, name, *_ in entries:
+            if not name.endswith("_list"):
+                continue
+            try:
+                url = reverse(name.removesuffix("_list") + "_add")
+            except NoReverseMatch:
+                continue
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            checked += 1
+            body = response.content.decode()
+            assert "---------" not in body, url
+    assert checked >= 8
+    body = client.get(reverse("governance:risk_add")).content.decode()
+    assert '<option value="" selected>Choose one</option>' in body  # category: required
+    assert '<option value="" selected>None</option>' in body  # AI system: optional
+
+
 def test_kpi_list_filters_read_as_words_and_date_ranges_are_two_labelled_pickers(executive):
     KPIFactory()
     body = page_client(executive).get(reverse("initiatives:milestone_list")).content.decode()
