@@ -15,6 +15,17 @@ from tests.factories.people import PASSWORD
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def axe_violations(page):
+    """axe-core (WCAG 2.2 AA) on the page as it is, loaded from our static files (the CSP allows it)."""
+    from tests.browser.test_accessibility import WCAG_22_AA
+
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_22_AA
+    )
+    return [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
+
+
 def test_the_api_docs_render_within_a_second_without_a_console_error(page):
     make_persona("leader")
     sign_in(page, "leader-user", PASSWORD)
@@ -41,4 +52,28 @@ def test_the_risk_form_shows_the_score_and_level_while_the_user_picks(page):
     expect(residual).to_have_text("20 Critical")  # the residual values default to the inherent ones
     page.locator("#id_residual_likelihood").select_option(label="2 Unlikely")
     expect(residual).to_have_text("10 High")
+    assert axe_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_a_multi_value_filter_is_a_checkbox_group_ticked_without_ctrl_click(page):
+    from tests.factories.risks import RiskFactory
+
+    make_persona("leader")
+    RiskFactory(title="Identified one", status="identified")
+    RiskFactory(title="Assessed one", status="assessed")
+    RiskFactory(title="Closed one", status="closed")
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(reverse("governance:risk_list"))
+    status = page.locator("#id_status")
+    status.locator("summary").click()
+    status.get_by_label("Identified").check()
+    status.get_by_label("Assessed").check()
+    expect(status.locator("summary")).to_have_text("Status: Identified, Assessed")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("Closed one")).to_have_count(0)
+    expect(page.get_by_text("Assessed one")).to_be_visible()
+    expect(page.locator("#id_status summary")).to_have_text("Status: Identified, Assessed")
+    page.locator("#id_status summary").click()
+    assert axe_violations(page) == []  # with the group open
     assert page.console_errors == []
