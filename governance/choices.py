@@ -68,6 +68,11 @@ LEVEL_BANDS = (
 )
 
 
+# What each factor's 1-5 means: the risk form and the heat map's axes say these words.
+LIKELIHOOD_NAMES = {1: _("Rare"), 2: _("Unlikely"), 3: _("Possible"), 4: _("Likely"), 5: _("Almost certain")}
+IMPACT_NAMES = {1: _("Negligible"), 2: _("Minor"), 3: _("Moderate"), 4: _("Major"), 5: _("Severe")}
+
+
 def level_for(score: int | None) -> str | None:
     if not score:
         return None

@@ -9,6 +9,15 @@ class LeadershipConfig(AppConfig):
     name = "leadership"
     verbose_name = "Leadership"
 
+    def ready(self):
+        from vpportal.core.export import register_file_export
+
+        from .imports.exports import list_export
+        from .imports.kinds import KINDS
+
+        for kind in KINDS.values():  # each importable list exports the file its import reads
+            register_file_export(kind.model, list_export(kind.slug))
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's site (leadership.admin.PortalAdminSite: adds the import

@@ -53,13 +53,17 @@ def test_the_form_takes_its_fields_from_the_spec():
 
 
 @pytest.mark.django_db
-def test_files_name_relations_by_natural_key_and_write_stored_values():
+def test_files_name_relations_by_natural_key_and_write_choices_by_label():
     owner = PersonFactory(email="owner@example.com")
     initiative = InitiativeFactory(owner=owner, executive_sponsor=None, health="at_risk", budget="1200.50")
     initiative.refresh_from_db()
     row = dict(zip(INITIATIVE.file_columns(), INITIATIVE.file_row(initiative), strict=True))
     assert row["owner_email"] == "owner@example.com" and row["executive_sponsor_email"] == ""
-    assert row["health"] == "at_risk" and row["budget"] == "1200.5"
+    assert row["health"] == "At risk" and row["budget"] == "1200.5"
+    errors = {}
+    assert (
+        INITIATIVE.read_row({k: str(v) for k, v in row.items()}, {}, errors)["health"] == "at_risk" and not errors
+    )  # read back to the value
 
 
 @pytest.mark.django_db

@@ -127,6 +127,46 @@ def test_every_filter_of_every_list_in_the_navigation_has_a_real_label(executive
     assert checked >= 8
 
 
+def test_no_add_form_in_the_navigation_offers_a_blank_dash_choice(executive):
+    from django.urls import NoReverseMatch
+
+    client = page_client(executive)
+    checked = 0
+    for _, entries in NAVIGATION:
+        for _, name, *_ in entries:
+            if not name.endswith("_list"):
+                continue
+            try:
+                url = reverse(name.removesuffix("_list") + "_add")
+            except NoReverseMatch:
+                continue
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            checked += 1
+            body = response.content.decode()
+            assert "---------" not in body, url
+    assert checked >= 8
+    body = client.get(reverse("governance:risk_add")).content.decode()
+    assert '<option value="" selected>Choose one</option>' in body  # category: required
+    assert '<option value="" selected>None</option>' in body  # AI system: optional
+
+
+def test_multi_value_filters_are_checkbox_groups_that_keep_what_was_ticked(executive):
+    from tests.factories.risks import RiskFactory
+
+    RiskFactory(title="Identified one", status="identified")
+    RiskFactory(title="Assessed one", status="assessed")
+    RiskFactory(title="Closed one", status="closed")
+    response = page_client(executive).get(reverse("governance:risk_list"), {"status": ["identified", "assessed"]})
+    body = response.content.decode()
+    assert "<select" not in body.split('id="id_status"')[1].split("</details>")[0]
+    assert 'type="checkbox" name="status" value="identified" id="id_status_0" checked' in body
+    assert 'type="checkbox" name="status" value="closed" id="id_status_4">' in body
+    assert "<span data-summary>Identified, Assessed</span>" in body
+    assert "Identified one" in body and "Assessed one" in body and "Closed one" not in body
+
+
 def test_kpi_list_filters_read_as_words_and_date_ranges_are_two_labelled_pickers(executive):
     KPIFactory()
     body = page_client(executive).get(reverse("initiatives:milestone_list")).content.decode()

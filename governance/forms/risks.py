@@ -1,6 +1,6 @@
 from django import forms
 
-from governance.choices import RiskStatus
+from governance.choices import IMPACT_NAMES, LIKELIHOOD_NAMES, RiskStatus
 from governance.models import AISystem, Mitigation, Risk
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.bounds import TEXT_MAX_LENGTH
@@ -32,12 +32,13 @@ class RiskForm(TrackedModelForm):
         if self.instance.status != RiskStatus.ACCEPTED:
             status.choices = [c for c in status.choices if c[0] != RiskStatus.ACCEPTED]
         status.help_text = "To accept a risk, use “Accept risk” on its page (a justification is required)."
-        ones = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
         for name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
+            names = IMPACT_NAMES if name.endswith("impact") else LIKELIHOOD_NAMES
             required = self.fields[name].required
+            choices = [(n, f"{n} {label}") for n, label in names.items()]
             self.fields[name] = forms.TypedChoiceField(
                 label=self.fields[name].label,
-                choices=ones if not required else ones[1:],
+                choices=choices if required else [("", "Same as before mitigation"), *choices],
                 coerce=int,
                 empty_value=None,
                 required=required,

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from governance.choices import RequirementLevel, RiskCategory, RiskStatus
+from governance.choices import RequirementLevel, RiskCategory, RiskLevel, RiskStatus, level_for
 from governance.models import AISystem, Mitigation, Requirement, Risk
+from governance.querysets import INHERENT_SCORE, RESIDUAL_SCORE
 from vpportal.core.services import (
     TransitionError,
     Writes,
@@ -26,6 +27,29 @@ MSG_JUSTIFICATION_REQUIRED = "Write why the organisation accepts this risk."
 MSG_ACCEPT_THROUGH_ACTION = "Use “Accept risk”, which records a justification, to accept a risk."
 ACCEPTANCE_FIELDS = ("accepted_by", "accepted_at", "acceptance_justification")
 MSG_NOT_A_LIBRARY_ENTRY = "Choose an entry of the risk library (the NIST AI 600-1 generative AI risks)."
+
+
+# --- Scores, for a form's live preview ------------------------------------------------------------
+SCORES = {"inherent": INHERENT_SCORE, "residual": RESIDUAL_SCORE}
+
+
+def score_of(kind: str, values: dict) -> tuple[int | None, str | None]:
+    """The score and level a risk with these factor values would have (`kind` inherent or residual):
+    the register's own definitions (RiskScore, LEVEL_BANDS) applied to a record built in memory."""
+    names = {f: values.get(f) for f in ("likelihood", "impact", "residual_likelihood", "residual_impact")}
+    score = SCORES[kind].of(Risk(**names))
+    return score, level_for(score)
+
+
+def score_table() -> dict[str, dict]:
+    """Every score a pair of factors gives, keyed "<likelihood>x<impact>", with its level: what the
+    risk form's script looks up while the user picks (it computes nothing itself)."""
+    table = {}
+    for likelihood in range(1, 6):
+        for impact in range(1, 6):
+            score, level = score_of("inherent", {"likelihood": likelihood, "impact": impact})
+            table[f"{likelihood}x{impact}"] = {"score": score, "level": level, "label": str(RiskLevel(level).label)}
+    return table
 
 
 # --- AI systems -------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 action) and mitigations. Configuration on top of the generic tracked views; rules live in the
 services."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
@@ -11,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic as django_views
 
+from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
@@ -104,7 +107,39 @@ class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
         return ctx
 
 
-class RiskCreateView(RiskViewMixin, generic.TrackedCreateView):
+class RiskScoreMixin:
+    """The risk form with its inherent and residual scores (governance/risk_form.html): those of the
+    values the form holds, and the service's table for the script that updates them."""
+
+    template_name = "governance/risk_form.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form = ctx["form"]
+        values = {}
+        for name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
+            value = str(form[name].value() or "")
+            values[name] = int(value) if value in {"1", "2", "3", "4", "5"} else None
+        scores = []
+        for kind, title in (("inherent", "Inherent score"), ("residual", "Residual score")):
+            score, level = services.score_of(kind, values)
+            factors = services.SCORES[kind]
+            scores.append(
+                {
+                    "kind": kind,
+                    "title": title,
+                    "score": score,
+                    "level": level,
+                    "label": RiskLevel(level).label if level else "",
+                    "likelihood_ids": json.dumps([form[f].id_for_label for f in factors.likelihood]),
+                    "impact_ids": json.dumps([form[f].id_for_label for f in factors.impact]),
+                }
+            )
+        ctx["score_preview"] = {"scores": scores, "table_json": json.dumps(services.score_table())}
+        return ctx
+
+
+class RiskCreateView(RiskScoreMixin, RiskViewMixin, generic.TrackedCreateView):
     form_class = RiskForm
     template_name = "governance/risk_form.html"
 
@@ -151,7 +186,7 @@ class RiskLibraryView(RiskViewMixin, generic.PermissionMixin, generic.ModelConte
         return ctx
 
 
-class RiskUpdateView(RiskViewMixin, generic.TrackedUpdateView):
+class RiskUpdateView(RiskScoreMixin, RiskViewMixin, generic.TrackedUpdateView):
     form_class = RiskForm
 
 

@@ -9,7 +9,8 @@ derive from the primary key (their services' rule), so a new record from a file 
 the primary key its key names when that key is free: an export imported into an empty database
 gets the same keys back.
 
-Choices are written as their stored values; an import also accepts their labels.
+Choices are written as their labels (a list of choices too: "Finance, Legal"); an import reads
+labels and stored values alike.
 
 Every row is written by the same services the pages and the API call, so an import reaches no state
 the API would refuse: an initiative's stage moves by its declared transitions through the stage gate

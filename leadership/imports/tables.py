@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
 from vpportal.core.cell_guard import guarded_row, unguard, xlsx_row
+from vpportal.core.export import header_column
 
 from .sheet_scan import SheetTooLarge, scan_sheet
 
@@ -111,7 +112,7 @@ def read_table(content: bytes, filename: str) -> list[dict]:
             raw = csv.reader(io.StringIO(content.decode("utf-8-sig")))
         else:
             raise ValidationError("Upload a .csv or .xlsx file.")
-        header = [unguard(h).strip().lower() for h in next(raw, [])]
+        header = [header_column(unguard(h)) for h in next(raw, [])]
         if len(header) > MAX_COLUMNS:
             raise ValidationError(MSG_COLUMNS)
         if not any(header):

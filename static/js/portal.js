@@ -16,3 +16,15 @@ document.addEventListener("DOMContentLoaded", function () {
       .catch(function () { /* the plain link stays */ });
   });
 });
+
+// A multi-value filter's folded checkbox group (vpportal/widgets/checkbox_dropdown.html): its
+// summary names what is ticked, as the server wrote it on load.
+document.addEventListener("change", function (event) {
+  const group = event.target.closest(".checkbox-dropdown");
+  if (!group) return;
+  const chosen = Array.from(group.querySelectorAll("input:checked")).map(function (box) {
+    return group.querySelector('label[for="' + box.id + '"]').textContent.trim();
+  });
+  group.querySelector("[data-summary]").textContent =
+    chosen.length === 0 ? "Any" : chosen.length <= 2 ? chosen.join(", ") : chosen.length + " chosen";
+});

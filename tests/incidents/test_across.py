@@ -180,7 +180,7 @@ def test_vendors_and_incidents_round_trip_through_the_spreadsheet_kinds(executiv
     vendor_row = dict(zip(vendor_kind.columns, vendor_kind.export_row(vendor), strict=True))
     assert vendor_row["data_locations"] == "FR,NL"
     row = dict(zip(incident_kind.columns, incident_kind.export_row(incident), strict=True))
-    assert row["ai_system_names"] == "Round system" and row["status"] == "investigating"
+    assert row["ai_system_names"] == "Round system" and row["status"] == "Investigating"
     existing, data = incident_kind.parse({k: str(v) if v is not None else "" for k, v in row.items()}, {})
     assert existing == incident and incident_kind.is_unchanged(existing, data)
     # A new row: created through the service, moved through the declared workflow.

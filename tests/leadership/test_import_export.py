@@ -58,7 +58,7 @@ def test_an_export_imported_into_an_empty_database_reproduces_the_same_records(e
     # first, and move through it once their KPIs and AI systems are in.
     content, name = files["initiatives"]
     before_the_gate = [
-        {**row, "stage": "poc" if row["stage"] in ("pilot", "production") else row["stage"]}
+        {**row, "stage": "poc" if row["stage"] in ("Pilot", "Production") else row["stage"]}
         for row in read_table(content, name)
     ]
 
@@ -160,12 +160,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_import_page(db):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_import_page_exports_each_kind_as_xlsx_for_re_import(executive):
+def test_import_page_exports_each_kind_as_xlsx_for_re_import_with_readable_headers(executive):
     portfolio.seed_api_data()
     response = page_client(executive).get(reverse("import_data") + "?export=kpis&format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    assert header[:2] == ["initiative_key", "name"] and sheet.max_row == KPI.objects.count() + 1
+    assert header[:2] == ["Initiative key", "Name"] and sheet.max_row == KPI.objects.count() + 1
 
 
 def test_an_imported_key_is_kept_and_later_creates_still_get_free_keys(executive):
@@ -231,3 +231,31 @@ def test_uses_ai_is_exported_and_imported(executive):
     assert run_import("initiatives", table, by=executive, preview=False).ok
     initiative.refresh_from_db()
     assert initiative.uses_ai is False
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_filtered_list_export_is_the_import_file_and_imports_back_unchanged(executive, fmt):
+    risks.RiskFactory.create_batch(3, status="identified")
+    risks.RiskFactory(status="closed", title="Not in the file")
+    response = page_client(executive).get(reverse("governance:risk_list"), {"status": "identified", "export": fmt})
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert 'filename="risks-status-identified-' in disposition and disposition.endswith(f'.{fmt}"')
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = read_table(content, f"risks.{fmt}")
+    assert len(rows) == 3 and "owner_email" in rows[0]  # "Owner email" in the file, mapped back
+    report = run_import("risks", rows, by=executive, preview=True)
+    assert report.ok and report.summary["unchanged"] == 3, [(r.line, r.errors) for r in report.errors]
+    assert report.summary["create"] == report.summary["update"] == 0
+
+
+def test_the_file_headers_read_as_words_and_an_importable_list_links_to_the_import(executive, auditor):
+    risks.RiskFactory()
+    response = page_client(executive).get(reverse("governance:risk_list"), {"export": "csv"})
+    header = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+    assert header.splitlines()[0].startswith("Key,Title,")
+    assert "Owner email" in header.splitlines()[0]
+    import_link = f'btn-sm" href="{reverse("import_data")}">Import</a>'  # the list's button (not the menu's)
+    assert import_link in page_client(executive).get(reverse("governance:risk_list")).content.decode()
+    assert import_link not in page_client(auditor).get(reverse("governance:risk_list")).content.decode()
+    assert import_link not in page_client(executive).get(reverse("governance:policy_list")).content.decode()

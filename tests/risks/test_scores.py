@@ -109,3 +109,31 @@ def test_keys_follow_the_primary_key_and_show_in_the_creation_history(leader):
     assert first.key != second.key
     created = first.history.get(history_type="+")
     assert (created.key, created.history_user) == (first.key, leader)
+
+
+@pytest.mark.parametrize(("likelihood", "impact", "score", "level"), BOUNDARIES)
+def test_the_forms_score_table_is_the_registers_score_and_level(likelihood, impact, score, level):
+    from governance.services.risks import score_table
+
+    entry = score_table()[f"{likelihood}x{impact}"]
+    assert (entry["score"], entry["level"]) == (score, level)
+    assert entry["label"] == level.capitalize()
+
+
+def test_the_risk_form_names_the_factors_and_shows_the_scores_it_holds(leader):
+    from django.urls import reverse
+
+    from tests.conftest import page_client
+
+    risk = RiskFactory(likelihood=4, impact=3, residual_likelihood=2, residual_impact=None)
+    response = page_client(leader).get(reverse("governance:risk_edit", args=[risk.pk]))
+    html = response.content.decode()
+    assert '<option value="1">1 Rare</option>' in html
+    assert '<option value="5">5 Almost certain</option>' in html
+    assert '<option value="5">5 Severe</option>' in html
+    assert "---" not in html.split('id="id_residual_impact"')[1].split("</select>")[0]
+    inherent, residual = html.split('id="score-inherent"')[1], html.split('id="score-residual"')[1]
+    assert "12 <span" in inherent.split("</output>")[0] and "High" in inherent.split("</output>")[0]
+    # Residual: likelihood 2 as entered, impact taken from the inherent 3 (the register's default).
+    assert "6 <span" in residual.split("</output>")[0] and "Medium" in residual.split("</output>")[0]
+    assert 'data-likelihood="[&quot;id_residual_likelihood&quot;, &quot;id_likelihood&quot;]"' in html

@@ -3,12 +3,52 @@ cell goes through the formula-injection guard (cell_guard)."""
 
 import csv
 import io
+import re
+from collections.abc import Callable
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst, slugify
 
 from .cell_guard import guarded_row, xlsx_row
 from .display import cell_text
+
+# Lists whose export is their import file: {model: respond(queryset, fmt, filename) -> response}.
+# The importer (top floor) registers each importable model here when it is ready, so the list page
+# (foundation) writes the file the import reads back without importing the importer.
+FILE_EXPORTS: dict[type, Callable] = {}
+
+
+def register_file_export(model, respond: Callable) -> None:
+    FILE_EXPORTS[model] = respond
+
+
+def file_header(column: str) -> str:
+    """A file column as its header reads ("owner_email" -> "Owner email"); header_column() reads it back."""
+    return str(capfirst(column.replace("_", " ")))
+
+
+def header_column(header: str) -> str:
+    """The column a header names: "Owner email", "owner_email" and "Owner-Email" are one column."""
+    return re.sub(r"[\s\-]+", "_", header.strip().lower())
+
+
+def export_filename(base: str, filterset=None) -> str:
+    """What the file holds: the list's name and the filters applied ("risks-status-identified-assessed")."""
+    parts = [str(base)]
+    data = getattr(filterset, "form", None) and filterset.form.cleaned_data if filterset is not None else {}
+    for name, value in (data or {}).items():
+        if name in ("ordering",) or value in (None, "", [], ()):
+            continue
+        if isinstance(value, slice):
+            value = [value.start, value.stop]
+        values = value if isinstance(value, list | tuple) else [value]
+        text = "-".join(
+            str(v.date() if hasattr(v, "date") and callable(v.date) else v) for v in values if v is not None
+        )
+        if text:
+            parts.append(f"{name}-{text}")
+    return slugify("-".join(parts))[:120].strip("-") or base
 
 
 class _Echo:

@@ -1,5 +1,5 @@
 """One description of a model's fields for every place that lists them: the list page's columns,
-the detail page's field list, the list's CSV/XLSX export, the import/export file (stored values,
+the detail page's field list, the list's CSV/XLSX export, the import/export file (choices by label,
 relations by natural key) and the field lists of its form and serializer.
 
 A spec is a `FieldSpec(model, Column(...), ..., list=(...))`. A `Column` names an attribute of the
@@ -106,6 +106,10 @@ class Choice(Codec):
             return by_label[value.lower()]
         errors[name] = [f"“{value}” is not one of: {', '.join(values)}."]
         return None
+
+    def write(self, value):
+        """The label people read ("At risk"); read() takes it back to the stored value."""
+        return ("" if value is None else str(dict(self.choices).get(value, value)),)
 
 
 @dataclass(frozen=True)
@@ -215,13 +219,19 @@ class Bool(Codec):
 
 
 class List(Codec):
-    """A list of short texts, comma-separated in the file."""
+    """A list of short texts, comma-separated in the file; a list of choices (the model's
+    `LIST_CHOICES`) is written by its labels ("Finance, Legal") and read from labels or values."""
+
+    def __init__(self, choices=()):
+        self.choices = tuple(choices)
 
     def read(self, row, name, errors, cache):
-        return [v.strip() for v in cell(row, name).split(",") if v.strip()]
+        by_label = {str(label).lower(): value for value, label in self.choices}
+        return [by_label.get(v.strip().lower(), v.strip()) for v in cell(row, name).split(",") if v.strip()]
 
     def write(self, value):
-        return (",".join(value or []),)
+        labels = dict(self.choices)
+        return (", ".join(str(labels.get(v, v)) for v in value or []),)
 
 
 def looked_up(cache: dict, kind: str, key, find):
@@ -307,7 +317,7 @@ def codec_for(field) -> Codec | None:
     if isinstance(field, models.DateField):
         return Date()
     if isinstance(field, models.JSONField):
-        return List()
+        return List(getattr(field.model, "LIST_CHOICES", {}).get(field.name, ()))
     if isinstance(field, models.CharField | models.TextField):
         return Text(required=not field.blank, default=default or "")
     return None

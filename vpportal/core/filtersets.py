@@ -29,6 +29,33 @@ class LabelledDateRange(django_filters.widgets.DateRangeWidget):
         ]
 
 
+class CheckboxDropdown(forms.CheckboxSelectMultiple):
+    """A multi-value filter as a folded group of checkboxes: a native <details> (keyboard and
+    screen-reader friendly, no JavaScript needed) whose summary says what is chosen, instead of a
+    native multi-select that clips its options and needs Ctrl-click."""
+
+    template_name = "vpportal/widgets/checkbox_dropdown.html"
+    is_checkbox_group = True
+
+    def __init__(self, label: str, choices=()):
+        super().__init__(choices=choices)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = [
+            str(option["label"])
+            for _, options, _ in context["widget"]["optgroups"]
+            for option in options
+            if option["selected"]
+        ]
+        context["widget"]["label"] = self.label
+        context["widget"]["summary"] = (
+            ", ".join(chosen) if 0 < len(chosen) <= 2 else (f"{len(chosen)} chosen" if chosen else "Any")
+        )
+        return context
+
+
 class SyncFilterSet(django_filters.FilterSet):
     """Base of every API list's FilterSet: `updated_after`, what a sync job asks for. A record has
     changed when one of `updated_fields` (the first of them the model has, or all that are named on
@@ -124,7 +151,7 @@ class TrackedFilterSet(SyncFilterSet):
             elif isinstance(widget, django_filters.widgets.DateRangeWidget):
                 field.widget = LabelledDateRange(str(field.label))
             elif isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
-                continue
+                field.widget = CheckboxDropdown(str(field.label), choices=field.choices)
             elif isinstance(field, forms.ModelChoiceField):  # its choices are a query: left lazy
                 field.empty_label = "Any"
             elif isinstance(field, forms.ChoiceField):

@@ -24,6 +24,7 @@ class TrackedModelForm(forms.ModelForm):
             widget.attrs.setdefault("class", css)
             if isinstance(field, forms.DateField):
                 widget.input_type = "date"
+            _name_the_empty_choice(field)
 
     def service_data(self) -> dict:
         """The cleaned values a service receives: the form's model fields, nothing else."""
@@ -35,6 +36,22 @@ class TrackedModelForm(forms.ModelForm):
         data = self.data.copy()
         data["version"] = error.current_version
         self.data = data
+
+
+BLANK = "---------"
+
+
+def _name_the_empty_choice(field):
+    """Django's "---------" for a select's empty choice says nothing: "Choose one" where a value is
+    required, "None" where it may stay empty."""
+    label = "Choose one" if field.required else "None"
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+        if field.empty_label == BLANK:
+            field.empty_label = label
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0] == ("", BLANK):
+            field.choices = [("", label), *choices[1:]]
 
 
 class DateInput(forms.DateInput):

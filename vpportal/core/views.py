@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 from vpportal.permissions import perm_name, refusal_message
 
 from . import audit
-from .export import csv_response, xlsx_response
+from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
 from .fieldspec import FieldSpec
 from .paginator import BoundedPaginator
 from .services import ConflictError, channel_service
@@ -94,8 +94,11 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
         if export in ("csv", "xlsx"):
             filterset = self.get_filterset(self.get_filterset_class())
             queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            name = export_filename(slugify(self.model._meta.verbose_name_plural), filterset)
+            if self.model in FILE_EXPORTS:  # an importable list: its export is the import file
+                return FILE_EXPORTS[self.model](queryset, export, name)
             respond = xlsx_response if export == "xlsx" else csv_response
-            return respond(queryset, self.spec.export_columns(), slugify(self.model._meta.verbose_name_plural))
+            return respond(queryset, self.spec.export_columns(), name)
         return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
@@ -113,6 +116,7 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
             columns=self.spec.list_columns(self.filterset_class),
             querystring=query.urlencode(),
             current_ordering=ordering,
+            importable=self.model in FILE_EXPORTS and self.request.user.has_perm("vpportal.import_data"),
         )
         return ctx
 

@@ -1,0 +1,79 @@
+"""Issue 21's pages in a browser: the API docs under the CSP, the risk form's live score, the
+enhanced multi-selects, bulk actions on a list. Few tests, each a whole user flow."""
+
+import re
+import time
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.conftest import make_persona
+from tests.factories.people import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def axe_violations(page):
+    """axe-core (WCAG 2.2 AA) on the page as it is, loaded from our static files (the CSP allows it)."""
+    from tests.browser.test_accessibility import WCAG_22_AA
+
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_22_AA
+    )
+    return [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
+
+
+def test_the_api_docs_render_within_a_second_without_a_console_error(page):
+    make_persona("leader")
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto("/api/v1/docs/")  # the first load after a start generates the schema (about a second)
+    expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
+    started = time.monotonic()
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
+    elapsed = time.monotonic() - started
+    expect(page.get_by_role("link", name="acknowledgements", exact=True)).to_be_visible()  # an operation group
+    assert page.console_errors == []  # the CSP refused nothing (no inline style, no inline script)
+    assert elapsed < 1.0, f"the docs took {elapsed:.2f} s"
+
+
+def test_the_risk_form_shows_the_score_and_level_while_the_user_picks(page):
+    make_persona("leader")
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(reverse("governance:risk_add"))
+    inherent, residual = page.locator("#score-inherent"), page.locator("#score-residual")
+    expect(inherent).to_have_text("1 Low")  # the first choices, 1 Rare and 1 Negligible
+    page.locator("#id_likelihood").select_option(label="4 Likely")
+    page.locator("#id_impact").select_option(label="5 Severe")
+    expect(inherent).to_have_text("20 Critical")
+    expect(residual).to_have_text("20 Critical")  # the residual values default to the inherent ones
+    page.locator("#id_residual_likelihood").select_option(label="2 Unlikely")
+    expect(residual).to_have_text("10 High")
+    assert axe_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_a_multi_value_filter_is_a_checkbox_group_ticked_without_ctrl_click(page):
+    from tests.factories.risks import RiskFactory
+
+    make_persona("leader")
+    RiskFactory(title="Identified one", status="identified")
+    RiskFactory(title="Assessed one", status="assessed")
+    RiskFactory(title="Closed one", status="closed")
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(reverse("governance:risk_list"))
+    status = page.locator("#id_status")
+    status.locator("summary").click()
+    status.get_by_label("Identified").check()
+    status.get_by_label("Assessed").check()
+    expect(status.locator("summary")).to_have_text("Status: Identified, Assessed")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("Closed one")).to_have_count(0)
+    expect(page.get_by_text("Assessed one")).to_be_visible()
+    expect(page.locator("#id_status summary")).to_have_text("Status: Identified, Assessed")
+    page.locator("#id_status summary").click()
+    assert axe_violations(page) == []  # with the group open
+    assert page.console_errors == []
