@@ -90,7 +90,7 @@ lint: venv-dev
 test: venv-dev browser sso-provider lint
 	TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	TESTING=1 $(BIN)/python manage.py check
-	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q $(PYTEST_ARGS)
 
 # Benchmarks and load test (PostgreSQL; docs/scaling.md). Not part of `make test`.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpportal_bench

@@ -5,6 +5,12 @@ navigation and the user menu, then from every list the first record's detail pag
 form (submitted empty, to check the page with field errors). A page another engineer adds to
 `vpportal/navigation.py` is therefore checked without touching this file.
 
+The roles are crawled in one browser session, widest first (the executive reaches every page and
+sees every button). Every role opens every page it reaches (each must answer); axe and the phone
+width run once per kind of page (its path with record ids folded), for the first role that reaches
+it: the same template with the same record for a narrower role is the same markup with less in it,
+and checking it again cost more than half of the crawl.
+
 axe-core is the vendored copy in static/vendor/axe-core (no internet at test time). Screenshots of
 every page with a problem (a violation, or sideways scroll at phone width) land in
 test-artifacts/pages/<role>/.
@@ -80,7 +86,12 @@ def _check(page, url, role, problems, label=None):
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def _crawl(page, role):
+def _kind(url):
+    return re.sub(r"/\d+(?=/)", "/<id>", urlsplit(url).path)
+
+
+def _crawl(page, role, checked):
+    """Visit what `role` reaches; axe and the phone width for each kind of page not in `checked`."""
     problems, seen = [], set()
 
     def visit(url, label=None):
@@ -89,9 +100,11 @@ def _crawl(page, role):
         seen.add(url)
         response = page.goto(url)
         if response is None or response.status >= 400:
-            problems.append(f"{url}: answered {response.status if response else 'nothing'}")
+            problems.append(f"{role} {url}: answered {response.status if response else 'nothing'}")
             return False
-        _check(page, url, role, problems, label)
+        if _kind(url) not in checked:
+            checked.add(_kind(url))
+            _check(page, url, role, problems, label)
         return True
 
     visit("/")
@@ -107,23 +120,32 @@ def _crawl(page, role):
             if visit(form) and page.locator("main form[method='post'] [type='submit']").count():
                 page.locator("main form[method='post'] [type='submit']").first.click()
                 page.wait_for_load_state()
-                if page.locator(".invalid-feedback, .errorlist, .alert-danger").count():
+                errors = f"{_kind(form)} with errors"
+                if errors not in checked and page.locator(".invalid-feedback, .errorlist, .alert-danger").count():
+                    checked.add(errors)
                     _check(page, form, role, problems, label=f"{form} with errors")
     return seen, problems
 
 
-@pytest.mark.parametrize("role", ["executive", "leader", "governance", "contributor", "auditor"])
-def test_every_page_a_role_reaches_has_no_accessibility_violations_and_fits_a_phone(browser, live_server, role):
-    make_persona(role)
+ROLES = ["executive", "governance", "leader", "contributor", "auditor"]  # widest first
+
+
+def test_every_page_each_role_reaches_answers_has_no_accessibility_violations_and_fits_a_phone(browser, live_server):
+    for role in ROLES:
+        make_persona(role)
     build_world(1)
     MentorshipFactory()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    context.set_default_timeout(30_000)  # a shared CI machine under load; no time is asserted
-    page = context.new_page()
-    try:
-        sign_in(page, f"{role}-user", PASSWORD)
-        seen, problems = _crawl(page, role)
-    finally:
-        context.close()
-    assert len(seen) > 10, f"the crawl reached only {sorted(seen)}"
-    assert problems == [], f"{len(problems)} problems on {len(seen)} pages:\n" + "\n".join(problems)
+    checked, problems, reached = set(), [], {}
+    for role in ROLES:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        context.set_default_timeout(30_000)  # a shared CI machine under load; no time is asserted
+        page = context.new_page()
+        try:
+            sign_in(page, f"{role}-user", PASSWORD)
+            reached[role], found = _crawl(page, role, checked)
+            problems.extend(found)
+        finally:
+            context.close()
+    for role, seen in reached.items():
+        assert len(seen) > 10, f"the {role}'s crawl reached only {sorted(seen)}"
+    assert problems == [], f"{len(problems)} problems on {len(checked)} kinds of page:\n" + "\n".join(problems)

@@ -21,6 +21,7 @@ from tests.conftest import page_client
 from tests.evidence import samples
 from tests.factories.policies import FrameworkFactory, RequirementFactory
 from tests.factories.risks import AISystemFactory, RiskFactory
+from tests.workers import broker_unreachable
 
 
 def make(by, name, data, **links):
@@ -172,23 +173,13 @@ def test_a_missing_file_fails_the_job_and_an_unfinished_job_has_no_download(evid
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unreachable_broker_fails_the_job_on_its_page(shared_storage, executive, settings):
-    from vpportal.celery import app
-
+def test_an_unreachable_broker_fails_the_job_on_its_page(shared_storage, executive):
     system = AISystemFactory()
     make(executive, "big.txt", b"c" * 2000, ai_systems=[system])
-
-    def point_at(url):  # a new broker URL for this process's publishers (pools are built on first use)
-        app.pool.force_close_all()
-        app.conf.broker_url, app._pool, app.amqp._producer_pool = url, None, None
-
-    point_at("redis://127.0.0.1:1/0")  # nothing listens there
-    try:
+    with broker_unreachable():
         response = page_client(executive).post(
             reverse("evidence:evidence_pack") + f"?attached_to=ai_systems:{system.pk}"
         )
-    finally:
-        point_at(settings.CELERY_BROKER_URL)
     job = EvidencePackJob.objects.get()
     assert job.status == "failed" and job.error == jobs.MSG_NO_WORKER
     assert jobs.MSG_NO_WORKER in page_client(executive).get(response["Location"]).content.decode()
