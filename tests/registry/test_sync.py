@@ -213,3 +213,28 @@ def test_a_kpi_feed_adds_the_new_points_once(source, mlflow, executive):
     mlflow.log_metric(version.run_id, "auc", 0.85, step=3)
     assert sync_source(source)["kpi_points_added"] == 1
     assert KPIMeasurement.objects.filter(kpi=kpi).count() == 4
+
+
+def test_a_renamed_or_deleted_model_is_reported_to_governance(source, mlflow, governance, leader):
+    from integrations.dispatch import fan_out_notifications
+    from integrations.models import Notification
+
+    register(mlflow, "before", 1, run=False)
+    register(mlflow, "doomed", 1, run=False)
+    sync_source(source)
+    fan_out_notifications()
+    Notification.objects.all().delete()
+    mlflow.rename_registered_model("before", "after")
+    mlflow.delete_registered_model("doomed")
+
+    sync_source(source)
+    fan_out_notifications()
+
+    (told,) = Notification.objects.filter(verb="registry_changed")
+    assert told.recipient.user == governance
+    assert told.text == "Model source Team registry: renamed before -> after; gone from the registry: doomed"
+    assert not Notification.objects.filter(recipient__user=leader).exists()
+    # Nothing changed since: nobody is told again.
+    sync_source(source)
+    fan_out_notifications()
+    assert Notification.objects.filter(verb="registry_changed").count() == 1
