@@ -18,9 +18,11 @@ For each size it measures, one after the other:
 The lines are `name: ratio (target)` (benchmarks/timing.py). Enforced: the peak at the larger
 registry over the peak at the smaller (the sync reads and writes a page at a time, so its memory
 follows the page size, not the registry; with the claim broken the ratio would be near 10), and
-the first sync's time per version at the larger over the smaller (no quadratic step). Reported:
-each sync's time over the bare read. Exits 1 when an enforced target is missed or a sync's report
-does not count what was seeded.
+the first sync's time over the bare read at the larger registry over the same at the smaller (the
+sync's time grows as reading the registry does, no quadratic step; each size's own bare read
+normalises it, since the two sizes cannot alternate and the machine's load differs between
+them). Reported: each sync's time over the bare read (the first one's includes tracemalloc's own
+cost). Exits 1 when an enforced target is missed or a sync's report does not count what was seeded.
 """
 
 import argparse
@@ -39,7 +41,7 @@ from benchmarks.timing import Result  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vpportal_bench_registry"
 PEAK_GROWTH_TARGET = 2.0
-PER_VERSION_GROWTH_TARGET = 1.5
+TIME_GROWTH_TARGET = 1.5
 API = "/api/2.0/mlflow/"
 
 
@@ -176,11 +178,11 @@ def results(small: dict, large: dict) -> list[Result]:
             f"{small['versions']} versions {mb(small['peak_bytes'])} (tracemalloc, first sync)",
         ),
         Result(
-            "registry.first_sync_seconds_per_version_large_over_small",
-            (large["first_seconds"] / large["versions"]) / (small["first_seconds"] / small["versions"]),
-            PER_VERSION_GROWTH_TARGET,
-            detail=f"{large['first_seconds'] / large['versions'] * 1000:.1f} ms and "
-            f"{small['first_seconds'] / small['versions'] * 1000:.1f} ms a version",
+            "registry.first_sync_over_bare_read_large_over_small",
+            (large["first_seconds"] / large["read_seconds"]) / (small["first_seconds"] / small["read_seconds"]),
+            TIME_GROWTH_TARGET,
+            detail=f"{large['first_seconds'] / large['versions'] * 1000:.1f} ms a version at {large['versions']}, "
+            f"{small['first_seconds'] / small['versions'] * 1000:.1f} ms at {small['versions']}",
         ),
     ]
     for size in (small, large):
@@ -189,7 +191,7 @@ def results(small: dict, large: dict) -> list[Result]:
                 Result(
                     f"registry.{size['models']}_models.{which}_sync_over_bare_read",
                     size[f"{which}_seconds"] / size["read_seconds"],
-                    {"first": 100.0, "second": 5.0}[which],
+                    {"first": 200.0, "second": 5.0}[which],
                     enforced=False,
                     detail=f"{size[f'{which}_seconds']:.1f} s against {size['read_seconds']:.1f} s",
                 )

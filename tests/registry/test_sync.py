@@ -139,6 +139,23 @@ def test_a_5xx_page_is_retried(source, mlflow, gate):
     assert sum("model-versions/search" in path for path in gate.seen) == 2
 
 
+def test_a_5xx_page_that_persists_is_a_clear_error_and_writes_nothing(source, mlflow, gate):
+    for n in range(3):
+        register(mlflow, f"p{n}", 1, run=False)
+    before = counts()
+    gate.fail_next["model-versions/search"] = 100  # the models' pages arrive, every versions' page is a 503
+
+    with pytest.raises(RegistryError) as failure:
+        sync_source(source, page_size=2)
+
+    assert failure.value.status == 503
+    assert "answered 503 at model-versions/search after 3 attempts: try again" in failure.value.message
+    assert counts() == before
+    assert not RegisteredModel.objects.exists()
+    gate.reset()
+    assert sync_source(source, page_size=2)["versions"] == {"created": 3}
+
+
 def test_the_server_down_mid_sync_writes_nothing_and_the_next_sync_completes(source, mlflow, gate):
     for n in range(3):
         register(mlflow, f"m{n}", 1, run=False)
