@@ -2,7 +2,9 @@
 sources, the sync, KPI feeds, and governance's decision on a model version with its write-back.
 
 The sync reads the registry a page at a time and writes each page before it asks for the next, so
-its memory does not grow with the registry (benchmarks/registry_sync.py). It runs in one database
+its memory does not grow with the registry (benchmarks/registry_sync.py): the events of a page's new
+systems and versions are recorded together (one commit callback a page, not one a record, in a
+transaction that may create ten thousand versions). It runs in one database
 transaction: a registry that fails mid-way leaves nothing half-written, the source's page says
 why, and the next sync starts over. It is idempotent: a second sync in a row changes nothing.
 """
@@ -23,7 +25,7 @@ from governance.models import AISystem
 from initiatives.services.portfolio import BULK_LIMIT, kpi_measurements_ingest
 from vpportal.core.bounds import CLOCK_SKEW
 from vpportal.core.services import TransitionError, delete_record, require, save_changes, save_new
-from vpportal.events.outbox import record_event
+from vpportal.events.outbox import record_event, record_events, represent_many
 from vpportal.people.models import Person
 
 from .emails import base_url
@@ -135,7 +137,7 @@ class _Sync:
             link.name: link
             for link in RegisteredModel.objects.filter(source=self.source, name__in=names).select_related("ai_system")
         }
-        seen = []
+        seen, self.new_systems = [], []
         for model in page:
             link = links.get(model["name"])
             aliases = {a["alias"]: str(a["version"]) for a in model.get("aliases") or []}
@@ -153,6 +155,7 @@ class _Sync:
                 link.save(update_fields=["aliases"])
             seen.append(link.pk)
         RegisteredModel.objects.filter(pk__in=seen).update(seen_in_sync=self.run_id)
+        _record_page(AISystem, "ai_system.created", self.new_systems)
 
     def _new_model(self, model: dict) -> RegisteredModel:
         name, created_ms = model["name"], model.get("creation_timestamp")
@@ -169,7 +172,9 @@ class _Sync:
             system = save_new(
                 AISystem(name=name[:200], purpose=(model.get("description") or "")[:2000], provider="in-house"),
                 by=None,
+                event=None,  # recorded with the page's (_record_page)
             )
+            self.new_systems.append(system.pk)
             self.models["created"] += 1
         else:
             self.models["linked"] += 1  # typed in by hand before: now it follows the registry
@@ -211,7 +216,7 @@ class _Sync:
                 registered_model__in=list(links.values()), model_version__in={str(v["version"]) for v in page}
             )
         }
-        seen = []
+        seen, self.new_versions = [], []
         for mv in page:
             link = links.get(mv["name"])
             if link is None:  # registered after the models were read: the next sync brings it
@@ -234,6 +239,8 @@ class _Sync:
                     self.versions["unchanged"] += 1
             seen.append(current.pk)
         AISystemVersion.objects.filter(pk__in=seen).update(seen_in_sync=self.run_id)
+        # The owner and governance are told of each new version (notify.py).
+        _record_page(AISystemVersion, "ai_system_version.registered", self.new_versions)
 
     def _new_version(self, link, fields, mv) -> AISystemVersion:
         metrics = {}
@@ -242,7 +249,8 @@ class _Sync:
             for metric in ((run or {}).get("data") or {}).get("metrics") or []:
                 metrics[metric["key"]] = metric.get("value")
         version = AISystemVersion(ai_system_id=link.ai_system_id, registered_model=link, metrics=metrics, **fields)
-        save_new(version, by=None, event="registered")  # the owner and governance are told (notify.py)
+        save_new(version, by=None, event=None)  # recorded with the page's (_record_page)
+        self.new_versions.append(version.pk)
         self.versions["created"] += 1
         return version
 
@@ -283,6 +291,14 @@ class _Sync:
         if batch:
             added += kpi_measurements_ingest(by=None, points=batch)["created"]
         return added
+
+
+def _record_page(model, event_type: str, ids: list[int]) -> None:
+    """The events of a page's new records in one statement, each carrying its record as the API
+    shows it (as `save_new` would have recorded them one by one)."""
+    if ids:
+        shown = represent_many(model, ids)
+        record_events(model, [(event_type, pk, shown[pk]) for pk in ids], by=None)
 
 
 def _version_fields(mv: dict, model_aliases: dict) -> dict:

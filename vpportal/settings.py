@@ -505,6 +505,8 @@ MLFLOW_TIMEOUT_SECONDS = env.float("MLFLOW_TIMEOUT_SECONDS", default=10)
 MLFLOW_RETRIES = env.int("MLFLOW_RETRIES", default=3)  # after the first attempt, on network errors, 429, 5xx
 MLFLOW_BACKOFF_SECONDS = env.float("MLFLOW_BACKOFF_SECONDS", default=0.1 if TESTING else 1.0)
 MLFLOW_PAGE_SIZE = env.int("MLFLOW_PAGE_SIZE", default=100)  # items per page of every registry list
+# `make run`'s demo connects a model source to the MLflow server here while one runs (on this machine only).
+MLFLOW_DEMO_TRACKING_URI = env.str("MLFLOW_DEMO_TRACKING_URI", default="http://127.0.0.1:5000")
 # The decision's write-back is retried by its task with growing delays, up to this one.
 MLFLOW_WRITEBACK_MAX_DELAY_SECONDS = env.int("MLFLOW_WRITEBACK_MAX_DELAY_SECONDS", default=900)
 

@@ -44,3 +44,26 @@ def test_the_sync_interleaves_reads_and_writes(source, mlflow, gate):
     finally:
         MlflowRest.pages = real_pages
     assert written_when_asked == [(0, 0), (1, 2), (2, 4)]
+
+
+def test_a_pages_new_records_share_one_commit_callback(source, mlflow, django_capture_on_commit_callbacks):
+    """The sync is one transaction: a callback a new record (an event each) would grow with the
+    registry. The events are recorded a page at a time: one callback for the page of new systems,
+    one for the page of new versions, one for the sync's own event, however many records."""
+    from integrations.models import AISystemVersion
+    from vpportal.events.models import Event
+
+    for n in range(4):
+        register(mlflow, f"c-{n}", 3, run=False)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        sync_source(source, page_size=100)
+
+    assert len(callbacks) == 3
+    assert AISystemVersion.objects.count() == 12
+    assert Event.objects.filter(type="ai_system.created").count() == 4
+    registered = Event.objects.filter(type="ai_system_version.registered")
+    assert registered.count() == 12
+    assert {(e.data["model_name"], e.data["model_version"]) for e in registered} == {
+        (f"c-{n}", str(v)) for n in range(4) for v in (1, 2, 3)
+    }

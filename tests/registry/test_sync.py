@@ -139,6 +139,23 @@ def test_a_5xx_page_is_retried(source, mlflow, gate):
     assert sum("model-versions/search" in path for path in gate.seen) == 2
 
 
+def test_a_5xx_page_that_persists_is_a_clear_error_and_writes_nothing(source, mlflow, gate):
+    for n in range(3):
+        register(mlflow, f"p{n}", 1, run=False)
+    before = counts()
+    gate.fail_next["model-versions/search"] = 100  # the models' pages arrive, every versions' page is a 503
+
+    with pytest.raises(RegistryError) as failure:
+        sync_source(source, page_size=2)
+
+    assert failure.value.status == 503
+    assert "answered 503 at model-versions/search after 3 attempts: try again" in failure.value.message
+    assert counts() == before
+    assert not RegisteredModel.objects.exists()
+    gate.reset()
+    assert sync_source(source, page_size=2)["versions"] == {"created": 3}
+
+
 def test_the_server_down_mid_sync_writes_nothing_and_the_next_sync_completes(source, mlflow, gate):
     for n in range(3):
         register(mlflow, f"m{n}", 1, run=False)
@@ -213,3 +230,28 @@ def test_a_kpi_feed_adds_the_new_points_once(source, mlflow, executive):
     mlflow.log_metric(version.run_id, "auc", 0.85, step=3)
     assert sync_source(source)["kpi_points_added"] == 1
     assert KPIMeasurement.objects.filter(kpi=kpi).count() == 4
+
+
+def test_a_renamed_or_deleted_model_is_reported_to_governance(source, mlflow, governance, leader):
+    from integrations.dispatch import fan_out_notifications
+    from integrations.models import Notification
+
+    register(mlflow, "before", 1, run=False)
+    register(mlflow, "doomed", 1, run=False)
+    sync_source(source)
+    fan_out_notifications()
+    Notification.objects.all().delete()
+    mlflow.rename_registered_model("before", "after")
+    mlflow.delete_registered_model("doomed")
+
+    sync_source(source)
+    fan_out_notifications()
+
+    (told,) = Notification.objects.filter(verb="registry_changed")
+    assert told.recipient.user == governance
+    assert told.text == "Model source Team registry: renamed before -> after; gone from the registry: doomed"
+    assert not Notification.objects.filter(recipient__user=leader).exists()
+    # Nothing changed since: nobody is told again.
+    sync_source(source)
+    fan_out_notifications()
+    assert Notification.objects.filter(verb="registry_changed").count() == 1

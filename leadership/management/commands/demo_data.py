@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from integrations import demo_registry
 from leadership.demo import DEMO_LOGINS, DEMO_PASSWORD, create_demo
 
 
@@ -10,6 +12,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = create_demo()
         self.stdout.write("Demo data created." if result["created"] else "Demo data already present.")
+        # The model registry comes and goes: a source for a local MLflow only while one runs.
+        admin = get_user_model().objects.filter(username="admin", is_superuser=True).first()
+        if admin is not None:
+            self.stdout.write(demo_registry.connect(by=admin))
         if settings.DEMO_MODE:
             self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
             self.stdout.write(f"  {'admin':<11} superuser (admin only)")
