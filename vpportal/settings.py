@@ -327,7 +327,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login"]
 # API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "vpportal.people.tokens.TokenAuthentication",  # knox's, reading the token once
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["vpportal.core.api_access.RolePermission"],
@@ -466,6 +466,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {"task": "leadership.tasks.daily_digest_task", "schedule": crontab(hour=6, minute=0)},
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
     "prune-report-jobs": {"task": "leadership.tasks.prune_report_jobs_task", "schedule": crontab(hour=3, minute=0)},
+    "prune-expired-tokens": {
+        "task": "vpportal.tasks.prune_expired_tokens_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # Executive-report PDFs rendered in the background (leadership.reports.jobs) are kept this long.
 REPORT_JOB_RETENTION_DAYS = env.int("REPORT_JOB_RETENTION_DAYS", default=7)
