@@ -31,8 +31,9 @@ class WebhookViewMixin:
     writes = services.WEBHOOK_WRITES
 
 
-class WebhookListView(WebhookViewMixin, generic.TrackedListView):
-    filterset_class = WebhookFilterSet
+WebhookListView, WebhookUpdateView, WebhookDeleteView, WebhookHistoryView = generic.record_pages(
+    WebhookViewMixin, "List Update Delete History", form_class=WebhookForm, filterset_class=WebhookFilterSet
+)
 
 
 class WebhookDetailView(WebhookViewMixin, generic.TrackedDetailView):
@@ -56,18 +57,6 @@ class WebhookCreateView(WebhookViewMixin, generic.TrackedCreateView):
             generic._add_errors(form, error)
             return self.form_invalid(form)
         return render(self.request, "integrations/webhook_secret.html", {"object": webhook, "secret": secret})
-
-
-class WebhookUpdateView(WebhookViewMixin, generic.TrackedUpdateView):
-    form_class = WebhookForm
-
-
-class WebhookDeleteView(WebhookViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class WebhookHistoryView(WebhookViewMixin, generic.HistoryView):
-    pass
 
 
 def _webhook_for_change(request, pk):
@@ -143,6 +132,7 @@ class ModelSourceViewMixin:
     model = ModelSource
     spec = MODEL_SOURCE
     url_namespace = "integrations"
+    writes = registry.MODEL_SOURCE_WRITES
 
 
 class ModelSourceListView(ModelSourceViewMixin, generic.TrackedListView):
@@ -166,23 +156,9 @@ class ModelSourceDetailView(ModelSourceViewMixin, generic.TrackedDetailView):
         return ctx
 
 
-class ModelSourceCreateView(ModelSourceViewMixin, generic.TrackedCreateView):
-    form_class = ModelSourceForm
-    create_service = registry.model_source_create
-
-
-class ModelSourceUpdateView(ModelSourceViewMixin, generic.TrackedUpdateView):
-    form_class = ModelSourceForm
-    update_service = registry.model_source_update
-
-
-class ModelSourceDeleteView(ModelSourceViewMixin, generic.TrackedDeleteView):
-    delete_service = registry.model_source_delete
-
-
-class ModelSourceHistoryView(ModelSourceViewMixin, generic.HistoryView):
-    pass
-
+ModelSourceCreateView, ModelSourceUpdateView, ModelSourceDeleteView, ModelSourceHistoryView = generic.record_pages(
+    ModelSourceViewMixin, "Create Update Delete History", form_class=ModelSourceForm
+)
 
 MODELS_SHOWN = 200
 
@@ -243,8 +219,9 @@ class AISystemVersionViewMixin:
     url_namespace = "integrations"
 
 
-class AISystemVersionListView(AISystemVersionViewMixin, generic.TrackedListView):
-    filterset_class = AISystemVersionFilterSet
+AISystemVersionListView, AISystemVersionHistoryView = generic.record_pages(
+    AISystemVersionViewMixin, "List History", filterset_class=AISystemVersionFilterSet
+)
 
 
 class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailView):
@@ -255,10 +232,6 @@ class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailV
         ctx["can_decide"] = registry.may_decide(self.request.user)
         ctx["gate_failures"] = system_failures(self.object.ai_system) if ctx["can_decide"] else []
         return ctx
-
-
-class AISystemVersionHistoryView(AISystemVersionViewMixin, generic.HistoryView):
-    pass
 
 
 @access("governance.accept_risk")

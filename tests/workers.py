@@ -41,6 +41,30 @@ def worker_env(**overrides) -> dict:
     return env
 
 
+def start_worker(args: list, *, env: dict, log, log_path: Path, timeout: float = 90, failure=RuntimeError):
+    """`celery -A vpportal worker -l info <args>` (without gossip and mingle) in its own process
+    group, so kill -9 reaches its pool too; answers the process once its log (`log`, the open file
+    at `log_path`) says it is ready. `failure` is raised with the log's end when it exits or is not
+    ready within `timeout` seconds. The load test (benchmarks/scaleout.py) starts its worker so too."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "vpportal", "worker", "-l", "info", *args]
+        + ["--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise failure(f"The Celery worker exited:\n{log_path.read_text()[-3000:]}")
+        if b" ready." in log_path.read_bytes():
+            return process
+        time.sleep(0.2)
+    raise failure(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+
+
 class Worker:
     """`celery -A vpportal worker` in its own process group; `kill()` is kill -9 on all of it."""
 
@@ -52,24 +76,15 @@ class Worker:
 
     def start(self, timeout: float = 90):
         self.log = open(self.log_path, "ab")  # noqa: SIM115  (open for the worker's lifetime)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vpportal", "worker", "-l", "info", "-c", str(self.concurrency)]
-            + ["-Q", self.env["CELERY_QUEUE"], "-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h"]
-            + ["--without-gossip", "--without-mingle", "--pool", "prefork"],
-            cwd=ROOT,
+        self.process = start_worker(
+            ["-c", str(self.concurrency), "-Q", self.env["CELERY_QUEUE"]]
+            + ["-n", f"{self.env['CELERY_QUEUE']}-{time.time_ns()}@%h", "--pool", "prefork"],
             env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=self.log,
+            log_path=self.log_path,
+            timeout=timeout,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"The worker exited: {self.log_path.read_text()[-3000:]}")
-            if b" ready." in self.log_path.read_bytes():
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"The worker did not start: {self.log_path.read_text()[-3000:]}")
+        return self
 
     def kill(self):
         """kill -9 the worker and its pool processes (what an OOM kill or a lost machine does)."""

@@ -1,9 +1,7 @@
 """API resources `ai-systems`, `risks` (with `accept`) and `mitigations`: configuration on top of the
 tracked viewset; writes go through governance.services.risks, like pages and admin."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
@@ -11,10 +9,10 @@ from governance.models import AISystem, Mitigation, Requirement, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.api import (
-    IF_MATCH,
     TRACKED_READ_ONLY,
     TrackedSerializer,
     TrackedViewSet,
+    record_action,
     spec_fields,
     tracked_schema,
 )
@@ -124,28 +122,19 @@ class RiskViewSet(TrackedViewSet):
     writes = services.RISK_WRITES
     service_actions = ("accept",)
 
-    @extend_schema(
-        request=RiskAcceptSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: RiskSerializer,
-            400: OpenApiResponse(description="The justification is blank."),
-            403: OpenApiResponse(description="Only executive and governance users may accept risks."),
-            409: OpenApiResponse(description="The risk is not open (already accepted or closed)."),
-            412: OpenApiResponse(description="If-Match does not match the risk's ETag."),
+    @record_action(
+        RiskAcceptSerializer,
+        RiskSerializer,
+        {
+            400: "The justification is blank.",
+            403: "Only executive and governance users may accept risks.",
+            409: "The risk is not open (already accepted or closed).",
+            412: "If-Match does not match the risk's ETag.",
         },
     )
-    @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept the risk with a written justification (executive or governance)."""
-        risk = self.get_object()
-        version = self._expected_version(risk)
-        body = RiskAcceptSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        risk = services.risk_accept(
-            risk=risk, by=request.user, justification=body.validated_data["justification"], version=version
-        )
-        return self.action_response(risk)
+        return self.run_action(services.risk_accept, RiskAcceptSerializer)
 
 
 @tracked_schema

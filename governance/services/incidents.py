@@ -19,6 +19,7 @@ from governance.models import Incident, Risk
 from vpportal.core.bounds import CLOCK_SKEW
 from vpportal.core.services import (
     TransitionError,
+    Writes,
     delete_record,
     require,
     save_changes,
@@ -114,6 +115,9 @@ def incident_update(incident: Incident, *, by, data: dict, version: int | None =
 
 def incident_delete(incident: Incident, *, by, version: int | None = None) -> None:
     delete_record(incident, by=by, version=version)
+
+
+INCIDENT_WRITES = Writes(create=incident_create, update=incident_update, delete=incident_delete)
 
 
 # --- the workflow -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import TrackedSerializer, TrackedViewSet, record_action, spec_fields, tracked_schema
 from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
 
@@ -63,32 +63,21 @@ class InitiativeViewSet(TrackedViewSet):
     writes = services.INITIATIVE_WRITES
     service_actions = ("transition",)
 
-    @extend_schema(
-        request=TransitionInputSerializer,
-        responses={
-            200: InitiativeSerializer,
-            400: OpenApiResponse(description="Unknown stage."),
-            403: OpenApiResponse(description="The role may not move initiatives or override the gate."),
+    @record_action(
+        TransitionInputSerializer,
+        InitiativeSerializer,
+        {
+            400: "Unknown stage.",
+            403: "The role may not move initiatives or override the gate.",
             409: OpenApiResponse(TRANSITION_REFUSED, description="The move is not allowed or the gate refuses it."),
-            412: OpenApiResponse(description="Stale If-Match."),
+            412: "Stale If-Match.",
         },
+        if_match=False,
         description="Move the initiative to another stage through the stage gate (executives may override "
         "failed checks with a justification).",
     )
-    @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        initiative = self.get_object()
-        version = self._expected_version(initiative)
-        payload = TransitionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.initiative_transition(
-            initiative=initiative,
-            by=request.user,
-            stage=payload.validated_data["stage"],
-            override_justification=payload.validated_data["override_justification"],
-            version=version,
-        )
-        return self.action_response(initiative)
+        return self.run_action(services.initiative_transition, TransitionInputSerializer)
 
     @extend_schema(
         responses={200: StageMoveSerializer(many=True)},

@@ -109,12 +109,7 @@ class MentorshipReassignView(MentorshipViewMixin, UserFormKwargsMixin, generic.T
             raise PermissionDenied
 
 
-class MentorshipDeleteView(MentorshipViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class MentorshipHistoryView(MentorshipViewMixin, generic.HistoryView):
-    pass
+MentorshipDeleteView, MentorshipHistoryView = generic.record_pages(MentorshipViewMixin, "Delete History")
 
 
 # --- sessions --------------------------------------------------------------------------------------
@@ -239,20 +234,9 @@ class TrainingDetailView(TrainingViewMixin, generic.TrackedDetailView):
         return ctx
 
 
-class TrainingCreateView(TrainingViewMixin, generic.TrackedCreateView):
-    form_class = TrainingForm
-
-
-class TrainingUpdateView(TrainingViewMixin, generic.TrackedUpdateView):
-    form_class = TrainingForm
-
-
-class TrainingDeleteView(TrainingViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class TrainingHistoryView(TrainingViewMixin, generic.HistoryView):
-    pass
+TrainingCreateView, TrainingUpdateView, TrainingDeleteView, TrainingHistoryView = generic.record_pages(
+    TrainingViewMixin, "Create Update Delete History", form_class=TrainingForm
+)
 
 
 def _visible_training(request, pk):
