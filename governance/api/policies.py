@@ -15,7 +15,14 @@ from governance.filtersets.policies import (
 from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
 from governance.services import policies as services
 from governance.specs import ACKNOWLEDGEMENT, FRAMEWORK, POLICY, POLICY_VERSION, REQUIREMENT
-from vpportal.core.api import TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import (
+    TRACKED_READ_ONLY,
+    TrackedSerializer,
+    TrackedViewSet,
+    spec_fields,
+    spec_serializer,
+    tracked_schema,
+)
 
 
 class RequirementIdsField(serializers.ListField):
@@ -115,10 +122,7 @@ class FrameworkSerializer(TrackedSerializer):
         read_only_fields = (*TRACKED_READ_ONLY, "is_builtin")
 
 
-class RequirementSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = Requirement
-        fields = spec_fields(REQUIREMENT)
+RequirementSerializer = spec_serializer(REQUIREMENT)
 
 
 @tracked_schema

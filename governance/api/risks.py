@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
-from governance.models import AISystem, Mitigation, Requirement, Risk
+from governance.models import Mitigation, Requirement, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.api import (
@@ -14,14 +14,11 @@ from vpportal.core.api import (
     TrackedViewSet,
     record_action,
     spec_fields,
+    spec_serializer,
     tracked_schema,
 )
 
-
-class AISystemSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = AISystem
-        fields = spec_fields(AI_SYSTEM)
+AISystemSerializer = spec_serializer(AI_SYSTEM)
 
 
 class RiskSerializer(TrackedSerializer):

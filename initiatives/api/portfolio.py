@@ -7,13 +7,20 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, record_action, spec_fields, tracked_schema
+from vpportal.core.api import (
+    TrackedSerializer,
+    TrackedViewSet,
+    record_action,
+    spec_fields,
+    spec_serializer,
+    tracked_schema,
+)
 from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
 
 from ..choices import KPIStatus, Stage
 from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, KPIMeasurementFilterSet, MilestoneFilterSet
-from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from ..models import KPI, Initiative, KPIMeasurement
 from ..services import portfolio as services
 from ..specs import INITIATIVE, KPI_SPEC, MEASUREMENT, MILESTONE
 
@@ -90,10 +97,7 @@ class InitiativeViewSet(TrackedViewSet):
         return Response(StageMoveSerializer(moves, many=True).data)
 
 
-class MilestoneSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = Milestone
-        fields = spec_fields(MILESTONE)
+MilestoneSerializer = spec_serializer(MILESTONE)
 
 
 @tracked_schema

@@ -184,6 +184,13 @@ class TrackedSerializer(CompiledRepresentation, serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
+def spec_serializer(spec):
+    """The serializer of a model that declares nothing beyond its spec's columns (`<Model>Serializer`)."""
+    meta = type("Meta", (TrackedSerializer.Meta,), {"model": spec.model, "fields": spec_fields(spec)})
+    name = f"{spec.model.__name__}Serializer"
+    return type(name, (TrackedSerializer,), {"Meta": meta, "__module__": spec.model.__module__, "__qualname__": name})
+
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
