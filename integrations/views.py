@@ -59,24 +59,25 @@ class WebhookCreateView(WebhookViewMixin, generic.TrackedCreateView):
         return render(self.request, "integrations/webhook_secret.html", {"object": webhook, "secret": secret})
 
 
-def _webhook_for_change(request, pk):
-    webhook = get_object_or_404(Webhook.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm(perm_name(Webhook, "change"), webhook):
+def _for_change(request, model, pk):
+    """The record `pk` of `model` if this user sees it (404 otherwise) and may change it (403)."""
+    record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm(perm_name(model, "change"), record):
         raise PermissionDenied
-    return webhook
+    return record
 
 
 @access("integrations.change_webhook")
 @require_POST
 def webhook_rotate_secret(request, pk):
-    webhook, secret = services.webhook_rotate_secret(_webhook_for_change(request, pk), by=request.user)
+    webhook, secret = services.webhook_rotate_secret(_for_change(request, Webhook, pk), by=request.user)
     return render(request, "integrations/webhook_secret.html", {"object": webhook, "secret": secret, "rotated": True})
 
 
 @access("integrations.change_webhook")
 @require_POST
 def webhook_test(request, pk):
-    webhook = _webhook_for_change(request, pk)
+    webhook = _for_change(request, Webhook, pk)
     services.webhook_test(webhook, by=request.user)
     messages.success(request, "A webhook.ping event is on its way.")
     return redirect(webhook)
@@ -163,17 +164,10 @@ ModelSourceCreateView, ModelSourceUpdateView, ModelSourceDeleteView, ModelSource
 MODELS_SHOWN = 200
 
 
-def _source_for_change(request, pk):
-    source = get_object_or_404(ModelSource.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm(perm_name(ModelSource, "change"), source):
-        raise PermissionDenied
-    return source
-
-
 @access("integrations.change_modelsource")
 @require_POST
 def modelsource_sync(request, pk):
-    source = _source_for_change(request, pk)
+    source = _for_change(request, ModelSource, pk)
     try:
         result = registry.sync_now(source, by=request.user)
     except RegistryError as exc:
@@ -193,7 +187,7 @@ def modelsource_sync(request, pk):
 def modelsource_feed(request, pk):
     from initiatives.models import KPI
 
-    source = _source_for_change(request, pk)
+    source = _for_change(request, ModelSource, pk)
     kpi = KPI.objects.filter(pk=request.POST.get("kpi") if str(request.POST.get("kpi", "")).isdigit() else None).first()
     if kpi is None:
         messages.error(request, "Choose the KPI that follows the metric.")
