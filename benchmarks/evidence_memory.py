@@ -22,30 +22,10 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.memory import PeakSampler, rss_bytes  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vpportal.settings")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 BOUNDARY = "----evidencebench"
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE_SIZE
-
-
-class PeakSampler(threading.Thread):
-    def __init__(self, interval=0.002):
-        super().__init__(daemon=True)
-        self.interval, self.peak, self._halt = interval, rss_bytes(), threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self) -> int:
-        self._halt.set()
-        self.join()
-        return max(self.peak, rss_bytes())
 
 
 def write_body(path: Path, name: str, size: int, seed: int) -> int:

@@ -18,11 +18,9 @@ Runs on PostgreSQL (BENCH_DATABASE_URL, default vpportal_bench; created and migr
 import argparse
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -31,32 +29,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.environment import configure, database_url, ensure_database  # noqa: E402
+from benchmarks.memory import PeakSampler, rss_bytes  # noqa: E402
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 IMPORTER_EMAIL = "import-bench@example.com"
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE_SIZE
-
-
-class PeakSampler(threading.Thread):
-    """Samples this process's resident memory until stopped; `peak` is the highest sample."""
-
-    def __init__(self, interval=0.002):
-        super().__init__(daemon=True)
-        self.interval, self.peak, self._halt = interval, rss_bytes(), threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self) -> int:
-        self._halt.set()
-        self.join()
-        return max(self.peak, rss_bytes())
 
 
 # --- the files ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from standardwebhooks import Webhook as Verifier
 
-from benchmarks.environment import ROOT
+from tests.workers import start_worker
 
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -122,24 +122,16 @@ class Worker:
         self.starts += 1
         self.log = open(self.log_path, "ab")  # noqa: SIM115
         queue = self.env["CELERY_QUEUE"]
-        self.proc = subprocess.Popen(
-            [Path(os.sys.executable).parent / "celery", "-A", "vpportal", "worker", "--beat", "-l", "info"]
-            + ["-c", str(self.concurrency), "-Q", queue, "-n", f"{queue}-{self.starts}@%h"]
-            + ["--without-gossip", "--without-mingle", "-s", str(self.home / "beat-schedule")],
-            cwd=ROOT,
+        self.proc = start_worker(
+            ["--beat", "-c", str(self.concurrency), "-Q", queue, "-n", f"{queue}-{self.starts}@%h"]
+            + ["-s", str(self.home / "beat-schedule")],
             env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=self.log,
+            log_path=self.log_path,
+            timeout=timeout,
+            failure=SystemExit,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"The Celery worker exited:\n{self.log_path.read_text()[-3000:]}")
-            if b" ready." in self.log_path.read_bytes():
-                return self
-            time.sleep(0.2)
-        raise SystemExit(f"The Celery worker did not start:\n{self.log_path.read_text()[-3000:]}")
+        return self
 
     def kill(self):
         if self.proc and self.proc.poll() is None:

@@ -58,14 +58,7 @@ class EvidenceFilterSet(TrackedFilterSet):
     expiring_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lt", label="Expiring before")
     current = django_filters.BooleanFilter(method="filter_current", label="Current")
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("title", "title"),
-            ("kind", "kind"),
-            ("original_name", "original_name"),
-            ("uploaded_at", "uploaded_at"),
-            ("valid_until", "valid_until"),
-            ("updated_at", "updated_at"),
-        )
+        fields=("title", "kind", "original_name", "uploaded_at", "valid_until", "updated_at")
     )
 
     class Meta:

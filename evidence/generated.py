@@ -14,6 +14,11 @@ def pdf(title: str, lines: list[str]) -> bytes:
     for line in lines:
         body += b" 0 -18 Td (" + escape(line) + b") Tj"
     body += b" ET"
+    return pdf_page(body)
+
+
+def pdf_page(body: bytes) -> bytes:
+    """A one-page PDF whose page draws `body` (PDF content operators) in Helvetica as /F1."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

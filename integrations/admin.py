@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from vpportal.core.admin import TrackedAdmin
+from vpportal.core.admin import ReadOnlyAdmin, TrackedAdmin
 
 from . import registry, services
 from .models import AISystemVersion, ModelSource, Webhook, WebhookDelivery
@@ -22,31 +22,12 @@ class WebhookAdmin(TrackedAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     """The delivery log, read-only (redeliver from the webhook's page or the API)."""
 
     list_display = ("id", "webhook", "event", "attempt", "status", "response_status", "duration_ms", "next_attempt_at")
     list_filter = ("status",)
     list_select_related = ("webhook", "event")
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("integrations.view_webhookdelivery")
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("integrations.view_webhookdelivery")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ModelSource)
@@ -55,13 +36,11 @@ class ModelSourceAdmin(TrackedAdmin):
     list_filter = ("active",)
     search_fields = ("name", "tracking_uri")
     readonly_fields = (*TrackedAdmin.readonly_fields, "last_synced_at", "last_sync_result")
-    create_service = staticmethod(registry.model_source_create)
-    update_service = registry.model_source_update
-    delete_service = registry.model_source_delete
+    writes = registry.MODEL_SOURCE_WRITES
 
 
 @admin.register(AISystemVersion)
-class AISystemVersionAdmin(admin.ModelAdmin):
+class AISystemVersionAdmin(ReadOnlyAdmin):
     """Read-only: the sync writes versions; approve and reject on the version's page or the API,
     where the gate's checks and the write-back to MLflow apply."""
 
@@ -69,22 +48,3 @@ class AISystemVersionAdmin(admin.ModelAdmin):
     list_filter = ("approval", "registry_confirmed", "in_registry")
     search_fields = ("registered_model__name", "ai_system__name", "run_id")
     list_select_related = ("registered_model", "ai_system")
-    readonly_fields = [f.name for f in AISystemVersion._meta.fields]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("integrations.view_aisystemversion")
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("integrations.view_aisystemversion")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

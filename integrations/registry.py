@@ -24,7 +24,7 @@ from governance.gate_checks import system_failures
 from governance.models import AISystem
 from initiatives.services.portfolio import BULK_LIMIT, kpi_measurements_ingest
 from vpportal.core.bounds import CLOCK_SKEW
-from vpportal.core.services import TransitionError, delete_record, require, save_changes, save_new
+from vpportal.core.services import TransitionError, Writes, delete_record, require, save_changes, save_new
 from vpportal.events.outbox import record_event, record_events, represent_many
 from vpportal.people.models import Person
 
@@ -58,6 +58,9 @@ def model_source_update(source: ModelSource, *, by, data: dict, version: int | N
 
 def model_source_delete(source: ModelSource, *, by, version: int | None = None) -> None:
     delete_record(source, by=by, version=version)
+
+
+MODEL_SOURCE_WRITES = Writes(create=model_source_create, update=model_source_update, delete=model_source_delete)
 
 
 def client_for(source: ModelSource) -> MlflowRest:

@@ -31,8 +31,9 @@ class WebhookViewMixin:
     writes = services.WEBHOOK_WRITES
 
 
-class WebhookListView(WebhookViewMixin, generic.TrackedListView):
-    filterset_class = WebhookFilterSet
+WebhookListView, WebhookUpdateView, WebhookDeleteView, WebhookHistoryView = generic.record_pages(
+    WebhookViewMixin, "List Update Delete History", form_class=WebhookForm, filterset_class=WebhookFilterSet
+)
 
 
 class WebhookDetailView(WebhookViewMixin, generic.TrackedDetailView):
@@ -58,36 +59,25 @@ class WebhookCreateView(WebhookViewMixin, generic.TrackedCreateView):
         return render(self.request, "integrations/webhook_secret.html", {"object": webhook, "secret": secret})
 
 
-class WebhookUpdateView(WebhookViewMixin, generic.TrackedUpdateView):
-    form_class = WebhookForm
-
-
-class WebhookDeleteView(WebhookViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class WebhookHistoryView(WebhookViewMixin, generic.HistoryView):
-    pass
-
-
-def _webhook_for_change(request, pk):
-    webhook = get_object_or_404(Webhook.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm(perm_name(Webhook, "change"), webhook):
+def _for_change(request, model, pk):
+    """The record `pk` of `model` if this user sees it (404 otherwise) and may change it (403)."""
+    record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm(perm_name(model, "change"), record):
         raise PermissionDenied
-    return webhook
+    return record
 
 
 @access("integrations.change_webhook")
 @require_POST
 def webhook_rotate_secret(request, pk):
-    webhook, secret = services.webhook_rotate_secret(_webhook_for_change(request, pk), by=request.user)
+    webhook, secret = services.webhook_rotate_secret(_for_change(request, Webhook, pk), by=request.user)
     return render(request, "integrations/webhook_secret.html", {"object": webhook, "secret": secret, "rotated": True})
 
 
 @access("integrations.change_webhook")
 @require_POST
 def webhook_test(request, pk):
-    webhook = _webhook_for_change(request, pk)
+    webhook = _for_change(request, Webhook, pk)
     services.webhook_test(webhook, by=request.user)
     messages.success(request, "A webhook.ping event is on its way.")
     return redirect(webhook)
@@ -143,6 +133,7 @@ class ModelSourceViewMixin:
     model = ModelSource
     spec = MODEL_SOURCE
     url_namespace = "integrations"
+    writes = registry.MODEL_SOURCE_WRITES
 
 
 class ModelSourceListView(ModelSourceViewMixin, generic.TrackedListView):
@@ -166,38 +157,17 @@ class ModelSourceDetailView(ModelSourceViewMixin, generic.TrackedDetailView):
         return ctx
 
 
-class ModelSourceCreateView(ModelSourceViewMixin, generic.TrackedCreateView):
-    form_class = ModelSourceForm
-    create_service = registry.model_source_create
-
-
-class ModelSourceUpdateView(ModelSourceViewMixin, generic.TrackedUpdateView):
-    form_class = ModelSourceForm
-    update_service = registry.model_source_update
-
-
-class ModelSourceDeleteView(ModelSourceViewMixin, generic.TrackedDeleteView):
-    delete_service = registry.model_source_delete
-
-
-class ModelSourceHistoryView(ModelSourceViewMixin, generic.HistoryView):
-    pass
-
+ModelSourceCreateView, ModelSourceUpdateView, ModelSourceDeleteView, ModelSourceHistoryView = generic.record_pages(
+    ModelSourceViewMixin, "Create Update Delete History", form_class=ModelSourceForm
+)
 
 MODELS_SHOWN = 200
-
-
-def _source_for_change(request, pk):
-    source = get_object_or_404(ModelSource.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm(perm_name(ModelSource, "change"), source):
-        raise PermissionDenied
-    return source
 
 
 @access("integrations.change_modelsource")
 @require_POST
 def modelsource_sync(request, pk):
-    source = _source_for_change(request, pk)
+    source = _for_change(request, ModelSource, pk)
     try:
         result = registry.sync_now(source, by=request.user)
     except RegistryError as exc:
@@ -217,7 +187,7 @@ def modelsource_sync(request, pk):
 def modelsource_feed(request, pk):
     from initiatives.models import KPI
 
-    source = _source_for_change(request, pk)
+    source = _for_change(request, ModelSource, pk)
     kpi = KPI.objects.filter(pk=request.POST.get("kpi") if str(request.POST.get("kpi", "")).isdigit() else None).first()
     if kpi is None:
         messages.error(request, "Choose the KPI that follows the metric.")
@@ -243,8 +213,9 @@ class AISystemVersionViewMixin:
     url_namespace = "integrations"
 
 
-class AISystemVersionListView(AISystemVersionViewMixin, generic.TrackedListView):
-    filterset_class = AISystemVersionFilterSet
+AISystemVersionListView, AISystemVersionHistoryView = generic.record_pages(
+    AISystemVersionViewMixin, "List History", filterset_class=AISystemVersionFilterSet
+)
 
 
 class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailView):
@@ -255,10 +226,6 @@ class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailV
         ctx["can_decide"] = registry.may_decide(self.request.user)
         ctx["gate_failures"] = system_failures(self.object.ai_system) if ctx["can_decide"] else []
         return ctx
-
-
-class AISystemVersionHistoryView(AISystemVersionViewMixin, generic.HistoryView):
-    pass
 
 
 @access("governance.accept_risk")

@@ -30,34 +30,19 @@ def personas(db):
     return {role: make_persona(role) for role in PERSONAS}
 
 
-@pytest.fixture
-def executive(personas):
-    return personas["executive"]
+def persona_fixture(role: str):
+    """The fixture named `role`: that persona of `personas`."""
+
+    @pytest.fixture(name=role)
+    def persona(personas):
+        return personas[role]
+
+    return persona
 
 
-@pytest.fixture
-def leader(personas):
-    return personas["leader"]
-
-
-@pytest.fixture
-def governance(personas):
-    return personas["governance"]
-
-
-@pytest.fixture
-def contributor(personas):
-    return personas["contributor"]
-
-
-@pytest.fixture
-def auditor(personas):
-    return personas["auditor"]
-
-
-@pytest.fixture
-def outsider(personas):
-    return personas["outsider"]
+executive, leader, governance, contributor, auditor, outsider = map(
+    persona_fixture, ("executive", "leader", "governance", "contributor", "auditor", "outsider")
+)
 
 
 def page_client(user=None) -> Client:

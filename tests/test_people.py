@@ -169,12 +169,12 @@ def test_people_list_page_runs_constant_queries(executive, django_assert_num_que
 def test_people_api_list_and_detail_run_constant_queries(executive, django_assert_num_queries):
     client = api_client(executive)
     PersonFactory.create_batch(3)
-    # token and user, knox's sweep of the user's expired tokens, roles, count, page
-    with django_assert_num_queries(5):
+    # token and user, roles, count, page
+    with django_assert_num_queries(4):
         client.get("/api/v1/people/")
     PersonFactory.create_batch(40)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get("/api/v1/people/")
     person = PersonFactory()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(f"/api/v1/people/{person.pk}/")

@@ -43,6 +43,36 @@ def worker_env(**overrides) -> dict:
     return env
 
 
+def start_celery(
+    command: list, *, env: dict, log, log_path: Path, ready=b" ready.", timeout: float = 90, failure=RuntimeError
+):
+    """`celery -A vpportal <command>` in its own process group, so kill -9 reaches its pool too;
+    answers the process once its log (`log`, the open file at `log_path`) shows `ready`. `failure`
+    is raised with the log's end when it exits or is not ready within `timeout` seconds."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "vpportal", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise failure(f"The Celery process exited:\n{log_path.read_text()[-3000:]}")
+        if ready in log_path.read_bytes():
+            return process
+        time.sleep(0.2)
+    raise failure(f"The Celery process did not start:\n{log_path.read_text()[-3000:]}")
+
+
+def start_worker(args: list, **options):
+    """`celery -A vpportal worker -l info <args>` without gossip and mingle (start_celery's options).
+    The load test (benchmarks/scaleout.py) starts its worker so too."""
+    return start_celery(["worker", "-l", "info", *args, "--without-gossip", "--without-mingle"], **options)
+
+
 class Worker:
     """`celery -A vpportal worker` in its own process group; `kill()` is kill -9 on all of it."""
 
@@ -83,22 +113,15 @@ class Worker:
 
     def start(self, timeout: float = 90):
         self.log = open(self.log_path, "ab")  # noqa: SIM115  (open for the worker's lifetime)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vpportal", *self.command()],
-            cwd=ROOT,
+        self.process = start_celery(
+            self.command(),
             env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=self.log,
+            log_path=self.log_path,
+            ready=self.READY,
+            timeout=timeout,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"The process exited: {self.log_path.read_text()[-3000:]}")
-            if self.READY in self.log_path.read_bytes():
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"The process did not start: {self.log_path.read_text()[-3000:]}")
+        return self
 
     def kill(self):
         """kill -9 the worker and its pool processes (what an OOM kill or a lost machine does)."""

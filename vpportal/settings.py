@@ -327,7 +327,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login"]
 # API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "vpportal.people.tokens.TokenAuthentication",  # knox's, reading the token once
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["vpportal.core.api_access.RolePermission"],
@@ -474,6 +474,10 @@ CELERY_BEAT_SCHEDULE = {
     "evidence-retention": {"task": "evidence.tasks.retention_task", "schedule": crontab(hour=3, minute=30)},
     "prune-jobs": {"task": "leadership.tasks.prune_jobs_task", "schedule": crontab(hour=3, minute=0)},
     "prune-evidence-packs": {"task": "evidence.tasks.prune_pack_jobs_task", "schedule": crontab(hour=3, minute=15)},
+    "prune-expired-tokens": {
+        "task": "vpportal.tasks.prune_expired_tokens_task",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 # Background jobs a person asked for (leadership/jobs.py: report PDFs, large imports with their
 # files) are kept this long (REPORT_JOB_RETENTION_DAYS is the name it had first).

@@ -48,3 +48,11 @@ def fold_row_counts_task() -> int:
     from vpportal.core.rowcounts import fold
 
     return fold()
+
+
+@shared_task(acks_late=True)
+def prune_expired_tokens_task() -> int:
+    """Delete expired API tokens (vpportal/people/tokens.py): a request no longer sweeps them."""
+    from vpportal.people.tokens import prune_expired
+
+    return prune_expired()

@@ -43,8 +43,9 @@ class StreamedUploadMixin:
         return False
 
 
-class EvidenceListView(EvidenceViewMixin, generic.TrackedListView):
-    filterset_class = EvidenceFilterSet
+EvidenceListView, EvidenceHistoryView = generic.record_pages(
+    EvidenceViewMixin, "List History", filterset_class=EvidenceFilterSet
+)
 
 
 class EvidenceDetailView(EvidenceViewMixin, generic.TrackedDetailView):
@@ -149,10 +150,6 @@ class EvidenceReplaceFileView(
 
 class EvidenceDeleteView(EvidenceViewMixin, generic.TrackedDeleteView):
     delete_service = services.evidence_delete
-
-
-class EvidenceHistoryView(EvidenceViewMixin, generic.HistoryView):
-    pass
 
 
 class EvidenceDownloadView(EvidenceViewMixin, generic.PermissionMixin, django_views.View):

@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.db import models
 
 from governance.models import Incident, Vendor
-from governance.services.incidents import incident_create, incident_delete, incident_update
-from governance.services.vendors import vendor_create, vendor_delete, vendor_update
+from governance.services.incidents import INCIDENT_WRITES
+from governance.services.vendors import VENDOR_WRITES
 from vpportal.core.admin import TrackedAdmin
 
 
@@ -26,9 +26,7 @@ class IncidentAdmin(TrackedAdmin):
         "reported_by",
         *TrackedAdmin.readonly_fields,
     )
-    create_service = incident_create
-    update_service = incident_update
-    delete_service = incident_delete
+    writes = INCIDENT_WRITES
 
 
 @admin.register(Vendor)
@@ -38,6 +36,4 @@ class VendorAdmin(TrackedAdmin):
     search_fields = ("name", "website", "contact_email")
     list_select_related = ("owner",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    create_service = vendor_create
-    update_service = vendor_update
-    delete_service = vendor_delete
+    writes = VENDOR_WRITES

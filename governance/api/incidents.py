@@ -14,11 +14,11 @@ from governance.services import incidents as services
 from governance.services import vendors as vendor_services
 from governance.specs import INCIDENT, VENDOR
 from vpportal.core.api import (
-    IF_MATCH,
     TRACKED_READ_ONLY,
     ExternalReferenceViewSet,
     TrackedSerializer,
     TrackedViewSet,
+    record_action,
     spec_fields,
     tracked_schema,
 )
@@ -72,62 +72,36 @@ class IncidentViewSet(ExternalReferenceViewSet):
     queryset = Incident.objects.with_related().prefetch_related("risks", "mitigations")
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
-    create_service = services.incident_create
-    update_service = services.incident_update
-    delete_service = services.incident_delete
+    writes = services.INCIDENT_WRITES
     service_actions = ("transition", "report", "raise_risk")
 
-    @extend_schema(
-        request=IncidentTransitionSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: IncidentSerializer,
-            400: OpenApiResponse(description="Unknown status."),
-            403: OpenApiResponse(description="The role may not move incidents."),
-            409: OpenApiResponse(description="The move is not declared, or closing is blocked (reasons listed)."),
-            412: OpenApiResponse(description="Stale If-Match."),
+    @record_action(
+        IncidentTransitionSerializer,
+        IncidentSerializer,
+        {
+            400: "Unknown status.",
+            403: "The role may not move incidents.",
+            409: "The move is not declared, or closing is blocked (reasons listed).",
         },
         description="Move the incident along open -> investigating -> mitigated -> closed (back one step "
         "allowed). Closing needs a root cause, lessons learned and, for a serious incident, its report.",
     )
-    @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        incident = self.get_object()
-        version = self._expected_version(incident)
-        body = IncidentTransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.incident_transition(
-            incident=incident, by=request.user, status=body.validated_data["status"], version=version
-        )
-        return self.action_response(incident)
+        return self.run_action(services.incident_transition, IncidentTransitionSerializer)
 
-    @extend_schema(
-        request=IncidentReportSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: IncidentSerializer,
-            400: OpenApiResponse(description="reported_at in the future or before detection."),
-            403: OpenApiResponse(description="The role may not record reports."),
-            409: OpenApiResponse(description="The incident is not serious, or already reported."),
-            412: OpenApiResponse(description="Stale If-Match."),
+    @record_action(
+        IncidentReportSerializer,
+        IncidentSerializer,
+        {
+            400: "reported_at in the future or before detection.",
+            403: "The role may not record reports.",
+            409: "The incident is not serious, or already reported.",
         },
         description="Record that a serious incident was reported to the market surveillance authority "
         "(EU AI Act Article 73): when (now if omitted) and the authority's reference.",
     )
-    @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
-        incident = self.get_object()
-        version = self._expected_version(incident)
-        body = IncidentReportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.incident_report(
-            incident=incident,
-            by=request.user,
-            reported_at=body.validated_data["reported_at"],
-            authority_reference=body.validated_data["authority_reference"],
-            version=version,
-        )
-        return self.action_response(incident)
+        return self.run_action(services.incident_report, IncidentReportSerializer)
 
     @extend_schema(
         request=RiskSerializer,
@@ -159,9 +133,7 @@ class VendorViewSet(TrackedViewSet):
     queryset = Vendor.objects.with_related()
     serializer_class = VendorSerializer
     filterset_class = VendorFilterSet
-    create_service = vendor_services.vendor_create
-    update_service = vendor_services.vendor_update
-    delete_service = vendor_services.vendor_delete
+    writes = vendor_services.VENDOR_WRITES
 
 
 def register(router):

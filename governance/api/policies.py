@@ -15,7 +15,14 @@ from governance.filtersets.policies import (
 from governance.models import Acknowledgement, Framework, Policy, PolicyVersion, Requirement
 from governance.services import policies as services
 from governance.specs import ACKNOWLEDGEMENT, FRAMEWORK, POLICY, POLICY_VERSION, REQUIREMENT
-from vpportal.core.api import TRACKED_READ_ONLY, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import (
+    TRACKED_READ_ONLY,
+    TrackedSerializer,
+    TrackedViewSet,
+    spec_fields,
+    spec_serializer,
+    tracked_schema,
+)
 
 
 class RequirementIdsField(serializers.ListField):
@@ -115,10 +122,7 @@ class FrameworkSerializer(TrackedSerializer):
         read_only_fields = (*TRACKED_READ_ONLY, "is_builtin")
 
 
-class RequirementSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = Requirement
-        fields = spec_fields(REQUIREMENT)
+RequirementSerializer = spec_serializer(REQUIREMENT)
 
 
 @tracked_schema
@@ -146,11 +150,8 @@ class PolicyVersionViewSet(TrackedViewSet):
     writes = services.POLICYVERSION_WRITES
     service_actions = ("submit", "approve", "reject", "retire")
 
-    def _move(self, service, **kwargs):
-        version = self.get_object()
-        expected = self._expected_version(version)
-        service(version=version, by=self.request.user, expected_version=expected, **kwargs)
-        return self.action_response(version)
+    def _move(self, service, body=None):
+        return self.run_action(service, body, record="version", version="expected_version")
 
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"])
@@ -168,9 +169,7 @@ class PolicyVersionViewSet(TrackedViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Send this version under review back to draft with a comment saying why (`{"comment": "..."}`, required)."""
-        body = RejectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._move(services.policyversion_reject, comment=body.validated_data["comment"])
+        return self._move(services.policyversion_reject, RejectSerializer)
 
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"])

@@ -7,23 +7,20 @@ from rest_framework.decorators import action
 
 from governance.choices import RiskLevel
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
-from governance.models import AISystem, Mitigation, Requirement, Risk
+from governance.models import Mitigation, Requirement, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core.api import (
-    IF_MATCH,
     TRACKED_READ_ONLY,
     ExternalReferenceViewSet,
     TrackedSerializer,
+    record_action,
     spec_fields,
+    spec_serializer,
     tracked_schema,
 )
 
-
-class AISystemSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = AISystem
-        fields = spec_fields(AI_SYSTEM)
+AISystemSerializer = spec_serializer(AI_SYSTEM)
 
 
 class RiskSerializer(TrackedSerializer):
@@ -139,28 +136,19 @@ class RiskViewSet(ExternalReferenceViewSet):
     writes = services.RISK_WRITES
     service_actions = ("accept",)
 
-    @extend_schema(
-        request=RiskAcceptSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: RiskSerializer,
-            400: OpenApiResponse(description="The justification is blank."),
-            403: OpenApiResponse(description="Only executive and governance users may accept risks."),
-            409: OpenApiResponse(description="The risk is not open (already accepted or closed)."),
-            412: OpenApiResponse(description="If-Match does not match the risk's ETag."),
+    @record_action(
+        RiskAcceptSerializer,
+        RiskSerializer,
+        {
+            400: "The justification is blank.",
+            403: "Only executive and governance users may accept risks.",
+            409: "The risk is not open (already accepted or closed).",
+            412: "If-Match does not match the risk's ETag.",
         },
     )
-    @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept the risk with a written justification (executive or governance)."""
-        risk = self.get_object()
-        version = self._expected_version(risk)
-        body = RiskAcceptSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        risk = services.risk_accept(
-            risk=risk, by=request.user, justification=body.validated_data["justification"], version=version
-        )
-        return self.action_response(risk)
+        return self.run_action(services.risk_accept, RiskAcceptSerializer)
 
     @extend_schema(
         request=RiskSerializer,

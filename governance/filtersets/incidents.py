@@ -25,15 +25,7 @@ class IncidentFilterSet(ExternalReferenceFilterSet):
     detected_after = django_filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
     detected_before = django_filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("key", "key"),
-            ("title", "title"),
-            ("severity", "severity"),
-            ("status", "status"),
-            ("detected_at", "detected_at"),
-            ("report_due", "report_due"),
-            ("updated_at", "updated_at"),
-        )
+        fields=("key", "title", "severity", "status", "detected_at", "report_due", "updated_at")
     )
 
     class Meta:
@@ -79,14 +71,7 @@ class VendorFilterSet(TrackedFilterSet):
         method="filter_contract_ending", label="Contract ends within 90 days"
     )
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("kind", "kind"),
-            ("status", "status"),
-            ("contract_end_date", "contract_end_date"),
-            ("next_review_date", "next_review_date"),
-            ("updated_at", "updated_at"),
-        )
+        fields=("name", "kind", "status", "contract_end_date", "next_review_date", "updated_at")
     )
 
     class Meta:

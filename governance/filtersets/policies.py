@@ -21,15 +21,7 @@ class PolicyFilterSet(TrackedFilterSet):
         choices=VersionStatus.choices, method="filter_status", label="Status of the newest version"
     )
     review_overdue = django_filters.BooleanFilter(method="filter_review_overdue", label="Review overdue")
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("code", "code"),
-            ("title", "title"),
-            ("category", "category"),
-            ("next_review_date", "next_review_date"),
-            ("updated_at", "updated_at"),
-        )
-    )
+    ordering = django_filters.OrderingFilter(fields=("code", "title", "category", "next_review_date", "updated_at"))
 
     class Meta:
         model = Policy
@@ -50,9 +42,7 @@ class PolicyFilterSet(TrackedFilterSet):
 class PolicyVersionFilterSet(TrackedFilterSet):
     policy = django_filters.ModelChoiceFilter(queryset=Policy.objects.all())
     status = django_filters.MultipleChoiceFilter(choices=VersionStatus.choices)
-    ordering = django_filters.OrderingFilter(
-        fields=(("number", "number"), ("approved_at", "approved_at"), ("updated_at", "updated_at"))
-    )
+    ordering = django_filters.OrderingFilter(fields=("number", "approved_at", "updated_at"))
 
     class Meta:
         model = PolicyVersion
@@ -65,7 +55,7 @@ class AcknowledgementFilterSet(TrackedFilterSet):
     policy = django_filters.ModelChoiceFilter(
         queryset=Policy.objects.all(), field_name="policy_version__policy", label="Policy"
     )
-    ordering = django_filters.OrderingFilter(fields=(("acknowledged_at", "acknowledged_at"),))
+    ordering = django_filters.OrderingFilter(fields=("acknowledged_at",))
 
     class Meta:
         model = Acknowledgement
@@ -74,7 +64,7 @@ class AcknowledgementFilterSet(TrackedFilterSet):
 
 class FrameworkFilterSet(TrackedFilterSet):
     is_builtin = django_filters.BooleanFilter(label="Shipped with VP Portal")
-    ordering = django_filters.OrderingFilter(fields=(("code", "code"), ("title", "title")))
+    ordering = django_filters.OrderingFilter(fields=("code", "title"))
 
     class Meta:
         model = Framework
@@ -85,7 +75,7 @@ class RequirementFilterSet(TrackedFilterSet):
     framework = django_filters.ModelChoiceFilter(queryset=Framework.objects.all())
     level = django_filters.MultipleChoiceFilter(choices=RequirementLevel.choices)
     parent = django_filters.ModelChoiceFilter(queryset=Requirement.objects.all())
-    ordering = django_filters.OrderingFilter(fields=(("position", "position"), ("code", "code")))
+    ordering = django_filters.OrderingFilter(fields=("position", "code"))
 
     class Meta:
         model = Requirement

@@ -30,13 +30,7 @@ class AISystemFilterSet(ExternalReferenceFilterSet):
     initiative = django_filters.ModelChoiceFilter(queryset=Initiative.objects.all())
     owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("kind", "kind"),
-            ("eu_ai_act_tier", "eu_ai_act_tier"),
-            ("lifecycle_status", "lifecycle_status"),
-            ("updated_at", "updated_at"),
-        )
+        fields=("name", "kind", "eu_ai_act_tier", "lifecycle_status", "updated_at")
     )
 
     class Meta:
@@ -81,14 +75,14 @@ class RiskFilterSet(ExternalReferenceFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(
-            ("key", "key"),
-            ("title", "title"),
-            ("category", "category"),
-            ("inherent_score", "inherent_score"),
-            ("residual_score", "residual_score"),
-            ("status", "status"),
-            ("next_review_date", "next_review_date"),
-            ("updated_at", "updated_at"),
+            "key",
+            "title",
+            "category",
+            "inherent_score",
+            "residual_score",
+            "status",
+            "next_review_date",
+            "updated_at",
         )
     )
 
@@ -139,14 +133,7 @@ class MitigationFilterSet(ExternalReferenceFilterSet):
     risk = django_filters.ModelChoiceFilter(queryset=Risk.objects.all())
     owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("due_date", "due_date"),
-            ("status", "status"),
-            ("risk__key", "risk"),
-            ("updated_at", "updated_at"),
-        )
-    )
+    ordering = django_filters.OrderingFilter(fields=("due_date", "status", ("risk__key", "risk"), "updated_at"))
 
     class Meta:
         model = Mitigation

@@ -19,12 +19,12 @@ from governance.models import Incident, Risk
 from vpportal.core.bounds import CLOCK_SKEW
 from vpportal.core.services import (
     TransitionError,
+    Writes,
     delete_record,
     require,
     save_changes,
     save_new,
 )
-from vpportal.events.outbox import record_event
 
 from .risks import risk_create
 
@@ -85,12 +85,7 @@ def incident_create(*, by, data: dict) -> Incident:
         data.pop(name, None)
     incident = Incident(**data)
     _check(incident)
-    save_new(incident, by=by, m2m=m2m, event=None)  # recorded once the key is there
-    incident.key = KEY_FORMAT.format(incident.pk)
-    Incident.objects.filter(pk=incident.pk).update(key=incident.key)
-    incident.history.filter(history_type="+").update(key=incident.key)
-    record_event(incident, "created", by=by)
-    return incident
+    return save_new(incident, by=by, m2m=m2m, key_format=KEY_FORMAT)
 
 
 def incident_update(incident: Incident, *, by, data: dict, version: int | None = None) -> Incident:
@@ -114,6 +109,9 @@ def incident_update(incident: Incident, *, by, data: dict, version: int | None =
 
 def incident_delete(incident: Incident, *, by, version: int | None = None) -> None:
     delete_record(incident, by=by, version=version)
+
+
+INCIDENT_WRITES = Writes(create=incident_create, update=incident_update, delete=incident_delete)
 
 
 # --- the workflow -------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from vpportal.core.services import (
     save_new,
     update_record,
 )
-from vpportal.events.outbox import record_event
 
 KEY_FORMAT = "RSK-{:04d}"
 MSG_CANNOT_ACCEPT = "Only executive and governance users may accept risks."
@@ -118,14 +117,7 @@ def risk_create(*, by, data: dict) -> Risk:
     risk.status = status
     _check_residuals(risk)
     _check_vendor(risk)
-    save_new(risk, by=by, event=None)  # recorded once the key is there
-    # The key derives from the primary key the database just gave, so two concurrent creates can
-    # never get the same key (no lock, no retry); the creation entry in history shows the key too.
-    risk.key = KEY_FORMAT.format(risk.pk)
-    Risk.objects.filter(pk=risk.pk).update(key=risk.key)
-    risk.history.filter(history_type="+").update(key=risk.key)
-    record_event(risk, "created", by=by)
-    return risk
+    return save_new(risk, by=by, key_format=KEY_FORMAT)
 
 
 # --- the risk library (NIST AI 600-1) ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Writes on vendors: pages, admin and API all call these."""
 
 from governance.models import Vendor
-from vpportal.core.services import create_record, delete_record, update_record
+from vpportal.core.services import Writes, create_record, delete_record, update_record
 
 
 def _normalise(data: dict) -> dict:
@@ -24,3 +24,6 @@ def vendor_update(vendor: Vendor, *, by, data: dict, version: int | None = None)
 def vendor_delete(vendor: Vendor, *, by, version: int | None = None) -> None:
     """A vendor still named by an AI system or a risk stays (the systems and risks name it first)."""
     delete_record(vendor, by=by, version=version)
+
+
+VENDOR_WRITES = Writes(create=vendor_create, update=vendor_update, delete=vendor_delete)

@@ -31,10 +31,12 @@ class IncidentViewMixin:
     model = Incident
     spec = INCIDENT
     url_namespace = "governance"
+    writes = services.INCIDENT_WRITES
 
 
-class IncidentListView(IncidentViewMixin, generic.TrackedListView):
-    filterset_class = IncidentFilterSet
+IncidentListView, IncidentUpdateView, IncidentDeleteView, IncidentHistoryView = generic.record_pages(
+    IncidentViewMixin, "List Update Delete History", form_class=IncidentForm, filterset_class=IncidentFilterSet
+)
 
 
 class IncidentDetailView(IncidentViewMixin, generic.TrackedDetailView):
@@ -69,7 +71,6 @@ class IncidentDetailView(IncidentViewMixin, generic.TrackedDetailView):
 
 class IncidentCreateView(IncidentViewMixin, generic.TrackedCreateView):
     form_class = IncidentForm
-    create_service = services.incident_create
 
     def get_initial(self):
         initial = super().get_initial()
@@ -78,19 +79,6 @@ class IncidentCreateView(IncidentViewMixin, generic.TrackedCreateView):
         if self.request.GET.get("ai_system"):
             initial["ai_systems"] = [self.request.GET["ai_system"]]
         return initial
-
-
-class IncidentUpdateView(IncidentViewMixin, generic.TrackedUpdateView):
-    form_class = IncidentForm
-    update_service = services.incident_update
-
-
-class IncidentDeleteView(IncidentViewMixin, generic.TrackedDeleteView):
-    delete_service = services.incident_delete
-
-
-class IncidentHistoryView(IncidentViewMixin, generic.HistoryView):
-    pass
 
 
 class _IncidentAction(IncidentViewMixin, generic.PermissionMixin, generic.ModelContextMixin):
@@ -198,10 +186,12 @@ class VendorViewMixin:
     model = Vendor
     spec = VENDOR
     url_namespace = "governance"
+    writes = vendor_services.VENDOR_WRITES
 
 
-class VendorListView(VendorViewMixin, generic.TrackedListView):
-    filterset_class = VendorFilterSet
+VendorListView, VendorCreateView, VendorUpdateView, VendorDeleteView, VendorHistoryView = generic.record_pages(
+    VendorViewMixin, "List Create Update Delete History", form_class=VendorForm, filterset_class=VendorFilterSet
+)
 
 
 class VendorDetailView(VendorViewMixin, generic.TrackedDetailView):
@@ -221,21 +211,3 @@ class VendorDetailView(VendorViewMixin, generic.TrackedDetailView):
             .order_by("-detected_at"),
         )
         return ctx
-
-
-class VendorCreateView(VendorViewMixin, generic.TrackedCreateView):
-    form_class = VendorForm
-    create_service = vendor_services.vendor_create
-
-
-class VendorUpdateView(VendorViewMixin, generic.TrackedUpdateView):
-    form_class = VendorForm
-    update_service = vendor_services.vendor_update
-
-
-class VendorDeleteView(VendorViewMixin, generic.TrackedDeleteView):
-    delete_service = vendor_services.vendor_delete
-
-
-class VendorHistoryView(VendorViewMixin, generic.HistoryView):
-    pass

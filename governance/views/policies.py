@@ -48,8 +48,9 @@ class PolicyViewMixin:
     writes = services.POLICY_WRITES
 
 
-class PolicyListView(PolicyViewMixin, generic.TrackedListView):
-    filterset_class = PolicyFilterSet
+PolicyListView, PolicyCreateView, PolicyUpdateView, PolicyDeleteView, PolicyHistoryView = generic.record_pages(
+    PolicyViewMixin, "List Create Update Delete History", form_class=PolicyForm, filterset_class=PolicyFilterSet
+)
 
 
 class PolicyDetailView(PolicyViewMixin, generic.TrackedDetailView):
@@ -91,22 +92,6 @@ def _acknowledgement_context(current, me):
         "can_acknowledge": me is not None and me.pk not in done,
         "me": me,
     }
-
-
-class PolicyCreateView(PolicyViewMixin, generic.TrackedCreateView):
-    form_class = PolicyForm
-
-
-class PolicyUpdateView(PolicyViewMixin, generic.TrackedUpdateView):
-    form_class = PolicyForm
-
-
-class PolicyDeleteView(PolicyViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class PolicyHistoryView(PolicyViewMixin, generic.HistoryView):
-    pass
 
 
 @login_required
@@ -392,8 +377,9 @@ class FrameworkViewMixin:
     writes = services.FRAMEWORK_WRITES
 
 
-class FrameworkListView(FrameworkViewMixin, generic.TrackedListView):
-    filterset_class = FrameworkFilterSet
+FrameworkListView, FrameworkCreateView, FrameworkHistoryView = generic.record_pages(
+    FrameworkViewMixin, "List Create History", form_class=FrameworkForm, filterset_class=FrameworkFilterSet
+)
 
 
 class FrameworkDetailView(FrameworkViewMixin, generic.TrackedDetailView):
@@ -409,10 +395,6 @@ class FrameworkDetailView(FrameworkViewMixin, generic.TrackedDetailView):
             can_add_requirement=custom and self.request.user.has_perm(perm_name(Requirement, "add")),
         )
         return ctx
-
-
-class FrameworkCreateView(FrameworkViewMixin, generic.TrackedCreateView):
-    form_class = FrameworkForm
 
 
 class CustomFrameworkOnly:
@@ -431,10 +413,6 @@ class FrameworkUpdateView(FrameworkViewMixin, CustomFrameworkOnly, generic.Track
 
 
 class FrameworkDeleteView(FrameworkViewMixin, CustomFrameworkOnly, generic.TrackedDeleteView):
-    pass
-
-
-class FrameworkHistoryView(FrameworkViewMixin, generic.HistoryView):
     pass
 
 

@@ -33,8 +33,9 @@ class AISystemViewMixin:
     writes = services.AISYSTEM_WRITES
 
 
-class AISystemListView(AISystemViewMixin, generic.TrackedListView):
-    filterset_class = AISystemFilterSet
+AISystemListView, AISystemUpdateView, AISystemDeleteView, AISystemHistoryView = generic.record_pages(
+    AISystemViewMixin, "List Update Delete History", form_class=AISystemForm, filterset_class=AISystemFilterSet
+)
 
 
 class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
@@ -55,18 +56,6 @@ class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
 
     def get_initial(self):
         return {**super().get_initial(), "initiative": self.request.GET.get("initiative")}
-
-
-class AISystemUpdateView(AISystemViewMixin, generic.TrackedUpdateView):
-    form_class = AISystemForm
-
-
-class AISystemDeleteView(AISystemViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class AISystemHistoryView(AISystemViewMixin, generic.HistoryView):
-    pass
 
 
 # --- risks ------------------------------------------------------------------------------------------
@@ -252,8 +241,9 @@ class MitigationViewMixin:
     writes = services.MITIGATION_WRITES
 
 
-class MitigationListView(MitigationViewMixin, generic.TrackedListView):
-    filterset_class = MitigationFilterSet
+MitigationListView, MitigationUpdateView, MitigationHistoryView = generic.record_pages(
+    MitigationViewMixin, "List Update History", form_class=MitigationForm, filterset_class=MitigationFilterSet
+)
 
 
 class MitigationDetailView(MitigationViewMixin, generic.PermissionMixin, django_views.View):
@@ -271,14 +261,6 @@ class MitigationCreateView(MitigationViewMixin, generic.TrackedCreateView):
         return {**super().get_initial(), "risk": self.request.GET.get("risk")}
 
 
-class MitigationUpdateView(MitigationViewMixin, generic.TrackedUpdateView):
-    form_class = MitigationForm
-
-
 class MitigationDeleteView(MitigationViewMixin, generic.TrackedDeleteView):
     def get_success_url(self):
         return reverse("governance:risk_detail", args=[self.object.risk_id])
-
-
-class MitigationHistoryView(MitigationViewMixin, generic.HistoryView):
-    pass

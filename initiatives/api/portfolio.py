@@ -8,13 +8,21 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from vpportal.core.api import ExternalReferenceViewSet, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import (
+    ExternalReferenceViewSet,
+    TrackedSerializer,
+    TrackedViewSet,
+    record_action,
+    spec_fields,
+    spec_serializer,
+    tracked_schema,
+)
 from vpportal.core.api_access import KeysetPagination
 from vpportal.people.choices import Function
 
 from ..choices import KPIStatus, Stage
 from ..filtersets.portfolio import InitiativeFilterSet, KPIFilterSet, KPIMeasurementFilterSet, MilestoneFilterSet
-from ..models import KPI, Initiative, KPIMeasurement, Milestone
+from ..models import KPI, Initiative, KPIMeasurement
 from ..services import portfolio as services
 from ..specs import INITIATIVE, KPI_SPEC, MEASUREMENT, MILESTONE
 
@@ -64,32 +72,21 @@ class InitiativeViewSet(ExternalReferenceViewSet):
     writes = services.INITIATIVE_WRITES
     service_actions = ("transition",)
 
-    @extend_schema(
-        request=TransitionInputSerializer,
-        responses={
-            200: InitiativeSerializer,
-            400: OpenApiResponse(description="Unknown stage."),
-            403: OpenApiResponse(description="The role may not move initiatives or override the gate."),
+    @record_action(
+        TransitionInputSerializer,
+        InitiativeSerializer,
+        {
+            400: "Unknown stage.",
+            403: "The role may not move initiatives or override the gate.",
             409: OpenApiResponse(TRANSITION_REFUSED, description="The move is not allowed or the gate refuses it."),
-            412: OpenApiResponse(description="Stale If-Match."),
+            412: "Stale If-Match.",
         },
+        if_match=False,
         description="Move the initiative to another stage through the stage gate (executives may override "
         "failed checks with a justification).",
     )
-    @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        initiative = self.get_object()
-        version = self._expected_version(initiative)
-        payload = TransitionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.initiative_transition(
-            initiative=initiative,
-            by=request.user,
-            stage=payload.validated_data["stage"],
-            override_justification=payload.validated_data["override_justification"],
-            version=version,
-        )
-        return self.action_response(initiative)
+        return self.run_action(services.initiative_transition, TransitionInputSerializer)
 
     @extend_schema(
         responses={200: StageMoveSerializer(many=True)},
@@ -102,10 +99,7 @@ class InitiativeViewSet(ExternalReferenceViewSet):
         return Response(StageMoveSerializer(moves, many=True).data)
 
 
-class MilestoneSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = Milestone
-        fields = spec_fields(MILESTONE)
+MilestoneSerializer = spec_serializer(MILESTONE)
 
 
 @tracked_schema

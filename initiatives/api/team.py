@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import TrackedSerializer, TrackedViewSet, record_action, spec_fields, tracked_schema
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
@@ -95,13 +95,12 @@ class MentorshipViewSet(TrackedViewSet):
     writes = services.MENTORSHIP_WRITES
     service_actions = ("reassign",)
 
-    @extend_schema(
-        request=MentorshipReassignSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: MentorshipSerializer,
-            400: OpenApiResponse(description="No new participant, or the mentor would be the mentee."),
-            403: OpenApiResponse(description="Only leaders and executives reassign."),
+    @record_action(
+        MentorshipReassignSerializer,
+        MentorshipSerializer,
+        {
+            400: "No new participant, or the mentor would be the mentee.",
+            403: "Only leaders and executives reassign.",
             412: None,
         },
         summary="Give the mentorship another mentor and/or mentee",
@@ -111,14 +110,8 @@ class MentorshipViewSet(TrackedViewSet):
             "A mentorship with sessions changes its participants only through this action."
         ),
     )
-    @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        mentorship = self.get_object()
-        version = self._expected_version(mentorship)
-        serializer = MentorshipReassignSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.mentorship_reassign(mentorship, by=request.user, data=dict(serializer.validated_data), version=version)
-        return self.action_response(mentorship)
+        return self.run_action(services.mentorship_reassign, MentorshipReassignSerializer, data="data")
 
 
 @tracked_schema
@@ -147,9 +140,7 @@ class TrainingViewSet(TrackedViewSet):
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         """Take a seat at this training for yourself (your linked person). 400 when it is full or already held."""
-        training = self.get_object()
-        services.training_register(training=training, by=request.user)
-        return self.action_response(training)
+        return self.run_action(services.training_register, version=None)
 
     @extend_schema(
         request=None,
@@ -159,9 +150,7 @@ class TrainingViewSet(TrackedViewSet):
     @action(detail=True, methods=["post"])
     def unregister(self, request, pk=None):
         """Give back your seat at this training."""
-        training = self.get_object()
-        services.training_unregister(training=training, by=request.user)
-        return self.action_response(training)
+        return self.run_action(services.training_unregister, version=None)
 
 
 @tracked_schema

@@ -25,16 +25,7 @@ class InitiativeFilterSet(ExternalReferenceFilterSet):
     )
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("key", "key"),
-            ("title", "title"),
-            ("stage", "stage"),
-            ("health", "health"),
-            ("priority", "priority"),
-            ("owner__name", "owner"),
-            ("target_date", "target_date"),
-            ("updated_at", "updated_at"),
-        )
+        fields=("key", "title", "stage", "health", "priority", ("owner__name", "owner"), "target_date", "updated_at")
     )
 
     class Meta:
@@ -52,9 +43,7 @@ class MilestoneFilterSet(TrackedFilterSet):
     initiative = django_filters.ModelChoiceFilter(queryset=Initiative.objects.all())
     status = django_filters.MultipleChoiceFilter(choices=MilestoneStatus.choices)
     due_date = django_filters.DateFromToRangeFilter()
-    ordering = django_filters.OrderingFilter(
-        fields=(("title", "title"), ("due_date", "due_date"), ("status", "status"), ("updated_at", "updated_at"))
-    )
+    ordering = django_filters.OrderingFilter(fields=("title", "due_date", "status", "updated_at"))
 
     class Meta:
         model = Milestone
@@ -71,15 +60,7 @@ class KPIFilterSet(TrackedFilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=_people)
     # `status` is the database annotation from KPIQuerySet.with_status() (part of with_related()).
     status = django_filters.MultipleChoiceFilter(choices=KPIStatus.choices)
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("status", "status"),
-            ("latest_observed_at", "latest_observed_at"),
-            ("cadence", "cadence"),
-            ("updated_at", "updated_at"),
-        )
-    )
+    ordering = django_filters.OrderingFilter(fields=("name", "status", "latest_observed_at", "cadence", "updated_at"))
 
     class Meta:
         model = KPI
@@ -90,7 +71,7 @@ class KPIMeasurementFilterSet(TrackedFilterSet):
     kpi = django_filters.ModelChoiceFilter(queryset=KPI.objects.all(), label="KPI")
     observed_at = django_filters.IsoDateTimeFromToRangeFilter()
     source = django_filters.CharFilter()
-    ordering = django_filters.OrderingFilter(fields=(("observed_at", "observed_at"), ("value", "value")))
+    ordering = django_filters.OrderingFilter(fields=("observed_at", "value"))
 
     class Meta:
         model = KPIMeasurement

@@ -41,13 +41,7 @@ class MentorshipFilterSet(MineFilterMixin, TrackedFilterSet):
     mentee = django_filters.ModelChoiceFilter(queryset=_people)
     start_date = django_filters.DateFromToRangeFilter()
     ordering = django_filters.OrderingFilter(
-        fields=(
-            ("mentor__name", "mentor"),
-            ("mentee__name", "mentee"),
-            ("status", "status"),
-            ("start_date", "start_date"),
-            ("updated_at", "updated_at"),
-        )
+        fields=(("mentor__name", "mentor"), ("mentee__name", "mentee"), "status", "start_date", "updated_at")
     )
 
     class Meta:
@@ -63,9 +57,7 @@ class MentorshipSessionFilterSet(MineFilterMixin, TrackedFilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
     mentorship = django_filters.ModelChoiceFilter(queryset=_mentorships)
     held_on = django_filters.DateFromToRangeFilter()
-    ordering = django_filters.OrderingFilter(
-        fields=(("held_on", "held_on"), ("duration_minutes", "duration_minutes"), ("updated_at", "updated_at"))
-    )
+    ordering = django_filters.OrderingFilter(fields=("held_on", "duration_minutes", "updated_at"))
 
     class Meta:
         model = MentorshipSession
@@ -84,9 +76,7 @@ class TrainingFilterSet(TrackedFilterSet):
     counts_as_ai_literacy = django_filters.BooleanFilter(label="Counts as AI literacy")
     facilitator = django_filters.ModelChoiceFilter(queryset=_people)
     held_on = django_filters.DateFromToRangeFilter()
-    ordering = django_filters.OrderingFilter(
-        fields=(("title", "title"), ("topic", "topic"), ("held_on", "held_on"), ("updated_at", "updated_at"))
-    )
+    ordering = django_filters.OrderingFilter(fields=("title", "topic", "held_on", "updated_at"))
 
     class Meta:
         model = Training
@@ -107,7 +97,7 @@ class TrainingAttendanceFilterSet(MineFilterMixin, TrackedFilterSet):
     person = django_filters.ModelChoiceFilter(queryset=_people)
     status = django_filters.MultipleChoiceFilter(choices=AttendanceStatus.choices)
     ordering = django_filters.OrderingFilter(
-        fields=(("training__held_on", "held_on"), ("person__name", "person"), ("status", "status"))
+        fields=(("training__held_on", "held_on"), ("person__name", "person"), "status")
     )
 
     class Meta:

@@ -28,7 +28,7 @@ from vpportal.core.services import (
     save_changes,
     save_new,
 )
-from vpportal.events.outbox import record_event, record_events, represent_many
+from vpportal.events.outbox import record_events, represent_many
 from vpportal.people.choices import Function
 from vpportal.permissions import perm_name
 
@@ -209,13 +209,7 @@ def initiative_create(*, by, data: dict) -> Initiative:
     initiative = Initiative(**data)
     initiative.stage_changed_at = timezone.now()
     check_initiative_dates(initiative.start_date, initiative.target_date)
-    save_new(initiative, by=by, event=None)  # recorded once the key is there
-    initiative.key = KEY_FORMAT.format(initiative.pk)
-    Initiative.objects.filter(pk=initiative.pk).update(key=initiative.key)
-    # The creation entry in history shows the key it was given.
-    initiative.history.filter(history_type="+").update(key=initiative.key)
-    record_event(initiative, "created", by=by)
-    return initiative
+    return save_new(initiative, by=by, key_format=KEY_FORMAT)
 
 
 def initiative_update(initiative: Initiative, *, by, data: dict, version: int | None = None) -> Initiative:

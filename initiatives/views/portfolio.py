@@ -114,20 +114,9 @@ def _recent_points(kpis):
     return [sorted(by_kpi[kpi.pk]) for kpi in kpis]
 
 
-class InitiativeCreateView(InitiativeViewMixin, generic.TrackedCreateView):
-    form_class = InitiativeForm
-
-
-class InitiativeUpdateView(InitiativeViewMixin, generic.TrackedUpdateView):
-    form_class = InitiativeForm
-
-
-class InitiativeDeleteView(InitiativeViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class InitiativeHistoryView(InitiativeViewMixin, generic.HistoryView):
-    pass
+InitiativeCreateView, InitiativeUpdateView, InitiativeDeleteView, InitiativeHistoryView = generic.record_pages(
+    InitiativeViewMixin, "Create Update Delete History", form_class=InitiativeForm
+)
 
 
 def _overrides_gate(request) -> bool:
@@ -175,8 +164,9 @@ class MilestoneViewMixin:
     writes = services.MILESTONE_WRITES
 
 
-class MilestoneListView(MilestoneViewMixin, generic.TrackedListView):
-    filterset_class = MilestoneFilterSet
+MilestoneListView, MilestoneHistoryView = generic.record_pages(
+    MilestoneViewMixin, "List History", filterset_class=MilestoneFilterSet
+)
 
 
 class MilestoneCreateView(MilestoneViewMixin, generic.TrackedCreateView):
@@ -201,10 +191,6 @@ class MilestoneDeleteView(MilestoneViewMixin, generic.TrackedDeleteView):
         return reverse("initiatives:initiative_detail", args=[self.object.initiative_id])
 
 
-class MilestoneHistoryView(MilestoneViewMixin, generic.HistoryView):
-    pass
-
-
 # --- KPIs ----------------------------------------------------------------------------------------
 class KPIViewMixin:
     model = KPI
@@ -213,9 +199,9 @@ class KPIViewMixin:
     writes = services.KPI_WRITES
 
 
-class KPIListView(KPIViewMixin, generic.TrackedListView):
-    filterset_class = KPIFilterSet
-
+KPIListView, KPIUpdateView, KPIDeleteView, KPIHistoryView = generic.record_pages(
+    KPIViewMixin, "List Update Delete History", form_class=KPIForm, filterset_class=KPIFilterSet
+)
 
 TREND_RANGES = {"90": 90, "365": 365, "all": None}
 
@@ -265,18 +251,6 @@ class KPICreateView(KPIViewMixin, generic.TrackedCreateView):
 
     def get_initial(self):
         return {"initiative": self.request.GET.get("initiative")}
-
-
-class KPIUpdateView(KPIViewMixin, generic.TrackedUpdateView):
-    form_class = KPIForm
-
-
-class KPIDeleteView(KPIViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class KPIHistoryView(KPIViewMixin, generic.HistoryView):
-    pass
 
 
 class KPIMeasurementAddView(KPIDetailView):

@@ -109,12 +109,7 @@ class MentorshipReassignView(MentorshipViewMixin, UserFormKwargsMixin, generic.T
             raise PermissionDenied
 
 
-class MentorshipDeleteView(MentorshipViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class MentorshipHistoryView(MentorshipViewMixin, generic.HistoryView):
-    pass
+MentorshipDeleteView, MentorshipHistoryView = generic.record_pages(MentorshipViewMixin, "Delete History")
 
 
 # --- sessions --------------------------------------------------------------------------------------
@@ -239,20 +234,9 @@ class TrainingDetailView(TrainingViewMixin, generic.TrackedDetailView):
         return ctx
 
 
-class TrainingCreateView(TrainingViewMixin, generic.TrackedCreateView):
-    form_class = TrainingForm
-
-
-class TrainingUpdateView(TrainingViewMixin, generic.TrackedUpdateView):
-    form_class = TrainingForm
-
-
-class TrainingDeleteView(TrainingViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class TrainingHistoryView(TrainingViewMixin, generic.HistoryView):
-    pass
+TrainingCreateView, TrainingUpdateView, TrainingDeleteView, TrainingHistoryView = generic.record_pages(
+    TrainingViewMixin, "Create Update Delete History", form_class=TrainingForm
+)
 
 
 def _visible_training(request, pk):
@@ -265,33 +249,30 @@ def _login_first(request):
     return redirect(f"{reverse('account_login')}?next={request.path}")
 
 
-@require_POST
-def training_register(request, pk):
-    """The signed-in person takes a seat; refusals (full, already held, twice) come back as messages."""
+def _seat_action(request, pk, service, done: str):
+    """Take or give back the signed-in person's seat; refusals (full, already held, twice) come
+    back as messages."""
     if not request.user.is_authenticated:
         return _login_first(request)
     training = _visible_training(request, pk)
     try:
-        services.training_register(training=training, by=request.user)
+        service(training=training, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"You are registered for “{training}”.")
+        messages.success(request, done.format(training))
     return HttpResponseRedirect(training.get_absolute_url())
+
+
+@require_POST
+def training_register(request, pk):
+    """The signed-in person takes a seat."""
+    return _seat_action(request, pk, services.training_register, "You are registered for “{}”.")
 
 
 @require_POST
 def training_unregister(request, pk):
-    if not request.user.is_authenticated:
-        return _login_first(request)
-    training = _visible_training(request, pk)
-    try:
-        services.training_unregister(training=training, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"You gave back your seat at “{training}”.")
-    return HttpResponseRedirect(training.get_absolute_url())
+    return _seat_action(request, pk, services.training_unregister, "You gave back your seat at “{}”.")
 
 
 @require_POST

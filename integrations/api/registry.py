@@ -6,7 +6,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from vpportal.core.api import IF_MATCH, TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import (
+    RecordActions,
+    TrackedSerializer,
+    TrackedViewSet,
+    record_action,
+    spec_fields,
+    tracked_schema,
+)
 from vpportal.core.api_access import RolePermission
 from vpportal.events.outbox import register_shape
 
@@ -45,9 +52,7 @@ class ModelSourceViewSet(TrackedViewSet):
     queryset = ModelSource.objects.with_related()
     serializer_class = ModelSourceSerializer
     filterset_class = ModelSourceFilterSet
-    create_service = registry.model_source_create
-    update_service = registry.model_source_update
-    delete_service = registry.model_source_delete
+    writes = registry.MODEL_SOURCE_WRITES
     service_actions = ("sync",)
 
     @extend_schema(
@@ -85,7 +90,7 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class AISystemVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AISystemVersionViewSet(RecordActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Model versions as the sync brought them in, newest first. They change only through the sync
     and the decision actions."""
 
@@ -106,49 +111,33 @@ class AISystemVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return response
 
     def _decide(self, request, decision):
-        version = self.get_object()
-        expected = TrackedViewSet._expected_version(self, version)
-        body = DecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        registry.version_decide(
-            version,
-            by=request.user,
-            decision=decision,
-            comment=body.validated_data.get("comment", ""),
-            expected=expected,
+        return self.run_action(
+            registry.version_decide, DecisionSerializer, record="version", version="expected", decision=decision
         )
-        instance = self.get_queryset().get(pk=version.pk)
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = instance.etag
-        return response
 
-    @extend_schema(
-        request=DecisionSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: AISystemVersionSerializer,
-            403: OpenApiResponse(description="Only governance and executives decide on model versions."),
-            409: OpenApiResponse(description="Already approved, or the AI system fails the gate's system checks."),
+    @record_action(
+        DecisionSerializer,
+        AISystemVersionSerializer,
+        {
+            403: "Only governance and executives decide on model versions.",
+            409: "Already approved, or the AI system fails the gate's system checks.",
         },
     )
-    @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve the version for production (the AI system must pass the stage gate's checks about
         systems). The decision is written to MLflow as model-version tags in the background;
         `registry_confirmed` turns true once the registry has it."""
         return self._decide(request, "approved")
 
-    @extend_schema(
-        request=DecisionSerializer,
-        parameters=[IF_MATCH],
-        responses={
-            200: AISystemVersionSerializer,
-            400: OpenApiResponse(description="A rejection needs a comment."),
-            403: OpenApiResponse(description="Only governance and executives decide on model versions."),
-            409: OpenApiResponse(description="Already rejected."),
+    @record_action(
+        DecisionSerializer,
+        AISystemVersionSerializer,
+        {
+            400: "A rejection needs a comment.",
+            403: "Only governance and executives decide on model versions.",
+            409: "Already rejected.",
         },
     )
-    @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject the version (`comment` says why); written back to MLflow like an approval."""
         return self._decide(request, "rejected")

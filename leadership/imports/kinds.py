@@ -21,7 +21,7 @@ and is never overridden (a refused move is the row's error); a risk is accepted 
 from dataclasses import dataclass
 
 from governance.choices import IncidentStatus, RiskStatus
-from governance.models import AISystem, Incident, Risk, Vendor
+from governance.models import Incident, Risk
 from governance.services import incidents as incident_services
 from governance.services import risks as risk_services
 from governance.services import vendors as vendor_services
@@ -202,22 +202,35 @@ class MeasurementKind(Kind):
         return not _changed(obj, {"value": data["value"], "note": data["note"]})
 
 
-class AISystemKind(Kind):
+class NamedKind(Kind):
+    """A kind whose row finds its record by `name` (the oldest of that name) and whose `writes`
+    write it; a created record is cached under `cache_key` for the rows that name it."""
+
+    writes = None
+    related: tuple[str, ...] = ()
+    cache_key = ""
+
     def queryset(self):
-        return AISystem.objects.select_related("initiative", "owner").order_by("name", "pk")
+        return self.model.objects.select_related(*self.related).order_by("name", "pk")
 
     def parse(self, row, cache):
         data = self.read(row, cache)
-        return AISystem.objects.filter(name=data["name"]).order_by("pk").first(), data
+        return self.model.objects.filter(name=data["name"]).order_by("pk").first(), data
 
     def create(self, data, *, by, row, cache):
-        system = risk_services.aisystem_create(by=by, data=data)
-        cache.setdefault("ai_system", {})[system.name] = system
-        return system
+        record = self.writes.create(by=by, data=data)
+        cache.setdefault(self.cache_key, {})[record.name] = record
+        return record
 
     def update(self, obj, data, *, by):
         changed = _changed(obj, data)
-        return risk_services.aisystem_update(obj, by=by, data=changed) if changed else obj
+        return self.writes.update(obj, by=by, data=changed) if changed else obj
+
+
+class AISystemKind(NamedKind):
+    writes = risk_services.AISYSTEM_WRITES
+    related = ("initiative", "owner")
+    cache_key = "ai_system"
 
 
 class RiskKind(Kind):
@@ -263,22 +276,10 @@ class RiskKind(Kind):
         return obj.status == data["_status"] and super().is_unchanged(obj, data)
 
 
-class VendorKind(Kind):
-    def queryset(self):
-        return Vendor.objects.select_related("owner").order_by("name", "pk")
-
-    def parse(self, row, cache):
-        data = self.read(row, cache)
-        return Vendor.objects.filter(name=data["name"]).order_by("pk").first(), data
-
-    def create(self, data, *, by, row, cache):
-        vendor = vendor_services.vendor_create(by=by, data=data)
-        cache.setdefault("vendor", {})[vendor.name] = vendor
-        return vendor
-
-    def update(self, obj, data, *, by):
-        changed = _changed(obj, data)
-        return vendor_services.vendor_update(obj, by=by, data=changed) if changed else obj
+class VendorKind(NamedKind):
+    writes = vendor_services.VENDOR_WRITES
+    related = ("owner",)
+    cache_key = "vendor"
 
 
 STATUS_ORDER = list(IncidentStatus.values)  # open, investigating, mitigated, closed: one step at a time

@@ -137,7 +137,9 @@ def test_every_page_each_role_reaches_answers_has_no_accessibility_violations_an
     MentorshipFactory()
     checked, problems, reached = set(), [], {}
     for role in ROLES:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+        )
         context.set_default_timeout(30_000)  # a shared CI machine under load; no time is asserted
         page = context.new_page()
         try:

@@ -269,10 +269,10 @@ def grow(by, n):
         make(by, RiskFactory(), name=f"{i}.txt", data=f"file {i}".encode())
 
 
-# session, user, roles, count, page, uploaded-by choices; API: token+user, knox sweep, roles, count, page, links
+# session, user, roles, count, page, uploaded-by choices; API: token+user, roles, count, page, links
 # The page: + the user's and the groups' permissions (read once per request) for the navigation's
 # permission-gated entries (Import, Webhooks), added by merged branches.
-PAGE_QUERIES, API_QUERIES = 8, 6
+PAGE_QUERIES, API_QUERIES = 8, 5
 
 
 def test_list_page_and_api_run_constant_queries(governance, django_assert_num_queries):

@@ -289,8 +289,8 @@ def grow(kind, n):
 # session, user, roles, count, page; incidents: + their AI systems (prefetched), filter-bar choices
 # (owner, initiative, AI system); vendors: + filter-bar owners
 PAGE_QUERIES = {"incident": 9, "vendor": 6}
-# token+user, knox sweep, roles, count, page; incidents: + AI systems, risks, mitigations (prefetched)
-API_QUERIES = {"incident": 8, "vendor": 5}
+# token+user, roles, count, page; incidents: + AI systems, risks, mitigations (prefetched)
+API_QUERIES = {"incident": 7, "vendor": 4}
 
 
 @pytest.mark.parametrize("kind", PAGE_QUERIES)

@@ -125,7 +125,7 @@ def test_audit_costs_the_same_queries_for_a_full_page(executive, django_assert_n
     build_world(1)
     client = api_client(executive)
     client.get("/api/v1/audit/?limit=20&model=governance.risk")
-    with django_assert_num_queries(9) as first:
+    with django_assert_num_queries(8) as first:
         client.get("/api/v1/audit/?limit=20&model=governance.risk")
     build_world(3)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -20,16 +20,15 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/kpi-measurements/bulk/"
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
-# Queries for 10,000 points: 3 to authenticate the token, the savepoint and its release (the service
-# is atomic inside the test's transaction), the KPIs; then on PostgreSQL the staging table, one
-# INSERT of the rows and their history rows, the drop of the staging table (the COPY into it is not
-# a query Django counts); on SQLite the stored points, then 102 INSERTs of 99 rows and 162 history
-# INSERTs of 62 rows (999 parameters per statement).
+# Queries for 10,000 points: 2 to authenticate (the token with its user, the roles), two savepoints
+# and their releases (the bulk service and the ingest it calls are each atomic inside the test's
+# transaction), the KPIs; then on PostgreSQL the staging table, one INSERT of the rows and their
+# history rows, the drop of the staging table (the COPY into it is not a query Django counts); on
+# SQLite the stored points, then 102 INSERTs of 99 rows and 162 history INSERTs of 62 rows (999
+# parameters per statement).
 # With the events of the batch: the KPIs' statuses after it, their API shape, one INSERT of the
 # events (and on PostgreSQL the commit-order lock); the statuses before it replace the KPI look-up.
-# Since the merged API contract, the token is read twice and the groups once more per request (+2,
-# the same whatever the batch size; the second token read is waste left to remove).
-TEN_THOUSAND_QUERIES = {"postgresql": 15, "sqlite": 276}
+TEN_THOUSAND_QUERIES = {"postgresql": 14, "sqlite": 275}
 
 
 def points(kpis, n, source="mlflow"):

@@ -24,7 +24,7 @@ def grow(kind, n):
 
 # session, user, roles, count, page; risk list: + both heat maps (one grouped query); filter-bar choices (initiative, owner, AI system, risk)
 PAGE_QUERIES = {"aisystem": 7, "risk": 9, "mitigation": 8}
-API_QUERIES = {"aisystem": 5, "risk": 5, "mitigation": 6}  # token+user, knox sweep, roles, count, page (+ requirements)
+API_QUERIES = {"aisystem": 4, "risk": 4, "mitigation": 5}  # token+user, roles, count, page (+ requirements)
 ENDPOINTS = {"aisystem": "ai-systems", "risk": "risks", "mitigation": "mitigations"}
 
 

@@ -13,6 +13,7 @@ from knox.models import AuthToken
 
 from tests.conftest import api_client, page_client
 from tests.factories.people import PASSWORD
+from vpportal.people.tokens import prune_expired
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,21 @@ def test_removing_a_role_revokes_the_tokens_either_way_round(leader, contributor
     tokens = _tokens_of(contributor)
     Group.objects.get(name="contributor").user_set.remove(contributor)
     assert not tokens.exists()
+
+
+def test_an_expired_token_is_refused_and_deleted_and_the_schedule_prunes_the_others(leader, django_assert_num_queries):
+    live_token, live = AuthToken.objects.create(user=leader, expiry=timedelta(days=1))
+    old_token, old = AuthToken.objects.create(user=leader, expiry=timedelta(days=1))
+    other, _ = AuthToken.objects.create(user=leader, expiry=timedelta(days=1))
+    AuthToken.objects.filter(pk__in=[old_token.pk, other.pk]).update(expiry=timezone.now() - timedelta(seconds=1))
+    # The token with its user, then the list: the user's other tokens are not read to authenticate.
+    with django_assert_num_queries(2):
+        assert token_client(live).get("/api/v1/auth/tokens/").status_code == 200
+    assert token_client(old).get("/api/v1/auth/tokens/").status_code == 401
+    assert not AuthToken.objects.filter(pk=old_token.pk).exists()
+    assert prune_expired() == 1  # the other expired token; the live one stays
+    assert list(AuthToken.objects.filter(user=leader)) == [live_token]
+    assert prune_expired() == 0
 
 
 # --- the API schema and docs ------------------------------------------------------------------------

@@ -217,9 +217,9 @@ def test_training_pages_and_api_run_constant_queries(leader, django_assert_num_q
             page.get(reverse("initiatives:training_list"))
         with django_assert_num_queries(8):  # session, user, roles, training (seats counted), seats, person
             page.get(training.get_absolute_url())
-        with django_assert_num_queries(5):  # token and user, knox's sweep, roles, count, page
+        with django_assert_num_queries(4):  # token and user, roles, count, page
             api.get("/api/v1/trainings/")
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             api.get("/api/v1/training-attendance/")
 
     counts()

@@ -306,3 +306,30 @@ class TrackedAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """A model only its own flows write (a sync, a delivery log): every field read-only, shown to
+    whoever may view the model, never added, changed or deleted here."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.readonly_fields = [f.name for f in model._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(perm_name(self.model, "view"))
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -206,6 +206,13 @@ class TrackedSerializer(CompiledRepresentation, serializers.ModelSerializer):
                 yield entry
 
 
+def spec_serializer(spec):
+    """The serializer of a model that declares nothing beyond its spec's columns (`<Model>Serializer`)."""
+    meta = type("Meta", (TrackedSerializer.Meta,), {"model": spec.model, "fields": spec_fields(spec)})
+    name = f"{spec.model.__name__}Serializer"
+    return type(name, (TrackedSerializer,), {"Meta": meta, "__module__": spec.model.__module__, "__qualname__": name})
+
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -222,6 +229,27 @@ IF_NONE_MATCH_STAR = OpenApiParameter(
     required=False,
     description="`*` to create only: 412 when a record already has this external reference.",
 )
+
+
+def record_action(body, answer, refusals: dict, *, if_match: bool = True, url_path=None, **schema):
+    """Decorate a viewset method as a POST action on one record (`detail=True`) and document it:
+    `body` the request's serializer (None: no body), `answer` the 200 answer, `refusals` each error
+    answer as {status: description}; with `if_match`, the If-Match header and its 412. `schema`
+    goes to extend_schema (description, summary)."""
+    responses = {200: answer}
+    for code, text in refusals.items():
+        responses[code] = OpenApiResponse(description=text) if isinstance(text, str) else text
+    if if_match:
+        responses.setdefault(412, OpenApiResponse(description="Stale If-Match."))
+    options = {"url_path": url_path} if url_path else {}
+
+    def decorate(method):
+        method = action(detail=True, methods=["post"], **options)(method)
+        return extend_schema(request=body, parameters=[IF_MATCH] if if_match else [], responses=responses, **schema)(
+            method
+        )
+
+    return decorate
 
 
 def tracked_schema(viewset_cls):
@@ -280,7 +308,49 @@ def changes(instance, data: dict) -> bool:
     return False
 
 
-class TrackedViewSet(viewsets.ModelViewSet):
+class RecordActions:
+    """What a viewset's custom actions on one record share: the If-Match check, running the action's
+    service, and the answer (the fresh record with its ETag)."""
+
+    def _expected_version(self, obj):
+        header = self.request.headers.get("If-Match")
+        if not header and settings.API_REQUIRE_IF_MATCH:
+            raise PreconditionRequired()
+        if not header or header.strip() == "*":
+            return None
+        tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+        if obj.etag not in tags:
+            raise PreconditionFailed(current_version=obj.version)
+        return obj.version
+
+    def action_response(self, instance, status_code=status.HTTP_200_OK):
+        """Answer an action with the fresh record and its ETag."""
+        instance = self.get_queryset().get(pk=instance.pk)
+        response = Response(self.get_serializer(instance).data, status=status_code)
+        response["ETag"] = instance.etag
+        return response
+
+    def run_action(self, service, body=None, *, record=None, version="version", data=None, **kwargs):
+        """One custom action on the record of the URL: `service(<record>=the record, by=the user,
+        <version>=the If-Match version, **the body's validated fields, **kwargs)`, then the answer.
+
+        `record`: the service's keyword for the record (default: the model's name, `incident`);
+        `version`: its keyword for the expected version (None: the action takes no If-Match);
+        `body`: the serializer that validates the request body; `data`: pass the body's fields as
+        this one keyword (a dict) instead of one keyword each."""
+        instance = self.get_object()
+        if version is not None:
+            kwargs[version] = self._expected_version(instance)
+        if body is not None:
+            serializer = body(data=self.request.data)
+            serializer.is_valid(raise_exception=True)
+            fields = dict(serializer.validated_data)
+            kwargs.update({data: fields} if data else fields)
+        service(**{record or instance._meta.model_name: instance}, by=self.request.user, **kwargs)
+        return self.action_response(instance)
+
+
+class TrackedViewSet(RecordActions, viewsets.ModelViewSet):
     """A resource that is only configuration: serializer, filterset, services (and a queryset where
     it serves other than its serializer model's `with_related()`).
 
@@ -314,17 +384,6 @@ class TrackedViewSet(viewsets.ModelViewSet):
         # `with_related()` adds for pages are dropped: a list of 100 rows builds 100 model instances,
         # not 500. Annotations and prefetches stay.
         return self.queryset.select_related(None).visible_to(self.request.user)
-
-    def _expected_version(self, obj):
-        header = self.request.headers.get("If-Match")
-        if not header and settings.API_REQUIRE_IF_MATCH:
-            raise PreconditionRequired()
-        if not header or header.strip() == "*":
-            return None
-        tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-        if obj.etag not in tags:
-            raise PreconditionFailed(current_version=obj.version)
-        return obj.version
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -381,13 +440,6 @@ class TrackedViewSet(viewsets.ModelViewSet):
         version = self._expected_version(instance)
         channel_service(type(self), "delete")(instance, by=request.user, version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def action_response(self, instance, status_code=status.HTTP_200_OK):
-        """Answer an action with the fresh record and its ETag."""
-        instance = self.get_queryset().get(pk=instance.pk)
-        response = Response(self.get_serializer(instance).data, status=status_code)
-        response["ETag"] = instance.etag
-        return response
 
 
 UPSERT_PATH = rf"external/(?P<external_system>{external.SYSTEM_PATTERN})/(?P<external_id>{external.ID_PATTERN})"

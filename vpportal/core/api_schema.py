@@ -9,7 +9,15 @@ A new resource built on `TrackedViewSet` (or any DRF view under /api/v1/) inheri
 import inspect
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.plumbing import is_list_serializer
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The portal's knox authentication (vpportal/people/tokens.py) is documented as knox's is."""
+
+    target_class = "vpportal.people.tokens.TokenAuthentication"
+
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 

@@ -87,15 +87,24 @@ def save_new(
     exclude_clean: Iterable[str] = (),
     event: str | None = "created",
     extra: dict | None = None,
+    key_format: str | None = None,
 ):
     """Validate and insert a record built by a service, recording `by` as author and the event
     (`<model>.created` or the named `event`, with `extra` details) in the same transaction.
-    `event=None`: the caller completes the record first (a key from its id) and records it."""
+    `event=None`: the caller completes the record first and records it.
+
+    `key_format` (`RISK-{:04d}`): the record's `key` derives from the primary key the database just
+    gave, so two concurrent creates can never get the same key (no lock, no retry); the creation
+    entry in history shows the key too."""
     _stamp(instance, by)
     instance.full_clean(exclude=list(exclude_clean) or None)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
+    if key_format is not None:
+        instance.key = key_format.format(instance.pk)
+        type(instance)._default_manager.filter(pk=instance.pk).update(key=instance.key)
+        instance.history.filter(history_type="+").update(key=instance.key)
     if event is not None:
         record_event(instance, event, by=by, extra=extra)
     return instance

@@ -232,6 +232,27 @@ class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
         return ctx
 
 
+def record_pages(mixin, pages: str, *, form_class=None, filterset_class=None) -> tuple:
+    """The generic pages of one model that add nothing of their own, named by `pages` (some of
+    "List Create Update Delete History", in that order): a class `<Stem><Page>View` of `mixin`
+    (`<Stem>ViewMixin`, in its module) and the generic page, `form_class` on the create and edit
+    pages, `filterset_class` on the list. A page with code of its own stays a class of its module.
+
+        VendorListView, VendorHistoryView = record_pages(VendorViewMixin, "List History", ...)
+    """
+    stem = mixin.__name__.removesuffix("ViewMixin")
+    own = {"List": {"filterset_class": filterset_class}, "Create": {"form_class": form_class}}
+    own["Update"] = own["Create"]
+    return tuple(
+        type(
+            f"{stem}{page}View",
+            (mixin, RECORD_PAGES[page]),
+            {"__module__": mixin.__module__, **{k: v for k, v in own.get(page, {}).items() if v is not None}},
+        )
+        for page in pages.split()
+    )
+
+
 # The generic pages of a tracked model: (URL below the model's prefix, view class suffix, URL name suffix).
 PAGES = (
     ("", "ListView", "list"),
@@ -254,3 +275,13 @@ def tracked_paths(prefix: str, views, stem: str, *, omit: tuple[str, ...] = ()) 
         for route, suffix, page in PAGES
         if page not in omit
     ]
+
+
+RECORD_PAGES = {
+    "List": TrackedListView,
+    "Detail": TrackedDetailView,
+    "Create": TrackedCreateView,
+    "Update": TrackedUpdateView,
+    "Delete": TrackedDeleteView,
+    "History": HistoryView,
+}

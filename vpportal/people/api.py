@@ -1,15 +1,10 @@
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, spec_fields, tracked_schema
+from vpportal.core.api import TrackedViewSet, spec_serializer, tracked_schema
 
 from .filtersets import PersonFilterSet
-from .models import Person
 from .services import PERSON_WRITES
 from .specs import PERSON
 
-
-class PersonSerializer(TrackedSerializer):
-    class Meta(TrackedSerializer.Meta):
-        model = Person
-        fields = spec_fields(PERSON)
+PersonSerializer = spec_serializer(PERSON)
 
 
 @tracked_schema

@@ -11,15 +11,7 @@ class PersonFilterSet(TrackedFilterSet):
     career_level = django_filters.MultipleChoiceFilter(choices=CareerLevel.choices)
     manager = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
     active = django_filters.BooleanFilter()
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("email", "email"),
-            ("function", "function"),
-            ("career_level", "career_level"),
-            ("updated_at", "updated_at"),
-        )
-    )
+    ordering = django_filters.OrderingFilter(fields=("name", "email", "function", "career_level", "updated_at"))
 
     class Meta:
         model = Person

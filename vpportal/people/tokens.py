@@ -4,7 +4,8 @@ Every token expires: `API_TOKEN_DEFAULT_DAYS` (90) unless its owner chooses othe
 MAX_EXPIRY_DAYS (365). A call authenticated by a token may create tokens only when that token was
 created with `can_create_tokens`; what it creates never outlives it, and revoking it revokes them.
 Revoking a user's access (deactivation, a new password, a role removed) revokes all their tokens
-(`revoke_all`, wired to the user model's signals in vpportal.people.signals).
+(`revoke_all`, wired to the user model's signals in vpportal.people.signals). A request reads its
+token once (`TokenAuthentication`); expired tokens are deleted by `prune_expired` (celery beat).
 """
 
 from datetime import timedelta
@@ -13,7 +14,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
+from knox.signals import token_expired
 
 from .token_grants import TokenGrant
 
@@ -92,3 +95,23 @@ def revoke_all(user) -> int:
 
 def is_expired(token: AuthToken) -> bool:
     return token.expiry is not None and token.expiry <= timezone.now()
+
+
+def prune_expired(now=None) -> int:
+    """Delete every expired token (celery beat, daily; idempotent): the sweep knox ran on each request."""
+    deleted, _ = AuthToken.objects.filter(expiry__lt=now or timezone.now()).delete()
+    return deleted
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """knox's token authentication in one query (the token with its user). knox also reads all the
+    user's other tokens on every request to delete the expired ones; here `prune_expired` does
+    that on a schedule. An expired token is refused and deleted, as knox does."""
+
+    def _cleanup_token(self, auth_token) -> bool:
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=self.__class__, username=username, source="auth_token")
+        return True

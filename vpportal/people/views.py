@@ -15,16 +15,13 @@ class PersonViewMixin:
     writes = PERSON_WRITES
 
 
-class PersonListView(PersonViewMixin, generic.TrackedListView):
-    filterset_class = PersonFilterSet
+PersonListView, PersonCreateView, PersonDeleteView, PersonHistoryView = generic.record_pages(
+    PersonViewMixin, "List Create Delete History", form_class=PersonForm, filterset_class=PersonFilterSet
+)
 
 
 class PersonDetailView(PersonViewMixin, generic.TrackedDetailView):
     template_name = "people/person_detail.html"
-
-
-class PersonCreateView(PersonViewMixin, generic.TrackedCreateView):
-    form_class = PersonForm
 
 
 class PersonUpdateView(PersonViewMixin, generic.TrackedUpdateView):
@@ -35,11 +32,3 @@ class PersonUpdateView(PersonViewMixin, generic.TrackedUpdateView):
         if person.user_id == self.request.user.pk:
             localisation.remember(self.request, person.time_zone)  # one's own clock, from the next page
         return person
-
-
-class PersonDeleteView(PersonViewMixin, generic.TrackedDeleteView):
-    pass
-
-
-class PersonHistoryView(PersonViewMixin, generic.HistoryView):
-    pass
