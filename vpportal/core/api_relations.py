@@ -15,6 +15,7 @@ A model names the columns of its display text in `DISPLAY_FIELDS` (`("key", "tit
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, Concat, Trim
 from rest_framework import serializers
@@ -86,7 +87,7 @@ def relation_fields(model, fields: dict) -> dict:
         shaped[name] = field
         try:
             model_field = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - not a model field (derived, annotated)
+        except FieldDoesNotExist:  # not a model field (derived, annotated)
             continue
         if not (model_field.many_to_one and model_field.concrete) or (getattr(field, "source", None) or name) != name:
             continue
