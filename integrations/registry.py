@@ -393,7 +393,8 @@ def _feed_data(feed: KPIFeed) -> dict:
 
 @transaction.atomic
 def kpi_create_with_feed(*, by, data: dict):
-    """The KPI resource's create: the KPI (initiatives' service), then its feed (`kpi_feed_set`)."""
+    """The KPI resource's create: the KPI (initiatives' service), then its feed (`kpi_feed_set`); the
+    KPI's event comes before its feed exists (the feed's own event follows)."""
     feed = _feed_input(data, None)
     kpi = KPI_WRITES.create(by=by, data=data)
     if feed is not None:
@@ -406,10 +407,9 @@ def kpi_update_with_feed(kpi, *, by, data: dict, version: int | None = None):
     """The KPI resource's update: a change of the feed is a change of the KPI as the API shows it,
     so the KPI's version moves too (its ETag changes with what a reader sees)."""
     feed = _feed_input(data, kpi)
-    kpi = KPI_WRITES.update(kpi, by=by, data=data, version=version)
     if feed is not None:
-        _feed_set_as_api(by, kpi, feed)
-    return kpi
+        _feed_set_as_api(by, kpi, feed)  # first: the KPI's event shows the new feed
+    return KPI_WRITES.update(kpi, by=by, data=data, version=version)
 
 
 FEED_FIELDS = {"feed_model_source": "model_source", "feed_model_name": "model_name", "feed_metric_key": "metric_key"}

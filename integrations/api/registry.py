@@ -189,3 +189,7 @@ class KPIWithFeedViewSet(KPIViewSet):
     )
     serializer_class = KPIWithFeedSerializer
     writes = registry.KPI_FEED_WRITES
+
+
+# Events about KPIs carry them as this resource shows them (with the feed).
+register_shape(KPI, KPIWithFeedViewSet.queryset, KPIWithFeedSerializer, replace=True)

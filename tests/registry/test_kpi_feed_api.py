@@ -50,6 +50,8 @@ def test_set_change_and_clear_the_feed_through_the_api(executive, source):
     assert feed_of(changed.json())["feed_metric_key"] == "f1"
     assert changed.json()["version"] == created.json()["version"] + 1  # what a reader sees changed: new ETag
     assert [h.history_type for h in feed.history.order_by("history_id")] == ["+", "~"]
+    kpi_event = Event.objects.filter(type="kpi.updated", object_id=kpi.pk).latest("id")
+    assert feed_of(kpi_event.data) == feed_of(changed.json())  # events show the KPI as the API does
 
     cleared = client.patch(f"/api/v1/kpis/{kpi.pk}/", {"feed_model_source": None}, format="json")
     assert cleared.status_code == 200, cleared.json()
