@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from governance.gate_checks import system_failures
 from governance.models import AISystem
-from initiatives.services.portfolio import BULK_LIMIT, kpi_measurements_ingest
+from initiatives.services.portfolio import BULK_LIMIT, KPI_WRITES, kpi_measurements_ingest
 from vpportal.core.bounds import CLOCK_SKEW
 from vpportal.core.services import TransitionError, Writes, delete_record, require, save_changes, save_new
 from vpportal.events.outbox import record_event, record_events, represent_many
@@ -330,21 +330,122 @@ def _point(feed, run_id, metric, latest) -> dict | None:
 
 
 # --- KPI feeds ------------------------------------------------------------------------------------
-def kpi_feed_set(*, by, kpi, model_source: ModelSource, model_name: str, metric_key: str) -> KPIFeed:
-    """Make `kpi` follow (model, metric key) of a source (replacing what it followed)."""
-    require(by, "change", model_source)
+MSG_FEED_SOURCE = "No such model source (or not one you may see)."
+MSG_FEED_NAME = "Name the registered model."
+MSG_FEED_METRIC = "Name the metric key."
+MSG_FEED_NO_SOURCE = "Choose the model source too, or leave the feed empty."
+
+
+@transaction.atomic
+def kpi_feed_set(*, by, kpi, model_source, model_name: str, metric_key: str) -> KPIFeed | None:
+    """Make `kpi` follow (model, metric key) of a source (replacing what it followed); no source and
+    no name nor key: it follows nothing. `model_source` is a source or its id (one the user may see).
+    The one rule of a KPI's feed: the source's page and the KPI resource of the API both call it.
+    Each change is in the feed's history and its event (`kpi_feed.created/updated/deleted`).
+    Errors are keyed `model_source`, `model_name`, `metric_key`; nothing is written then."""
+    model_name, metric_key = (model_name or "").strip(), (metric_key or "").strip()
+    current = KPIFeed.objects.filter(kpi=kpi).first()
+    if model_source is None and not model_name and not metric_key:
+        if current is not None:
+            require(by, "change", current.model_source)
+            shown, pk = _feed_data(current), current.pk
+            current._history_user = by
+            current.delete()
+            record_event(current, "deleted", by=by, data=shown, object_id=pk)
+        return None
     errors = {}
-    if not (model_name or "").strip():
-        errors["model_name"] = "Name the registered model."
-    if not (metric_key or "").strip():
-        errors["metric_key"] = "Name the metric key."
+    if model_source is None:
+        errors["model_source"] = MSG_FEED_NO_SOURCE
+    elif not isinstance(model_source, ModelSource):
+        model_source = ModelSource.objects.visible_to(by).filter(pk=model_source).first()
+        if model_source is None:
+            errors["model_source"] = MSG_FEED_SOURCE
+    if not model_name:
+        errors["model_name"] = MSG_FEED_NAME
+    if not metric_key:
+        errors["metric_key"] = MSG_FEED_METRIC
     if errors:
         raise ValidationError(errors)
-    feed, _ = KPIFeed.objects.update_or_create(
-        kpi=kpi,
-        defaults={"model_source": model_source, "model_name": model_name.strip(), "metric_key": metric_key.strip()},
-    )
+    require(by, "change", model_source)
+    if current is not None and current.model_source_id != model_source.pk:
+        require(by, "change", current.model_source)  # taking the KPI away from the other source
+    feed = current or KPIFeed(kpi=kpi)
+    before = None if current is None else _feed_data(current)
+    feed.model_source, feed.model_name, feed.metric_key = model_source, model_name, metric_key
+    feed.full_clean(exclude=["kpi"])  # the bounds of the fields
+    if before == _feed_data(feed):
+        return feed  # as it was: no history row, no event
+    feed._history_user = by
+    feed.save()
+    record_event(feed, "created" if current is None else "updated", by=by, data=_feed_data(feed))
     return feed
+
+
+def _feed_data(feed: KPIFeed) -> dict:
+    return {
+        "id": feed.pk,
+        "kpi": feed.kpi_id,
+        "model_source": feed.model_source_id,
+        "model_name": feed.model_name,
+        "metric_key": feed.metric_key,
+    }
+
+
+@transaction.atomic
+def kpi_create_with_feed(*, by, data: dict):
+    """The KPI resource's create: the KPI (initiatives' service), then its feed (`kpi_feed_set`); the
+    KPI's event comes before its feed exists (the feed's own event follows)."""
+    feed = _feed_input(data, None)
+    kpi = KPI_WRITES.create(by=by, data=data)
+    if feed is not None:
+        _feed_set_as_api(by, kpi, feed)
+    return kpi
+
+
+@transaction.atomic
+def kpi_update_with_feed(kpi, *, by, data: dict, version: int | None = None):
+    """The KPI resource's update: a change of the feed is a change of the KPI as the API shows it,
+    so the KPI's version moves too (its ETag changes with what a reader sees)."""
+    feed = _feed_input(data, kpi)
+    if feed is not None:
+        _feed_set_as_api(by, kpi, feed)  # first: the KPI's event shows the new feed
+    return KPI_WRITES.update(kpi, by=by, data=data, version=version)
+
+
+FEED_FIELDS = {"feed_model_source": "model_source", "feed_model_name": "model_name", "feed_metric_key": "metric_key"}
+
+
+def _feed_input(data: dict, kpi) -> dict | None:
+    """Pop the feed's fields from the API's data: None when none is sent; those left out of a
+    partial update keep the KPI's current feed values."""
+    sent = {FEED_FIELDS[name]: data.pop(name) for name in list(data) if name in FEED_FIELDS}
+    if not sent:
+        return None
+    if (
+        "model_source" in sent
+        and sent["model_source"] is None
+        and not (sent.get("model_name") or sent.get("metric_key"))
+    ):
+        return {"model_source": None, "model_name": "", "metric_key": ""}  # null source: no feed
+    current = KPIFeed.objects.filter(kpi=kpi).first() if kpi is not None else None
+    values = {"model_source": None, "model_name": "", "metric_key": ""}
+    if current is not None:
+        values = {
+            "model_source": current.model_source_id,
+            "model_name": current.model_name,
+            "metric_key": current.metric_key,
+        }
+    return {**values, **sent}
+
+
+def _feed_set_as_api(by, kpi, feed: dict) -> None:
+    try:
+        kpi_feed_set(by=by, kpi=kpi, **feed)
+    except ValidationError as exc:
+        raise ValidationError({f"feed_{name}": errors for name, errors in exc.message_dict.items()}) from None
+
+
+KPI_FEED_WRITES = Writes(create=kpi_create_with_feed, update=kpi_update_with_feed, delete=KPI_WRITES.delete)
 
 
 # --- approval and write-back ----------------------------------------------------------------------

@@ -22,6 +22,10 @@ for app_router in (
     reports_router,
     integrations_router,
 ):
+    # A later app's resource at the same path replaces the earlier one (integrations' `kpis`: the
+    # KPI resource with its MLflow feed).
+    prefixes = {entry[0] for entry in app_router.registry}
+    router.registry[:] = [entry for entry in router.registry if entry[0] not in prefixes]
     router.registry.extend(app_router.registry)
 
 urlpatterns = [

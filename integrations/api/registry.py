@@ -1,11 +1,14 @@
 """`model-sources` (`sync` runs a sync now and answers its report) and `ai-system-versions` (what
 the sync brought in: read-only, but `approve` and `reject`, written back to MLflow as tags)."""
 
+from django.db.models import F
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from initiatives.api.portfolio import KPISerializer, KPIViewSet
+from initiatives.models import KPI
 from vpportal.core.api import (
     RecordActions,
     TrackedSerializer,
@@ -20,7 +23,7 @@ from vpportal.events.outbox import register_shape
 from .. import registry
 from ..filtersets import AISystemVersionFilterSet, ModelSourceFilterSet
 from ..mlflow_client import RegistryError
-from ..models import AISystemVersion, ModelSource
+from ..models import AISystemVersion, KPIFeed, ModelSource
 from ..specs import AI_SYSTEM_VERSION, MODEL_SOURCE
 
 
@@ -144,3 +147,49 @@ class AISystemVersionViewSet(RecordActions, mixins.ListModelMixin, mixins.Retrie
 
 
 register_shape(AISystemVersion, AISystemVersionViewSet.queryset, AISystemVersionSerializer)
+
+
+# --- the KPI resource with its MLflow feed ---------------------------------------------------------
+# The KPI resource is initiatives'; its feed is the integrations' (a layer above), so the resource
+# served at `kpis` is this extension of it (leadership.api_urls: a later app's resource of the same
+# path replaces the earlier one). The feed is read from the list's own query (a left join).
+_feed_field = KPIFeed._meta.get_field
+
+
+class KPIWithFeedSerializer(KPISerializer):
+    feed_model_source = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The model source (id) whose MLflow metric the KPI follows."
+    )
+    feed_model_name = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=_feed_field("model_name").max_length,
+        help_text="The registered model whose runs log the metric (with `feed_model_source`).",
+    )
+    feed_metric_key = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=_feed_field("metric_key").max_length,
+        help_text="The metric key; each sync adds its new points as measurements with source `mlflow`. "
+        "Null `feed_model_source` (and no name nor key): the KPI follows no metric.",
+    )
+
+    class Meta(KPISerializer.Meta):
+        fields = [*KPISerializer.Meta.fields, *registry.FEED_FIELDS]
+
+
+@tracked_schema
+class KPIWithFeedViewSet(KPIViewSet):
+    queryset = KPI.objects.with_related().annotate(
+        feed_model_source=F("mlflow_feed__model_source_id"),
+        feed_model_name=F("mlflow_feed__model_name"),
+        feed_metric_key=F("mlflow_feed__metric_key"),
+    )
+    serializer_class = KPIWithFeedSerializer
+    writes = registry.KPI_FEED_WRITES
+
+
+# Events about KPIs carry them as this resource shows them (with the feed).
+register_shape(KPI, KPIWithFeedViewSet.queryset, KPIWithFeedSerializer, replace=True)

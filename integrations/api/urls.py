@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .registry import AISystemVersionViewSet, ModelSourceViewSet
+from .registry import AISystemVersionViewSet, KPIWithFeedViewSet, ModelSourceViewSet
 from .views import NotificationViewSet, WebhookDeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
@@ -11,3 +11,4 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhookd
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("model-sources", ModelSourceViewSet, basename="modelsource")
 router.register("ai-system-versions", AISystemVersionViewSet, basename="aisystemversion")
+router.register("kpis", KPIWithFeedViewSet, basename="kpi")  # initiatives' resource with its feed

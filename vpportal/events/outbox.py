@@ -34,9 +34,13 @@ _SHAPES: dict[type, tuple] = {}
 _shapes_loaded = False
 
 
-def register_shape(model, queryset, serializer_class) -> None:
-    """The API shape of `model`'s records (the first registration wins: the resource's own)."""
-    _SHAPES.setdefault(model, (queryset, serializer_class))
+def register_shape(model, queryset, serializer_class, *, replace: bool = False) -> None:
+    """The API shape of `model`'s records (the first registration wins: the resource's own; `replace`:
+    a higher app's extension of the resource, served at its path instead, takes its place)."""
+    if replace:
+        _SHAPES[model] = (queryset, serializer_class)
+    else:
+        _SHAPES.setdefault(model, (queryset, serializer_class))
 
 
 def _shape(model):
