@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic as django_views
 
-from governance.choices import RiskLevel
+from governance.choices import RiskLevel, RiskStatus
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
@@ -66,6 +66,7 @@ class RiskViewMixin:
     url_namespace = "governance"
     writes = services.RISK_WRITES
     bulk_fields = ("owner", "status", "next_review_date")
+    bulk_hidden_choices = {"status": (RiskStatus.ACCEPTED,)}  # accepting takes a justification: "Accept risk"
 
 
 class RiskListView(RiskViewMixin, generic.TrackedListView):

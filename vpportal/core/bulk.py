@@ -29,7 +29,7 @@ EXPORTS = ("csv", "xlsx")
 class BulkForm(forms.Form):
     """The selection (`ids`) and one value per changeable field; the pressed button names the action."""
 
-    def __init__(self, model, fields, *args, **kwargs):
+    def __init__(self, model, fields, *args, hidden_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.model, self.bulk_fields = model, tuple(fields)
         for name in self.bulk_fields:
@@ -40,6 +40,8 @@ class BulkForm(forms.Form):
                 "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
             )
             _name_the_empty_choice(field)
+            if name in (hidden_choices or {}):  # a value only its own action sets (accepting a risk)
+                field.choices = [c for c in field.choices if c[0] not in hidden_choices[name]]
             self.fields[name] = field
         self.fields["action"] = forms.ChoiceField(choices=[(n, n) for n in (*self.bulk_fields, *EXPORTS)])
 
@@ -63,7 +65,12 @@ class BulkForm(forms.Form):
         except ValidationError as error:
             self.add_error(None, error)
         action = data.get("action")
-        if action in self.bulk_fields and name_is_required(self.model, action) and data.get(action) in (None, ""):
+        if (
+            action in self.bulk_fields
+            and action not in self.errors
+            and name_is_required(self.model, action)
+            and data.get(action) in (None, "")
+        ):
             self.add_error(action, "Choose the new value.")
         return data
 
@@ -73,7 +80,7 @@ def name_is_required(model, name) -> bool:
 
 
 def bulk_form(view, data=None) -> BulkForm:
-    return BulkForm(view.model, view.bulk_fields, data)
+    return BulkForm(view.model, view.bulk_fields, data, hidden_choices=getattr(view, "bulk_hidden_choices", None))
 
 
 class BulkActionView(LoginRequiredMixin, generic.View):
