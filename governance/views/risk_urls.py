@@ -9,6 +9,7 @@ from . import risks as views
 urlpatterns = [
     *tracked_paths("ai-systems/", views, "AISystem"),
     path("risks/library/", views.RiskLibraryView.as_view(), name="risk_library"),
+    path("risks/bulk/", views.RiskBulkView.as_view(), name="risk_bulk"),
     *tracked_paths("risks/", views, "Risk"),
     path("risks/<int:pk>/accept/", views.RiskAcceptView.as_view(), name="risk_accept"),
     *tracked_paths("mitigations/", views, "Mitigation"),

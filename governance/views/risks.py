@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic as django_views
 
-from governance.choices import RiskLevel
+from governance.choices import RiskLevel, RiskStatus
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
@@ -21,6 +21,7 @@ from governance.models import AISystem, Incident, Mitigation, Requirement, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
+from vpportal.core.bulk import BulkActionView
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.security import RecentAuthRequiredMixin
 
@@ -64,6 +65,8 @@ class RiskViewMixin:
     spec = RISK
     url_namespace = "governance"
     writes = services.RISK_WRITES
+    bulk_fields = ("owner", "status", "next_review_date")
+    bulk_hidden_choices = {"status": (RiskStatus.ACCEPTED,)}  # accepting takes a justification: "Accept risk"
 
 
 class RiskListView(RiskViewMixin, generic.TrackedListView):
@@ -74,6 +77,10 @@ class RiskListView(RiskViewMixin, generic.TrackedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["heat_maps"] = heat_maps(self.request.GET, self.get_queryset())
         return ctx
+
+
+class RiskBulkView(RiskViewMixin, BulkActionView):
+    """Change the owner, status or review date of the ticked risks (risk_update, row by row), or export them."""
 
 
 class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from initiatives.charts import kpi_chart_data, sparkline
 from vpportal.core import views as generic
+from vpportal.core.bulk import BulkActionView
 from vpportal.core.services import ConflictError, TransitionError
 from vpportal.permissions import perm_name
 from vpportal.security import require_recent_auth
@@ -42,6 +43,11 @@ class InitiativeViewMixin:
     spec = INITIATIVE
     url_namespace = "initiatives"
     writes = services.INITIATIVE_WRITES
+    bulk_fields = ("owner", "target_date")  # stage moves pass the gate, one initiative at a time
+
+
+class InitiativeBulkView(InitiativeViewMixin, BulkActionView):
+    """Change the owner or target date of the ticked initiatives (initiative_update, row by row), or export them."""
 
 
 class InitiativeListView(InitiativeViewMixin, generic.TrackedListView):

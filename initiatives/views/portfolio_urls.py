@@ -7,6 +7,7 @@ from vpportal.core.views import tracked_paths
 from . import portfolio as views
 
 urlpatterns = [
+    path("bulk/", views.InitiativeBulkView.as_view(), name="initiative_bulk"),
     *tracked_paths("", views, "Initiative"),
     path("board/", views.InitiativeBoardView.as_view(), name="initiative_board"),
     path("<int:pk>/transition/", views.initiative_transition, name="initiative_transition"),

@@ -28,3 +28,22 @@ document.addEventListener("change", function (event) {
   group.querySelector("[data-summary]").textContent =
     chosen.length === 0 ? "Any" : chosen.length <= 2 ? chosen.join(", ") : chosen.length + " chosen";
 });
+
+// A list's bulk form (vpportal/core/bulk.py): the header box ticks every row of the page.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-bulk]").forEach(function (form) {
+    const all = form.querySelector("[data-select-all]");
+    if (!all) return;
+    const rows = function () { return Array.from(form.querySelectorAll('input[name="ids"]')); };
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      rows().forEach(function (box) { box.checked = all.checked; });
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.name !== "ids") return;
+      const ticked = rows().filter(function (box) { return box.checked; }).length;
+      all.checked = ticked === rows().length;
+      all.indeterminate = ticked > 0 && ticked < rows().length;
+    });
+  });
+});

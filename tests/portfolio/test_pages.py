@@ -258,7 +258,7 @@ def grow_portfolio(n):
 # session, user, roles, then: count + owner and sponsor filter choices + page (relations joined);
 # the board: per-stage counts, one bounded query per stage (6), the two people filters.
 LIST_QUERIES = {
-    "initiatives:initiative_list": 7,
+    "initiatives:initiative_list": 8,  # + the bulk toolbar's owner choices (writers only)
     "initiatives:initiative_board": 12,
     "initiatives:kpi_list": 7,  # count, initiative and owner filter choices, page (status annotated)
     "initiatives:milestone_list": 6,  # count, initiative filter choices, page

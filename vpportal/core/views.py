@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 from vpportal.permissions import perm_name, refusal_message
 
 from . import audit
+from .bulk import bulk_form
 from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
 from .fieldspec import FieldSpec
 from .paginator import BoundedPaginator
@@ -88,6 +89,7 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
     paginator_class = BoundedPaginator  # the count does not grow with the table (as in the API)
     spec: FieldSpec
     strict = False
+    bulk_fields: tuple[str, ...] = ()  # set with a `<model>_bulk` URL (vpportal.core.bulk): rows get checkboxes
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
@@ -118,6 +120,8 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
             current_ordering=ordering,
             importable=self.model in FILE_EXPORTS and self.request.user.has_perm("vpportal.import_data"),
         )
+        if self.bulk_fields and self.request.user.has_perm(perm_name(self.model, "change")):
+            ctx.update(bulk_form=bulk_form(self), bulk_url=reverse(f"{self.url_prefix()}_bulk"))
         return ctx
 
 

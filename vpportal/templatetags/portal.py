@@ -73,3 +73,9 @@ def money_filter(amount, currency):
 def money_short(amount, currency):
     """`{{ amount|money_short:currency }}`: "€400k", where space is short."""
     return money(amount, currency, compact=True)
+
+
+@register.filter
+def bound_field(form, name):
+    """`{{ form|bound_field:name }}`: the form's field of that name (for a loop over names)."""
+    return form[name]
