@@ -32,6 +32,7 @@ def worker_env(**overrides) -> dict:
         CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         # A job of a worker killed outright is handed out again this soon (production: minutes).
         CELERY_VISIBILITY_TIMEOUT="5",
+        CELERY_UNACKED_RESTORE_SECONDS="1",
         WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
         WEBHOOK_BACKOFF_BASE_SECONDS="0.5",
         WEBHOOK_BACKOFF_MAX_SECONDS="2",
