@@ -185,6 +185,10 @@ EXPLICIT: dict[str, Decision] = {
     # record in the URL is the version, not a risk (ids of two tables agree only on a fresh database)
     "integrations:aisystemversion_approve": perm("governance.accept_risk", model="integrations.aisystemversion"),
     "integrations:aisystemversion_reject": perm("governance.accept_risk", model="integrations.aisystemversion"),
+    # bulk actions on a list: exporting the selection needs the list's view permission; changing
+    # rows, the change one, checked by the view and then row by row by the update service
+    "governance:risk_bulk": perm("governance.view_risk", methods=("post",), service_decides=True),
+    "initiatives:initiative_bulk": perm("initiatives.view_initiative", methods=("post",), service_decides=True),
     # initiatives
     "initiatives:initiative_transition": signed_in(
         methods=("post",), model="initiatives.initiative"
