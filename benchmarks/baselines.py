@@ -20,7 +20,7 @@ RAW_QUERIES: list = []
 def list_rows(name: str, params) -> dict:
     endpoint = by_name(name)
     queryset = endpoint.queryset().filter(**{k: v for k, v in params.items() if k not in ("limit", "offset")})
-    rows = list(queryset.values(*endpoint.columns(), **endpoint.extra)[:PAGE])
+    rows = list(queryset.values(*endpoint.columns(), **endpoint.values_extra())[:PAGE])
     for key, (through, source, target) in endpoint.many.items():
         ids: dict = {}
         pairs = through.objects.filter(**{f"{source}__in": [r["id"] for r in rows]}).values_list(source, target)

@@ -64,9 +64,10 @@ def _seed_mitigations():
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Mitigation._meta.db_table} (created_at, updated_at, version, created_by_id, "
-            "updated_by_id, risk_id, description, owner_id, due_date, status) "
+            "updated_by_id, risk_id, description, owner_id, due_date, status, external_system, external_id) "
             "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, r.id, 'Mitigate ' || r.title, r.owner_id, "
-            "current_date + (r.id % 365)::int - 90, (ARRAY['planned', 'in_progress', 'implemented', 'verified'])[1 + r.id % 4] "
+            "current_date + (r.id % 365)::int - 90, (ARRAY['planned', 'in_progress', 'implemented', 'verified'])[1 + r.id % 4], "
+            "'', '' "
             f"FROM {Risk._meta.db_table} r"
         )
 

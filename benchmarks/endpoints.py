@@ -6,16 +6,22 @@ A new resource is one line in ENDPOINTS (for example
 and (b), with `grow=True`, the same page, unfiltered and filtered, at 1,000 and at 100,000 rows.
 
 The baseline must carry the same columns as the API's rows: the harness compares the two key sets
-and fails when they differ (add the API's extra keys, such as `owner_display`, with `extra`).
+and fails when they differ (add the API's extra keys with `extra`). The relations' texts the API
+answers beside every foreign key (`owner_display`; for a login, `created_by_display` and
+`created_by_user`) are added to every baseline by `relation_columns()`, joined in the same query as
+the API joins them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, F
+from django.db.models.functions import Coalesce
 
 from governance.models import Mitigation, Risk
 from initiatives.models import KPI, Initiative, KPIMeasurement
+from vpportal.core.api_relations import display_expression
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,27 @@ class ListEndpoint:
             names.append(f.name if f.is_relation else f.attname)
         return names
 
+    def values_extra(self) -> dict:
+        return {**relation_columns(self.model), **self.extra}
+
+
+def relation_columns(model) -> dict:
+    """{key: expression} of the texts beside each foreign key, as the API answers them: the login's
+    person name (or username) and its user id for a login, the related record's display text for a
+    model that declares DISPLAY_FIELDS (vpportal/core/api_relations.py)."""
+    user_model, extra = get_user_model(), {}
+    for f in model._meta.concrete_fields:
+        if not f.many_to_one:
+            continue
+        if f.related_model is user_model:
+            extra[f"{f.name}_user"] = F(f.attname)
+            extra[f"{f.name}_display"] = Coalesce(
+                F(f"{f.name}__person__name"), F(f"{f.name}__username"), output_field=CharField()
+            )
+        elif getattr(f.related_model, "DISPLAY_FIELDS", None):
+            extra[f"{f.name}_display"] = display_expression(f.related_model, f.name)
+    return extra
+
 
 def _risks():
     return Risk.objects.with_scores().order_by("-updated_at", "-id")
@@ -55,6 +82,12 @@ def _kpis():
 
 RISK_SCORES = ("inherent_score", "residual_score", "inherent_level", "residual_level")
 KPI_STATUS = ("status", "latest_value", "latest_observed_at")
+# The KPI's MLflow feed (integrations extends the `kpis` resource with it): a left join.
+KPI_FEED = {
+    "feed_model_source": F("mlflow_feed__model_source_id"),
+    "feed_model_name": F("mlflow_feed__model_name"),
+    "feed_metric_key": F("mlflow_feed__metric_key"),
+}
 
 ENDPOINTS: list[ListEndpoint] = [
     ListEndpoint("initiatives", Initiative, ("health=on_track", {"health": "on_track"})),
@@ -66,7 +99,11 @@ ENDPOINTS: list[ListEndpoint] = [
         extra={name: F(name) for name in RISK_SCORES},
     ),
     ListEndpoint(
-        "kpis", KPI, ("cadence=weekly", {"cadence": "weekly"}), rows=_kpis, extra={name: F(name) for name in KPI_STATUS}
+        "kpis",
+        KPI,
+        ("cadence=weekly", {"cadence": "weekly"}),
+        rows=_kpis,
+        extra={**{name: F(name) for name in KPI_STATUS}, **KPI_FEED},
     ),
     ListEndpoint("kpi-measurements", KPIMeasurement, grow=False),
     ListEndpoint(
