@@ -1,6 +1,7 @@
 """/api/v1/: every app's router merged into one, so the API root lists every resource, plus the
 schema and its docs. On the top floor because it names every app."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
@@ -13,6 +14,11 @@ from vpportal.api.docs import DocsView, SchemaView
 from vpportal.api.urls import router as foundation_router
 from vpportal.core.api import api_not_found
 
+# Paths a later app takes over on purpose, replacing the earlier app's resource: integrations'
+# `kpis` is the KPI resource with its MLflow feed (initiatives may not import integrations). Any
+# other path registered twice is a mistake, refused at start-up rather than silently replaced.
+TAKEN_OVER = {"kpis"}
+
 router = DefaultRouter()
 for app_router in (
     foundation_router,
@@ -22,9 +28,10 @@ for app_router in (
     reports_router,
     integrations_router,
 ):
-    # A later app's resource at the same path replaces the earlier one (integrations' `kpis`: the
-    # KPI resource with its MLflow feed).
     prefixes = {entry[0] for entry in app_router.registry}
+    clashes = prefixes & {entry[0] for entry in router.registry}
+    if clashes - TAKEN_OVER:
+        raise ImproperlyConfigured(f"API paths registered twice: {sorted(clashes - TAKEN_OVER)}")
     router.registry[:] = [entry for entry in router.registry if entry[0] not in prefixes]
     router.registry.extend(app_router.registry)
 
