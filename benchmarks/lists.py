@@ -15,7 +15,7 @@ from initiatives.models import KPIMeasurement
 from vpportal.core.counting import ESTIMATE_TOLERANCE, bounded_count
 
 from .endpoints import ENDPOINTS, ListEndpoint
-from .timing import Result, compare, ms
+from .timing import Result, compare, ms, timed_ratio
 
 LIST_TARGET = 1.5
 FEED_TARGET = 1.5
@@ -72,14 +72,14 @@ def api_lists(ctx, scale, client: Client) -> list[Result]:
     for endpoint in ENDPOINTS:
         api_url, baseline_url = _urls(endpoint, ctx)
         results.append(_same_columns(endpoint, api_url, baseline_url, client))
-        api, base = compare(_get(client, api_url), _get(client, baseline_url), repeat=scale.repeat, warmup=scale.warmup)
         results.append(
-            Result(
+            timed_ratio(
                 f"a.api.{endpoint.name}.list_vs_values",
-                api / base,
+                _get(client, api_url),
+                _get(client, baseline_url),
                 LIST_TARGET,
-                enforced=scale.enforce,
-                detail=f"{ms(api)} vs {ms(base)}, {query_count(client, api_url)} queries; both count exactly",
+                scale,
+                note=f"{query_count(client, api_url)} queries; both count exactly",
             )
         )
     results.append(_events_feed(ctx, scale, client))
@@ -91,18 +91,13 @@ def _events_feed(ctx, scale, client) -> Result:
     first, total = ctx["events"]
     after = first + total // 2
     api_url = f"/api/v1/events/?after={after}&limit=100"
-    api, base = compare(
+    return timed_ratio(
+        f"a.api.events.feed_page_at_{total}_events_vs_values",
         _get(client, api_url),
         _get(client, f"/__bench__/events/?after={after}&limit=100"),
-        repeat=scale.repeat,
-        warmup=scale.warmup,
-    )
-    return Result(
-        f"a.api.events.feed_page_at_{total}_events_vs_values",
-        api / base,
         FEED_TARGET,
-        enforced=scale.enforce,
-        detail=f"{ms(api)} vs {ms(base)}, {query_count(client, api_url)} queries",
+        scale,
+        note=f"{query_count(client, api_url)} queries",
     )
 
 
@@ -222,15 +217,14 @@ def growth(ctx, scale, client: Client) -> list[Result]:
     small_kpi, large_kpi = ctx["small_kpi"], ctx["large_kpi"]
     small_url = f"/api/v1/kpi-measurements/?kpi={small_kpi.pk}&limit=100"
     large_url = f"/api/v1/kpi-measurements/?kpi={large_kpi.pk}&limit=100"
-    large, small = compare(_get(client, large_url), _get(client, small_url), repeat=scale.repeat, warmup=scale.warmup)
     n_small, n_large = small_kpi.measurements.count(), large_kpi.measurements.count()
     results.append(
-        Result(
+        timed_ratio(
             f"b.api.kpi-measurements.{n_large}_vs_{n_small}_points_of_one_kpi",
-            large / small,
+            _get(client, large_url),
+            _get(client, small_url),
             GROWTH_TARGET,
-            enforced=scale.enforce,
-            detail=f"{ms(large)} vs {ms(small)}",
+            scale,
         )
     )
     results.append(_keyset_depth(large_kpi, scale, client))
@@ -275,11 +269,10 @@ def _keyset_depth(kpi, scale, client: Client) -> Result:
     row = kpi.measurements.order_by("-observed_at", "-id")[points - 150]
     cursor = KeysetPagination().encode_cursor(row)
     base = f"/api/v1/kpi-measurements/?kpi={kpi.pk}&limit=100&cursor="
-    deep, first = compare(_get(client, base + cursor), _get(client, base), repeat=scale.repeat, warmup=scale.warmup)
-    return Result(
+    return timed_ratio(
         f"b.api.kpi-measurements.keyset_page_at_{points - 150}_vs_first",
-        deep / first,
+        _get(client, base + cursor),
+        _get(client, base),
         GROWTH_TARGET,
-        enforced=scale.enforce,
-        detail=f"{ms(deep)} vs {ms(first)}",
+        scale,
     )

@@ -43,3 +43,13 @@ def compare(subject, baseline, *, repeat: int, warmup: int) -> tuple[float, floa
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+def timed_ratio(name, subject, baseline, target: float, scale, *, note: str = "", enforced=None) -> Result:
+    """`subject()` against `baseline()` (compared at the scale's repeat and warm-up) as a Result: the
+    ratio of their medians against `target`, enforced as the scale says unless `enforced` is given;
+    its detail names both times, then `note`."""
+    subject_s, baseline_s = compare(subject, baseline, repeat=scale.repeat, warmup=scale.warmup)
+    detail = f"{ms(subject_s)} vs {ms(baseline_s)}" + (f", {note}" if note else "")
+    enforced = scale.enforce if enforced is None else enforced
+    return Result(name, subject_s / baseline_s, target, enforced=enforced, detail=detail)

@@ -1,5 +1,6 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+
+from vpportal.core.jobs import JobStatus
 
 
 class EvidenceKind(models.TextChoices):
@@ -19,8 +20,5 @@ class EvidenceKind(models.TextChoices):
 EXPIRING_WITHIN_DAYS = 30
 
 
-class PackJobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+# A pack job's statuses are those of every background job.
+PackJobStatus = JobStatus

@@ -6,21 +6,19 @@ progress and then offers the download. A job handed out again after a worker die
 a finished one is left as it is."""
 
 import datetime
-import logging
 import tempfile
 
-from celery import current_app
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 
+from vpportal.core import jobs
+from vpportal.core.jobs import MSG_NO_WORKER, JobStatus, progress
+
 from . import pack, storage
-from .choices import PackJobStatus
 from .models import Evidence, EvidencePackJob
 
-logger = logging.getLogger(__name__)
-MSG_NO_WORKER = "The background worker could not be reached. Try again in a minute."
+__all__ = ["MSG_NO_WORKER", "build_job", "prune_jobs", "request_pack", "stored_name_of"]
 PREFIX = "evidence-packs"
 
 
@@ -31,74 +29,47 @@ def request_pack(user, evidence_queryset, name: str) -> EvidencePackJob:
     job = EvidencePackJob.objects.create(
         requested_by=user, name=name, evidence_ids=ids, file_count=len(ids), step="Waiting for a worker"
     )
-
-    def queue():
-        try:
-            current_app.send_task("evidence.tasks.build_pack_task", args=[job.pk])
-        except Exception:  # the broker is down: say so on the job's page rather than wait forever
-            logger.warning("Could not queue evidence pack job %s", job.pk, exc_info=True)
-            EvidencePackJob.objects.filter(pk=job.pk, status=PackJobStatus.QUEUED).update(
-                status=PackJobStatus.FAILED, error=MSG_NO_WORKER, finished_at=timezone.now()
-            )
-
-    transaction.on_commit(queue)
-    return job
-
-
-def _progress(job: EvidencePackJob, percent: int, step: str, **fields) -> None:
-    job.progress, job.step = percent, step
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=["progress", "step", *fields])
+    return jobs.queue(job)
 
 
 def stored_name_of(job: EvidencePackJob) -> str:
     return f"{PREFIX}/{job.pk}.zip"
 
 
-def build_job(job_id: int) -> bool:
-    """Build the job's ZIP (idempotent: a finished job is left as it is). Answers whether it built now."""
-    with transaction.atomic():
-        job = EvidencePackJob.objects.select_for_update().select_related("requested_by").filter(pk=job_id).first()
-        if job is None or job.finished:
-            return False
-        _progress(job, 1, "Reading the evidence", status=PackJobStatus.RUNNING)
-    try:
-        # Read again with the asker's visibility: evidence they no longer see stays out.
-        evidence = pack.rows(Evidence.objects.visible_to(job.requested_by).filter(pk__in=job.evidence_ids))
-        step = max(1, len(evidence) // 50)  # at most about 50 progress writes
+def _build(job: EvidencePackJob) -> None:
+    # Read again with the asker's visibility: evidence they no longer see stays out.
+    evidence = pack.rows(Evidence.objects.visible_to(job.requested_by).filter(pk__in=job.evidence_ids))
+    step = max(1, len(evidence) // 50)  # at most about 50 progress writes
 
-        def progress(done, total):
-            if done % step == 0 or done == total:
-                _progress(job, 2 + int(90 * done / max(total, 1)), f"Packing file {done} of {total}")
+    def packed(done, total):
+        if done % step == 0 or done == total:
+            progress(job, 2 + int(90 * done / max(total, 1)), f"Packing file {done} of {total}")
 
-        name = stored_name_of(job)
-        with tempfile.TemporaryFile(prefix="evidence-pack-") as target:
-            pack.write(evidence, target, progress)
-            _progress(job, 95, "Storing the pack")
-            size = target.tell()
-            target.seek(0)
-            store = storage.evidence_storage()
-            if store.exists(name):  # left by an earlier attempt that died before it finished
-                store.delete(name)
-            stored = store.save(name, File(target, name=name))
-    except Exception as exc:
-        logger.exception("Evidence pack job %s failed", job_id)
-        _progress(
-            job, job.progress, "Failed", status=PackJobStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
-        )
-        return False
-    _progress(
+    name = stored_name_of(job)
+    with tempfile.TemporaryFile(prefix="evidence-pack-") as target:
+        pack.write(evidence, target, packed)
+        progress(job, 95, "Storing the pack")
+        size = target.tell()
+        target.seek(0)
+        store = storage.evidence_storage()
+        if store.exists(name):  # left by an earlier attempt that died before it finished
+            store.delete(name)
+        stored = store.save(name, File(target, name=name))
+    progress(
         job,
         100,
         "Ready",
-        status=PackJobStatus.DONE,
+        status=JobStatus.DONE,
         stored_name=stored,
         size=size,
         file_count=len(evidence),
         finished_at=timezone.now(),
     )
-    return True
+
+
+def build_job(job_id: int) -> bool:
+    """Build the job's ZIP (idempotent: a finished job is left as it is). Answers whether it built now."""
+    return jobs.run(EvidencePackJob, job_id, _build, "Reading the evidence", percent=1)
 
 
 def prune_jobs(now=None) -> int:

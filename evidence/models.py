@@ -14,10 +14,11 @@ from simple_history.models import HistoricalRecords
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
 from vpportal.core.history import HistoryChannelModel
+from vpportal.core.jobs import BackgroundJob
 from vpportal.core.models import Tracked
 
 from . import registry
-from .choices import EvidenceKind, PackJobStatus
+from .choices import EvidenceKind
 from .querysets import EvidenceLinkQuerySet, EvidenceQuerySet, is_current
 
 
@@ -102,21 +103,16 @@ class EvidenceLink(models.Model):
         return f"{kind.label_singular if kind else 'record'} #{self.object_id}"
 
 
-class EvidencePackJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A person's own jobs only: each holds what its asker may see."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        return self.filter(requested_by=user)
-
-
-class EvidencePackJob(models.Model):
+class EvidencePackJob(BackgroundJob):
     """One evidence pack (ZIP) too large to build during a request, built by a Celery worker for the
     person who asked, with their visibility (evidence.jobs). Bookkeeping of a background job, not a
     domain record: no history or version. The selection is the evidence ids the asker's filter
     chose; the worker reads them again through `visible_to(asker)`. The finished ZIP lives in the
     evidence storage (`evidence-packs/`, never on an app server's disk); jobs older than
-    EVIDENCE_PACK_RETENTION_DAYS are pruned with their ZIP (beat, daily)."""
+    EVIDENCE_PACK_RETENTION_DAYS are pruned with their ZIP (beat, daily). Status, progress and
+    their running come from vpportal/core/jobs.py."""
+
+    TASK = "evidence.tasks.build_pack_task"
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,20 +122,12 @@ class EvidencePackJob(models.Model):
     )
     name = models.CharField(_("file name"), max_length=200)
     evidence_ids = models.JSONField(_("evidence"), default=list)
-    status = models.CharField(_("status"), max_length=10, choices=PackJobStatus.choices, default=PackJobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("step"), max_length=100, blank=True)
     stored_name = models.CharField(_("stored ZIP"), max_length=200, blank=True, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     file_count = models.PositiveIntegerField(_("files"), default=0)
-    error = models.CharField(_("error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)  # pruned by age
 
-    objects = EvidencePackJobQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("evidence pack job")
         verbose_name_plural = _("evidence pack jobs")
 
@@ -148,7 +136,3 @@ class EvidencePackJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("evidence:pack_job", args=[self.pk])
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (PackJobStatus.DONE, PackJobStatus.FAILED)

@@ -50,6 +50,22 @@ class DueItem:
     due_at: datetime.datetime | None = None  # a deadline to the minute (an Article 73 report)
     now: datetime.datetime | None = None
 
+    @classmethod
+    def owned(cls, kind: str, record, due, *, title: str = "", owner: str = "owner", **when) -> "DueItem":
+        """The item of `record`, concerning the one person its `owner` field names (if any)."""
+        person_id = getattr(record, f"{owner}_id")
+        people = {person_id} - {None}
+        return cls(
+            kind,
+            record.pk,
+            title or str(record),
+            due,
+            record.get_absolute_url(),
+            getattr(record, owner),
+            people,
+            **when,
+        )
+
     @property
     def key(self) -> str:
         """Stable identity of the item (what the digest remembers it sent)."""
@@ -119,35 +135,14 @@ def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days
         scoped(Mitigation).overdue(after_until).select_related("risk", "owner"),
         "owner",
     )
-    for m in mitigations:
-        items.append(
-            DueItem(
-                "mitigation",
-                m.pk,
-                f"{m.risk.key}: {m}",
-                m.due_date,
-                m.get_absolute_url(),
-                m.owner,
-                {m.owner_id} - {None},
-            )
-        )
+    items += [DueItem.owned("mitigation", m, m.due_date, title=f"{m.risk.key}: {m}") for m in mitigations]
     risks = only_mine(
         scoped(Risk).review_overdue(after_until).select_related("owner"),
         "owner",
     )
-    for r in risks:
-        items.append(
-            DueItem(
-                "risk_review", r.pk, str(r), r.next_review_date, r.get_absolute_url(), r.owner, {r.owner_id} - {None}
-            )
-        )
+    items += [DueItem.owned("risk_review", r, r.next_review_date) for r in risks]
     policies = only_mine(scoped(Policy).review_overdue(after_until).select_related("owner"), "owner")
-    for p in policies:
-        items.append(
-            DueItem(
-                "policy_review", p.pk, str(p), p.next_review_date, p.get_absolute_url(), p.owner, {p.owner_id} - {None}
-            )
-        )
+    items += [DueItem.owned("policy_review", p, p.next_review_date) for p in policies]
     # A KPI is due for a measurement when its latest point turns stale (two cadence periods, the
     # portfolio's rule); one never measured is due since it was created. Grey without a target is
     # not a missing measurement, so those stay out.
@@ -158,7 +153,7 @@ def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days
         since = k.latest_observed_at or k.created_at
         due = timezone.localdate(since + STALE_AFTER[k.cadence]) if k.latest_observed_at else timezone.localdate(since)
         if due <= until:
-            items.append(DueItem("kpi", k.pk, k.name, due, k.get_absolute_url(), k.owner, {k.owner_id} - {None}))
+            items.append(DueItem.owned("kpi", k, due, title=k.name))
     seats = TrainingAttendance.objects.filter(training=OuterRef("pk"), status=AttendanceStatus.REGISTERED)
     trainings = scoped(Training).upcoming(today).filter(held_on__lte=until).select_related("facilitator")
     if mine:
@@ -189,11 +184,7 @@ def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days
     )
     for e in evidence:
         title = f"{e.title} ({'expired' if e.valid_until < today else 'expiring'})"
-        items.append(
-            DueItem(
-                "evidence", e.pk, title, e.valid_until, e.get_absolute_url(), e.uploaded_by, {e.uploaded_by_id} - {None}
-            )
-        )
+        items.append(DueItem.owned("evidence", e, e.valid_until, title=title, owner="uploaded_by"))
     # Article 73 reports of serious incidents, due to the minute; urgent within REPORT_URGENT_DAYS.
     now = timezone.now()
     reports = only_mine(
@@ -202,43 +193,17 @@ def due_items(user, *, person=None, mine: bool = False, today=None, horizon_days
         .select_related("owner"),
         "owner",
     )
-    for i in reports:
-        items.append(
-            DueItem(
-                "incident_report",
-                i.pk,
-                str(i),
-                timezone.localdate(i.report_due),
-                i.get_absolute_url(),
-                i.owner,
-                {i.owner_id} - {None},
-                due_at=i.report_due,
-            )
-        )
+    items += [
+        DueItem.owned("incident_report", i, timezone.localdate(i.report_due), due_at=i.report_due) for i in reports
+    ]
     vendors = only_mine(scoped(Vendor).review_overdue(after_until).select_related("owner"), "owner")
-    for v in vendors:
-        items.append(
-            DueItem(
-                "vendor_review", v.pk, str(v), v.next_review_date, v.get_absolute_url(), v.owner, {v.owner_id} - {None}
-            )
-        )
+    items += [DueItem.owned("vendor_review", v, v.next_review_date) for v in vendors]
     # A contract end is announced CONTRACT_END_NOTICE_DAYS ahead, whatever the queue's horizon.
     contracts = only_mine(
         scoped(Vendor).contract_ending(today, within_days=max(CONTRACT_END_NOTICE_DAYS, horizon_days)),
         "owner",
     ).select_related("owner")
-    for v in contracts:
-        items.append(
-            DueItem(
-                "vendor_contract",
-                v.pk,
-                f"{v}: contract ends",
-                v.contract_end_date,
-                v.get_absolute_url(),
-                v.owner,
-                {v.owner_id} - {None},
-            )
-        )
+    items += [DueItem.owned("vendor_contract", v, v.contract_end_date, title=f"{v}: contract ends") for v in contracts]
     for item in items:
         item.today = today
         item.now = now

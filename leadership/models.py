@@ -1,8 +1,10 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.history import Channel
+from vpportal.core.jobs import BackgroundJob, JobStatus
+
+__all__ = ["BackgroundJob", "DigestEntry", "ImportJob", "ImportPhase", "JobStatus", "ReportJob"]
 
 
 class DigestEntry(models.Model):
@@ -28,51 +30,6 @@ class DigestEntry(models.Model):
 
     def __str__(self):
         return f"{self.item} to {self.person_id} on {self.sent_on}"
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A person's own jobs only: each holds what its asker may see."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        return self.filter(requested_by=user)
-
-
-class BackgroundJob(models.Model):
-    """One piece of work a Celery worker does for the person who asked (with their visibility and
-    permissions), with the progress they watch on its page (leadership/jobs.py runs it). Bookkeeping
-    of a background job, not a domain record: no history or version. Jobs older than
-    JOB_RETENTION_DAYS are pruned (beat, daily)."""
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
-    )
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("step"), max_length=100, blank=True)
-    error = models.CharField(_("error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    objects = JobQuerySet.as_manager()
-
-    # The Celery task (by name) that runs one job of the model: `task(job_id)`.
-    TASK = ""
-
-    class Meta:
-        abstract = True
-        ordering = ["-id"]
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
 class ReportJob(BackgroundJob):

@@ -22,18 +22,25 @@ def history_of(email):
     return list(Person.history.filter(email=email).order_by("history_date", "history_id"))
 
 
+def assert_created_updated_deleted(user, channel):
+    """The person of FORM went through create, update and delete, each recorded with `user` and
+    `channel`; answers its history rows."""
+    rows = history_of("hist@example.com")
+    assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
+        ("+", user, channel),
+        ("~", user, channel),
+        ("-", user, channel),
+    ]
+    return rows
+
+
 def test_pages_record_create_update_delete_with_user_and_channel(executive):
     client = page_client(executive)
     client.post(reverse("people:person_add"), FORM)
     person = Person.objects.get(email="hist@example.com")
     client.post(reverse("people:person_edit", args=[person.pk]), FORM | {"title": "Counsel", "version": 1})
     client.post(reverse("people:person_delete", args=[person.pk]), {"version": 2})
-    rows = history_of("hist@example.com")
-    assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
-        ("+", executive, "web"),
-        ("~", executive, "web"),
-        ("-", executive, "web"),
-    ]
+    assert_created_updated_deleted(executive, "web")
 
 
 def test_admin_records_create_update_delete_with_user_and_channel(executive):
@@ -42,12 +49,7 @@ def test_admin_records_create_update_delete_with_user_and_channel(executive):
     person = Person.objects.get(email="hist@example.com")
     client.post(reverse("admin:vpportal_person_change", args=[person.pk]), FORM | {"title": "X", "loaded_version": 1})
     client.post(reverse("admin:vpportal_person_delete", args=[person.pk]), {"post": "yes"})
-    rows = history_of("hist@example.com")
-    assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
-        ("+", executive, "admin"),
-        ("~", executive, "admin"),
-        ("-", executive, "admin"),
-    ]
+    rows = assert_created_updated_deleted(executive, "admin")
     assert rows[1].title == "X"
 
 
@@ -56,12 +58,7 @@ def test_api_records_create_update_delete_with_user_and_channel(executive):
     created = client.post("/api/v1/people/", {**FORM, "active": True}, format="json").json()
     client.patch(f"/api/v1/people/{created['id']}/", {"title": "API title"}, format="json")
     client.delete(f"/api/v1/people/{created['id']}/")
-    rows = history_of("hist@example.com")
-    assert [(r.history_type, r.history_user, r.history_channel) for r in rows] == [
-        ("+", executive, "api"),
-        ("~", executive, "api"),
-        ("-", executive, "api"),
-    ]
+    assert_created_updated_deleted(executive, "api")
 
 
 def test_a_stale_admin_save_is_refused_and_changes_nothing(executive):

@@ -121,15 +121,61 @@ class PeopleKind(Kind):
             person_update(person, by=by, data={"manager": Person.objects.get(email=manager_email)})
 
 
-class InitiativeKind(Kind):
-    def queryset(self):
-        return Initiative.objects.select_related("owner", "executive_sponsor").order_by("key")
+class KeyedKind(Kind):
+    """A kind whose row finds its record by `key` and whose `writes` write it. The key derives from
+    the primary key (`key_prefix` and the id, the service's rule): a new record takes the primary key
+    its key names when that key is free. The `state` field (a stage or a status) is never written:
+    `_move` reaches it by the declared workflow, so a refused move is the row's error. A created
+    record is cached under `cache_key`, when set, for the rows that name it."""
+
+    writes = None
+    key_prefix = ""
+    state = "status"
+    cache_key = ""
 
     def parse(self, row, cache):
         data = self.read(row, cache)
-        data["_stage"], data["_key"] = data.pop("stage"), data.pop("key")
+        data["_state"], data["_key"] = data.pop(self.state), data.pop("key")
         key = data["_key"]
-        return (Initiative.objects.filter(key=key).first() if key else None), data
+        return (self.model.objects.filter(key=key).first() if key else None), data
+
+    def _move(self, record, state, by):  # pragma: no cover
+        raise NotImplementedError
+
+    def changes(self, obj, data: dict) -> dict:
+        return _changed(obj, data)
+
+    def create(self, data, *, by, row, cache):
+        state, key = data.pop("_state"), data.pop("_key")
+        pk = _free_pk(self.model, key, self.key_prefix) if key else None
+        if pk is not None:
+            data["id"] = pk
+        record = self.writes.create(by=by, data=data)
+        if self.cache_key:
+            cache.setdefault(self.cache_key, {})[key or record.key] = record
+        return self._move(record, state, by)
+
+    def update(self, obj, data, *, by):
+        state = data.pop("_state")
+        data.pop("_key")
+        changed = self.changes(obj, data)
+        if changed:
+            obj = self.writes.update(obj, by=by, data=changed)
+        return self._move(obj, state, by)
+
+    def is_unchanged(self, obj, data):
+        rest = {k: v for k, v in data.items() if not k.startswith("_")}
+        return getattr(obj, self.state) == data["_state"] and not self.changes(obj, rest)
+
+
+class InitiativeKind(KeyedKind):
+    writes = portfolio.INITIATIVE_WRITES
+    key_prefix = "INI-"
+    state = "stage"
+    cache_key = "initiative"
+
+    def queryset(self):
+        return Initiative.objects.select_related("owner", "executive_sponsor").order_by("key")
 
     def _move(self, initiative, stage, by):
         """Reach `stage` by the declared moves the stage service names, each through
@@ -141,26 +187,6 @@ class InitiativeKind(Kind):
             except TransitionError as refused:
                 raise RowError({"stage": [refused.message, *refused.details]}) from refused
         return initiative
-
-    def create(self, data, *, by, row, cache):
-        stage, key = data.pop("_stage"), data.pop("_key")
-        pk = _free_pk(Initiative, key, "INI-") if key else None
-        if pk is not None:
-            data["id"] = pk
-        initiative = portfolio.initiative_create(by=by, data=data)
-        cache.setdefault("initiative", {})[key or initiative.key] = initiative
-        return self._move(initiative, stage, by)
-
-    def update(self, obj, data, *, by):
-        stage = data.pop("_stage")
-        data.pop("_key")
-        changed = _changed(obj, data)
-        if changed:
-            obj = portfolio.initiative_update(obj, by=by, data=changed)
-        return self._move(obj, stage, by)
-
-    def is_unchanged(self, obj, data):
-        return obj.stage == data["_stage"] and super().is_unchanged(obj, data)
 
 
 class KPIKind(Kind):
@@ -294,19 +320,19 @@ def _incident_changes(obj, data: dict) -> dict:
     return changed
 
 
-class IncidentKind(Kind):
+class IncidentKind(KeyedKind):
     """Incidents by key. The status moves by the declared workflow, one step at a time, each through
     `incident_transition` (closing needs what it always needs; a refused move is the row's error);
     the Article 73 report is recorded by its action on the page or the API, never by a file."""
 
+    writes = incident_services.INCIDENT_WRITES
+    key_prefix = "INC-"
+
     def queryset(self):
         return Incident.objects.select_related("initiative", "owner").prefetch_related("ai_systems").order_by("key")
 
-    def parse(self, row, cache):
-        data = self.read(row, cache)
-        data["_status"], data["_key"] = data.pop("status"), data.pop("key")
-        key = data["_key"]
-        return (Incident.objects.filter(key=key).first() if key else None), data
+    def changes(self, obj, data):
+        return _incident_changes(obj, data)
 
     def _move(self, incident, status, by):
         current, target = STATUS_ORDER.index(incident.status), STATUS_ORDER.index(status)
@@ -317,26 +343,6 @@ class IncidentKind(Kind):
             except TransitionError as refused:
                 raise RowError({"status": [refused.message, *refused.details]}) from refused
         return incident
-
-    def create(self, data, *, by, row, cache):
-        status, key = data.pop("_status"), data.pop("_key")
-        pk = _free_pk(Incident, key, "INC-") if key else None
-        if pk is not None:
-            data["id"] = pk
-        incident = incident_services.incident_create(by=by, data=data)
-        return self._move(incident, status, by)
-
-    def update(self, obj, data, *, by):
-        status = data.pop("_status")
-        data.pop("_key")
-        changed = _incident_changes(obj, data)
-        if changed:
-            obj = incident_services.incident_update(obj, by=by, data=changed)
-        return self._move(obj, status, by)
-
-    def is_unchanged(self, obj, data):
-        rest = {k: v for k, v in data.items() if not k.startswith("_")}
-        return obj.status == data["_status"] and not _incident_changes(obj, rest)
 
 
 KINDS: dict[str, Kind] = {

@@ -50,6 +50,20 @@ def page(browser, live_server, request):
     context.close()
 
 
+def save_new_risk(page, *, likelihood: str, impact: str):
+    """On the risk form: pick the inherent scores, save, land on the new (and only) risk's page;
+    answers the risk."""
+    from governance.models import Risk
+
+    page.locator("#id_likelihood").select_option(likelihood)
+    page.locator("#id_impact").select_option(impact)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/governance/risks/*/")
+    risk = Risk.objects.get()
+    assert page.url.endswith(risk.get_absolute_url())
+    return risk
+
+
 def sign_in(page, username, password):
     """Sign in through the real login page."""
     page.goto("/accounts/login/")

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from governance.models import Risk
-from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.browser.conftest import ARTIFACTS, save_new_risk, sign_in
 from tests.conftest import make_persona
 from tests.factories.incidents import IncidentFactory
 from tests.factories.people import PASSWORD
@@ -60,12 +59,7 @@ def test_the_report_countdown_and_raising_a_risk_from_an_incident(page):
     expect(page.locator("#raised-from")).to_contain_text(urgent.key)
     expect(page.locator("#id_category")).to_have_value("safety")
     expect(page.locator("#id_ai_system")).to_have_value(str(system.pk))
-    page.locator("#id_likelihood").select_option("3")
-    page.locator("#id_impact").select_option("5")
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/governance/risks/*/")
-    risk = Risk.objects.get()
-    assert page.url.endswith(risk.get_absolute_url())
+    risk = save_new_risk(page, likelihood="3", impact="5")
     page.goto(urgent.get_absolute_url())
     expect(page.locator("#incident-risks")).to_contain_text(risk.key)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from initiatives.models import KPI
-from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.browser.conftest import ARTIFACTS, save_new_risk, sign_in
 from tests.conftest import make_persona
 from tests.factories.people import PASSWORD
 from tests.factories.risks import AISystemFactory, GateInitiativeFactory, MitigationFactory, RiskFactory
@@ -68,7 +68,6 @@ def test_a_governance_acceptance_lets_a_blocked_initiative_into_production(page)
 
 def test_a_leader_registers_a_risk_from_the_risk_library(page):
     from governance.data import load_catalogue
-    from governance.models import Risk
 
     load_catalogue()  # a transactional test starts from a flushed database
     make_persona("leader")
@@ -82,12 +81,7 @@ def test_a_leader_registers_a_risk_from_the_risk_library(page):
     expect(page.locator("#id_title")).to_have_value("Confabulation")
     expect(page.locator("#id_category")).to_have_value("hallucination_accuracy")
     page.locator("#id_ai_system").select_option(str(system.pk))
-    page.locator("#id_likelihood").select_option("4")
-    page.locator("#id_impact").select_option("3")
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/governance/risks/*/")
-    risk = Risk.objects.get()
-    assert page.url.endswith(risk.get_absolute_url())
+    risk = save_new_risk(page, likelihood="4", impact="3")
     assert (risk.requirement.code, risk.category, risk.ai_system) == ("CONFABULATION", "hallucination_accuracy", system)
     expect(page.locator("main")).to_contain_text("CONFABULATION Confabulation")
     page.goto("/governance/risks/library/")

@@ -1,12 +1,12 @@
 """Evidence for tests: made through the upload service (the file goes through the type checks and
 the evidence storage, which tests point at a temporary folder)."""
 
-import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evidence.generated import pdf, png_bars
 from evidence.models import EvidencePackJob
 from evidence.services.evidence import evidence_create
+from tests.factories.base import DoneJobFactory
 from tests.factories.people import UserFactory
 from tests.factories.risks import AISystemFactory, RiskFactory
 
@@ -29,15 +29,12 @@ def seed_api_data():
     make_evidence(by=by, name="chart.png", data=png_bars([0.5, 0.9]), risks=[RiskFactory(ai_system=system)])
 
 
-class EvidencePackJobFactory(factory.django.DjangoModelFactory):
+class EvidencePackJobFactory(DoneJobFactory):
     """A finished background pack of someone (its ZIP need not exist: only its asker may reach it)."""
 
     class Meta:
         model = EvidencePackJob
 
-    requested_by = factory.SubFactory(UserFactory)
     name = "evidence-pack-all"
-    status = "done"
-    progress = 100
     stored_name = "evidence-packs/0.zip"
     size = 22

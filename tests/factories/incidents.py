@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from governance.choices import IncidentSeverity, IncidentStatus, VendorKind, VendorStatus
 from governance.models import Incident, Vendor
+from governance.services.incidents import KEY_FORMAT
+from tests.factories.base import KeyedFactory
 from tests.factories.people import PersonFactory
 from tests.factories.risks import AISystemFactory
 
@@ -23,8 +25,8 @@ class VendorFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(PersonFactory)
 
 
-class IncidentFactory(factory.django.DjangoModelFactory):
-    """Keys as the service assigns them (INC- and the primary key)."""
+class IncidentFactory(KeyedFactory):
+    _key_format = KEY_FORMAT
 
     class Meta:
         model = Incident
@@ -41,12 +43,6 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     def ai_systems(self, create, extracted, **kwargs):
         if create and extracted:
             self.ai_systems.set(extracted)
-
-    @factory.post_generation
-    def assign_key(self, create, extracted, **kwargs):
-        if create and not self.key:
-            self.key = f"INC-{self.pk:04d}"
-            Incident.objects.filter(pk=self.pk).update(key=self.key)
 
 
 def seed_api_data():

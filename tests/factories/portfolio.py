@@ -1,16 +1,19 @@
 """Factories of the portfolio, and the records the API fuzz test works on."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.portfolio import KEY_FORMAT
+from tests.factories.base import KeyedFactory, days_from_today
 from tests.factories.people import PersonFactory
 
 
-class InitiativeFactory(factory.django.DjangoModelFactory):
+class InitiativeFactory(KeyedFactory):
+    _key_format = KEY_FORMAT
+
     class Meta:
         model = Initiative
 
@@ -19,17 +22,8 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     business_objective = "Lower the cost to serve."
     owner = factory.SubFactory(PersonFactory)
     stage = "idea"
-    start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
-    target_date = factory.LazyFunction(lambda: date.today() + timedelta(days=180))
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        # Keys come from the primary key, as the create service assigns them.
-        obj = super()._create(model_class, *args, **kwargs)
-        if not obj.key:
-            obj.key = KEY_FORMAT.format(obj.pk)
-            model_class.objects.filter(pk=obj.pk).update(key=obj.key)
-        return obj
+    start_date = days_from_today(-30)
+    target_date = days_from_today(180)
 
 
 class MilestoneFactory(factory.django.DjangoModelFactory):
@@ -38,7 +32,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 
     initiative = factory.SubFactory(InitiativeFactory)
     title = factory.Sequence(lambda n: f"Milestone {n}")
-    due_date = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    due_date = days_from_today(30)
 
 
 class KPIFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,10 @@ import factory
 
 from governance.choices import EUAIActTier, Lifecycle, MitigationStatus, RiskCategory, RiskStatus, SystemKind
 from governance.models import AISystem, Mitigation, Risk
+from governance.services.risks import KEY_FORMAT
 from initiatives.choices import Stage
 from initiatives.models import Initiative
+from tests.factories.base import KeyedFactory
 from tests.factories.people import PersonFactory
 
 
@@ -35,12 +37,11 @@ class AISystemFactory(factory.django.DjangoModelFactory):
     eu_ai_act_tier = EUAIActTier.LIMITED
 
 
-class RiskFactory(factory.django.DjangoModelFactory):
-    """Keys as the service assigns them (RSK- and the primary key)."""
+class RiskFactory(KeyedFactory):
+    _key_format = KEY_FORMAT
 
     class Meta:
         model = Risk
-        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Risk {n}")
     category = RiskCategory.BIAS_FAIRNESS
@@ -50,12 +51,6 @@ class RiskFactory(factory.django.DjangoModelFactory):
     likelihood = 2
     impact = 2
     status = RiskStatus.IDENTIFIED
-
-    @factory.post_generation
-    def assign_key(self, create, extracted, **kwargs):
-        if create and not self.key:
-            self.key = f"RSK-{self.pk:04d}"
-            Risk.objects.filter(pk=self.pk).update(key=self.key)
 
 
 class MitigationFactory(factory.django.DjangoModelFactory):

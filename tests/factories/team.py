@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import factory
 
 from initiatives.models import Mentorship, MentorshipSession, Training, TrainingAttendance
+from tests.factories.base import days_from_today
 from tests.factories.people import PersonFactory
 
 
@@ -16,7 +17,7 @@ class MentorshipFactory(factory.django.DjangoModelFactory):
     mentee = factory.SubFactory(PersonFactory, career_level="engineer_1")
     focus_areas = "MLOps, stakeholder management"
     goals = "Lead a production model launch."
-    start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=90))
+    start_date = days_from_today(-90)
     status = "active"
 
 
@@ -25,7 +26,7 @@ class MentorshipSessionFactory(factory.django.DjangoModelFactory):
         model = MentorshipSession
 
     mentorship = factory.SubFactory(MentorshipFactory)
-    held_on = factory.LazyFunction(lambda: date.today() - timedelta(days=7))
+    held_on = days_from_today(-7)
     duration_minutes = 45
     topics = factory.Sequence(lambda n: f"Topic {n}: model monitoring")
     action_items = "Draft the monitoring runbook."
@@ -39,7 +40,7 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Training {n}")
     topic = "genai"
     audience = "Everyone"
-    held_on = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    held_on = days_from_today(14)
     duration_minutes = 90
     facilitator = factory.SubFactory(PersonFactory)
     capacity = 20

@@ -131,22 +131,26 @@ class Int(Codec):
             return None
 
 
+def _finite(value: str, name: str, errors: dict, parse, invalid, is_finite):
+    """`value` read by `parse` (which raises `invalid` on what is not a number), or None with the
+    cell's error in `errors`: not a number (an empty cell: required), or not finite."""
+    try:
+        number = parse(value)
+    except invalid:
+        errors[name] = [f"“{value}” is not a number." if value else "Required."]
+        return None
+    if not is_finite(number):
+        errors[name] = ["Enter a finite number."]
+        return None
+    return number
+
+
 class Number(Codec):
     """A decimal, written without trailing zeros (90, not 90.000000)."""
 
     def read(self, row, name, errors, cache):
         value = cell(row, name)
-        if not value:
-            return None
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            errors[name] = [f"“{value}” is not a number."]
-            return None
-        if not number.is_finite():
-            errors[name] = ["Enter a finite number."]
-            return None
-        return number
+        return _finite(value, name, errors, Decimal, InvalidOperation, Decimal.is_finite) if value else None
 
     def write(self, value):
         if value is None:
@@ -159,16 +163,7 @@ class Float(Codec):
         return (name,)
 
     def read(self, row, name, errors, cache):
-        value = cell(row, name)
-        try:
-            number = float(value)
-        except ValueError:
-            errors[name] = [f"“{value}” is not a number." if value else "Required."]
-            return None
-        if not math.isfinite(number):
-            errors[name] = ["Enter a finite number."]
-            return None
-        return number
+        return _finite(cell(row, name), name, errors, float, ValueError, math.isfinite)
 
 
 class Date(Codec):

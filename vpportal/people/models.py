@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.bounds import not_blank
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked, TrackedQuerySet
 from vpportal.localisation import validate_time_zone
 
@@ -52,14 +53,7 @@ class Person(Tracked):
     career_level = models.CharField(
         _("career level"), max_length=16, choices=CareerLevel.choices, default=CareerLevel.ENGINEER_1
     )
-    manager = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("manager"),
-    )
+    manager = optional_link("self", "reports", _("manager"))
     active = models.BooleanField(_("active"), default=True, db_index=True)
     # Blank: the portal's TIME_ZONE. A validator, not choices: the list is the server's tz database,
     # which changes with it, and choices would put it into a migration.
