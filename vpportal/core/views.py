@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.functional import classproperty
 from django.utils.text import capfirst, slugify
 from django.views import generic
 from django_filters.views import FilterView
@@ -57,6 +58,16 @@ class ModelContextMixin:
     may see, with what lists and pages show of them."""
 
     writes = None  # the model's Writes: what the create, edit and delete pages call
+
+    # A page class names its model once, by its field spec; its URLs are named in its app's
+    # namespace. A page of a model without a spec, or under another namespace, sets these itself.
+    @classproperty
+    def model(cls):
+        return cls.spec.model
+
+    @classproperty
+    def url_namespace(cls):
+        return cls.model._meta.app_label
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).with_related()
