@@ -204,7 +204,7 @@ class ModelSourceQuerySet(TrackedQuerySet):
 
 class ModelSource(Tracked):
     """An MLflow tracking server whose registered models are the portal's AI systems and whose model
-    versions are their versions (integrations/registry/sync.py). The token is never stored: the
+    versions are their versions (`sync_source` in integrations/registry.py). The token is never stored: the
     sync reads it from the environment variable named `token_env`."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
