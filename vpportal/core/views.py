@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.functional import classproperty
 from django.utils.text import capfirst, slugify
 from django.views import generic
 from django_filters.views import FilterView
@@ -17,12 +16,12 @@ from vpportal.permissions import perm_name, refusal_message
 from . import audit
 from .bulk import bulk_form
 from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
-from .fieldspec import FieldSpec
+from .fieldspec import FieldSpec, ModelFromSpec
 from .paginator import BoundedPaginator
 from .services import ConflictError, channel_service
 
 
-class PermissionMixin(LoginRequiredMixin):
+class PermissionMixin(ModelFromSpec, LoginRequiredMixin):
     """Refuses (403) a signed-in user who may not do `permission_action` on the model or record."""
 
     permission_action = "view"
@@ -53,21 +52,11 @@ class RecordPermissionMixin:
         return generic.View.dispatch(self, request, *args, **kwargs)
 
 
-class ModelContextMixin:
+class ModelContextMixin(ModelFromSpec):
     """The model's names, URL prefix and add permission for the templates; the records this user
     may see, with what lists and pages show of them."""
 
     writes = None  # the model's Writes: what the create, edit and delete pages call
-
-    # A page class names its model once, by its field spec; its URLs are named in its app's
-    # namespace. A page of a model without a spec, or under another namespace, sets these itself.
-    @classproperty
-    def model(cls):
-        return cls.spec.model
-
-    @classproperty
-    def url_namespace(cls):
-        return cls.model._meta.app_label
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).with_related()
