@@ -215,9 +215,5 @@ class EvidenceViewSet(TrackedViewSet):
             raise NotFound("No such version of this file.")
 
 
-def register(router):
-    router.register("evidence", EvidenceViewSet, basename="evidence")
-
-
 router = SimpleRouter()
-register(router)
+router.register("evidence", EvidenceViewSet, basename="evidence")

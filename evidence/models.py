@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
+from vpportal.core.fields import optional_link
 from vpportal.core.history import HistoryChannelModel
 from vpportal.core.jobs import BackgroundJob
 from vpportal.core.models import Tracked
@@ -34,15 +35,7 @@ class Evidence(Tracked):
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, db_index=True)
-    uploaded_by = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="evidence_uploaded",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = optional_link("vpportal.Person", "evidence_uploaded", _("uploaded by"), editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), editable=False, db_index=True)
 
     objects = EvidenceQuerySet.as_manager()

@@ -7,9 +7,7 @@ Rows are bulk-inserted in batches with their history rows (like the portfolio's 
 from the primary keys afterwards, as `risk_create` does one by one.
 """
 
-from simple_history.utils import bulk_create_with_history
-
-from initiatives.seed_portfolio import Progress, SeedStep, batches, insert_keyed
+from initiatives.seed_portfolio import SeedStep, keyed, seed_rows, with_history
 
 from .choices import EUAIActTier, Lifecycle, RiskCategory, RiskStatus, SystemKind
 from .models import AISystem, Risk
@@ -18,27 +16,19 @@ from .services.risks import KEY_FORMAT
 
 def seed_ai_systems(ctx, count):
     rng, people, initiatives = ctx["rng"], ctx["people"], ctx.get("initiatives") or [None]
-    created = []
-    progress = Progress(ctx["stdout"], "AI systems", count)
-    for start, size in batches(count, ctx["batch_size"]):
-        batch = [
-            AISystem(
-                name=f"Seeded system {ctx['stamp']}-{start + i}",
-                purpose="Synthetic AI system for load tests.",
-                initiative=rng.choice(initiatives),
-                owner=rng.choice(people) if people else None,
-                kind=rng.choice(SystemKind.values),
-                lifecycle_status=rng.choice(Lifecycle.values),
-                eu_ai_act_tier=rng.choice(EUAIActTier.values),
-                created_by=ctx["user"],
-                updated_by=ctx["user"],
-            )
-            for i in range(size)
-        ]
-        created += bulk_create_with_history(batch, AISystem, batch_size=size, default_user=ctx["user"])
-        progress.advance(size)
-    progress.finish()
-    ctx["ai_systems"] = created
+
+    def build(n):
+        return AISystem(
+            name=f"Seeded system {ctx['stamp']}-{n}",
+            purpose="Synthetic AI system for load tests.",
+            initiative=rng.choice(initiatives),
+            owner=rng.choice(people) if people else None,
+            kind=rng.choice(SystemKind.values),
+            lifecycle_status=rng.choice(Lifecycle.values),
+            eu_ai_act_tier=rng.choice(EUAIActTier.values),
+        )
+
+    ctx["ai_systems"] = seed_rows(ctx, "AI systems", count, build, with_history(AISystem, ctx))
 
 
 def seed_risks(ctx, count):
@@ -49,34 +39,25 @@ def seed_risks(ctx, count):
         raise SystemExit("Seeding risks needs AI systems or initiatives: pass --ai-systems N or --initiatives N.")
     # Accepted risks need an acceptor and a justification; the seed keeps to the open statuses.
     statuses = [s for s in RiskStatus.values if s != RiskStatus.ACCEPTED]
-    progress = Progress(ctx["stdout"], "risks", count)
-    for start, size in batches(count, ctx["batch_size"]):
-        batch = []
-        for i in range(size):
-            system = rng.choice(systems) if systems else None
-            residual = rng.random() < 0.5
-            batch.append(
-                Risk(
-                    title=f"Seeded risk {ctx['stamp']}-{start + i}",
-                    description="Synthetic risk for load tests.",
-                    category=rng.choice(RiskCategory.values),
-                    ai_system=system,
-                    initiative=rng.choice(initiatives)
-                    if initiatives and (system is None or rng.random() < 0.5)
-                    else None,
-                    owner=rng.choice(people) if people else None,
-                    likelihood=rng.randint(1, 5),
-                    impact=rng.randint(1, 5),
-                    residual_likelihood=rng.randint(1, 3) if residual else None,
-                    residual_impact=rng.randint(1, 3) if residual else None,
-                    status=rng.choice(statuses),
-                    created_by=ctx["user"],
-                    updated_by=ctx["user"],
-                )
-            )
-        insert_keyed(Risk, batch, KEY_FORMAT, ctx, size)
-        progress.advance(size)
-    progress.finish()
+
+    def build(n):
+        system = rng.choice(systems) if systems else None
+        residual = rng.random() < 0.5
+        return Risk(
+            title=f"Seeded risk {ctx['stamp']}-{n}",
+            description="Synthetic risk for load tests.",
+            category=rng.choice(RiskCategory.values),
+            ai_system=system,
+            initiative=rng.choice(initiatives) if initiatives and (system is None or rng.random() < 0.5) else None,
+            owner=rng.choice(people) if people else None,
+            likelihood=rng.randint(1, 5),
+            impact=rng.randint(1, 5),
+            residual_likelihood=rng.randint(1, 3) if residual else None,
+            residual_impact=rng.randint(1, 3) if residual else None,
+            status=rng.choice(statuses),
+        )
+
+    seed_rows(ctx, "risks", count, build, keyed(Risk, KEY_FORMAT, ctx))
 
 
 STEPS = [

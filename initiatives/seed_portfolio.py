@@ -79,28 +79,47 @@ def insert_keyed(model, batch, key_format, ctx, size):
     return saved
 
 
+def with_history(model, ctx):
+    """The plain insert of a batch of `model`, with one history row each."""
+    return lambda batch: bulk_create_with_history(batch, model, batch_size=len(batch), default_user=ctx["user"])
+
+
+def keyed(model, key_format, ctx):
+    """The insert of a batch of a model with keys (insert_keyed)."""
+    return lambda batch: insert_keyed(model, batch, key_format, ctx, len(batch))
+
+
+def seed_rows(ctx, label: str, count: int, build: Callable, insert: Callable) -> list:
+    """`count` new rows in batches of ctx["batch_size"], with a progress bar under `label`:
+    `build(n)` makes the n-th row of this run (unsaved), stamped here as the seeding user's;
+    `insert(batch)` writes a batch and answers the saved rows (with_history, keyed)."""
+    created = []
+    progress = Progress(ctx["stdout"], label, count)
+    for start, size in batches(count, ctx["batch_size"]):
+        batch = [build(start + i) for i in range(size)]
+        for row in batch:
+            row.created_by = row.updated_by = ctx["user"]
+        created += insert(batch)
+        progress.advance(size)
+    progress.finish()
+    return created
+
+
 # --- steps -----------------------------------------------------------------------------------------
 def seed_people(ctx, count):
     rng, stamp = ctx["rng"], ctx["stamp"]
     functions, levels = Function.values, CareerLevel.values
-    created = []
-    progress = Progress(ctx["stdout"], "people", count)
-    for start, size in batches(count, ctx["batch_size"]):
-        batch = [
-            Person(
-                name=f"Seed Person {stamp}-{start + i}",
-                email=f"seed-{stamp}-{start + i}@example.com",
-                title="Data Scientist",
-                function=rng.choice(functions),
-                career_level=rng.choice(levels),
-                created_by=ctx["user"],
-                updated_by=ctx["user"],
-            )
-            for i in range(size)
-        ]
-        created += bulk_create_with_history(batch, Person, batch_size=size, default_user=ctx["user"])
-        progress.advance(size)
-    progress.finish()
+
+    def build(n):
+        return Person(
+            name=f"Seed Person {stamp}-{n}",
+            email=f"seed-{stamp}-{n}@example.com",
+            title="Data Scientist",
+            function=rng.choice(functions),
+            career_level=rng.choice(levels),
+        )
+
+    created = seed_rows(ctx, "people", count, build, with_history(Person, ctx))
     ctx["people"] = created or list(Person.objects.all()[:500])
 
 
@@ -109,65 +128,47 @@ def seed_initiatives(ctx, count):
     if not people:
         raise SystemExit("Seeding initiatives needs people: pass --people N.")
     stages, healths, partner_choices = Stage.values, Health.values, Function.values
-    created = []
-    progress = Progress(ctx["stdout"], "initiatives", count)
-    for start, size in batches(count, ctx["batch_size"]):
-        batch = []
-        for i in range(size):
-            begin = today - timedelta(days=rng.randint(0, 900))
-            batch.append(
-                Initiative(
-                    title=f"Seeded initiative {ctx['stamp']}-{start + i}",
-                    summary="Synthetic initiative for load tests.",
-                    stage=rng.choice(stages),
-                    health=rng.choice(healths),
-                    priority=rng.randint(1, 4),
-                    owner=rng.choice(people),
-                    executive_sponsor=rng.choice(people),
-                    partner_functions=sorted(rng.sample(partner_choices, rng.randint(0, 3))),
-                    tags=rng.sample(["genai", "llm", "forecasting", "vision", "nlp", "fraud", "ops"], 2),
-                    start_date=begin,
-                    target_date=begin + timedelta(days=rng.randint(30, 720)),
-                    budget=rng.randint(10, 2000) * 1000,
-                    created_by=ctx["user"],
-                    updated_by=ctx["user"],
-                )
-            )
-        created += insert_keyed(Initiative, batch, KEY_FORMAT, ctx, size)
-        progress.advance(size)
-    progress.finish()
-    ctx["initiatives"] = created
+
+    def build(n):
+        begin = today - timedelta(days=rng.randint(0, 900))
+        return Initiative(
+            title=f"Seeded initiative {ctx['stamp']}-{n}",
+            summary="Synthetic initiative for load tests.",
+            stage=rng.choice(stages),
+            health=rng.choice(healths),
+            priority=rng.randint(1, 4),
+            owner=rng.choice(people),
+            executive_sponsor=rng.choice(people),
+            partner_functions=sorted(rng.sample(partner_choices, rng.randint(0, 3))),
+            tags=rng.sample(["genai", "llm", "forecasting", "vision", "nlp", "fraud", "ops"], 2),
+            start_date=begin,
+            target_date=begin + timedelta(days=rng.randint(30, 720)),
+            budget=rng.randint(10, 2000) * 1000,
+        )
+
+    ctx["initiatives"] = seed_rows(ctx, "initiatives", count, build, keyed(Initiative, KEY_FORMAT, ctx))
 
 
 def seed_kpis(ctx, count):
     rng, initiatives, people = ctx["rng"], ctx.get("initiatives") or [None], ctx["people"]
-    created = []
-    progress = Progress(ctx["stdout"], "KPIs", count)
-    for start, size in batches(count, ctx["batch_size"]):
-        batch = []
-        for i in range(size):
-            direction = rng.choice(Direction.values)
-            target = rng.randint(30, 80)  # a percent: baseline and threshold stay within 0-100
-            warning = target - 10 if direction == Direction.HIGHER_IS_BETTER else target + 10
-            batch.append(
-                KPI(
-                    initiative=rng.choice(initiatives) if rng.random() > 0.05 else None,
-                    name=f"Seeded KPI {ctx['stamp']}-{start + i}",
-                    unit="%",
-                    direction=direction,
-                    baseline=target - 20 if direction == Direction.HIGHER_IS_BETTER else target + 20,
-                    target=target,
-                    warning_threshold=warning,
-                    cadence=rng.choice([Cadence.DAILY, Cadence.WEEKLY, Cadence.WEEKLY, Cadence.MONTHLY]),
-                    owner=rng.choice(people),
-                    created_by=ctx["user"],
-                    updated_by=ctx["user"],
-                )
-            )
-        created += bulk_create_with_history(batch, KPI, batch_size=size, default_user=ctx["user"])
-        progress.advance(size)
-    progress.finish()
-    ctx["kpis"] = created
+
+    def build(n):
+        direction = rng.choice(Direction.values)
+        target = rng.randint(30, 80)  # a percent: baseline and threshold stay within 0-100
+        warning = target - 10 if direction == Direction.HIGHER_IS_BETTER else target + 10
+        return KPI(
+            initiative=rng.choice(initiatives) if rng.random() > 0.05 else None,
+            name=f"Seeded KPI {ctx['stamp']}-{n}",
+            unit="%",
+            direction=direction,
+            baseline=target - 20 if direction == Direction.HIGHER_IS_BETTER else target + 20,
+            target=target,
+            warning_threshold=warning,
+            cadence=rng.choice([Cadence.DAILY, Cadence.WEEKLY, Cadence.WEEKLY, Cadence.MONTHLY]),
+            owner=rng.choice(people),
+        )
+
+    ctx["kpis"] = seed_rows(ctx, "KPIs", count, build, with_history(KPI, ctx))
 
 
 def seed_measurements(ctx, per_kpi):

@@ -204,7 +204,7 @@ class ModelSourceQuerySet(TrackedQuerySet):
 
 class ModelSource(Tracked):
     """An MLflow tracking server whose registered models are the portal's AI systems and whose model
-    versions are their versions (integrations/registry/sync.py). The token is never stored: the
+    versions are their versions (`sync_source` in integrations/registry.py). The token is never stored: the
     sync reads it from the environment variable named `token_env`."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -309,14 +309,7 @@ class AISystemVersion(Tracked):
     approval = models.CharField(
         _("approval"), max_length=10, choices=Approval.choices, default=Approval.PENDING, db_index=True
     )
-    approved_by = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    approved_by = optional_link("vpportal.Person", "+", _("decided by"))
     approved_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("comment"), blank=True)
     registry_confirmed = models.BooleanField(_("in the registry"), default=False)

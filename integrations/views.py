@@ -25,9 +25,7 @@ DELIVERIES_SHOWN = 50
 
 
 class WebhookViewMixin:
-    model = Webhook
     spec = WEBHOOK
-    url_namespace = "integrations"
     writes = services.WEBHOOK_WRITES
 
 
@@ -130,9 +128,7 @@ def notification_bell(request):
 
 # --- the model registry -------------------------------------------------------------------------
 class ModelSourceViewMixin:
-    model = ModelSource
     spec = MODEL_SOURCE
-    url_namespace = "integrations"
     writes = registry.MODEL_SOURCE_WRITES
 
 
@@ -208,9 +204,7 @@ def modelsource_feed(request, pk):
 
 
 class AISystemVersionViewMixin:
-    model = AISystemVersion
     spec = AI_SYSTEM_VERSION
-    url_namespace = "integrations"
 
 
 AISystemVersionListView, AISystemVersionHistoryView = generic.record_pages(

@@ -4,6 +4,8 @@ it is attached to (vpportal.permissions.writes_an_attached_record). A file is ch
 (evidence.files) before anything is stored, stored under its SHA-256 (evidence.storage), and a
 file written by a write that then fails is removed again: no partial file stays."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -107,6 +109,23 @@ def _delete_unreferenced(name: str) -> None:
         storage.delete_stored(name)
 
 
+@contextmanager
+def _with_new_file(evidence: Evidence, upload, by):
+    """Store the checked upload and put its fields on `evidence`; the block saves the record, in
+    one transaction. Should the block fail, the file stored for it goes again (unless another
+    record refers to the same content)."""
+    fields, written = _file_fields(upload, by)
+    for name, value in fields.items():
+        setattr(evidence, name, value)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if written:
+            _delete_unreferenced(fields["file"])
+        raise
+
+
 def _unsaved(by, data: dict) -> tuple[Evidence, dict]:
     """The new evidence (not saved) and its links, every rule but the file's checked."""
     require(by, "add", Evidence)
@@ -135,18 +154,10 @@ def check_new(*, by, data: dict, upload=None) -> None:
 def evidence_create(*, by, data: dict, upload=None) -> Evidence:
     upload = upload if upload is not None else data.get("file")
     evidence, links = _unsaved(by, data)
-    fields, written = _file_fields(upload, by)
-    try:
-        with transaction.atomic():
-            for name, value in fields.items():
-                setattr(evidence, name, value)
-            save_new(evidence, by=by, event=None)
-            _write_links(evidence, by, links)
-            record_event(evidence, "created", by=by)
-    except BaseException:
-        if written:
-            _delete_unreferenced(fields["file"])
-        raise
+    with _with_new_file(evidence, upload, by):
+        save_new(evidence, by=by, event=None)
+        _write_links(evidence, by, links)
+        record_event(evidence, "created", by=by)
     return evidence
 
 
@@ -174,16 +185,8 @@ def evidence_replace_file(evidence: Evidence, *, by, upload, version: int | None
     """A new version of the file: the record now points at it; its history keeps the earlier file
     (name, hash, size, who and when), which stays downloadable."""
     require(by, "change", evidence)
-    fields, written = _file_fields(upload, by)
-    try:
-        with transaction.atomic():
-            for name, value in fields.items():
-                setattr(evidence, name, value)
-            save_changes(evidence, by=by, version=version, fields=FILE_FIELDS, event="evidence.file_replaced")
-    except BaseException:
-        if written:
-            _delete_unreferenced(fields["file"])
-        raise
+    with _with_new_file(evidence, upload, by):
+        save_changes(evidence, by=by, version=version, fields=FILE_FIELDS, event="evidence.file_replaced")
     return evidence
 
 

@@ -22,9 +22,7 @@ from vpportal.core.services import ConflictError
 
 
 class EvidenceViewMixin:
-    model = Evidence
     spec = EVIDENCE
-    url_namespace = "evidence"
 
 
 class StreamedUploadMixin:

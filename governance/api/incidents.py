@@ -17,9 +17,9 @@ from vpportal.core.api import (
     TRACKED_READ_ONLY,
     ExternalReferenceViewSet,
     TrackedSerializer,
-    TrackedViewSet,
     record_action,
     spec_fields,
+    spec_viewset,
     tracked_schema,
 )
 
@@ -128,14 +128,4 @@ class IncidentViewSet(ExternalReferenceViewSet):
         return response
 
 
-@tracked_schema
-class VendorViewSet(TrackedViewSet):
-    queryset = Vendor.objects.with_related()
-    serializer_class = VendorSerializer
-    filterset_class = VendorFilterSet
-    writes = vendor_services.VENDOR_WRITES
-
-
-def register(router):
-    router.register("incidents", IncidentViewSet, basename="incident")
-    router.register("vendors", VendorViewSet, basename="vendor")
+VendorViewSet = spec_viewset(VENDOR, VendorFilterSet, vendor_services.VENDOR_WRITES, serializer_class=VendorSerializer)

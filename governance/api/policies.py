@@ -20,7 +20,7 @@ from vpportal.core.api import (
     TrackedSerializer,
     TrackedViewSet,
     spec_fields,
-    spec_serializer,
+    spec_viewset,
     tracked_schema,
 )
 
@@ -122,14 +122,7 @@ class FrameworkSerializer(TrackedSerializer):
         read_only_fields = (*TRACKED_READ_ONLY, "is_builtin")
 
 
-RequirementSerializer = spec_serializer(REQUIREMENT)
-
-
-@tracked_schema
-class PolicyViewSet(TrackedViewSet):
-    serializer_class = PolicySerializer
-    filterset_class = PolicyFilterSet
-    writes = services.POLICY_WRITES
+PolicyViewSet = spec_viewset(POLICY, PolicyFilterSet, services.POLICY_WRITES, serializer_class=PolicySerializer)
 
 
 MOVE_RESPONSES = {
@@ -200,16 +193,4 @@ class FrameworkViewSet(TrackedViewSet):
     writes = services.FRAMEWORK_WRITES
 
 
-@tracked_schema
-class RequirementViewSet(TrackedViewSet):
-    serializer_class = RequirementSerializer
-    filterset_class = RequirementFilterSet
-    writes = services.REQUIREMENT_WRITES
-
-
-def register(router):
-    router.register("policies", PolicyViewSet, basename="policy")
-    router.register("policy-versions", PolicyVersionViewSet, basename="policyversion")
-    router.register("acknowledgements", AcknowledgementViewSet, basename="acknowledgement")
-    router.register("frameworks", FrameworkViewSet, basename="framework")
-    router.register("requirements", RequirementViewSet, basename="requirement")
+RequirementViewSet = spec_viewset(REQUIREMENT, RequirementFilterSet, services.REQUIREMENT_WRITES)

@@ -184,9 +184,3 @@ class MitigationViewSet(ExternalReferenceViewSet):
     serializer_class = MitigationSerializer
     filterset_class = MitigationFilterSet
     writes = services.MITIGATION_WRITES
-
-
-def register(router):
-    router.register("ai-systems", AISystemViewSet, basename="aisystem")
-    router.register("risks", RiskViewSet, basename="risk")
-    router.register("mitigations", MitigationViewSet, basename="mitigation")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from governance.choices import IncidentSeverity, IncidentStatus, SeriousKind, VendorKind, VendorStatus
 from governance.models import AISystem, Incident, Vendor
 from initiatives.models import Initiative
-from vpportal.core.filtersets import ExternalReferenceFilterSet, TrackedFilterSet
+from vpportal.core.filtersets import ExternalReferenceFilterSet, SubsetFilter, TrackedFilterSet
 from vpportal.people.models import Person
 
 
@@ -15,8 +15,8 @@ class IncidentFilterSet(ExternalReferenceFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     serious = django_filters.BooleanFilter(label="Serious (Art. 73)")
     serious_kind = django_filters.MultipleChoiceFilter(choices=SeriousKind.choices, label="Kind of serious incident")
-    report_pending = django_filters.BooleanFilter(method="filter_report_pending", label="Report to authority pending")
-    report_overdue = django_filters.BooleanFilter(method="filter_report_overdue", label="Report overdue")
+    report_pending = SubsetFilter(lambda qs: qs.report_pending(), label="Report to authority pending")
+    report_overdue = SubsetFilter(lambda qs: qs.report_overdue(timezone.now()), label="Report overdue")
     owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
     initiative = django_filters.ModelChoiceFilter(queryset=Initiative.objects.all())
     ai_system = django_filters.ModelChoiceFilter(
@@ -45,18 +45,6 @@ class IncidentFilterSet(ExternalReferenceFilterSet):
             "detected_before",
         ]
 
-    def filter_report_pending(self, queryset, name, value):
-        if value is None:
-            return queryset
-        pending = queryset.report_pending()
-        return pending if value else queryset.exclude(pk__in=pending.values("pk"))
-
-    def filter_report_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.report_overdue(timezone.now())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
 
 class VendorFilterSet(TrackedFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=VendorKind.choices)
@@ -66,9 +54,9 @@ class VendorFilterSet(TrackedFilterSet):
         method="filter_data_location", label="Data location (country code)", max_length=2
     )
     owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
-    review_overdue = django_filters.BooleanFilter(method="filter_review_overdue", label="Review overdue")
-    contract_ending = django_filters.BooleanFilter(
-        method="filter_contract_ending", label="Contract ends within 90 days"
+    review_overdue = SubsetFilter(lambda qs: qs.review_overdue(timezone.localdate()), label="Review overdue")
+    contract_ending = SubsetFilter(
+        lambda qs: qs.contract_ending(timezone.localdate()), label="Contract ends within 90 days"
     )
     ordering = django_filters.OrderingFilter(
         fields=("name", "kind", "status", "contract_end_date", "next_review_date", "updated_at")
@@ -82,15 +70,3 @@ class VendorFilterSet(TrackedFilterSet):
         # The list is JSON text on both databases: match the quoted code, as initiatives' tags do.
         code = (value or "").strip().upper()
         return queryset.filter(data_locations__icontains=f'"{code}"') if code else queryset
-
-    def filter_review_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.review_overdue(timezone.localdate())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
-    def filter_contract_ending(self, queryset, name, value):
-        if value is None:
-            return queryset
-        ending = queryset.contract_ending(timezone.localdate())
-        return ending if value else queryset.exclude(pk__in=ending.values("pk"))

@@ -16,7 +16,7 @@ from governance.choices import (
 )
 from governance.models import AISystem, Mitigation, Risk
 from initiatives.models import Initiative
-from vpportal.core.filtersets import ExternalReferenceFilterSet
+from vpportal.core.filtersets import ExternalReferenceFilterSet, SubsetFilter
 from vpportal.people.models import Person
 
 ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
@@ -61,7 +61,7 @@ class RiskFilterSet(ExternalReferenceFilterSet):
         method="filter_initiative",
         label="Initiative",
     )
-    review_overdue = django_filters.BooleanFilter(method="filter_review_overdue", label="Review overdue")
+    review_overdue = SubsetFilter(lambda qs: qs.review_overdue(timezone.localdate()), label="Review overdue")
     requirement = django_filters.NumberFilter(
         field_name="requirement", label="Requirement", help_text="The id of the requirement or risk-library entry."
     )
@@ -121,26 +121,14 @@ class RiskFilterSet(ExternalReferenceFilterSet):
             return queryset
         return queryset.filter(Q(initiative=value) | Q(ai_system__initiative=value))
 
-    def filter_review_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.review_overdue(timezone.localdate())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
 
 class MitigationFilterSet(ExternalReferenceFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MitigationStatus.choices)
     risk = django_filters.ModelChoiceFilter(queryset=Risk.objects.all())
     owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    overdue = SubsetFilter(lambda qs: qs.overdue(timezone.localdate()), label="Overdue")
     ordering = django_filters.OrderingFilter(fields=("due_date", "status", ("risk__key", "risk"), "updated_at"))
 
     class Meta:
         model = Mitigation
         fields = ["q", "status", "risk", "owner", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.overdue(timezone.localdate())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
 from ..choices import RequirementLevel, RiskCategory
@@ -64,9 +65,7 @@ class Requirement(Tracked):
     title = models.CharField(_("title"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
     level = models.CharField(_("level"), max_length=16, choices=RequirementLevel.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
-    )
+    parent = optional_link("self", "children", _("parent"), on_delete=models.CASCADE)
     position = models.PositiveIntegerField(_("position"), default=0)
     suggested_category = models.CharField(
         _("suggested risk category"),

@@ -13,6 +13,7 @@ from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
 from vpportal.core.external import ExternalReference, external_reference_constraints
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
 from ..choices import REPORT_URGENT_DAYS, IncidentSeverity, IncidentStatus, RiskCategory, SeriousKind
@@ -44,14 +45,7 @@ class Incident(Tracked, ExternalReference):
     ai_systems = models.ManyToManyField(
         "governance.AISystem", blank=True, related_name="incidents", verbose_name=_("AI systems involved")
     )
-    initiative = models.ForeignKey(
-        "initiatives.Initiative",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="incidents",
-        verbose_name=_("initiative"),
-    )
+    initiative = optional_link("initiatives.Initiative", "incidents", _("initiative"))
     severity = models.CharField(_("severity"), max_length=10, choices=IncidentSeverity.choices, db_index=True)
     occurred_at = models.DateTimeField(_("occurred at"))
     detected_at = models.DateTimeField(
@@ -60,14 +54,7 @@ class Incident(Tracked, ExternalReference):
     status = FSMField(
         _("status"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.OPEN, db_index=True
     )
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="incidents",
-        verbose_name=_("owner"),
-    )
+    owner = optional_link("vpportal.Person", "incidents", _("owner"))
     root_cause = models.TextField(_("root cause"), blank=True)
     lessons_learned = models.TextField(_("lessons learned"), blank=True)
     risks = models.ManyToManyField("governance.Risk", blank=True, related_name="incidents", verbose_name=_("risks"))
@@ -84,14 +71,8 @@ class Incident(Tracked, ExternalReference):
         _("reported to authority at"), null=True, blank=True, editable=False
     )
     authority_reference = models.CharField(_("authority reference"), max_length=120, blank=True, editable=False)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reported by"),
-        editable=False,
+    reported_by = optional_link(
+        settings.AUTH_USER_MODEL, "+", _("reported by"), on_delete=models.PROTECT, editable=False
     )
 
     objects = IncidentQuerySet.as_manager()

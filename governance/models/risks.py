@@ -41,13 +41,11 @@ class AISystem(Tracked, ExternalReference):
     owner = optional_link("vpportal.Person", "ai_systems", _("owner"))
     kind = models.CharField(_("kind"), max_length=20, choices=SystemKind.choices, default=SystemKind.OTHER)
     provider = models.CharField(_("provider"), max_length=120, default="in-house")
-    vendor = models.ForeignKey(
+    vendor = optional_link(
         "governance.Vendor",
+        "ai_systems",
+        _("vendor"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ai_systems",
-        verbose_name=_("vendor"),
         help_text=_("The third party that provides the model or service; leave empty for an in-house system."),
     )
     lifecycle_status = models.CharField(
@@ -100,27 +98,21 @@ class Risk(Tracked, ExternalReference):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(_("category"), max_length=24, choices=RiskCategory.choices, db_index=True)
-    ai_system = models.ForeignKey(
-        AISystem, on_delete=models.CASCADE, null=True, blank=True, related_name="risks", verbose_name=_("AI system")
-    )
+    ai_system = optional_link(AISystem, "risks", _("AI system"), on_delete=models.CASCADE)
     initiative = optional_link("initiatives.Initiative", "risks", _("initiative"), on_delete=models.CASCADE)
     owner = optional_link("vpportal.Person", "risks", _("owner"))
-    vendor = models.ForeignKey(
+    vendor = optional_link(
         "governance.Vendor",
+        "risks",
+        _("vendor"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risks",
-        verbose_name=_("vendor"),
         help_text=_("For a third-party risk: the vendor it comes from."),
     )
-    requirement = models.ForeignKey(
+    requirement = optional_link(
         "governance.Requirement",
+        "risks",
+        _("requirement"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risks",
-        verbose_name=_("requirement"),
         help_text=_("The framework requirement or risk-library entry this risk concerns."),
     )
     likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)

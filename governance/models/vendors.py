@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
+from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 
 from ..choices import VendorKind, VendorStatus
@@ -54,14 +55,7 @@ class Vendor(Tracked):
     )
     contract_end_date = models.DateField(_("contract end date"), null=True, blank=True, db_index=True)
     next_review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)
-    owner = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="vendors",
-        verbose_name=_("owner"),
-    )
+    owner = optional_link("vpportal.Person", "vendors", _("owner"))
     notes = models.TextField(_("notes"), blank=True)
 
     objects = VendorQuerySet.as_manager()

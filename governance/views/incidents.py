@@ -10,7 +10,7 @@ from django.views import generic as django_views
 from governance.choices import IncidentStatus
 from governance.filtersets.incidents import IncidentFilterSet, VendorFilterSet
 from governance.forms.incidents import IncidentForm, IncidentReportForm, IncidentTransitionForm, VendorForm
-from governance.models import AISystem, Incident, Risk, Vendor
+from governance.models import AISystem, Incident, Risk
 from governance.services import incidents as services
 from governance.services import vendors as vendor_services
 from governance.specs import INCIDENT, VENDOR
@@ -28,9 +28,7 @@ MOVE_LABELS = {
 
 # --- incidents --------------------------------------------------------------------------------------
 class IncidentViewMixin:
-    model = Incident
     spec = INCIDENT
-    url_namespace = "governance"
     writes = services.INCIDENT_WRITES
 
 
@@ -183,9 +181,7 @@ class IncidentRaiseRiskView(RiskCreateView):
 
 # --- vendors ----------------------------------------------------------------------------------------
 class VendorViewMixin:
-    model = Vendor
     spec = VENDOR
-    url_namespace = "governance"
     writes = vendor_services.VENDOR_WRITES
 
 

@@ -42,9 +42,7 @@ from vpportal.security import RecentAuthRequiredMixin
 
 
 class PolicyViewMixin:
-    model = Policy
     spec = POLICY
-    url_namespace = "governance"
     writes = services.POLICY_WRITES
 
 
@@ -155,9 +153,7 @@ def _message(error) -> str:
 
 
 class PolicyVersionViewMixin:
-    model = PolicyVersion
     spec = POLICY_VERSION
-    url_namespace = "governance"
     writes = services.POLICYVERSION_WRITES
 
 
@@ -371,9 +367,7 @@ class PolicyVersionRetireView(VersionMoveView):
 
 
 class FrameworkViewMixin:
-    model = Framework
     spec = FRAMEWORK
-    url_namespace = "governance"
     writes = services.FRAMEWORK_WRITES
 
 
@@ -418,7 +412,6 @@ class FrameworkDeleteView(FrameworkViewMixin, CustomFrameworkOnly, generic.Track
 
 class RequirementViewMixin:
     model = Requirement
-    url_namespace = "governance"
     writes = services.REQUIREMENT_WRITES
     template_name = "governance/requirement_form.html"
     form_class = RequirementForm

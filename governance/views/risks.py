@@ -17,7 +17,7 @@ from governance.choices import RiskLevel, RiskStatus
 from governance.filtersets.risks import AISystemFilterSet, MitigationFilterSet, RiskFilterSet
 from governance.forms.risks import AISystemForm, MitigationForm, RiskAcceptForm, RiskForm
 from governance.heat_maps import heat_maps
-from governance.models import AISystem, Incident, Mitigation, Requirement, Risk
+from governance.models import Incident, Mitigation, Requirement, Risk
 from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
@@ -28,9 +28,7 @@ from vpportal.security import RecentAuthRequiredMixin
 
 # --- AI systems -------------------------------------------------------------------------------------
 class AISystemViewMixin:
-    model = AISystem
     spec = AI_SYSTEM
-    url_namespace = "governance"
     writes = services.AISYSTEM_WRITES
 
 
@@ -61,9 +59,7 @@ class AISystemCreateView(AISystemViewMixin, generic.TrackedCreateView):
 
 # --- risks ------------------------------------------------------------------------------------------
 class RiskViewMixin:
-    model = Risk
     spec = RISK
-    url_namespace = "governance"
     writes = services.RISK_WRITES
     bulk_fields = ("owner", "status", "next_review_date")
     bulk_hidden_choices = {"status": (RiskStatus.ACCEPTED,)}  # accepting takes a justification: "Accept risk"
@@ -242,9 +238,7 @@ class RiskAcceptView(
 
 # --- mitigations ------------------------------------------------------------------------------------
 class MitigationViewMixin:
-    model = Mitigation
     spec = MITIGATION
-    url_namespace = "governance"
     writes = services.MITIGATION_WRITES
 
 

@@ -14,7 +14,7 @@ from vpportal.core.api import (
     TrackedViewSet,
     record_action,
     spec_fields,
-    spec_serializer,
+    spec_viewset,
     tracked_schema,
 )
 from vpportal.core.api_access import KeysetPagination
@@ -99,14 +99,7 @@ class InitiativeViewSet(ExternalReferenceViewSet):
         return Response(StageMoveSerializer(moves, many=True).data)
 
 
-MilestoneSerializer = spec_serializer(MILESTONE)
-
-
-@tracked_schema
-class MilestoneViewSet(TrackedViewSet):
-    serializer_class = MilestoneSerializer
-    filterset_class = MilestoneFilterSet
-    writes = services.MILESTONE_WRITES
+MilestoneViewSet = spec_viewset(MILESTONE, MilestoneFilterSet, services.MILESTONE_WRITES)
 
 
 class KPISerializer(TrackedSerializer):
@@ -194,10 +187,3 @@ class KPIMeasurementViewSet(TrackedViewSet):
                 }
             ) from None
         return Response(result, status=status.HTTP_201_CREATED)
-
-
-def register(router):
-    router.register("initiatives", InitiativeViewSet, basename="initiative")
-    router.register("milestones", MilestoneViewSet, basename="milestone")
-    router.register("kpis", KPIViewSet, basename="kpi")
-    router.register("kpi-measurements", KPIMeasurementViewSet, basename="kpimeasurement")

@@ -6,7 +6,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from vpportal.core.api import TrackedSerializer, TrackedViewSet, record_action, spec_fields, tracked_schema
+from vpportal.core.api import (
+    TrackedSerializer,
+    TrackedViewSet,
+    record_action,
+    spec_fields,
+    spec_viewset,
+    tracked_schema,
+)
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
 
@@ -153,15 +160,9 @@ class TrainingViewSet(TrackedViewSet):
         return self.run_action(services.training_unregister, version=None)
 
 
-@tracked_schema
-class TrainingAttendanceViewSet(TrackedViewSet):
-    serializer_class = TrainingAttendanceSerializer
-    filterset_class = TrainingAttendanceFilterSet
-    writes = services.ATTENDANCE_WRITES
-
-
-def register(router):
-    router.register("mentorships", MentorshipViewSet, basename="mentorship")
-    router.register("mentorship-sessions", MentorshipSessionViewSet, basename="mentorshipsession")
-    router.register("trainings", TrainingViewSet, basename="training")
-    router.register("training-attendance", TrainingAttendanceViewSet, basename="trainingattendance")
+TrainingAttendanceViewSet = spec_viewset(
+    ATTENDANCE,
+    TrainingAttendanceFilterSet,
+    services.ATTENDANCE_WRITES,
+    serializer_class=TrainingAttendanceSerializer,
+)

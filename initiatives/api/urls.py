@@ -2,8 +2,20 @@
 
 from rest_framework.routers import SimpleRouter
 
-from initiatives.api import portfolio, team
+from initiatives.api.portfolio import InitiativeViewSet, KPIMeasurementViewSet, KPIViewSet, MilestoneViewSet
+from initiatives.api.team import (
+    MentorshipSessionViewSet,
+    MentorshipViewSet,
+    TrainingAttendanceViewSet,
+    TrainingViewSet,
+)
 
 router = SimpleRouter()
-portfolio.register(router)
-team.register(router)
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("kpis", KPIViewSet, basename="kpi")
+router.register("kpi-measurements", KPIMeasurementViewSet, basename="kpimeasurement")
+router.register("mentorships", MentorshipViewSet, basename="mentorship")
+router.register("mentorship-sessions", MentorshipSessionViewSet, basename="mentorshipsession")
+router.register("trainings", TrainingViewSet, basename="training")
+router.register("training-attendance", TrainingAttendanceViewSet, basename="trainingattendance")

@@ -15,10 +15,12 @@ from django.utils import timezone
 from vpportal.core.services import (
     TransitionError,
     Writes,
+    create_record,
     delete_record,
     require,
     save_changes,
     save_new,
+    update_record,
 )
 from vpportal.people.choices import Function
 from vpportal.permissions import perm_name
@@ -312,18 +314,11 @@ def _check_thresholds(kpi: KPI):
 
 
 def kpi_create(*, by, data: dict) -> KPI:
-    require(by, "add", KPI)
-    kpi = KPI(**data)
-    _check_thresholds(kpi)
-    return save_new(kpi, by=by)
+    return create_record(KPI, by=by, data=data, check=_check_thresholds)
 
 
 def kpi_update(kpi: KPI, *, by, data: dict, version: int | None = None) -> KPI:
-    require(by, "change", kpi)
-    for name, value in data.items():
-        setattr(kpi, name, value)
-    _check_thresholds(kpi)
-    return save_changes(kpi, by=by, version=version, fields=data.keys())
+    return update_record(kpi, by=by, data=data, version=version, check=_check_thresholds)
 
 
 def kpi_delete(kpi: KPI, *, by, version: int | None = None) -> None:

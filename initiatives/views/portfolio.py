@@ -39,9 +39,7 @@ SPARKLINE_POINTS = 30
 
 # --- initiatives ---------------------------------------------------------------------------------
 class InitiativeViewMixin:
-    model = Initiative
     spec = INITIATIVE
-    url_namespace = "initiatives"
     writes = services.INITIATIVE_WRITES
     bulk_fields = ("owner", "target_date")  # stage moves pass the gate, one initiative at a time
 
@@ -164,9 +162,7 @@ def initiative_transition(request, pk):
 
 # --- milestones ----------------------------------------------------------------------------------
 class MilestoneViewMixin:
-    model = Milestone
     spec = MILESTONE
-    url_namespace = "initiatives"
     writes = services.MILESTONE_WRITES
 
 
@@ -199,9 +195,7 @@ class MilestoneDeleteView(MilestoneViewMixin, generic.TrackedDeleteView):
 
 # --- KPIs ----------------------------------------------------------------------------------------
 class KPIViewMixin:
-    model = KPI
     spec = KPI_SPEC
-    url_namespace = "initiatives"
     writes = services.KPI_WRITES
 
 

@@ -44,9 +44,7 @@ class UserFormKwargsMixin:
 
 # --- mentorships -----------------------------------------------------------------------------------
 class MentorshipViewMixin:
-    model = Mentorship
     spec = MENTORSHIP
-    url_namespace = "initiatives"
     writes = services.MENTORSHIP_WRITES
 
 
@@ -114,9 +112,7 @@ MentorshipDeleteView, MentorshipHistoryView = generic.record_pages(MentorshipVie
 
 # --- sessions --------------------------------------------------------------------------------------
 class SessionViewMixin:
-    model = MentorshipSession
     spec = SESSION
-    url_namespace = "initiatives"
     writes = services.SESSION_WRITES
 
 
@@ -184,9 +180,7 @@ class MentorshipSessionHistoryView(SessionViewMixin, generic.HistoryView):
 
 # --- trainings -------------------------------------------------------------------------------------
 class TrainingViewMixin:
-    model = Training
     spec = TRAINING
-    url_namespace = "initiatives"
     writes = services.TRAINING_WRITES
 
 

@@ -120,9 +120,13 @@ class WebhookViewSet(TrackedViewSet):
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
         """Send a `webhook.ping` event to this subscription (after its earlier deliveries)."""
-        delivery = services.webhook_test(self.get_object(), by=request.user)
-        delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
-        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return _queued(services.webhook_test(self.get_object(), by=request.user))
+
+
+def _queued(delivery) -> Response:
+    """202: the delivery a worker will send, as the delivery log shows it."""
+    delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
+    return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -142,9 +146,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @action(detail=True, methods=["post"])
     def redeliver(self, request, pk=None):
         """Send this delivery's event again, with the same `webhook-id`."""
-        delivery = services.delivery_redeliver(self.get_object(), by=request.user)
-        delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
-        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return _queued(services.delivery_redeliver(self.get_object(), by=request.user))
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -442,6 +442,21 @@ class TrackedViewSet(RecordActions, viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def spec_viewset(spec, filterset_class, writes, *, serializer_class=None, base=None):
+    """The resource of a model that adds nothing of its own (`<Model>ViewSet`, documented by
+    tracked_schema): its serializer (the spec's unless given), FilterSet and Writes. A resource with
+    actions, a docstring or a queryset of its own stays a class of its module."""
+    name = f"{spec.model.__name__}ViewSet"
+    attrs = {
+        "serializer_class": serializer_class or spec_serializer(spec),
+        "filterset_class": filterset_class,
+        "writes": writes,
+        "__module__": spec.model.__module__,
+        "__qualname__": name,
+    }
+    return tracked_schema(type(name, (base or TrackedViewSet,), attrs))
+
+
 UPSERT_PATH = rf"external/(?P<external_system>{external.SYSTEM_PATTERN})/(?P<external_id>{external.ID_PATTERN})"
 MSG_PATH_REFERENCE = "Differs from the external reference in the path; leave it out of the body or send the same."
 

@@ -19,6 +19,7 @@ from django.views import generic
 from vpportal.permissions import perm_name, refusal_message
 
 from .export import FILE_EXPORTS, csv_response, xlsx_response
+from .fieldspec import ModelFromSpec
 from .forms import DateInput, _name_the_empty_choice
 from .services import ConflictError, TransitionError, channel_service
 
@@ -83,9 +84,9 @@ def bulk_form(view, data=None) -> BulkForm:
     return BulkForm(view.model, view.bulk_fields, data, hidden_choices=getattr(view, "bulk_hidden_choices", None))
 
 
-class BulkActionView(LoginRequiredMixin, generic.View):
-    """POST <list>/bulk/ (URL name `<model>_bulk`), on a model's view mixin (model, spec, writes,
-    url_namespace, bulk_fields). Exporting needs the list's view permission, changing its change one."""
+class BulkActionView(ModelFromSpec, LoginRequiredMixin, generic.View):
+    """POST <list>/bulk/ (URL name `<model>_bulk`), on a model's view mixin (spec, writes,
+    bulk_fields). Exporting needs the list's view permission, changing its change one."""
 
     http_method_names = ["post"]
     bulk_fields: tuple[str, ...] = ()

@@ -28,6 +28,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import classproperty
 from django.utils.text import capfirst
 
 _NOT_A_FIELD = object()
@@ -426,3 +427,16 @@ class FieldSpec:
             if field is not None and field.editable and not field.auto_created and column.name not in exclude:
                 names.append(column.name)
         return names
+
+
+class ModelFromSpec:
+    """A page class names its model once, by its field spec; its URLs are named in its app's
+    namespace. A page of a model without a spec, or under another namespace, sets these itself."""
+
+    @classproperty
+    def model(cls):
+        return cls.spec.model
+
+    @classproperty
+    def url_namespace(cls):
+        return cls.model._meta.app_label

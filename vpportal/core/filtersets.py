@@ -174,3 +174,18 @@ class ExternalReferenceFilterSet(TrackedFilterSet):
         label="External id", help_text="The record with this id in its tool (exact; give `external_system` too)."
     )
     hidden_in_web_form = (*TrackedFilterSet.hidden_in_web_form, "external_system", "external_id")
+
+
+class SubsetFilter(django_filters.BooleanFilter):
+    """A yes/no filter on a subset the QuerySet names (`subset(queryset)`: the overdue ones, those
+    whose report is pending): yes keeps the subset, no the other records, unset all of them."""
+
+    def __init__(self, subset, **kwargs):
+        super().__init__(**kwargs)
+        self.subset = subset
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        chosen = self.subset(qs)
+        return chosen if value else qs.exclude(pk__in=chosen.values("pk"))

@@ -146,19 +146,27 @@ def save_changes(
     return instance
 
 
-def create_record(model: type[models.Model], *, by, data: dict):
-    """The default create service: permission, validation, history."""
+def create_record(model: type[models.Model], *, by, data: dict, check=None):
+    """The default create service: permission, validation, history. `check(record)`, where given,
+    is a rule over several fields: it sees the record with its values and may refuse it
+    (ValidationError) before anything is written."""
     require(by, "add", model)
     plain, m2m = _split_m2m(model, data)
-    return save_new(model(**plain), by=by, m2m=m2m)
+    instance = model(**plain)
+    if check is not None:
+        check(instance)
+    return save_new(instance, by=by, m2m=m2m)
 
 
-def update_record(instance, *, by, data: dict, version: int | None = None):
-    """The default update service: permission on the record, only the given fields, version check."""
+def update_record(instance, *, by, data: dict, version: int | None = None, check=None):
+    """The default update service: permission on the record, only the given fields, version check;
+    `check` as for create_record, on the record with its new values."""
     require(by, "change", instance)
     plain, m2m = _split_m2m(type(instance), data)
     for name, value in plain.items():
         setattr(instance, name, value)
+    if check is not None:
+        check(instance)
     return save_changes(instance, by=by, version=version, fields=plain.keys(), m2m=m2m)
 
 

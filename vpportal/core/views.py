@@ -16,12 +16,12 @@ from vpportal.permissions import perm_name, refusal_message
 from . import audit
 from .bulk import bulk_form
 from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
-from .fieldspec import FieldSpec
+from .fieldspec import FieldSpec, ModelFromSpec
 from .paginator import BoundedPaginator
 from .services import ConflictError, channel_service
 
 
-class PermissionMixin(LoginRequiredMixin):
+class PermissionMixin(ModelFromSpec, LoginRequiredMixin):
     """Refuses (403) a signed-in user who may not do `permission_action` on the model or record."""
 
     permission_action = "view"
@@ -52,7 +52,7 @@ class RecordPermissionMixin:
         return generic.View.dispatch(self, request, *args, **kwargs)
 
 
-class ModelContextMixin:
+class ModelContextMixin(ModelFromSpec):
     """The model's names, URL prefix and add permission for the templates; the records this user
     may see, with what lists and pages show of them."""
 
