@@ -139,6 +139,8 @@ def serving(tmp_path_factory):
     # As on a laptop: the embedded broker, the local-memory cache (the Makefile sets DEBUG and DEMO_MODE).
     for key in ("CELERY_BROKER_URL", "CELERY_QUEUE", "CACHE_URL"):
         env.pop(key, None)
+    # Not a sub-make of `make test`: its job server's descriptors are not passed on.
+    env = {key: value for key, value in env.items() if not key.startswith(("MAKE", "MFLAGS"))}
     env.update(TERM="dumb", PS1="vp$ ", HISTFILE="/dev/null")
     port = free_port()
     terminal = Terminal(env)
