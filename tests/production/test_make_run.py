@@ -10,13 +10,11 @@ folder (no Redis, as on a laptop), and is started once.
 """
 
 import contextlib
-import fcntl
 import os
 import re
 import signal
 import subprocess
 import sys
-import termios
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,13 +63,17 @@ def session_processes(session: int) -> dict[int, Process]:
     return found
 
 
-def _take_terminal():
-    """In the shell's child before exec: the new session's controlling terminal is its stdin (the
-    pty), and SIGINT is handled as by default even if this test process inherited it ignored (run
-    in the background): the terminal window's shell does not inherit that."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+# Run in the new session before bash (a small Python that execs it, so no preexec_fn in this
+# threaded process): the session's controlling terminal is its stdin, the pty; SIGINT and SIGQUIT as
+# by default even if this test process inherited them ignored (run in the background), as a terminal
+# window's shell has them.
+TAKE_TERMINAL = (
+    "import fcntl, os, signal, sys, termios;"
+    "fcntl.ioctl(0, termios.TIOCSCTTY, 0);"
+    "signal.signal(signal.SIGINT, signal.SIG_DFL);"
+    "signal.signal(signal.SIGQUIT, signal.SIG_DFL);"
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
 
 
 class Terminal:
@@ -80,14 +82,13 @@ class Terminal:
     def __init__(self, env: dict):
         self.master, slave = os.openpty()
         self.shell = subprocess.Popen(
-            ["bash", "--norc", "--noprofile", "--noediting", "-i"],
+            [sys.executable, "-c", TAKE_TERMINAL, "bash", "--norc", "--noprofile", "--noediting", "-i"],
             cwd=ROOT,
             env=env,
             stdin=slave,
             stdout=slave,
             stderr=slave,
             start_new_session=True,
-            preexec_fn=_take_terminal,  # noqa: PLW1509  (no threads yet: the reader starts below)
         )
         os.close(slave)
         self.output = bytearray()
