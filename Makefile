@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test lint lock migrate demo python-check venv venv-dev browser load-balancer sso-provider bench bench-ci load clean
+.PHONY: run serve test lint lock migrate demo python-check venv venv-dev browser load-balancer sso-provider bench bench-ci load clean
 
 python-check:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -74,13 +74,29 @@ migrate: venv
 demo: migrate
 	$(DEMO_ENV) $(BIN)/python manage.py demo_data
 
-# A Celery worker with beat embedded (webhooks, notifications, digest, retention) beside runserver, on
-# the embedded file-system broker unless CELERY_BROKER_URL is set; Ctrl-C stops all of them.
+# `make run` is `make demo` then `make serve`: runserver beside a Celery worker with beat embedded
+# (webhooks, notifications, digest, retention), on the embedded file-system broker unless
+# CELERY_BROKER_URL is set. `make serve` alone serves a database already migrated, as
+# tests/production/test_make_run.py runs it. The recipe's shell starts both in its background and
+# waits for runserver; Ctrl-C (or TERM or HUP to make) ends that wait, and its exit stops both
+# (runserver takes its autoreloader child along, the worker its pool and beat) and waits for them, so
+# nothing outlives make. Not `kill 0`: that signals the whole process group, the shell itself
+# included (a TERM trap running `kill 0` recurses until the shell crashes) and, when make runs without
+# job control, whatever started it.
+define serve-recipe
+	@echo "Serving VP Portal on http://127.0.0.1:$(PORT)/ with a background worker and beat (Ctrl-C to stop)"
+	@trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP; \
+	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; \
+	$(DEMO_ENV) $(BIN)/celery -A vpportal worker --beat -l warning -c 2 & worker=$$!; \
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	wait $$server
+endef
+
 run: demo
-	@echo "Serving VP Portal on http://127.0.0.1:$(PORT)/ with a background worker (Ctrl-C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(DEMO_ENV) $(BIN)/celery -A vpportal worker --beat -l warning -c 2 & \
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(serve-recipe)
+
+serve:
+	$(serve-recipe)
 
 lint: venv-dev
 	$(BIN)/ruff check .

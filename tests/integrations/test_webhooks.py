@@ -2,6 +2,8 @@
 Standard Webhooks signatures checked by the package's own verify on a real loopback receiver,
 retries with backoff and Retry-After, give-up and disable, ordering per subscription, SSRF."""
 
+import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -9,6 +11,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook as StandardWebhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from integrations import delivery, targets
 from integrations.delivery import backoff, deliver_due
 from integrations.dispatch import fan_out_webhooks
 from integrations.models import Webhook, WebhookDelivery
@@ -142,6 +145,50 @@ def test_connection_errors_and_redirects_are_failures_never_followed(governance,
     deliver_due(webhook.pk)
     failed = WebhookDelivery.objects.get(attempt=2)
     assert failed.status == "failed" and failed.response_status is None and "Connection failed" in failed.error
+
+
+def test_a_receiver_that_does_not_answer_within_the_timeout_is_a_failure_retried(
+    governance, receiver, private_targets, settings
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    webhook, _ = subscribe(governance, receiver)
+    event = record_event(RiskFactory(), "risk.updated", by=governance)
+    answer = threading.Event()
+    receiver.script = [lambda: answer.wait(60) and 200]  # holds the first request until the attempt gave up
+    try:
+        assert deliver(webhook).delivered == 0
+    finally:
+        answer.set()
+    first = WebhookDelivery.objects.get(event=event, attempt=1)
+    assert (first.status, first.response_status, first.error) == ("failed", None, "No answer within 0.5 s.")
+    make_due()
+    assert deliver_due(webhook.pk).delivered == 1
+    assert [r["id"] for r in receiver.received] == [first.message_id] * 2
+
+
+def test_the_target_is_resolved_again_before_every_attempt(governance, settings, monkeypatch):
+    """A host that resolved to a public address when subscribed and to a private one at delivery
+    (DNS rebinding) is refused then: nothing is sent, the attempt fails and is retried later."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    resolves_to = ["93.184.215.14"]  # a public address
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (resolves_to[0], port))]
+
+    monkeypatch.setattr(targets.socket, "getaddrinfo", getaddrinfo)
+    created = api_client(governance).post(
+        "/api/v1/webhooks/", {"url": "http://hooks.example.com/in", "event_types": ["risk.*"]}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    event = record_event(RiskFactory(), "risk.updated", by=governance)
+    resolves_to[0] = "127.0.0.1"
+    monkeypatch.setattr(delivery.requests, "post", lambda *a, **k: pytest.fail("a refused target was sent to"))
+    fan_out_webhooks()
+    assert deliver_due(created.json()["id"]).delivered == 0
+    first = WebhookDelivery.objects.get(event=event, attempt=1)
+    assert (first.status, first.response_status) == ("failed", None)
+    assert "127.0.0.1" in first.error and "refused" in first.error
+    assert WebhookDelivery.objects.get(event=event, attempt=2).status == "pending"
 
 
 def test_rotation_signs_with_both_secrets_during_the_overlap(governance, receiver, private_targets):
