@@ -16,11 +16,9 @@ from vpportal.core.api import (
     TrackedSerializer,
     record_action,
     spec_fields,
-    spec_serializer,
+    spec_viewset,
     tracked_schema,
 )
-
-AISystemSerializer = spec_serializer(AI_SYSTEM)
 
 
 class RiskSerializer(TrackedSerializer):
@@ -122,11 +120,7 @@ class MitigationSerializer(TrackedSerializer):
         list_serializer_class = RelatedIdsListSerializer
 
 
-@tracked_schema
-class AISystemViewSet(ExternalReferenceViewSet):
-    serializer_class = AISystemSerializer
-    filterset_class = AISystemFilterSet
-    writes = services.AISYSTEM_WRITES
+AISystemViewSet = spec_viewset(AI_SYSTEM, AISystemFilterSet, services.AISYSTEM_WRITES, base=ExternalReferenceViewSet)
 
 
 @tracked_schema
