@@ -76,6 +76,10 @@ class PrimaryKeyList(serializers.ListField):
         ids = instance.__dict__.get("_related_ids", {}).get(self.source)
         return ids if ids is not None else super().get_attribute(instance)
 
+    def read_row(self, row: dict) -> list:
+        """The ids on a page read as `.values()` rows (RelatedIdsListSerializer put them there)."""
+        return row["_related_ids"][self.source]
+
     def to_representation(self, value):
         return value if isinstance(value, list) else [obj.pk for obj in value.all()]
 
@@ -89,9 +93,11 @@ class RelatedIdsListSerializer(serializers.ListSerializer):
         rows = list(data.all() if hasattr(data, "all") else data)
         fields = [f for f in self.child.fields.values() if isinstance(f, PrimaryKeyList) and not f.write_only]
         if rows and fields:
-            by_id = {row.pk: row for row in rows}
+            # Model instances, or `.values()` rows (TrackedViewSet.list): the ids go in the same place.
+            slots = {}
             for row in rows:
-                row.__dict__["_related_ids"] = {}
+                plain = type(row) is dict
+                slots[row["id"] if plain else row.pk] = (row if plain else row.__dict__).setdefault("_related_ids", {})
             for field in fields:
                 relation = self.child.Meta.model._meta.get_field(field.source)
                 through = relation.remote_field.through
@@ -102,14 +108,14 @@ class RelatedIdsListSerializer(serializers.ListSerializer):
                     for o in relation.related_model._meta.ordering
                 ]
                 pairs = (
-                    through.objects.filter(**{f"{source}__in": list(by_id)})
+                    through.objects.filter(**{f"{source}__in": list(slots)})
                     .order_by(*order)
                     .values_list(f"{source}_id", f"{target}_id")
                 )
-                for row in rows:
-                    row.__dict__["_related_ids"][field.source] = []
+                for ids in slots.values():
+                    ids[field.source] = []
                 for row_id, other in pairs:
-                    by_id[row_id].__dict__["_related_ids"][field.source].append(other)
+                    slots[row_id][field.source].append(other)
         return super().to_representation(rows)
 
 
