@@ -56,7 +56,7 @@ class LinkIds(serializers.ListField):
             links = instance._link_ids = link_ids([instance.pk]).get(instance.pk, {})
         return links.get(self.kind.name, [])
 
-    def read_row(self, row: dict) -> list:
+    def read_row(self, row: dict, serializer) -> list:
         """A page read as `.values()` rows: EvidenceViewSet.paginate_queryset put the links there."""
         return row["_link_ids"].get(self.kind.name, [])
 
@@ -72,8 +72,8 @@ class LinkIds(serializers.ListField):
 class DownloadUrlField(serializers.SerializerMethodField):
     """The file's download link: from the record's id alone, so a page read as rows has it too."""
 
-    def read_row(self, row: dict) -> str:
-        return self.parent.download_url_of(row["id"])
+    def read_row(self, row: dict, serializer) -> str:
+        return serializer.download_url_of(row["id"])
 
 
 def _link_fields():

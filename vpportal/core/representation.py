@@ -152,7 +152,11 @@ def compile_representation(serializer):
 
 
 class RowPlan:
-    """How a serializer's rows are read as dicts: `columns` for `.values()`, `represent(row)`."""
+    """How a serializer class's rows are read as dicts: `columns` for `.values()`, and
+    `represent(row, serializer)`. Built once per class (from a serializer without context), so a
+    list page builds no serializer fields at all; a field that reads a row itself is handed the
+    page's own serializer (`read_row(row, serializer)`, answering the representation), which carries
+    the request."""
 
     def __init__(self, columns: list[str], represent):
         self.columns, self.represent = columns, represent
@@ -180,21 +184,20 @@ def compile_row_plan(serializer) -> RowPlan | None:
                 columns.append(attribute)
             steps.append((field.field_name, attribute, None, _converter(field)))
         elif callable(getattr(field, "read_row", None)):
-            steps.append((field.field_name, None, field, None))
+            steps.append((field.field_name, None, field.read_row, None))
         else:
             return None
     if "id" not in columns:
         return None  # the page's own helpers (related ids, cursors) key rows by id
 
-    def represent(row):
+    def represent(row, serializer):
         result = {}
-        for name, attribute, reader, convert in steps:
-            if reader is None:
+        for name, attribute, read_row, convert in steps:
+            if read_row is None:
                 value = row[attribute]
                 result[name] = value if value is None or convert is None else convert(value)
             else:
-                value = reader.read_row(row)
-                result[name] = None if value is None else reader.to_representation(value)
+                result[name] = read_row(row, serializer)
         return result
 
     return RowPlan(columns, represent)
@@ -206,15 +209,17 @@ class CompiledRepresentation:
 
     def to_representation(self, instance):
         if type(instance) is dict:
-            return self.row_plan().represent(instance)
+            return self.row_plan().represent(instance, self)
         represent = self.__dict__.get("_compiled_representation")
         if represent is None:
             represent = self._compiled_representation = compile_representation(self)
         return represent(instance)
 
     def row_plan(self) -> RowPlan | None:
-        """How this serializer reads a list page as `.values()` rows (None: as model instances)."""
-        if "_row_plan" not in self.__dict__:
-            own = type(self).to_representation is CompiledRepresentation.to_representation
-            self._row_plan = compile_row_plan(self) if own else None
-        return self._row_plan
+        """How this serializer's class reads a list page as `.values()` rows (None: as model
+        instances), compiled once per class."""
+        cls = type(self)
+        if "_row_plan" not in cls.__dict__:
+            own = cls.to_representation is CompiledRepresentation.to_representation
+            cls._row_plan = compile_row_plan(cls()) if own else None
+        return cls._row_plan
