@@ -8,8 +8,8 @@ and (b), with `grow=True`, the same page, unfiltered and filtered, at 1,000 and 
 The baseline must carry the same columns as the API's rows: the harness compares the two key sets
 and fails when they differ (add the API's extra keys with `extra`). The relations' texts the API
 answers beside every foreign key (`owner_display`; for a login, `created_by_display` and
-`created_by_user`) are added to every baseline by `relation_columns()`, joined in the same query as
-the API joins them.
+`created_by_user`) are added to every baseline by `relation_columns()`, read in the same query by
+the same expressions as the API's (vpportal/core/api_relations.py).
 """
 
 from collections.abc import Callable
@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 
 from evidence.models import Evidence, EvidenceLink
 from governance.models import Incident, Mitigation, Risk
 from initiatives.models import KPI, Initiative, KPIMeasurement
-from vpportal.core.api_relations import display_expression
+from vpportal.core.api_relations import display_expression, user_display_expression
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,14 @@ class ListEndpoint:
 def relation_columns(model) -> dict:
     """{key: expression} of the texts beside each foreign key, as the API answers them: the login's
     person name (or username) and its user id for a login, the related record's display text for a
-    model that declares DISPLAY_FIELDS (vpportal/core/api_relations.py)."""
+    model that declares DISPLAY_FIELDS (the API's own expressions, vpportal/core/api_relations.py)."""
     user_model, extra = get_user_model(), {}
     for f in model._meta.concrete_fields:
         if not f.many_to_one:
             continue
         if f.related_model is user_model:
             extra[f"{f.name}_user"] = F(f.attname)
-            extra[f"{f.name}_display"] = Coalesce(
-                F(f"{f.name}__person__name"), F(f"{f.name}__username"), output_field=CharField()
-            )
+            extra[f"{f.name}_display"] = user_display_expression(f.name)
         elif getattr(f.related_model, "DISPLAY_FIELDS", None):
             extra[f"{f.name}_display"] = display_expression(f.related_model, f.name)
     return extra
