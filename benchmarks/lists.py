@@ -120,7 +120,9 @@ def _resize(model, rows: int) -> int:
     have = model.objects.count()
     with connection.cursor() as cursor:
         if have > rows:
-            cursor.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM {table} ORDER BY id DESC LIMIT %s)", [rows])
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM {table} ORDER BY id DESC LIMIT %s)", [rows]
+            )
         elif have < rows:
             columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
             select = [

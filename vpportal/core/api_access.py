@@ -200,7 +200,9 @@ class KeysetPagination(Pagination):
 
     def encode_cursor(self, row) -> str:
         # A model instance, or a page's `.values()` row (TrackedViewSet.list).
-        moment, pk = (row[self.keyset_field], row["id"]) if type(row) is dict else (getattr(row, self.keyset_field), row.pk)
+        moment, pk = (
+            (row[self.keyset_field], row["id"]) if type(row) is dict else (getattr(row, self.keyset_field), row.pk)
+        )
         position = json.dumps([moment.isoformat(), pk])
         return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
 
