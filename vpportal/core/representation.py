@@ -178,15 +178,15 @@ def compile_row_plan(serializer) -> RowPlan | None:
         return None
     columns, steps = [], []
     for field in serializer._readable_fields:
-        attribute = _plain_attribute(model, field) or _column_attribute(model, field)
-        if attribute is not None:
-            if attribute not in columns:
-                columns.append(attribute)
-            steps.append((field.field_name, attribute, None, _converter(field)))
-        elif callable(getattr(field, "read_row", None)):
+        if callable(getattr(field, "read_row", None)):  # a field that knows how to read a row wins
             steps.append((field.field_name, None, field.read_row, None))
-        else:
+            continue
+        attribute = _plain_attribute(model, field) or _column_attribute(model, field)
+        if attribute is None:
             return None
+        if attribute not in columns:
+            columns.append(attribute)
+        steps.append((field.field_name, attribute, None, _converter(field)))
     if "id" not in columns:
         return None  # the page's own helpers (related ids, cursors) key rows by id
 
