@@ -111,18 +111,16 @@ def _resize(model, rows: int) -> int:
     """Make `model`'s table hold `rows` rows (inside the caller's transaction, rolled back after).
 
     Growing copies existing rows (unique keys get a distinct value; everything else is copied, so
-    the planner sees a table like the seeded one, only larger). Shrinking keeps the newest `rows`
-    rows (highest ids) and deletes the others: foreign keys to them are deferred and never checked,
-    since nothing commits. The deleted rows stay in the indexes until a VACUUM, which cannot run
-    inside the transaction; keeping the newest ones means a newest-first list does not step over
-    9,000 deleted entries before its page (which made the small table slower than the large one)."""
+    the planner sees a table like the seeded one, only larger). Shrinking deletes the rows past the
+    first `rows`: foreign keys to them are deferred and never checked, since nothing commits. The
+    deleted rows stay in the indexes until a VACUUM, which cannot run inside the transaction, so a
+    newest-first list steps over them before its page in the small phase (keeping the newest rows
+    instead would leave the filtered risk list fewer rows than a page: 84 of 100)."""
     table = connection.ops.quote_name(model._meta.db_table)
     have = model.objects.count()
     with connection.cursor() as cursor:
         if have > rows:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM {table} ORDER BY id DESC LIMIT %s)", [rows]
-            )
+            cursor.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM {table} ORDER BY id LIMIT %s)", [rows])
         elif have < rows:
             columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
             select = [
