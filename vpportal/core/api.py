@@ -388,7 +388,9 @@ class TrackedViewSet(RecordActions, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         """DRF's list, reading the page as `.values()` rows when the serializer can represent them
         (vpportal/core/representation.py `row_plan`): the same JSON without a model instance per
-        row. `paginate_rows` is the hook for what a page adds to its rows (related ids)."""
+        row. What a page adds to its rows in one query is added by the list serializer
+        (`RelatedIdsListSerializer`) or the viewset's `paginate_queryset` (evidence's links), to
+        instances and rows alike."""
         queryset = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer(None, many=True)
         plan = getattr(serializer.child, "row_plan", lambda: None)()
