@@ -28,6 +28,8 @@ def list_rows(name: str, params) -> dict:
             ids.setdefault(row_id, []).append(other)
         for row in rows:
             row[key] = ids.get(row["id"], [])
+    if endpoint.page is not None:
+        endpoint.page(rows)
     return {"count": queryset.count(), "results": rows}
 
 

@@ -72,6 +72,74 @@ def _seed_mitigations():
         )
 
 
+def _seed_incidents():
+    """One incident per risk (severities, statuses and serious kinds in turn), linked to its risk, its
+    AI system and its mitigation, by one INSERT ... SELECT per table."""
+    from governance.models import Incident, Mitigation, Risk
+
+    if Incident.objects.exists():
+        return
+    incident, risk = Incident._meta.db_table, Risk._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {incident} (created_at, updated_at, version, created_by_id, updated_by_id, key, title, "
+            "description, category, severity, occurred_at, detected_at, status, root_cause, lessons_learned, "
+            "serious, serious_kind, reported_to_authority_at, authority_reference, initiative_id, owner_id, "
+            "reported_by_id, external_system, external_id) "
+            "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, 'INC-' || lpad(r.id::text, 6, '0'), "
+            "'Incident on ' || r.title, '', r.category, "
+            "(ARRAY['low', 'medium', 'high', 'critical'])[1 + r.id % 4], "
+            "now() - make_interval(hours => r.id::int + 2), now() - make_interval(hours => r.id::int), "
+            "(ARRAY['open', 'investigating', 'mitigated', 'closed'])[1 + r.id % 4], '', '', "
+            "r.id % 10 = 0, CASE WHEN r.id % 10 = 0 THEN 'other_serious' ELSE '' END, NULL, '', "
+            f"r.initiative_id, r.owner_id, NULL, '', '' FROM {risk} r"
+        )
+        links = (
+            ("risks", "risk_id", "r.id"),
+            ("ai_systems", "aisystem_id", "r.ai_system_id"),
+        )
+        for relation, column, value in links:
+            through = getattr(Incident, relation).through._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {through} (incident_id, {column}) SELECT i.id, {value} FROM {incident} i "
+                f"JOIN {risk} r ON i.key = 'INC-' || lpad(r.id::text, 6, '0') WHERE {value} IS NOT NULL"
+            )
+        through = Incident.mitigations.through._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {through} (incident_id, mitigation_id) SELECT i.id, m.id FROM {incident} i "
+            f"JOIN {risk} r ON i.key = 'INC-' || lpad(r.id::text, 6, '0') "
+            f"JOIN {Mitigation._meta.db_table} m ON m.risk_id = r.id"
+        )
+
+
+def _seed_evidence():
+    """One piece of evidence per risk (kinds in turn), attached to its risk, by INSERT ... SELECT.
+    The stored-file columns are filled; no file is stored (the list never reads one)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from evidence.models import Evidence, EvidenceLink
+    from governance.models import Risk
+
+    if Evidence.objects.exists():
+        return
+    kinds = "ARRAY['dpia', 'model_card', 'test_report', 'validation_report', 'bias_audit', 'other']"
+    evidence, risk = Evidence._meta.db_table, Risk._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {evidence} (created_at, updated_at, version, created_by_id, updated_by_id, title, kind, "
+            "description, valid_until, file, original_name, content_type, size, sha256, uploaded_at, uploaded_by_id) "
+            "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, 'Evidence ' || r.id || ' for ' || r.title, "
+            f"({kinds})[1 + r.id % 6], '', CASE WHEN r.id % 3 = 0 THEN current_date + (r.id % 400)::int - 200 END, "
+            "md5(r.id::text), 'evidence-' || r.id || '.pdf', 'application/pdf', 1000 + r.id, md5(r.id::text) "
+            f"|| md5(r.title), now() - make_interval(hours => r.id::int), r.owner_id FROM {risk} r"
+        )
+        cursor.execute(
+            f"INSERT INTO {EvidenceLink._meta.db_table} (evidence_id, content_type_id, object_id, created_at) "
+            f"SELECT e.id, %s, substring(e.original_name from 'evidence-([0-9]+)')::bigint, now() FROM {evidence} e",
+            [ContentType.objects.get_for_model(Risk).pk],
+        )
+
+
 def _seed_events(count: int) -> tuple[int, int]:
     """(first id, rows) of the change feed, topped up to `count` events by one INSERT ... SELECT:
     initiative updates, each carrying the initiative's row as its data (about the API's size)."""
@@ -125,6 +193,8 @@ def ensure(scale, stdout) -> dict:
         seconds = time.monotonic() - started
         stdout.write(f"\nSeeded in {seconds:.0f} s.\n")
     _seed_mitigations()
+    _seed_incidents()
+    _seed_evidence()
     events = _seed_events(scale.events)
     # Fresh statistics and visibility map: the planner and index-only scans see the real table.
     with connection.cursor() as cursor:

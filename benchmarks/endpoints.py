@@ -8,20 +8,21 @@ and (b), with `grow=True`, the same page, unfiltered and filtered, at 1,000 and 
 The baseline must carry the same columns as the API's rows: the harness compares the two key sets
 and fails when they differ (add the API's extra keys with `extra`). The relations' texts the API
 answers beside every foreign key (`owner_display`; for a login, `created_by_display` and
-`created_by_user`) are added to every baseline by `relation_columns()`, joined in the same query as
-the API joins them.
+`created_by_user`) are added to every baseline by `relation_columns()`, read in the same query by
+the same expressions as the API's (vpportal/core/api_relations.py).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, F
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 
-from governance.models import Mitigation, Risk
+from evidence.models import Evidence, EvidenceLink
+from governance.models import Incident, Mitigation, Risk
 from initiatives.models import KPI, Initiative, KPIMeasurement
-from vpportal.core.api_relations import display_expression
+from vpportal.core.api_relations import display_expression, user_display_expression
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class ListEndpoint:
     rows: Callable | None = None
     # Keys the API adds beyond the model's columns: {key: expression for `.values()`}.
     extra: dict = field(default_factory=dict)
+    # Columns the API does not answer (a stored file's name): left out of the baseline too.
+    hidden: tuple = ()
+    # What the page adds to its rows in one query (evidence's links): rows -> None, in place.
+    page: Callable | None = None
     # Many-to-many keys, each a list of ids: {key: (through model, source column, target column)}.
     many: dict = field(default_factory=dict)
     # Whole-list query string (`kpi=<id>` for points: set by the harness).
@@ -47,29 +52,44 @@ class ListEndpoint:
     def columns(self) -> list[str]:
         names = []
         for f in self.model._meta.concrete_fields:
-            names.append(f.name if f.is_relation else f.attname)
+            if f.name not in self.hidden:
+                names.append(f.name if f.is_relation else f.attname)
         return names
 
     def values_extra(self) -> dict:
-        return {**relation_columns(self.model), **self.extra}
+        relations = relation_columns(self.model)
+        hidden = {key for key in relations for name in self.hidden if key.startswith(f"{name}_")}
+        return {**{k: v for k, v in relations.items() if k not in hidden}, **self.extra}
 
 
 def relation_columns(model) -> dict:
     """{key: expression} of the texts beside each foreign key, as the API answers them: the login's
     person name (or username) and its user id for a login, the related record's display text for a
-    model that declares DISPLAY_FIELDS (vpportal/core/api_relations.py)."""
+    model that declares DISPLAY_FIELDS (the API's own expressions, vpportal/core/api_relations.py)."""
     user_model, extra = get_user_model(), {}
     for f in model._meta.concrete_fields:
         if not f.many_to_one:
             continue
         if f.related_model is user_model:
             extra[f"{f.name}_user"] = F(f.attname)
-            extra[f"{f.name}_display"] = Coalesce(
-                F(f"{f.name}__person__name"), F(f"{f.name}__username"), output_field=CharField()
-            )
+            extra[f"{f.name}_display"] = user_display_expression(f.name)
         elif getattr(f.related_model, "DISPLAY_FIELDS", None):
             extra[f"{f.name}_display"] = display_expression(f.related_model, f.name)
     return extra
+
+
+def _evidence_links(rows: list[dict]):
+    """Each evidence row's attached records, one list of ids per attachable kind (one query)."""
+    from evidence import registry
+
+    names = {type_id: name for name, type_id in registry.content_type_ids().items()}
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row.update({name: [] for name in names.values()})
+    links = EvidenceLink.objects.filter(evidence_id__in=list(by_id)).order_by("object_id")
+    for evidence_id, type_id, object_id in links.values_list("evidence_id", "content_type_id", "object_id"):
+        if type_id in names:
+            by_id[evidence_id][names[type_id]].append(object_id)
 
 
 def _risks():
@@ -112,7 +132,35 @@ ENDPOINTS: list[ListEndpoint] = [
         ("status=planned", {"status": "planned"}),
         many={"requirements": (Mitigation.requirements.through, "mitigation_id", "requirement_id")},
     ),
-    # The lead adds, at merge: ListEndpoint("incidents", Incident, (...)), ListEndpoint("evidence", Evidence, (...)).
+    ListEndpoint(
+        "incidents",
+        Incident,
+        ("severity=high", {"severity": "high"}),
+        rows=lambda: Incident.objects.with_deadline(),
+        extra={"report_due": F("report_due")},
+        many={
+            "ai_systems": (Incident.ai_systems.through, "incident_id", "aisystem_id"),
+            "risks": (Incident.risks.through, "incident_id", "risk_id"),
+            "mitigations": (Incident.mitigations.through, "incident_id", "mitigation_id"),
+        },
+        hidden=("reported_by",),
+        grow=False,
+    ),
+    ListEndpoint(
+        "evidence",
+        Evidence,
+        ("kind=dpia", {"kind": "dpia"}),
+        rows=lambda: Evidence.objects.with_currency(),
+        extra={
+            "is_current": F("is_current"),
+            "download_url": Concat(
+                Value("http://localhost/api/v1/evidence/"), Cast("id", CharField()), Value("/download/")
+            ),
+        },
+        hidden=("file",),
+        page=_evidence_links,
+        grow=False,
+    ),
 ]
 
 

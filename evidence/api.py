@@ -53,8 +53,12 @@ class LinkIds(serializers.ListField):
     def get_attribute(self, instance):
         links = getattr(instance, "_link_ids", None)
         if links is None:
-            links = instance._link_ids = link_ids([instance]).get(instance.pk, {})
+            links = instance._link_ids = link_ids([instance.pk]).get(instance.pk, {})
         return links.get(self.kind.name, [])
+
+    def read_row(self, row: dict, serializer) -> list:
+        """A page read as `.values()` rows: EvidenceViewSet.paginate_queryset put the links there."""
+        return row["_link_ids"].get(self.kind.name, [])
 
     def to_representation(self, value):
         return list(value)
@@ -65,6 +69,13 @@ class LinkIds(serializers.ListField):
         return super().get_value(dictionary)
 
 
+class DownloadUrlField(serializers.SerializerMethodField):
+    """The file's download link: from the record's id alone, so a page read as rows has it too."""
+
+    def read_row(self, row: dict, serializer) -> str:
+        return serializer.download_url_of(row["id"])
+
+
 def _link_fields():
     return {kind.name: LinkIds(kind=kind) for kind in registry.attachables()}
 
@@ -72,7 +83,7 @@ def _link_fields():
 class _EvidenceSerializer(TrackedSerializer):
     file = serializers.FileField(write_only=True, required=True, use_url=False)
     is_current = serializers.BooleanField(read_only=True)
-    download_url = serializers.SerializerMethodField()
+    download_url = DownloadUrlField()
 
     class Meta(TrackedSerializer.Meta):
         model = Evidence
@@ -86,8 +97,11 @@ class _EvidenceSerializer(TrackedSerializer):
         return fields
 
     def get_download_url(self, obj) -> str:
+        return self.download_url_of(obj.pk)
+
+    def download_url_of(self, pk) -> str:
         request = self.context.get("request")
-        url = f"/api/v1/evidence/{obj.pk}/download/"
+        url = f"/api/v1/evidence/{pk}/download/"
         return request.build_absolute_uri(url) if request else url
 
     def validate(self, attrs):
@@ -104,10 +118,10 @@ EvidenceSerializer = type(
 )
 
 
-def link_ids(evidence_list) -> dict:
+def link_ids(evidence_ids) -> dict:
     """{evidence id: {link name: [ids]}} for a page of evidence (one query)."""
     names = {type_id: name for name, type_id in registry.content_type_ids().items()}
-    result = {e.pk: {} for e in evidence_list}
+    result = {pk: {} for pk in evidence_ids}
     for evidence_id, type_id, object_id in EvidenceLink.objects.filter(evidence__in=list(result)).values_list(
         "evidence_id", "content_type_id", "object_id"
     ):
@@ -162,9 +176,14 @@ class EvidenceViewSet(TrackedViewSet):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
-            ids = link_ids(page)
+            # Model instances, or `.values()` rows (TrackedViewSet.list reads a page as rows).
+            plain = bool(page) and type(page[0]) is dict
+            ids = link_ids([e["id"] for e in page] if plain else [e.pk for e in page])
             for evidence in page:
-                evidence._link_ids = ids[evidence.pk]
+                if plain:
+                    evidence["_link_ids"] = ids[evidence["id"]]
+                else:
+                    evidence._link_ids = ids[evidence.pk]
         return page
 
     def create(self, request, *args, **kwargs):

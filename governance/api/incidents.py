@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.risks import PrimaryKeyList, RiskSerializer
+from governance.api.risks import PrimaryKeyList, RelatedIdsListSerializer, RiskSerializer
 from governance.choices import IncidentStatus
 from governance.filtersets.incidents import IncidentFilterSet, VendorFilterSet
 from governance.models import AISystem, Incident, Mitigation, Risk, Vendor
@@ -43,6 +43,7 @@ class IncidentSerializer(TrackedSerializer):
             "authority_reference",
         )
         extra_kwargs = {"status": {"help_text": "Starts open; change it with the transition action."}}
+        list_serializer_class = RelatedIdsListSerializer
 
 
 class IncidentTransitionSerializer(serializers.Serializer):
@@ -69,7 +70,9 @@ class VendorSerializer(TrackedSerializer):
 
 @tracked_schema
 class IncidentViewSet(ExternalReferenceViewSet):
-    queryset = Incident.objects.with_related().prefetch_related("risks", "mitigations")
+    # The related ids of a page are read by RelatedIdsListSerializer (one query per relation), not
+    # prefetched into a manager per row; a single record reads them through its managers.
+    queryset = Incident.objects.with_related().prefetch_related(None)
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     writes = services.INCIDENT_WRITES

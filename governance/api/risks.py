@@ -74,6 +74,10 @@ class PrimaryKeyList(serializers.ListField):
         ids = instance.__dict__.get("_related_ids", {}).get(self.source)
         return ids if ids is not None else super().get_attribute(instance)
 
+    def read_row(self, row: dict, serializer) -> list:
+        """The ids on a page read as `.values()` rows (RelatedIdsListSerializer put them there)."""
+        return row["_related_ids"][self.source]
+
     def to_representation(self, value):
         return value if isinstance(value, list) else [obj.pk for obj in value.all()]
 
@@ -85,13 +89,20 @@ class RelatedIdsListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
-        fields = [f for f in self.child.fields.values() if isinstance(f, PrimaryKeyList) and not f.write_only]
+        # The declared fields (not `child.fields`: a page read as rows builds no bound fields).
+        fields = [
+            (field.source or name, field)
+            for name, field in type(self.child)._declared_fields.items()
+            if isinstance(field, PrimaryKeyList) and not field.write_only
+        ]
         if rows and fields:
-            by_id = {row.pk: row for row in rows}
+            # Model instances, or `.values()` rows (TrackedViewSet.list): the ids go in the same place.
+            slots = {}
             for row in rows:
-                row.__dict__["_related_ids"] = {}
-            for field in fields:
-                relation = self.child.Meta.model._meta.get_field(field.source)
+                plain = type(row) is dict
+                slots[row["id"] if plain else row.pk] = (row if plain else row.__dict__).setdefault("_related_ids", {})
+            for source_name, _field in fields:
+                relation = self.child.Meta.model._meta.get_field(source_name)
                 through = relation.remote_field.through
                 source = relation.m2m_field_name()
                 target = relation.m2m_reverse_field_name()
@@ -100,14 +111,14 @@ class RelatedIdsListSerializer(serializers.ListSerializer):
                     for o in relation.related_model._meta.ordering
                 ]
                 pairs = (
-                    through.objects.filter(**{f"{source}__in": list(by_id)})
+                    through.objects.filter(**{f"{source}__in": list(slots)})
                     .order_by(*order)
                     .values_list(f"{source}_id", f"{target}_id")
                 )
-                for row in rows:
-                    row.__dict__["_related_ids"][field.source] = []
+                for ids in slots.values():
+                    ids[source_name] = []
                 for row_id, other in pairs:
-                    by_id[row_id].__dict__["_related_ids"][field.source].append(other)
+                    slots[row_id][source_name].append(other)
         return super().to_representation(rows)
 
 

@@ -385,6 +385,22 @@ class TrackedViewSet(RecordActions, viewsets.ModelViewSet):
         # not 500. Annotations and prefetches stay.
         return self.queryset.select_related(None).visible_to(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        """DRF's list, reading the page as `.values()` rows when the serializer can represent them
+        (vpportal/core/representation.py `row_plan`): the same JSON without a model instance per
+        row. What a page adds to its rows in one query is added by the list serializer
+        (`RelatedIdsListSerializer`) or the viewset's `paginate_queryset` (evidence's links), to
+        instances and rows alike."""
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer(None, many=True)
+        plan = getattr(serializer.child, "row_plan", lambda: None)()
+        if plan is not None and plan.selectable(queryset):
+            queryset = queryset.values(*plan.columns)
+        page = self.paginate_queryset(queryset)
+        serializer.instance = page if page is not None else queryset
+        data = serializer.data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         if_none_match = request.headers.get("If-None-Match")

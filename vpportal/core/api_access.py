@@ -199,7 +199,11 @@ class KeysetPagination(Pagination):
         return page
 
     def encode_cursor(self, row) -> str:
-        position = json.dumps([getattr(row, self.keyset_field).isoformat(), row.pk])
+        # A model instance, or a page's `.values()` row (TrackedViewSet.list).
+        moment, pk = (
+            (row[self.keyset_field], row["id"]) if type(row) is dict else (getattr(row, self.keyset_field), row.pk)
+        )
+        position = json.dumps([moment.isoformat(), pk])
         return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
 
     def decode_cursor(self, text: str):

@@ -9,6 +9,13 @@ the outcome is known in advance, so each field is compiled once per serializer i
 function. Anything else (nested serializers, `source="*"`, dotted sources, custom fields, values of
 an unexpected type) goes through DRF's own code, so the output never differs; the equivalence is
 tested on every API serializer (tests/test_api_representation.py).
+
+List pages go one step further (`row_plan`): when every field of a serializer is such a column or
+declares `read_row(row)` (ids of related records read for the whole page), the page is read with
+`.values()` and represented from those dicts, building no model instance at all. The rows come from
+the same queryset (its reader's private-column masks are in its SQL, vpportal/core/private_fields.py),
+so nothing a model instance would hide can appear; a serializer that adjusts a row with an instance
+(its own `to_representation`) is never read this way.
 """
 
 import datetime
@@ -58,6 +65,18 @@ def _plain_attribute(model, field) -> str | None:
     if hasattr(inspect.getattr_static(model, name, None), "__set__"):
         return None
     return name
+
+
+def _column_attribute(model, field) -> str | None:
+    """A field reading a model column by its attribute name (`created_by_user` from
+    `created_by_id`): on an instance Django's descriptor stands in between, on a row it is the column."""
+    if isinstance(field, RelatedField) or field.source == "*" or len(field.source_attrs) != 1:
+        return None
+    name = field.source_attrs[0]
+    for model_field in model._meta.concrete_fields:
+        if model_field.attname == name:
+            return name
+    return None
 
 
 def _converter(field):
@@ -132,12 +151,75 @@ def compile_representation(serializer):
     return represent
 
 
+class RowPlan:
+    """How a serializer class's rows are read as dicts: `columns` for `.values()`, and
+    `represent(row, serializer)`. Built once per class (from a serializer without context), so a
+    list page builds no serializer fields at all; a field that reads a row itself is handed the
+    page's own serializer (`read_row(row, serializer)`, answering the representation), which carries
+    the request."""
+
+    def __init__(self, columns: list[str], represent):
+        self.columns, self.represent = columns, represent
+
+    def selectable(self, queryset) -> bool:
+        """Whether `queryset` can answer every column (a derived value it does not annotate is
+        computed by the model: that page is read as instances)."""
+        query = queryset.query
+        names = {f.attname for f in queryset.model._meta.concrete_fields}
+        names.update(query.annotations, query.extra)
+        return all(column in names for column in self.columns)
+
+
+def compile_row_plan(serializer) -> RowPlan | None:
+    """A RowPlan equal to the compiled representation of model instances, or None when a field
+    needs the instance (a dotted source, a method field, a nested serializer...)."""
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    if model is None:
+        return None
+    columns, steps = [], []
+    for field in serializer._readable_fields:
+        if callable(getattr(field, "read_row", None)):  # a field that knows how to read a row wins
+            steps.append((field.field_name, None, field.read_row, None))
+            continue
+        attribute = _plain_attribute(model, field) or _column_attribute(model, field)
+        if attribute is None:
+            return None
+        if attribute not in columns:
+            columns.append(attribute)
+        steps.append((field.field_name, attribute, None, _converter(field)))
+    if "id" not in columns:
+        return None  # the page's own helpers (related ids, cursors) key rows by id
+
+    def represent(row, serializer):
+        result = {}
+        for name, attribute, read_row, convert in steps:
+            if read_row is None:
+                value = row[attribute]
+                result[name] = value if value is None or convert is None else convert(value)
+            else:
+                result[name] = read_row(row, serializer)
+        return result
+
+    return RowPlan(columns, represent)
+
+
 class CompiledRepresentation:
     """A serializer mixin: `to_representation` compiled once per serializer instance (a list's
-    child serializer compiles once for the page)."""
+    child serializer compiles once for the page); a dict is a row read by `row_plan()`."""
 
     def to_representation(self, instance):
+        if type(instance) is dict:
+            return self.row_plan().represent(instance, self)
         represent = self.__dict__.get("_compiled_representation")
         if represent is None:
             represent = self._compiled_representation = compile_representation(self)
         return represent(instance)
+
+    def row_plan(self) -> RowPlan | None:
+        """How this serializer's class reads a list page as `.values()` rows (None: as model
+        instances), compiled once per class."""
+        cls = type(self)
+        if "_row_plan" not in cls.__dict__:
+            own = cls.to_representation is CompiledRepresentation.to_representation
+            cls._row_plan = compile_row_plan(cls()) if own else None
+        return cls._row_plan

@@ -89,10 +89,12 @@ class EventViewSet(viewsets.ViewSet):
         if "object_id" in params:
             events = events.filter(object_id=params["object_id"])
         limit = params["limit"]
-        page = list(events.order_by("id")[: limit + 1])
+        # The page as `.values()` rows: no model instance per event (vpportal/core/representation.py).
+        rows = events.order_by("id").values(*ChangeEventSerializer().row_plan().columns)
+        page = list(rows[: limit + 1])
         has_more = len(page) > limit
         page = page[:limit]
         mask_private(page, request.user)
-        last = page[-1].pk if page else params["after"]
+        last = page[-1]["id"] if page else params["after"]
         url = replace_query_param(request.build_absolute_uri(), "after", last)
         return Response({"next": url, "has_more": has_more, "results": ChangeEventSerializer(page, many=True).data})

@@ -59,7 +59,13 @@ class EventQuerySet(models.QuerySet):
 def mask_private(events, user) -> None:
     """Remove the private fields (a model's PRIVATE_FIELDS) from `data` of each event `user` may
     not read them on, judged like the history page: by the stored record's own rule
-    (`history_hidden_for`); a deleted record's private fields are masked for everyone."""
+    (`history_hidden_for`); a deleted record's private fields are masked for everyone.
+
+    `events` are Event instances or `.values()` rows of them (the feed's page): both are masked in
+    place."""
+    if events and type(events[0]) is dict:
+        rows = events
+        events = [_RowEvent(row) for row in rows]
     by_model: dict = {}
     for event in events:
         by_model.setdefault(event.object_type, []).append(event)
@@ -80,3 +86,28 @@ def mask_private(events, user) -> None:
             hidden = record.history_hidden_for(user) if judged else frozenset(private)
             if hidden & set(event.data):
                 event.data = {k: v for k, v in event.data.items() if k not in hidden}
+
+
+class _RowEvent:
+    """An event's `.values()` row read and masked like an Event (object_type, object_id, data)."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: dict):
+        self.row = row
+
+    @property
+    def object_type(self):
+        return self.row["object_type"]
+
+    @property
+    def object_id(self):
+        return self.row["object_id"]
+
+    @property
+    def data(self):
+        return self.row["data"]
+
+    @data.setter
+    def data(self, value):
+        self.row["data"] = value
