@@ -261,6 +261,28 @@ def test_the_trend_returns_raw_points_for_short_ranges_and_buckets_long_ones(dja
     assert bucket == "point" and len(raw) <= 49
 
 
+def test_the_trend_answers_a_short_series_in_one_query_and_never_counts_a_long_one(django_assert_num_queries):
+    """Issue 23 (e): counting a year of minute points cost half as much as averaging them; the
+    trend reads at most `max_points + 1` points to choose between points and buckets."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kpi = KPIFactory()
+    start = (timezone.now() - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
+    KPIMeasurement.objects.bulk_create(
+        KPIMeasurement(kpi=kpi, observed_at=start + timedelta(hours=h), value=h) for h in range(11)
+    )
+    with django_assert_num_queries(1):
+        points, bucket = KPIMeasurement.objects.trend(kpi=kpi, max_points=11)
+    assert bucket == "point" and [v for _, v in points] == list(range(11))
+    assert [t for t, _ in points] == sorted(t for t, _ in points)
+    with CaptureQueriesContext(connection) as captured:
+        points, bucket = KPIMeasurement.objects.trend(kpi=kpi, max_points=10)
+    assert bucket == "day" and len(captured) == 2
+    assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+    assert len(points) == 1 and abs(points[0][1] - 5) < 1e-6  # one day: hours 0..10 average 5
+
+
 # --- transitions -------------------------------------------------------------------------------------
 def move(initiative, by, stage, **kwargs):
     return services.initiative_transition(initiative=initiative, by=by, stage=stage, **kwargs)
