@@ -134,6 +134,38 @@ def test_an_unchanged_dashboard_is_reused_and_any_change_through_the_app_refresh
         dashboard(executive, today=first_day + datetime.timedelta(days=1))
 
 
+@pytest.mark.parametrize("days", [0, 45, 400])
+def test_the_statements_compiled_once_give_the_numbers_of_the_querysets_they_come_from(
+    world, executive, monkeypatch, days
+):
+    """Issue 23: for a reader who sees every row, the reads whose SQL does not depend on the reader
+    are compiled once per process and later days and times are bound into them; every figure must
+    equal the one built from the querysets on each call (the path of any other reader)."""
+    from governance import querysets as governance_reads
+    from initiatives import querysets as initiative_reads
+    from initiatives.services import team
+    from leadership.dashboard import metrics
+    from vpportal.core.models import TrackedQuerySet
+
+    today = datetime.date.today() + datetime.timedelta(days=days)
+    compiled = [as_data(metrics.compute_dashboard(executive, today)) for _ in range(2)]  # derive, then bind
+    statements = [
+        metrics._OVERDUE_COUNTS,
+        metrics._ACKNOWLEDGEMENT_TOTALS,
+        metrics._FRAMEWORKS,
+        metrics._INCIDENT_DEADLINES,
+        initiative_reads._STATUS_OVERVIEW,
+        governance_reads._HEAT_MAP_COUNTS,
+        team._COVERAGE_COUNTS,
+    ]
+    assert all(any(s.compiled_for(using, *fixed) for using, fixed in s._templates) for s in statements)
+    with monkeypatch.context() as patched:
+        patched.setattr(TrackedQuerySet, "reads_every_row", lambda self: False)
+        built = as_data(metrics.compute_dashboard(executive, today))
+    assert compiled[0] == compiled[1] == built
+    assert built["kpis"]["by_status"]["red"]["count"] and built["framework_coverage"] is not None
+
+
 def test_leaders_and_executives_start_on_the_dashboard(world, leader, contributor):
     body = page_client(leader).get(reverse("home")).content.decode()
     assert "Welcome, Leader Persona" in body and "Initiatives by stage and health" in body

@@ -194,6 +194,23 @@ def test_the_status_overview_counts_and_ranks_like_with_status_in_one_query(wors
     assert [KPI.objects.get(pk=pk).name for pk, _ in worst_kpis][:3] == ["alpha", "charlie", "echo"][:worst]
 
 
+@pytest.mark.parametrize("hours_later", [0, 30, 24 * 20, 24 * 70, 24 * 200])
+def test_the_status_overview_compiled_once_binds_the_time_of_each_call(hours_later):
+    """Over every KPI the overview's statement is compiled once per process and `now` is bound into
+    it (issue 23): as time passes and KPIs go stale it must agree with `with_status()` itself."""
+    for cadence, value in [("daily", 90), ("weekly", 10), ("monthly", 75), ("quarterly", 95)]:
+        measure(KPIFactory(cadence=cadence, target=80, warning_threshold=70), value)
+    order = ("red", "amber", "grey", "green")
+    now = timezone.now() + timedelta(hours=hours_later)
+    for _ in range(2):  # the first call may derive the statement, the second reads with the kept one
+        counts, worst = KPI.objects.status_overview(10, order, now=now)
+        statuses = dict(KPI.objects.with_status(now).values_list("pk", "status"))
+        assert sorted(worst) == sorted(statuses.items())
+        assert {s: counts.get(s, 0) for s in order} == {s: list(statuses.values()).count(s) for s in order}
+    # The same through a queryset that is not the whole table (built on every call).
+    assert KPI.objects.filter(pk__in=list(statuses)).status_overview(10, order, now=now) == (counts, worst)
+
+
 def test_latest_per_kpi_gives_the_newest_points_of_each_kpi_in_time_order_in_one_query(
     django_assert_num_queries,
 ):

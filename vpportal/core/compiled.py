@@ -172,7 +172,8 @@ class Statement:
                 self._templates[key] = template if template is not None else self._UNUSABLE
             return actual[0], list(actual[1])
         if template is self._UNUSABLE:
-            return sql_of(self.build(*fixed, **arguments), using)
+            sql, params = sql_of(self.build(*fixed, **arguments), using)
+            return sql, list(params)
         return template.bind(arguments)
 
     def instances(self, using: str, *fixed, **arguments) -> list:
