@@ -181,8 +181,9 @@ class Statement:
         (`Model.objects.raw()`: fields converted as the ORM does; annotations converted here, as the
         ORM would, e.g. SQLite's text datetimes)."""
         template = self._templates.get((using, fixed))
-        if not isinstance(template, _Template) or template.model is None:
+        if template is None:
             self.sql(using, *fixed, **arguments)  # derives the template on first use
+        if not isinstance(template, _Template) or template.model is None:
             return list(self.build(*fixed, **arguments).using(using))
         sql, params = template.bind(arguments)
         rows = list(template.model._default_manager.db_manager(using).raw(sql, params))
