@@ -8,6 +8,10 @@ list uses the same FilterSet, so the figure and the list always agree (tests che
 Bounds: sparklines for at most SPARK_KPIS KPIs (worst status first), each with its newest
 SPARK_POINTS points; recent activity is the newest ACTIVITY_LIMIT history events.
 
+The reads whose SQL does not depend on the reader (counts, coverage, the KPI status overview) are
+compiled once per process for readers who see every row (vpportal/core/compiled.py): building and
+compiling them cost more than running them.
+
 A computed dashboard is reused for CACHE_SECONDS while the history watermark (the newest history
 id of every tracked model) is unchanged: between writes a leader's dashboard costs one query.
 """
