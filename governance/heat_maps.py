@@ -58,12 +58,13 @@ def heat_maps(query, queryset) -> list[dict]:
     maps = []
     for code, title, (l_key, i_key) in HEAT_MAPS:
         base, map_counts = bases[code], counts.get(code, {})
+        # The base query encoded once (a QueryDict copy is a deep copy; 50 cells a dashboard): the
+        # cell's keys were dropped from it, so they follow it as a copy with them set would put them.
+        prefix = f"?{base.urlencode()}&" if base else "?"
         rows = []
         for likelihood in range(5, 0, -1):
             cells = []
             for impact in range(1, 6):
-                link = base.copy()
-                link[l_key], link[i_key] = str(likelihood), str(impact)
                 level = level_for(likelihood * impact)
                 cells.append(
                     HeatCell(
@@ -72,7 +73,7 @@ def heat_maps(query, queryset) -> list[dict]:
                         map_counts.get((likelihood, impact), 0),
                         level,
                         RiskLevel(level).label,
-                        f"?{link.urlencode()}",
+                        f"{prefix}{l_key}={likelihood}&{i_key}={impact}",
                     )
                 )
             rows.append((likelihood, cells))

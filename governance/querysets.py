@@ -4,11 +4,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from vpportal.core.compiled import Statement
 from vpportal.core.models import TrackedQuerySet
 from vpportal.people.models import Person
 
@@ -113,13 +114,27 @@ class RiskQuerySet(TrackedQuerySet):
         """
         residual_keys = ("effective_residual_likelihood", "effective_residual_impact")
         keys = (("likelihood", "impact") if inherent else ()) + (residual_keys if residual else ())
-        rows = self.order_by()._with_effective_residuals().values(*keys).annotate(n=Count("pk")).values_list(*keys, "n")
+        if self.reads_every_row():
+            # Every risk (a reader who sees them all): the statement is compiled once per process.
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(*_HEAT_MAP_COUNTS.sql(self.db, self.model, keys))
+                rows = cursor.fetchall()
+        else:
+            rows = _heat_map_counts(self, keys)
         maps = {name: {} for name, wanted in (("inherent", inherent), ("residual", residual)) if wanted}
         for *values, n in rows:
             for position, name in enumerate(maps):  # each map's (likelihood, impact) pair, in keys order
                 cell = tuple(values[2 * position : 2 * position + 2])
                 maps[name][cell] = maps[name].get(cell, 0) + n
         return maps
+
+
+def _heat_map_counts(risks, keys):
+    grouped = risks.order_by()._with_effective_residuals().values(*keys).annotate(n=Count("pk"))
+    return grouped.values_list(*keys, "n")
+
+
+_HEAT_MAP_COUNTS = Statement(lambda model, keys: _heat_map_counts(model._default_manager.all(), keys))
 
 
 # The mitigations that count towards framework coverage (and are no longer due).
@@ -264,11 +279,12 @@ class FrameworkQuerySet(TrackedQuerySet):
     def with_related(self):
         return super().with_related().with_coverage()
 
-    def with_coverage(self):
+    def with_coverage(self, today=None):
         """Annotate `leaf_count` (the framework's requirements: leaves only, see governance.coverage)
         and `covered_count` (covered leaves), so a list of frameworks shows coverage in one query.
         Groupings (NIST functions and categories) are never counted as requirements: the list,
-        the detail page, the dashboard, the report and the API all read these two figures."""
+        the detail page, the dashboard, the report and the API all read these two figures.
+        `evidenced_count`: leaves with current evidence on `today` (the current date by default)."""
         if "covered_count" in self.query.annotations:
             return self
         requirements = _model("Requirement").objects.filter(framework=models.OuterRef("pk"))
@@ -276,7 +292,7 @@ class FrameworkQuerySet(TrackedQuerySet):
         return self.annotate(
             leaf_count=SubqueryCount(leaves.values("pk")),
             covered_count=SubqueryCount(leaves.covered().values("pk")),
-            evidenced_count=SubqueryCount(leaves.evidenced().values("pk")),
+            evidenced_count=SubqueryCount(leaves.evidenced(today).values("pk")),
         )
 
 

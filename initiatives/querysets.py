@@ -9,12 +9,9 @@ from django.db.models import (
     Avg,
     Case,
     CharField,
-    Count,
     DateTimeField,
     F,
     FloatField,
-    Max,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -25,6 +22,7 @@ from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth
 from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
+from vpportal.core.compiled import Statement
 from vpportal.core.models import TrackedQuerySet
 from vpportal.permissions import sees_every_mentorship
 
@@ -113,34 +111,53 @@ class KPIQuerySet(TrackedQuerySet):
             ),
         )
 
-    def status_overview(self, worst: int, order) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    def status_overview(self, worst: int, order, now=None) -> tuple[dict[str, int], list[tuple[int, str]]]:
         """({status: count}, [(kpi id, status)] of the `worst` KPIs) in one statement.
 
         `order` lists the statuses worst first; the worst KPIs are sorted by it, then by name and id.
         The status (`with_status()`, the one definition) is decided once per KPI in an inner query;
         window functions over it give every status's count and the ranking. Returns at most
-        `worst` + len(order) rows whatever the number of KPIs.
+        `worst` + len(order) rows whatever the number of KPIs. Over every KPI (a reader who sees
+        them all) the statement is compiled once per process and `now` bound into it
+        (vpportal/core/compiled.py): building and compiling the status expression cost more than
+        running it.
         """
-        connection = connections[self.db]
-        inner, inner_params = self.with_status().order_by().values("id", "name", "status").query.sql_with_params()
-        if connection.vendor == "postgresql":
-            # OFFSET 0 keeps PostgreSQL from flattening the inner query into the outer one, which
-            # would copy the status subquery into each place the outer query names `status`.
-            inner += " OFFSET 0"
-        rank = "CASE status " + " ".join(f"WHEN %s THEN {i}" for i in range(len(order))) + f" ELSE {len(order)} END"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, status, n, rn FROM (SELECT id, status, "
-                f"COUNT(*) OVER (PARTITION BY status) AS n, "
-                f"ROW_NUMBER() OVER (ORDER BY {rank}, name, id) AS rn, "
-                f"ROW_NUMBER() OVER (PARTITION BY status ORDER BY id) AS status_rn "
-                f"FROM ({inner}) AS kpi_status) AS ranked "
-                f"WHERE rn <= %s OR status_rn = 1 ORDER BY rn",
-                [*order, *inner_params, worst],
-            )
+        now = now or timezone.now()
+        if self.reads_every_row():
+            sql, params = _STATUS_OVERVIEW.sql(self.db, self.model, self.db, tuple(order), now=now)
+        else:
+            sql, params = _status_overview_sql(self, self.db, tuple(order), now)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [*params, worst])
             rows = cursor.fetchall()
         counts = {status: n for _, status, n, _ in rows}
         return counts, [(kpi_id, status) for kpi_id, status, _, rn in rows if rn <= worst]
+
+
+def _status_overview_sql(kpis, using: str, order: tuple, now) -> tuple[str, list]:
+    """The statement of `KPIQuerySet.status_overview()` (its last parameter, `worst`, left open)."""
+    inner, inner_params = (
+        kpis.with_status(now).order_by().values("id", "name", "status").query.get_compiler(using=using).as_sql()
+    )
+    if connections[using].vendor == "postgresql":
+        # OFFSET 0 keeps PostgreSQL from flattening the inner query into the outer one, which
+        # would copy the status subquery into each place the outer query names `status`.
+        inner += " OFFSET 0"
+    rank = "CASE status " + " ".join(f"WHEN %s THEN {i}" for i in range(len(order))) + f" ELSE {len(order)} END"
+    sql = (
+        f"SELECT id, status, n, rn FROM (SELECT id, status, "
+        f"COUNT(*) OVER (PARTITION BY status) AS n, "
+        f"ROW_NUMBER() OVER (ORDER BY {rank}, name, id) AS rn, "
+        f"ROW_NUMBER() OVER (PARTITION BY status ORDER BY id) AS status_rn "
+        f"FROM ({inner}) AS kpi_status) AS ranked "
+        f"WHERE rn <= %s OR status_rn = 1 ORDER BY rn"
+    )
+    return sql, [*order, *inner_params]
+
+
+_STATUS_OVERVIEW = Statement(
+    lambda model, using, order, now: _status_overview_sql(model._default_manager.all(), using, order, now)
+)
 
 
 class KPIMeasurementQuerySet(TrackedQuerySet):
@@ -153,7 +170,7 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
         """Points `(observed_at, value)` of one KPI in time order, at most about `max_points`.
 
         Long ranges are averaged per day, week or month in the database, so the chart of a KPI
-        with millions of points costs two bounded queries. Returns (points, bucket) where bucket is
+        with millions of points costs two bounded queries (a short series one). Returns (points, bucket) where bucket is
         "point", "day", "week" or "month".
         """
         points = self.filter(kpi=kpi)
@@ -161,13 +178,18 @@ class KPIMeasurementQuerySet(TrackedQuerySet):
             points = points.filter(observed_at__gte=since)
         if until is not None:
             points = points.filter(observed_at__lte=until)
-        stats = points.aggregate(n=Count("pk"), first=Min("observed_at"), last=Max("observed_at"))
-        if not stats["n"]:
-            return [], "point"
-        if stats["n"] <= max_points:
-            rows = points.order_by("observed_at", "pk").values_list("observed_at", "value")
-            return list(rows), "point"
-        days = (stats["last"] - stats["first"]).days + 1
+        # The first `max_points + 1` points, each carrying the newest point's time (an uncorrelated
+        # subquery, evaluated once): a short series is answered by this one statement, and a long one
+        # is never counted (a COUNT of a year of minute points cost half as much as its averages).
+        newest = points.order_by("-observed_at").values("observed_at")[:1]
+        head = list(
+            points.order_by("observed_at", "pk").values_list(
+                "observed_at", "value", Subquery(newest, output_field=DateTimeField())
+            )[: max_points + 1]
+        )
+        if len(head) <= max_points:
+            return [(observed_at, value) for observed_at, value, _ in head], "point"
+        days = (head[0][2] - head[0][0]).days + 1
         if days <= max_points:
             bucket, trunc = "day", TruncDay
         elif days / 7 <= max_points:

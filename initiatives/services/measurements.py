@@ -118,8 +118,9 @@ class BulkRejected(ValidationError):
         )
 
 
-def _parse_point(point, default_tz):
-    """(clean values, errors by field) for one incoming point, without touching the database."""
+def _parse_point(point, default_tz, latest_allowed):
+    """(clean values, errors by field) for one incoming point, without touching the database.
+    `latest_allowed`: the batch's "now" plus the allowed clock skew (read once per batch)."""
     if not isinstance(point, dict):
         return None, {"non_field_errors": ["Each point must be an object."]}
     errors, clean = {}, {}
@@ -153,7 +154,7 @@ def _parse_point(point, default_tz):
                 # The bounds KPIMeasurement's validators apply to a single point (vpportal/core/bounds.py).
                 if not bounds.EARLIEST_DATE <= clean["observed_at"].date() <= bounds.LATEST_DATE:
                     errors["observed_at"] = [f"Enter a date between {bounds.EARLIEST_DATE} and {bounds.LATEST_DATE}."]
-                elif clean["observed_at"] > timezone.now() + bounds.CLOCK_SKEW:
+                elif clean["observed_at"] > latest_allowed:
                     errors["observed_at"] = ["A measurement cannot be observed in the future."]
     value = point.get("value")
     if value is None or value == "":
@@ -261,9 +262,10 @@ def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
     if len(points) > BULK_LIMIT:
         raise ValidationError({"non_field_errors": [f"Send at most {BULK_LIMIT} points per request."]})
     default_tz = timezone.get_current_timezone()
+    latest_allowed = timezone.now() + bounds.CLOCK_SKEW
     parsed, errors = [], []
     for index, point in enumerate(points):
-        clean, point_errors = _parse_point(point, default_tz)
+        clean, point_errors = _parse_point(point, default_tz, latest_allowed)
         if point_errors:
             errors.append({"index": index, "errors": point_errors})
         parsed.append(clean)

@@ -11,10 +11,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
-from vpportal.core.counting import count_together
+from vpportal.core.compiled import Statement
+from vpportal.core.counting import count_together_sql, counts_of_row, run_count_together
 from vpportal.core.services import Writes, create_record, delete_record, require, save_new, update_record
 from vpportal.people.models import Person
 from vpportal.permissions import can_view_private_notes
@@ -259,6 +260,15 @@ def ai_literacy_window(today: datetime.date | None = None) -> tuple[datetime.dat
     return start, end
 
 
+def _coverage_counts_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
+    literate = TrainingAttendance.objects.ai_literacy_between(start, end).values("person_id")
+    active = Person.objects.active()
+    return count_together_sql(covered=active.filter(pk__in=literate), total=active)
+
+
+_COVERAGE_COUNTS = Statement(_coverage_counts_sql)
+
+
 def ai_literacy_coverage(today: datetime.date | None = None) -> Coverage:
     """Share of ACTIVE people who attended an AI-literacy training held in the last 12 months.
 
@@ -268,7 +278,9 @@ def ai_literacy_coverage(today: datetime.date | None = None) -> Coverage:
     start, end = ai_literacy_window(today)
     literate = TrainingAttendance.objects.ai_literacy_between(start, end).values("person_id")
     active = Person.objects.active()
-    counts = count_together(covered=active.filter(pk__in=literate), total=active)
+    # The same statement for every caller: compiled once per process, the window bound into it.
+    sql, params = _COVERAGE_COUNTS.sql(DEFAULT_DB_ALIAS, start=start, end=end)
+    counts = counts_of_row(("covered", "total"), run_count_together(DEFAULT_DB_ALIAS, sql, params))
     return Coverage(
         covered=counts["covered"],
         total=counts["total"],

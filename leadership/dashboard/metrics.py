@@ -8,6 +8,10 @@ list uses the same FilterSet, so the figure and the list always agree (tests che
 Bounds: sparklines for at most SPARK_KPIS KPIs (worst status first), each with its newest
 SPARK_POINTS points; recent activity is the newest ACTIVITY_LIMIT history events.
 
+The reads whose SQL does not depend on the reader (counts, coverage, the KPI status overview) are
+compiled once per process for readers who see every row (vpportal/core/compiled.py): building and
+compiling them cost more than running them.
+
 A computed dashboard is reused for CACHE_SECONDS while the history watermark (the newest history
 id of every tracked model) is unchanged: between writes a leader's dashboard costs one query.
 """
@@ -19,7 +23,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -32,7 +37,8 @@ from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.team import ai_literacy_coverage
 from leadership.reports.audit_trail import history_watermark, recent_events
-from vpportal.core.counting import count_together
+from vpportal.core.compiled import Statement, sql_of
+from vpportal.core.counting import count_together_sql, counts_of_row, run_count_together
 from vpportal.people.models import Person
 
 SPARK_KPIS = 12
@@ -92,6 +98,16 @@ class Dashboard:
             found += [*cells, total]
         found += self.health_totals + self.kpi_status + self.overdue + self.incidents
         return [f for f in found if f is not None]
+
+
+def _every_row(model):
+    return model._default_manager.all()
+
+
+def _reads_every_row(user, *models) -> bool:
+    """Whether `user` reads every row of `models` (then the statements over them are the same for
+    every such reader and compiled once per process; see vpportal/core/compiled.py)."""
+    return all(model.objects.visible_to(user).reads_every_row() for model in models)
 
 
 def _initiatives(board: Dashboard, user):
@@ -159,23 +175,62 @@ def _risks(board: Dashboard, user):
     board.heat_maps = maps
 
 
+# The overdue and awaiting figures, in the order of their statement's columns.
+_OVERDUE_NAMES = (
+    "milestones",
+    "mitigations",
+    "risk_reviews",
+    "policy_reviews",
+    "in_review",
+    "incidents_open",
+    "reports_pending",
+    "reports_overdue",
+)
+_OVERDUE_MODELS = (Milestone, Mitigation, Risk, Policy, Incident)
+
+
+def _overdue_querysets(visible, today: datetime.date, now: datetime.datetime) -> dict:
+    """What each overdue and awaiting figure counts, over `visible(Model)` (the reader's rows)."""
+    policies, incidents = visible(Policy), visible(Incident)
+    querysets = (
+        visible(Milestone).open().filter(due_date__lt=today),
+        visible(Mitigation).overdue(today),
+        visible(Risk).review_overdue(today),
+        policies.review_overdue(today),
+        policies.with_latest_status("in_review"),
+        incidents.open(),
+        incidents.report_pending(),
+        incidents.report_overdue(now),
+    )
+    return dict(zip(_OVERDUE_NAMES, querysets, strict=True))
+
+
+def _counts_sql(visible, today: datetime.date, now: datetime.datetime) -> tuple[str, list]:
+    """The eight overdue and awaiting counts, then the acknowledgement totals: one statement, one
+    row (one round trip for ten figures)."""
+    counts, counts_params = count_together_sql(**_overdue_querysets(visible, today, now))
+    totals, totals_params = _acknowledgement_totals_sql(visible(Policy))
+    return f"SELECT * FROM ({counts}) AS counts CROSS JOIN ({totals}) AS totals", [*counts_params, *totals_params]
+
+
+_COUNTS = Statement(lambda today, now: _counts_sql(_every_row, today, now))
+
+
 def _overdue_and_awaiting(board: Dashboard, user):
-    """The overdue figures and the policies awaiting approval: five counts in one statement."""
-    today = board.today
+    """The overdue figures, the policies awaiting approval and the acknowledgement rate: ten
+    figures from one statement."""
+    today, now = board.today, timezone.now()
     yesterday = today - datetime.timedelta(days=1)
     open_statuses = ["planned", "in_progress"]
-    policies = Policy.objects.visible_to(user)
-    incidents = Incident.objects.visible_to(user)
-    counts = count_together(
-        milestones=Milestone.objects.visible_to(user).open().filter(due_date__lt=today),
-        mitigations=Mitigation.objects.visible_to(user).overdue(today),
-        risk_reviews=Risk.objects.visible_to(user).review_overdue(today),
-        policy_reviews=policies.review_overdue(today),
-        in_review=policies.with_latest_status("in_review"),
-        incidents_open=incidents.open(),
-        reports_pending=incidents.report_pending(),
-        reports_overdue=incidents.report_overdue(timezone.now()),
-    )
+    if _reads_every_row(user, *_OVERDUE_MODELS):
+        sql, params = _COUNTS.sql(DEFAULT_DB_ALIAS, today=today, now=now)
+    else:
+        sql, params = _counts_sql(lambda model: model.objects.visible_to(user), today, now)
+    row = run_count_together(DEFAULT_DB_ALIAS, sql, params)
+    counts = counts_of_row(_OVERDUE_NAMES, row[: len(_OVERDUE_NAMES)])
+    # Overall rate: acknowledgements of the versions in force over the people expected to give them.
+    acknowledged, expected = (int(n or 0) for n in row[len(_OVERDUE_NAMES) :])
+    board.acknowledgement_rate = round(100 * acknowledged / expected) if expected else None
     board.overdue = [
         Figure(
             "overdue.milestones",
@@ -234,12 +289,18 @@ INCIDENT_DEADLINES = 5
 
 def _incident_deadlines(board: Dashboard, user):
     """The pending Article 73 reports with the nearest deadlines (overdue first), for the countdown."""
-    board.incident_deadlines = list(
-        Incident.objects.visible_to(user)
-        .report_pending()
-        .with_deadline()
-        .order_by("report_due", "pk")[:INCIDENT_DEADLINES]
-    )
+    visible = Incident.objects.visible_to(user)
+    if visible.reads_every_row():
+        board.incident_deadlines = _INCIDENT_DEADLINES.instances(DEFAULT_DB_ALIAS)
+    else:
+        board.incident_deadlines = list(_nearest_deadlines(visible))
+
+
+def _nearest_deadlines(incidents):
+    return incidents.report_pending().with_deadline().order_by("report_due", "pk")[:INCIDENT_DEADLINES]
+
+
+_INCIDENT_DEADLINES = Statement(lambda: _nearest_deadlines(_every_row(Incident)))
 
 
 def _acknowledgements(board: Dashboard, user):
@@ -250,14 +311,19 @@ def _acknowledgements(board: Dashboard, user):
     board.my_acknowledgements_figure = Figure(
         "policies.to_acknowledge", "Policies I still have to acknowledge", len(mine), "#dash-acknowledge"
     )
-    # Overall rate: acknowledgements of the versions in force over the people expected to give them.
-    totals = (
+    # The overall acknowledgement rate comes with the overdue counts (`_overdue_and_awaiting`).
+
+
+def _acknowledgement_totals_sql(policies) -> tuple[str, tuple]:
+    """(acknowledgements of the versions in force, people expected to give them) as one statement."""
+    in_force = (
         policies.with_current_version()
         .filter(current_version_pk__isnull=False)
-        .aggregate(acknowledged=Sum("acknowledged_count"), expected=Sum("active_people"))
+        .order_by()
+        .values("acknowledged_count", "active_people")
     )
-    expected = totals["expected"] or 0
-    board.acknowledgement_rate = round(100 * (totals["acknowledged"] or 0) / expected) if expected else None
+    sql, params = sql_of(in_force, DEFAULT_DB_ALIAS)
+    return f"SELECT SUM(acknowledged_count), SUM(active_people) FROM ({sql}) AS in_force", params
 
 
 def _team(board: Dashboard):
@@ -275,8 +341,16 @@ def _team(board: Dashboard):
     }
 
 
+_FRAMEWORKS = Statement(lambda today: Framework.objects.with_coverage(today).order_by("title"))
+
+
 def _frameworks(board: Dashboard, user):
-    board.frameworks = list(Framework.objects.visible_to(user).with_coverage().order_by("title"))
+    visible = Framework.objects.visible_to(user)
+    if visible.reads_every_row():
+        # Model instances with their coverage annotations, from the statement compiled once.
+        board.frameworks = _FRAMEWORKS.instances(DEFAULT_DB_ALIAS, today=board.today)
+    else:
+        board.frameworks = list(visible.with_coverage(board.today).order_by("title"))
 
 
 # Safe to reuse while no tracked record changed (the history watermark is part of the key). The

@@ -194,6 +194,23 @@ def test_the_status_overview_counts_and_ranks_like_with_status_in_one_query(wors
     assert [KPI.objects.get(pk=pk).name for pk, _ in worst_kpis][:3] == ["alpha", "charlie", "echo"][:worst]
 
 
+@pytest.mark.parametrize("hours_later", [0, 30, 24 * 20, 24 * 70, 24 * 200])
+def test_the_status_overview_compiled_once_binds_the_time_of_each_call(hours_later):
+    """Over every KPI the overview's statement is compiled once per process and `now` is bound into
+    it (issue 23): as time passes and KPIs go stale it must agree with `with_status()` itself."""
+    for cadence, value in [("daily", 90), ("weekly", 10), ("monthly", 75), ("quarterly", 95)]:
+        measure(KPIFactory(cadence=cadence, target=80, warning_threshold=70), value)
+    order = ("red", "amber", "grey", "green")
+    now = timezone.now() + timedelta(hours=hours_later)
+    for _ in range(2):  # the first call may derive the statement, the second reads with the kept one
+        counts, worst = KPI.objects.status_overview(10, order, now=now)
+        statuses = dict(KPI.objects.with_status(now).values_list("pk", "status"))
+        assert sorted(worst) == sorted(statuses.items())
+        assert {s: counts.get(s, 0) for s in order} == {s: list(statuses.values()).count(s) for s in order}
+    # The same through a queryset that is not the whole table (built on every call).
+    assert KPI.objects.filter(pk__in=list(statuses)).status_overview(10, order, now=now) == (counts, worst)
+
+
 def test_latest_per_kpi_gives_the_newest_points_of_each_kpi_in_time_order_in_one_query(
     django_assert_num_queries,
 ):
@@ -259,6 +276,28 @@ def test_the_trend_returns_raw_points_for_short_ranges_and_buckets_long_ones(dja
     assert abs(points[5][1] - 11.5) < 1e-6  # a full day's hours 0..23 average 11.5
     raw, bucket = KPIMeasurement.objects.trend(kpi=kpi, since=timezone.now() - timedelta(days=2))
     assert bucket == "point" and len(raw) <= 49
+
+
+def test_the_trend_answers_a_short_series_in_one_query_and_never_counts_a_long_one(django_assert_num_queries):
+    """Issue 23 (e): counting a year of minute points cost half as much as averaging them; the
+    trend reads at most `max_points + 1` points to choose between points and buckets."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kpi = KPIFactory()
+    start = (timezone.now() - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
+    KPIMeasurement.objects.bulk_create(
+        KPIMeasurement(kpi=kpi, observed_at=start + timedelta(hours=h), value=h) for h in range(11)
+    )
+    with django_assert_num_queries(1):
+        points, bucket = KPIMeasurement.objects.trend(kpi=kpi, max_points=11)
+    assert bucket == "point" and [v for _, v in points] == list(range(11))
+    assert [t for t, _ in points] == sorted(t for t, _ in points)
+    with CaptureQueriesContext(connection) as captured:
+        points, bucket = KPIMeasurement.objects.trend(kpi=kpi, max_points=10)
+    assert bucket == "day" and len(captured) == 2
+    assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+    assert len(points) == 1 and abs(points[0][1] - 5) < 1e-6  # one day: hours 0..10 average 5
 
 
 # --- transitions -------------------------------------------------------------------------------------

@@ -144,16 +144,34 @@ def count_together(**querysets) -> dict[str, int]:
     """
     if not querysets:
         return {}
+    using = _database_of(querysets)
+    return counts_of_row(querysets, run_count_together(using, *count_together_sql(**querysets)))
+
+
+def _database_of(querysets: dict) -> str:
     databases = {qs.db for qs in querysets.values()}
     if len(databases) != 1:
         raise ValueError(f"count_together() needs querysets of one database, got {sorted(databases)}")
-    connection = connections[databases.pop()]
+    return databases.pop()
+
+
+def count_together_sql(**querysets) -> tuple[str, list]:
+    """The statement of `count_together()` (for callers that compile it once, vpportal/core/compiled.py)."""
+    _database_of(querysets)
     selects, all_params = [], []
     for position, queryset in enumerate(querysets.values()):
         sql, params = _rows_sql(queryset)
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
         all_params.extend(params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), all_params)
-        row = cursor.fetchone()
-    return {name: int(n) for name, n in zip(querysets, row, strict=True)}
+    return "SELECT " + ", ".join(selects), all_params
+
+
+def run_count_together(using: str, sql: str, params) -> tuple:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def counts_of_row(names, row) -> dict[str, int]:
+    """{name: count} of a row of `count_together_sql()`, in the order of its querysets."""
+    return {name: int(n) for name, n in zip(names, row, strict=True)}

@@ -12,7 +12,7 @@ from vpportal.roles import has_any_role
 from .bounds import clean_generic_fields
 from .fields import optional_link
 from .history import HistoryChannelModel
-from .private_fields import PrivateReader, reader_of, set_reader
+from .private_fields import PrivateReader, PrivateTextField, reader_of, set_reader
 
 
 class _ReaderTaggingIterable(models.query.ModelIterable):
@@ -57,6 +57,16 @@ class TrackedQuerySet(models.QuerySet):
         """None when `user` reads every record of the model; otherwise the ids (a subquery) of the
         records that exist for them. The audit trail keeps history rows of other records out."""
         return None
+
+    def reads_every_row(self) -> bool:
+        """Whether this queryset (typically `visible_to(user)`) is the whole table as stored: no
+        condition, annotation, slice or DISTINCT, and no column masked per reader. Its reads are
+        then the same for every such reader, so their SQL may be compiled once per process
+        (vpportal/core/compiled.py); anything else builds the reader's own statement."""
+        query = self.query
+        if query.where or query.annotations or query.is_sliced or query.distinct or query.extra or query.combinator:
+            return False
+        return not any(isinstance(field, PrivateTextField) for field in self.model._meta.concrete_fields)
 
     def with_related(self):
         return self.select_related("created_by", "updated_by")
