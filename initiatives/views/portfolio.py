@@ -203,10 +203,11 @@ class KPIViewMixin:
     spec = KPI_SPEC
     url_namespace = "initiatives"
     writes = services.KPI_WRITES
+    bulk_fields = ("owner",)  # targets and thresholds are per KPI, read against its own unit
 
 
-KPIListView, KPIUpdateView, KPIDeleteView, KPIHistoryView = generic.record_pages(
-    KPIViewMixin, "List Update Delete History", form_class=KPIForm, filterset_class=KPIFilterSet
+KPIListView, KPIUpdateView, KPIDeleteView, KPIHistoryView, KPIBulkView = generic.record_pages(
+    KPIViewMixin, "List Update Delete History Bulk", form_class=KPIForm, filterset_class=KPIFilterSet
 )
 
 TREND_RANGES = {"90": 90, "365": 365, "all": None}

@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 from vpportal.permissions import perm_name, refusal_message
 
 from . import audit
-from .bulk import bulk_form
+from .bulk import BulkActionView, bulk_form
 from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
 from .fieldspec import FieldSpec
 from .paginator import BoundedPaginator
@@ -238,7 +238,7 @@ class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
 
 def record_pages(mixin, pages: str, *, form_class=None, filterset_class=None) -> tuple:
     """The generic pages of one model that add nothing of their own, named by `pages` (some of
-    "List Create Update Delete History", in that order): a class `<Stem><Page>View` of `mixin`
+    "List Create Update Delete History Bulk", in that order): a class `<Stem><Page>View` of `mixin`
     (`<Stem>ViewMixin`, in its module) and the generic page, `form_class` on the create and edit
     pages, `filterset_class` on the list. A page with code of its own stays a class of its module.
 
@@ -288,4 +288,5 @@ RECORD_PAGES = {
     "Update": TrackedUpdateView,
     "Delete": TrackedDeleteView,
     "History": HistoryView,
+    "Bulk": BulkActionView,  # POST <list>/bulk/, URL name `<model>_bulk`; the mixin names its bulk_fields
 }
