@@ -1,4 +1,4 @@
-"""(d) The executive report's PDF (weasyprint) against the HTML page of the same report, both through
+"""(g) The executive report's PDF (weasyprint) against the HTML page of the same report, both through
 the full stack: `/report/pdf/` vs `/report/`.
 
 Two figures, as for the dashboard (benchmarks/dashboard.py): as a reader gets them between writes
@@ -46,7 +46,7 @@ def report(ctx, scale, client: Client) -> list[Result]:
     reused, html = compare(pdf, page, repeat=scale.repeat, warmup=scale.warmup)
     results = [
         Result(
-            "d.page.report_pdf_vs_page",
+            "g.page.report_pdf_vs_page",
             reused / html,
             PDF_TARGET,
             enforced=scale.enforce,
@@ -56,7 +56,7 @@ def report(ctx, scale, client: Client) -> list[Result]:
     computed, html = compare(_computed(pdf), _computed(page), repeat=scale.repeat, warmup=scale.warmup)
     results.append(
         Result(
-            "d.page.report_pdf_computed_vs_page_computed",
+            "g.page.report_pdf_computed_vs_page_computed",
             computed / html,
             COMPUTED_TARGET,
             enforced=False,

@@ -88,7 +88,7 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
         initiative, user = self.object, self.request.user
         kpis = list(KPI.objects.filter(initiative=initiative).with_related())
         for kpi, points in zip(kpis, _recent_points(kpis), strict=True):
-            kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold)
+            kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit)
         gated_stage = services.next_gated_stage(initiative.stage)
         ctx.update(
             milestones=initiative.milestones.all(),
