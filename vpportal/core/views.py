@@ -229,7 +229,7 @@ class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
         obj = get_object_or_404(self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
         if not self.request.user.has_perm("vpportal.view_history"):
             raise PermissionDenied
-        records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        records = obj.history.select_related("history_user__person").order_by("-history_date", "-history_id")
         hidden = obj.history_hidden_for(self.request.user) if hasattr(obj, "history_hidden_for") else set()
         ctx = super().get_context_data(**kwargs)
         ctx.update(object=obj, entries=audit.entries(self.model, records[: self.limit], hidden))
