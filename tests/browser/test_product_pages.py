@@ -129,3 +129,29 @@ def test_the_key_pages_read_as_a_product_on_a_desktop_and_a_phone(page):
             problems.append(f"{name}: scrolls sideways by {overflow} px at 390 px")
     assert problems == []
     assert page.console_errors == []
+
+
+FOCUS_STYLE = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+  return [e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || e.value || '').trim().slice(0, 30), ring];
+}"""
+
+
+def test_every_control_reached_by_tab_shows_a_focus_ring(page):
+    """Keyboard users see where they are: the first controls of the risk list (skip link, navigation,
+    filters, heat-map cells, bulk toolbar, rows), reached with Tab, each draw a visible ring."""
+    from tests.factories.risks import RiskFactory
+
+    make_persona("leader")
+    RiskFactory(likelihood=4, impact=3)
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(reverse("governance:risk_list"))
+    page.locator("body").click(position={"x": 1, "y": 1})
+    without_ring = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        element, ring = page.evaluate(FOCUS_STYLE)
+        if not ring:
+            without_ring.append(element)
+    assert without_ring == []
