@@ -48,9 +48,9 @@ def _stylesheet():
 
 
 def html_to_pdf(html: str, *, base_url: str) -> bytes:
-    # Imported here: weasyprint parses its own stylesheets on import (slow, and it logs each step).
+    # "Step 5 - Creating layout" and the like, on import too: noise in the logs.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # Imported here: weasyprint parses its own stylesheets on import (slow).
     from weasyprint import HTML
-
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # "Step 5 - Creating layout": noise
 
     return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[_stylesheet()])
