@@ -229,7 +229,7 @@ class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
         points, bucket = KPIMeasurement.objects.trend(kpi=kpi, since=since)
         # Newest first; the paginator's count and slice both use the (kpi, observed_at) index.
         measurements = (
-            KPIMeasurement.objects.filter(kpi=kpi).select_related("created_by").order_by("-observed_at", "-pk")
+            KPIMeasurement.objects.filter(kpi=kpi).select_related("created_by__person").order_by("-observed_at", "-pk")
         )
         page = Paginator(measurements, self.measurements_per_page).get_page(self.request.GET.get("page"))
         ctx.update(
