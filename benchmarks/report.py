@@ -8,6 +8,9 @@ after a write). The issue's absolute figure (at most 1.5 s on the demo data) is 
 page's button renders the PDF in the background (leadership/reports/jobs.py) whatever it costs.
 """
 
+import statistics
+import time
+
 from django.core.cache import cache
 from django.test import Client
 
@@ -41,6 +44,17 @@ def _computed(call):
     return fresh
 
 
+def _cpu_seconds(call, repeat: int) -> float:
+    """Median CPU seconds of this process per call: on a loaded machine the wall time also counts
+    the waits for a core, which the issue's absolute bound did not mean."""
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        call()
+        times.append(time.process_time() - started)
+    return statistics.median(times)
+
+
 def report(ctx, scale, client: Client) -> list[Result]:
     pdf, page = _pdf(client), _get(client, "/report/")
     reused, html = compare(pdf, page, repeat=scale.repeat, warmup=scale.warmup)
@@ -54,14 +68,15 @@ def report(ctx, scale, client: Client) -> list[Result]:
         )
     ]
     computed, html = compare(_computed(pdf), _computed(page), repeat=scale.repeat, warmup=scale.warmup)
+    cpu = _cpu_seconds(_computed(pdf), scale.repeat)
     results.append(
         Result(
             "g.page.report_pdf_computed_vs_page_computed",
             computed / html,
             COMPUTED_TARGET,
             enforced=False,
-            detail=f"{ms(computed)} vs {ms(html)}, computed on every call; the issue's bound {ISSUE_SECONDS:g} s "
-            + ("met" if computed <= ISSUE_SECONDS else "MISSED"),
+            detail=f"{ms(computed)} vs {ms(html)}, computed on every call; the PDF's CPU {ms(cpu)}, the issue's "
+            f"bound {ISSUE_SECONDS:g} s " + ("met" if computed <= ISSUE_SECONDS else "missed") + " in wall time",
         )
     )
     return results
