@@ -1,6 +1,6 @@
-"""Measurements read with their KPI's unit and at most two decimals (issue 21: "measurements with
-their unit"), on the KPI list and the KPI's page (there at most two decimals; each point in the
-measurement table with the four it was entered with); never the stored six decimals."""
+"""Issue 21's "measurements with their unit" and "people as names": KPI values with the KPI's unit
+and at most two decimals on the list and the KPI's page (each point in the measurement table with the
+four it was entered with), never the stored six; a record page names who created and changed it."""
 
 import pytest
 from django.urls import reverse
@@ -20,3 +20,13 @@ def test_kpi_values_read_with_their_unit_and_at_most_two_decimals(executive):
     page = client.get(kpi.get_absolute_url()).content.decode()
     assert "212.35 ms" in page and "250.000000" not in page
     assert '<td class="text-nowrap">212.3456 ms</td>' in page  # the points themselves, as measured
+
+
+def test_a_record_page_names_who_created_and_changed_it(executive):
+    from initiatives.services.portfolio import initiative_update
+    from tests.factories.portfolio import InitiativeFactory
+
+    initiative = InitiativeFactory()
+    initiative_update(initiative, by=executive, data={"title": "Renamed"})
+    body = page_client(executive).get(initiative.get_absolute_url()).content.decode()
+    assert f"by {executive.person.name}</div>" in body and f"by {executive.username}" not in body

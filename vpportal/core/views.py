@@ -131,6 +131,10 @@ class TrackedDetailView(PermissionMixin, ModelContextMixin, generic.DetailView):
     template_name = "generic/object_detail.html"
     spec: FieldSpec | None = None
 
+    def get_queryset(self):
+        # The side card names who created and last changed the record: their Person, joined here.
+        return super().get_queryset().select_related("created_by__person", "updated_by__person")
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
