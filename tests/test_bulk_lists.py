@@ -97,6 +97,17 @@ def test_mitigations_change_status_and_due_date_in_bulk(governance):
         assert mitigation.history.count() == 3  # created, status, due date
 
 
+def test_a_choice_starts_unchosen_so_a_stray_click_changes_nothing(governance):
+    mitigation = MitigationFactory(status=MitigationStatus.IMPLEMENTED)
+    client = page_client(governance)
+    field = client.get(urls("mitigation")[1]).context["bulk_form"]["status"]
+    assert '<option value="" selected>Choose one</option>' in str(field)
+    response = post(client, "mitigation", [mitigation], "status", status="")
+    assert messages_of(response) == ["Status: Choose the new value."]
+    mitigation.refresh_from_db()
+    assert (mitigation.status, mitigation.version) == (MitigationStatus.IMPLEMENTED, 1)
+
+
 def test_ai_systems_change_lifecycle_in_bulk(leader):
     systems = AISystemFactory.create_batch(2)
     response = post(page_client(leader), "aisystem", systems, "lifecycle_status", lifecycle_status=Lifecycle.RETIRED)
