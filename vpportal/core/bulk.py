@@ -40,8 +40,9 @@ class BulkForm(forms.Form):
                 "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
             )
             _name_the_empty_choice(field)
-            # A field with a default offers no empty choice, so its first value (a risk's "Identified")
-            # looked chosen: "Set status" pressed unawares would have set it on every ticked row.
+            # A field with a default offered it preselected and no empty choice (a risk's "Identified"
+            # looked chosen): "Set status" pressed unawares would have set it on every ticked row.
+            field.initial = None
             if (
                 isinstance(field, forms.ChoiceField)
                 and not isinstance(field, forms.ModelChoiceField)
