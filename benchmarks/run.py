@@ -18,7 +18,7 @@ if __package__ in (None, ""):
 from benchmarks.environment import configure, database_url, ensure_database  # noqa: E402
 from benchmarks.scales import SCALES  # noqa: E402
 
-SECTIONS = ("lists", "growth", "dashboard", "ingest", "trend", "webhooks")
+SECTIONS = ("lists", "growth", "dashboard", "report", "ingest", "trend", "webhooks")
 
 
 def client_for(user):
@@ -33,7 +33,7 @@ def client_for(user):
 
 def run(scale, sections=SECTIONS, stdout=sys.stdout) -> list:
     """Every result of the chosen sections (the harness's API, also used by tests/benchmarks)."""
-    from benchmarks import dashboard, dataset, ingest, lists, trend, webhooks
+    from benchmarks import dashboard, dataset, ingest, lists, report, trend, webhooks
 
     ctx = dataset.ensure(scale, stdout)
     client, override = client_for(ctx["user"])
@@ -41,6 +41,7 @@ def run(scale, sections=SECTIONS, stdout=sys.stdout) -> list:
         "lists": lists.api_lists,
         "growth": lists.growth,
         "dashboard": dashboard.dashboard,
+        "report": report.report,
         "ingest": ingest.ingest,
         "trend": trend.trend,
         "webhooks": webhooks.webhooks,

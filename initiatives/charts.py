@@ -3,6 +3,7 @@ JSON the KPI trend chart (Chart.js, static/js/portfolio.js) reads from a json_sc
 
 from dataclasses import dataclass
 
+from django.template.defaultfilters import floatformat, pluralize
 from django.utils import formats, timezone
 
 WIDTH, HEIGHT, PAD = 120, 32, 2
@@ -16,9 +17,27 @@ class Sparkline:
     last_y: float = 0.0
     width: int = WIDTH
     height: int = HEIGHT
+    summary: str = ""  # the numbers the line shows, in words: the chart's text alternative
 
 
-def sparkline(points, *, target=None, warning=None) -> Sparkline | None:
+def _number(value, unit: str) -> str:
+    """As the KPI pages write a value: at most two decimals, then the unit."""
+    text = floatformat(value, -2)
+    return f"{text} {unit}" if unit else text
+
+
+def summary(values: list, *, target=None, unit: str = "") -> str:
+    """ "20 points: latest 15.5 %, lowest 10 %, highest 16 %; target 20 %" """
+    count = len(values)
+    text = f"{count} point{pluralize(count)}: latest {_number(values[-1], unit)}"
+    if count > 1:
+        text += f", lowest {_number(min(values), unit)}, highest {_number(max(values), unit)}"
+    if target is not None:
+        text += f"; target {_number(target, unit)}"
+    return text
+
+
+def sparkline(points, *, target=None, warning=None, unit: str = "") -> Sparkline | None:
     """Scale (time, value) pairs into a small SVG box, keeping the target line inside the scale."""
     values = [float(value) for _, value in points]
     if not values:
@@ -34,7 +53,13 @@ def sparkline(points, *, target=None, warning=None) -> Sparkline | None:
     xs = [round(PAD + i * step, 1) for i in range(len(values))]
     coords = " ".join(f"{x},{y(v)}" for x, v in zip(xs, values, strict=True))
     target_y = y(float(target)) if target is not None else None
-    return Sparkline(points=coords, target_y=target_y, last_x=xs[-1], last_y=y(values[-1]))
+    return Sparkline(
+        points=coords,
+        target_y=target_y,
+        last_x=xs[-1],
+        last_y=y(values[-1]),
+        summary=summary([value for _, value in points], target=target, unit=unit),
+    )
 
 
 def kpi_chart_data(kpi, points, bucket: str) -> dict:

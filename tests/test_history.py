@@ -85,7 +85,9 @@ def test_history_page_shows_who_changed_which_fields(executive, auditor):
     response = page_client(auditor).get(reverse("people:person_history", args=[person.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Old title" in body and "New title" in body and executive.username in body and "api" in body
+    assert "Old title" in body and "New title" in body and "api" in body
+    # the person by name; the login beside it, since in an audit trail the account matters
+    assert f'{executive.person.name} <span class="text-muted small">({executive.username})</span>' in body
 
 
 def test_history_page_is_refused_to_users_without_a_role(outsider):

@@ -31,6 +31,12 @@ def time_zone_choices():
     ]
 
 
+def zone_named(zone: str):
+    """The zone called `zone`, or the portal's for a blank or unknown name (work done outside a
+    request, e.g. a background job, reads the person's Person.time_zone through this)."""
+    return zoneinfo.ZoneInfo(zone) if zone and zone in available_time_zones() else timezone.get_default_timezone()
+
+
 def remember(request, zone: str) -> None:
     """Keep `zone` for the rest of the session (blank: the portal's)."""
     if hasattr(request, "session"):

@@ -7,6 +7,7 @@ from . import incidents as views
 urlpatterns = [
     path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
     path("incidents/add/", views.IncidentCreateView.as_view(), name="incident_add"),
+    path("incidents/bulk/", views.IncidentBulkView.as_view(), name="incident_bulk"),
     path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
     path("incidents/<int:pk>/edit/", views.IncidentUpdateView.as_view(), name="incident_edit"),
     path("incidents/<int:pk>/delete/", views.IncidentDeleteView.as_view(), name="incident_delete"),

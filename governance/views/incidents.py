@@ -30,10 +30,13 @@ MOVE_LABELS = {
 class IncidentViewMixin:
     spec = INCIDENT
     writes = services.INCIDENT_WRITES
+    # The status moves through the workflow's actions (closing needs root cause and lessons), and the
+    # severity decides the reporting deadline: both one incident at a time.
+    bulk_fields = ("owner",)
 
 
-IncidentListView, IncidentUpdateView, IncidentDeleteView, IncidentHistoryView = generic.record_pages(
-    IncidentViewMixin, "List Update Delete History", form_class=IncidentForm, filterset_class=IncidentFilterSet
+IncidentListView, IncidentUpdateView, IncidentDeleteView, IncidentHistoryView, IncidentBulkView = generic.record_pages(
+    IncidentViewMixin, "List Update Delete History Bulk", form_class=IncidentForm, filterset_class=IncidentFilterSet
 )
 
 

@@ -44,10 +44,17 @@ from vpportal.security import RecentAuthRequiredMixin
 class PolicyViewMixin:
     spec = POLICY
     writes = services.POLICY_WRITES
+    # The next review date is not edited: approving a version sets it (approval + review interval).
+    bulk_fields = ("owner",)
 
 
-PolicyListView, PolicyCreateView, PolicyUpdateView, PolicyDeleteView, PolicyHistoryView = generic.record_pages(
-    PolicyViewMixin, "List Create Update Delete History", form_class=PolicyForm, filterset_class=PolicyFilterSet
+PolicyListView, PolicyCreateView, PolicyUpdateView, PolicyDeleteView, PolicyHistoryView, PolicyBulkView = (
+    generic.record_pages(
+        PolicyViewMixin,
+        "List Create Update Delete History Bulk",
+        form_class=PolicyForm,
+        filterset_class=PolicyFilterSet,
+    )
 )
 
 

@@ -7,6 +7,7 @@ from vpportal.core.views import tracked_paths
 from . import policies as views
 
 urlpatterns = [
+    path("policies/bulk/", views.PolicyBulkView.as_view(), name="policy_bulk"),
     *tracked_paths("policies/", views, "Policy"),
     path("policies/<int:pk>/diff/", views.policy_diff, name="policy_diff"),
     path("policies/<int:pk>/acknowledge/", views.policy_acknowledge, name="policy_acknowledge"),

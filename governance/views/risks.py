@@ -30,10 +30,16 @@ from vpportal.security import RecentAuthRequiredMixin
 class AISystemViewMixin:
     spec = AI_SYSTEM
     writes = services.AISYSTEM_WRITES
+    # The EU AI Act tier is a legal classification made for each system on its own evidence (it decides
+    # the obligations), so it stays on the edit page; owner and lifecycle move in groups (retiring a family).
+    bulk_fields = ("owner", "lifecycle_status")
 
 
-AISystemListView, AISystemUpdateView, AISystemDeleteView, AISystemHistoryView = generic.record_pages(
-    AISystemViewMixin, "List Update Delete History", form_class=AISystemForm, filterset_class=AISystemFilterSet
+AISystemListView, AISystemUpdateView, AISystemDeleteView, AISystemHistoryView, AISystemBulkView = generic.record_pages(
+    AISystemViewMixin,
+    "List Update Delete History Bulk",
+    form_class=AISystemForm,
+    filterset_class=AISystemFilterSet,
 )
 
 
@@ -240,10 +246,11 @@ class RiskAcceptView(
 class MitigationViewMixin:
     spec = MITIGATION
     writes = services.MITIGATION_WRITES
+    bulk_fields = ("owner", "status", "due_date")  # a mitigation's status is a plain field, no workflow
 
 
-MitigationListView, MitigationUpdateView, MitigationHistoryView = generic.record_pages(
-    MitigationViewMixin, "List Update History", form_class=MitigationForm, filterset_class=MitigationFilterSet
+MitigationListView, MitigationUpdateView, MitigationHistoryView, MitigationBulkView = generic.record_pages(
+    MitigationViewMixin, "List Update History Bulk", form_class=MitigationForm, filterset_class=MitigationFilterSet
 )
 
 

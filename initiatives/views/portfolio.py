@@ -86,7 +86,7 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
         initiative, user = self.object, self.request.user
         kpis = list(KPI.objects.filter(initiative=initiative).with_related())
         for kpi, points in zip(kpis, _recent_points(kpis), strict=True):
-            kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold)
+            kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit)
         gated_stage = services.next_gated_stage(initiative.stage)
         ctx.update(
             milestones=initiative.milestones.all(),
@@ -197,10 +197,11 @@ class MilestoneDeleteView(MilestoneViewMixin, generic.TrackedDeleteView):
 class KPIViewMixin:
     spec = KPI_SPEC
     writes = services.KPI_WRITES
+    bulk_fields = ("owner",)  # targets and thresholds are per KPI, read against its own unit
 
 
-KPIListView, KPIUpdateView, KPIDeleteView, KPIHistoryView = generic.record_pages(
-    KPIViewMixin, "List Update Delete History", form_class=KPIForm, filterset_class=KPIFilterSet
+KPIListView, KPIUpdateView, KPIDeleteView, KPIHistoryView, KPIBulkView = generic.record_pages(
+    KPIViewMixin, "List Update Delete History Bulk", form_class=KPIForm, filterset_class=KPIFilterSet
 )
 
 TREND_RANGES = {"90": 90, "365": 365, "all": None}
@@ -222,7 +223,7 @@ class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
         points, bucket = KPIMeasurement.objects.trend(kpi=kpi, since=since)
         # Newest first; the paginator's count and slice both use the (kpi, observed_at) index.
         measurements = (
-            KPIMeasurement.objects.filter(kpi=kpi).select_related("created_by").order_by("-observed_at", "-pk")
+            KPIMeasurement.objects.filter(kpi=kpi).select_related("created_by__person").order_by("-observed_at", "-pk")
         )
         page = Paginator(measurements, self.measurements_per_page).get_page(self.request.GET.get("page"))
         ctx.update(

@@ -2,17 +2,23 @@
 figures plus a few lists (top residual risks, the portfolio's priorities, team development).
 
 `report_data(user)` feeds both the HTML page and the PDF, so they always say the same thing.
+`report_pdf(user)` is the PDF, for the synchronous URL and the background job alike.
 """
 
 import datetime
+import hashlib
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from governance.models import Risk
 from initiatives.choices import MentorshipStatus, Stage
 from initiatives.models import Initiative, Mentorship, Training
-from leadership.dashboard.metrics import dashboard
+from leadership.dashboard.metrics import CACHE_SECONDS, dashboard
 
+from .audit_trail import history_watermark
+from .pdf import html_to_pdf
 from .svg import heat_map_svg
 
 TOP_RISKS = 8
@@ -52,3 +58,19 @@ def report_data(user, today: datetime.date | None = None) -> dict:
         ),
         "training_window_days": TRAINING_WINDOW_DAYS,
     }
+
+
+def report_pdf(user, *, base_url: str) -> bytes:
+    """The executive report as a PDF for `user`. Reused like the dashboard it is built from: while
+    no tracked record changed (the history watermark), for CACHE_SECONDS, per person and day, a
+    second request (another click, the job after a synchronous download) costs one query instead of
+    a weasyprint rendering. Its "generated" time is then that of the reused copy, which is true."""
+    today = timezone.localdate()
+    reader = (user.pk, timezone.get_current_timezone_name(), today, base_url)
+    key = "report-pdf:" + hashlib.sha256(repr((reader, history_watermark())).encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        html = render_to_string("vpportal/report_pdf.html", report_data(user, today))
+        pdf = html_to_pdf(html, base_url=base_url)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf

@@ -3,16 +3,16 @@ a worker renders it with that person's visibility, the job's page shows the prog
 download. Rendering a PDF (weasyprint) takes seconds and grows with the portfolio, past what a
 request should hold a gunicorn thread for; the synchronous `report/pdf/` stays for scripts."""
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leadership import jobs
 from leadership.digest import base_url
 from leadership.jobs import MSG_NO_WORKER, progress
 from leadership.models import JobStatus, ReportJob
+from vpportal.localisation import zone_named
+from vpportal.people.models import Person
 
-from .executive import report_data
-from .pdf import html_to_pdf
+from .executive import report_pdf
 
 __all__ = ["MSG_NO_WORKER", "request_report", "render_job", "prune_jobs"]
 
@@ -23,11 +23,10 @@ def request_report(user) -> ReportJob:
 
 
 def _render(job: ReportJob) -> None:
-    data = report_data(job.requested_by)
     progress(job, 40, "Laying out the pages")
-    html = render_to_string("vpportal/report_pdf.html", data)
-    progress(job, 60, "Rendering the PDF")
-    pdf = html_to_pdf(html, base_url=base_url() + "/")
+    person = Person.objects.of_user(job.requested_by)
+    with timezone.override(zone_named(person.time_zone if person else "")):  # as on the person's pages
+        pdf = report_pdf(job.requested_by, base_url=base_url() + "/")
     progress(job, 100, "Ready", status=JobStatus.DONE, pdf=pdf, finished_at=timezone.now())
 
 

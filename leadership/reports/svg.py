@@ -7,6 +7,18 @@ LEVEL_FILL = {"low": "#d1e7dd", "medium": "#fff3cd", "high": "#ffd8a8", "critica
 CELL, LABEL = 36, 22
 
 
+def heat_map_text(heat_map: dict) -> str:
+    """The numbers the map shows, in words (its text alternative): each cell that holds risks."""
+    cells = [
+        f"likelihood {cell.likelihood}, impact {cell.impact}: {cell.count} {cell.level_label.lower()}"
+        for _, row in heat_map["rows"]
+        for cell in row
+        if cell.count
+    ]
+    total = sum(cell.count for _, row in heat_map["rows"] for cell in row)
+    return f"{total} risk{'' if total == 1 else 's'}" + (f"; {'; '.join(cells)}" if cells else "")
+
+
 def heat_map_svg(heat_map: dict) -> str:
     """A 5x5 heat map (rows likelihood 5..1, columns impact 1..5) with each cell's count and, for
     high and critical, the level's initial, so colour is never the only cue."""
@@ -46,10 +58,11 @@ def heat_map_svg(heat_map: dict) -> str:
     )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="heat-svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        'role="img" aria-label="{title}: likelihood rows 5 to 1, impact columns 1 to 5">{cells}{axis}</svg>',
+        'role="img" aria-label="{title}: {numbers}">{cells}{axis}</svg>',
         w=size,
         h=5 * CELL + 20,
         title=heat_map["title"],
+        numbers=heat_map_text(heat_map),
         cells=format_html_join("", "{}", ((c,) for c in cells)),
         axis=axis,
     )

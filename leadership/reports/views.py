@@ -3,16 +3,14 @@ for the page's button (a job with its progress page), or at once at `report/pdf/
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadership.models import ReportJob
 from vpportal.security import ANY_ROLE, access
 
-from .executive import report_data
+from .executive import report_data, report_pdf
 from .jobs import request_report
-from .pdf import html_to_pdf
 
 
 def _data(request):
@@ -26,8 +24,7 @@ def report_view(request):
 
 @access(ANY_ROLE)
 def report_pdf_view(request):
-    html = render_to_string("vpportal/report_pdf.html", _data(request), request=request)
-    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    pdf = report_pdf(request.user, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="executive-report-{stamp}.pdf"'

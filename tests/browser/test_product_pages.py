@@ -77,3 +77,83 @@ def test_a_multi_value_filter_is_a_checkbox_group_ticked_without_ctrl_click(page
     page.locator("#id_status summary").click()
     assert axe_violations(page) == []  # with the group open
     assert page.console_errors == []
+
+
+KEY_PAGES = ("risk-list", "kpi-list", "initiative", "initiative-history", "report")
+# What issue 21 found reading like a database: Django's defaults and raw values.
+RAW = re.compile(r"\bKpi\b|\[invalid name\]|---------|\b[ap]\.m\.|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\['")
+
+
+def test_the_key_pages_read_as_a_product_on_a_desktop_and_a_phone(page):
+    """Screenshots of the pages a VP shows their board, at desktop and phone width (saved under
+    test-artifacts/screens/ for a person to look at), with none of the raw values issue 21 listed
+    and no sideways page scroll at 390 px."""
+    from initiatives.models import Initiative
+    from initiatives.services.portfolio import initiative_update
+    from tests.browser.conftest import ARTIFACTS
+    from tests.browser.test_accessibility import PHONE, SETTLED_OVERFLOW
+    from tests.leadership.conftest import build_world
+
+    executive = make_persona("executive")
+    build_world(1)
+    initiative = Initiative.objects.order_by("pk").first()
+    initiative_update(initiative, by=executive, data={"partner_functions": ["legal", "compliance"]})
+    urls = dict(
+        zip(
+            KEY_PAGES,
+            (
+                reverse("governance:risk_list"),
+                reverse("initiatives:kpi_list"),
+                initiative.get_absolute_url(),
+                reverse("initiatives:initiative_history", args=[initiative.pk]),
+                reverse("report"),
+            ),
+            strict=True,
+        )
+    )
+    folder = ARTIFACTS / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.set_default_timeout(30_000)  # a shared CI machine under load; no time is asserted
+    sign_in(page, "executive-user", PASSWORD)
+    problems = []
+    for name, url in urls.items():
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(url)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        raw = RAW.findall(page.locator("main").inner_text())
+        if raw:
+            problems.append(f"{name}: reads {raw[:5]}")
+        page.set_viewport_size(PHONE)
+        overflow = page.evaluate(SETTLED_OVERFLOW)
+        page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=True)
+        if overflow > 0:
+            problems.append(f"{name}: scrolls sideways by {overflow} px at 390 px")
+    assert problems == []
+    assert page.console_errors == []
+
+
+FOCUS_STYLE = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+  return [e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || e.value || '').trim().slice(0, 30), ring];
+}"""
+
+
+def test_every_control_reached_by_tab_shows_a_focus_ring(page):
+    """Keyboard users see where they are: the first controls of the risk list (skip link, navigation,
+    filters, heat-map cells, bulk toolbar, rows), reached with Tab, each draw a visible ring."""
+    from tests.factories.risks import RiskFactory
+
+    make_persona("leader")
+    RiskFactory(likelihood=4, impact=3)
+    page.set_default_timeout(30_000)  # a shared CI machine under load; no time is asserted
+    sign_in(page, "leader-user", PASSWORD)
+    page.goto(reverse("governance:risk_list"))
+    page.locator("body").click(position={"x": 1, "y": 1})
+    without_ring = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        element, ring = page.evaluate(FOCUS_STYLE)
+        if not ring:
+            without_ring.append(element)
+    assert without_ring == []

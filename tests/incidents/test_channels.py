@@ -287,8 +287,8 @@ def grow(kind, n):
 
 
 # session, user, roles, count, page; incidents: + their AI systems (prefetched), filter-bar choices
-# (owner, initiative, AI system); vendors: + filter-bar owners
-PAGE_QUERIES = {"incident": 9, "vendor": 6}
+# (owner, initiative, AI system), the bulk toolbar's owner choices (writers only); vendors: + filter-bar owners
+PAGE_QUERIES = {"incident": 10, "vendor": 6}
 # token+user, roles, count, page; incidents: + AI systems, risks, mitigations (prefetched)
 API_QUERIES = {"incident": 7, "vendor": 4}
 

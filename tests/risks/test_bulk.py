@@ -42,7 +42,7 @@ def test_checkboxes_only_for_users_who_may_change_risks(personas, role, shown):
     assert (BULK in body) is shown
     if shown:  # accepting needs a justification, on the risk's own page
         offered = [value for value, _ in response.context["bulk_form"].fields["status"].choices]
-        assert offered == ["identified", "assessed", "mitigating", "closed"]
+        assert offered == ["", "identified", "assessed", "mitigating", "closed"]  # "" is "Choose one"
         assert '<option value="accepted"' not in str(response.context["bulk_form"]["status"])
 
 

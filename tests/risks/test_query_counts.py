@@ -24,7 +24,7 @@ def grow(kind, n):
 
 # session, user, roles, count, page; risk list: + both heat maps (one grouped query); filter-bar choices
 # (initiative, owner, AI system, risk); the bulk toolbar's owner choices (writers only)
-PAGE_QUERIES = {"aisystem": 7, "risk": 10, "mitigation": 8}
+PAGE_QUERIES = {"aisystem": 8, "risk": 10, "mitigation": 9}
 API_QUERIES = {"aisystem": 4, "risk": 4, "mitigation": 5}  # token+user, roles, count, page (+ requirements)
 ENDPOINTS = {"aisystem": "ai-systems", "risk": "risks", "mitigation": "mitigations"}
 

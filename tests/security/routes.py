@@ -189,6 +189,11 @@ EXPLICIT: dict[str, Decision] = {
     # rows, the change one, checked by the view and then row by row by the update service
     "governance:risk_bulk": perm("governance.view_risk", methods=("post",), service_decides=True),
     "initiatives:initiative_bulk": perm("initiatives.view_initiative", methods=("post",), service_decides=True),
+    "governance:mitigation_bulk": perm("governance.view_mitigation", methods=("post",), service_decides=True),
+    "governance:aisystem_bulk": perm("governance.view_aisystem", methods=("post",), service_decides=True),
+    "governance:incident_bulk": perm("governance.view_incident", methods=("post",), service_decides=True),
+    "governance:policy_bulk": perm("governance.view_policy", methods=("post",), service_decides=True),
+    "initiatives:kpi_bulk": perm("initiatives.view_kpi", methods=("post",), service_decides=True),
     # initiatives
     "initiatives:initiative_transition": signed_in(
         methods=("post",), model="initiatives.initiative"

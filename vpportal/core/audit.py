@@ -37,6 +37,16 @@ class Entry:
         return self.record.history_user
 
     @property
+    def who_name(self) -> str:
+        """The person's name; their login only when no person is linked (the account is all we know).
+        Needs `history_user__person` joined (HistoryView does)."""
+        user = self.record.history_user
+        if user is None:
+            return ""
+        person = getattr(user, "person", None)
+        return person.name if person is not None else user.get_username()
+
+    @property
     def when(self):
         return self.record.history_date
 

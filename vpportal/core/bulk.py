@@ -41,6 +41,15 @@ class BulkForm(forms.Form):
                 "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
             )
             _name_the_empty_choice(field)
+            # A field with a default offered it preselected and no empty choice (a risk's "Identified"
+            # looked chosen): "Set status" pressed unawares would have set it on every ticked row.
+            field.initial = None
+            if (
+                isinstance(field, forms.ChoiceField)
+                and not isinstance(field, forms.ModelChoiceField)
+                and not any(value == "" for value, _ in field.choices)
+            ):
+                field.choices = [("", "Choose one"), *field.choices]
             if name in (hidden_choices or {}):  # a value only its own action sets (accepting a risk)
                 field.choices = [c for c in field.choices if c[0] not in hidden_choices[name]]
             self.fields[name] = field

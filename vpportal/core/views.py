@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 from vpportal.permissions import perm_name, refusal_message
 
 from . import audit
-from .bulk import bulk_form
+from .bulk import BulkActionView, bulk_form
 from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
 from .fieldspec import FieldSpec, ModelFromSpec
 from .paginator import BoundedPaginator
@@ -131,6 +131,10 @@ class TrackedDetailView(PermissionMixin, ModelContextMixin, generic.DetailView):
     template_name = "generic/object_detail.html"
     spec: FieldSpec | None = None
 
+    def get_queryset(self):
+        # The side card names who created and last changed the record: their Person, joined here.
+        return super().get_queryset().select_related("created_by__person", "updated_by__person")
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
@@ -229,7 +233,7 @@ class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
         obj = get_object_or_404(self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
         if not self.request.user.has_perm("vpportal.view_history"):
             raise PermissionDenied
-        records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        records = obj.history.select_related("history_user__person").order_by("-history_date", "-history_id")
         hidden = obj.history_hidden_for(self.request.user) if hasattr(obj, "history_hidden_for") else set()
         ctx = super().get_context_data(**kwargs)
         ctx.update(object=obj, entries=audit.entries(self.model, records[: self.limit], hidden))
@@ -238,7 +242,7 @@ class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
 
 def record_pages(mixin, pages: str, *, form_class=None, filterset_class=None) -> tuple:
     """The generic pages of one model that add nothing of their own, named by `pages` (some of
-    "List Create Update Delete History", in that order): a class `<Stem><Page>View` of `mixin`
+    "List Create Update Delete History Bulk", in that order): a class `<Stem><Page>View` of `mixin`
     (`<Stem>ViewMixin`, in its module) and the generic page, `form_class` on the create and edit
     pages, `filterset_class` on the list. A page with code of its own stays a class of its module.
 
@@ -288,4 +292,5 @@ RECORD_PAGES = {
     "Update": TrackedUpdateView,
     "Delete": TrackedDeleteView,
     "History": HistoryView,
+    "Bulk": BulkActionView,  # POST <list>/bulk/, URL name `<model>_bulk`; the mixin names its bulk_fields
 }
