@@ -2,7 +2,6 @@
 enhanced multi-selects, bulk actions on a list. Few tests, each a whole user flow."""
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
@@ -26,18 +25,31 @@ def axe_violations(page):
     return [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
 
 
-def test_the_api_docs_render_within_a_second_without_a_console_error(page):
+def test_the_api_docs_render_from_a_schema_generated_once_without_a_console_error(page, monkeypatch):
+    """The docs waited ~6 s behind a spinner because every load generated the schema again. Speed is
+    not timed here (non-negotiable 6): the cause is checked instead, the generator runs once per
+    process however often the docs are loaded."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from vpportal.api.docs import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_cache", {})
+    generated = []
+    real_get_schema = SchemaGenerator.get_schema
+
+    def counting_get_schema(self, *args, **kwargs):
+        generated.append(1)
+        return real_get_schema(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting_get_schema)
     make_persona("leader")
     sign_in(page, "leader-user", PASSWORD)
-    page.goto("/api/v1/docs/")  # the first load after a start generates the schema (about a second)
-    expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
-    started = time.monotonic()
-    page.reload()
-    expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
-    elapsed = time.monotonic() - started
-    expect(page.get_by_role("link", name="acknowledgements", exact=True)).to_be_visible()  # an operation group
+    for _ in range(3):
+        page.goto("/api/v1/docs/")
+        expect(page.get_by_role("heading", name=re.compile("^VP Portal API"))).to_be_visible()
+        expect(page.get_by_role("link", name="acknowledgements", exact=True)).to_be_visible()  # an operation group
+    assert len(generated) == 1
     assert page.console_errors == []  # the CSP refused nothing (no inline style, no inline script)
-    assert elapsed < 1.0, f"the docs took {elapsed:.2f} s"
 
 
 def test_the_risk_form_shows_the_score_and_level_while_the_user_picks(page):
