@@ -112,7 +112,7 @@ class ActivityGroup:
     records: int  # distinct records they touched
     since: datetime.datetime  # when the oldest of them happened
     label: str  # the record's label (one record), else "15 training attendances"
-    url: str | None  # the record (one record), else its list filtered to the changes' time
+    url: str | None  # the record (one record), else its list filtered to the changes' time (or its newest record)
 
     @property
     def when(self):
@@ -155,8 +155,10 @@ def group_events(groups: list[list[dict]], reader) -> list[ActivityGroup]:
         if records == 1:
             label, url = head.label, head.url
         else:
+            # The list of what changed since the group began; a kind without a list of its own (a
+            # training's seats) links to its newest record's page (the training).
             label = _plural(model, records)
-            url = None if head.action == "deleted" else changed_since_url(model, since)
+            url = None if head.action == "deleted" else changed_since_url(model, since) or head.url
         lines.append(ActivityGroup(head, len(group), records, since, label, url))
     return lines
 
