@@ -45,6 +45,7 @@ class Row:
     url: str
     note: str = ""  # a short fact beside the link (a date, a status)
     alert: bool = False  # overdue or otherwise needing attention first
+    kind: str = ""  # what kind of record, where a block mixes kinds (what is due)
 
 
 @dataclass
@@ -233,10 +234,11 @@ class MyWork:
 def _due_block(user, person, due: list[DueItem]) -> Block:
     rows = [
         Row(
-            f"{item.kind_label}: {item.title}",
+            item.title,
             item.url,
             f"{'overdue since' if item.overdue else 'due'} {_day(item.due)}",
             item.overdue or item.urgent,
+            kind=item.kind_label,
         )
         for item in due[:DUE_ROWS]
     ]
