@@ -139,7 +139,11 @@ def test_a_contributor_never_sees_other_peoples_mentorships_nor_any_private_note
 
 def test_nothing_assigned_reads_as_such(contributor):
     body = page_client(contributor).get(reverse("home")).content.decode()
-    assert "Nothing is assigned to you." in body and "You take part in no mentorship." in body and "You have a seat at no training." in body
+    assert (
+        "Nothing is assigned to you." in body
+        and "You take part in no mentorship." in body
+        and "You have a seat at no training." in body
+    )
     assert "You are up to date: nothing to acknowledge." in body
 
 
