@@ -231,7 +231,7 @@ class MyWork:
         return sum(block.count for block in self.assigned)
 
 
-def _due_block(user, person, due: list[DueItem]) -> Block:
+def _due_block(due: list[DueItem]) -> Block:
     rows = [
         Row(
             item.title,
@@ -292,7 +292,7 @@ def my_work(user, today: datetime.date | None = None) -> MyWork | None:
     return MyWork(
         person=person,
         assigned=blocks,
-        due=_due_block(user, person, due_items(user, person=person, mine=True, today=today)),
+        due=_due_block(due_items(user, person=person, mine=True, today=today)),
         to_acknowledge=block(
             "to_acknowledge",
             "Policies I still have to acknowledge",
