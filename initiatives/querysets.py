@@ -336,6 +336,12 @@ class TrainingQuerySet(TrackedQuerySet):
             upcoming_on=models.Case(models.When(is_upcoming, then=models.F("held_on")), default=None),
         ).order_by("-is_upcoming", models.F("upcoming_on").asc(nulls_last=True), "-held_on", "id")
 
+    def with_seat_for(self, person):
+        """Trainings `person` has a seat at (registered, attended or no-show): "my trainings"."""
+        if person is None:
+            return self.none()
+        return self.filter(attendances__person=person)  # one seat per person and training: no repeats
+
     def with_seat_of(self, person):
         """Annotate `my_status`: the attendance status of `person` (None when not registered)."""
         if person is None:

@@ -21,11 +21,16 @@ class PolicyFilterSet(TrackedFilterSet):
         choices=VersionStatus.choices, method="filter_status", label="Status of the newest version"
     )
     review_overdue = django_filters.BooleanFilter(method="filter_review_overdue", label="Review overdue")
+    to_acknowledge = django_filters.BooleanFilter(
+        method="filter_to_acknowledge",
+        label="I still have to acknowledge",
+        help_text="Policies with an approved version the signed-in person has not acknowledged yet.",
+    )
     ordering = django_filters.OrderingFilter(fields=("code", "title", "category", "next_review_date", "updated_at"))
 
     class Meta:
         model = Policy
-        fields = ["q", "category", "owner", "status", "review_overdue"]
+        fields = ["q", "category", "owner", "status", "review_overdue", "to_acknowledge"]
 
     def filter_status(self, queryset, name, value):
         return queryset.with_latest_status(*value) if value else queryset
@@ -37,6 +42,13 @@ class PolicyFilterSet(TrackedFilterSet):
         if value:
             return queryset.review_overdue(today)
         return queryset.exclude(next_review_date__lt=today)
+
+    def filter_to_acknowledge(self, queryset, name, value):
+        if value is None:
+            return queryset
+        person = Person.objects.of_user(getattr(self.request, "user", None))
+        pending = queryset.to_acknowledge_by(person) if person is not None else queryset.none()
+        return pending if value else queryset.exclude(pk__in=pending.values("pk"))
 
 
 class PolicyVersionFilterSet(TrackedFilterSet):

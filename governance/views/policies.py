@@ -457,15 +457,6 @@ class RequirementUpdateView(RequirementViewMixin, CustomFrameworkOnly, generic.T
 # --- home page panel ------------------------------------------------------------------------------
 
 
-def acknowledgement_panel(request):
-    """ "Policies I still have to acknowledge" on the home page (nothing for a login without a person)."""
-    person = Person.objects.of_user(request.user)
-    if person is None or not has_any_role(request.user):
-        return None
-    pending = list(Policy.objects.to_acknowledge_by(person).with_current_version().order_by("code"))
-    return "governance/policy_home_panel.html", {"policies": pending}
-
-
 class FrameworkEvidencePackView(FrameworkViewMixin, generic.PermissionMixin, django_generic.View):
     """The auditor's ZIP for a framework: the evidence attached to its requirements (index.csv
     and the files, only what the reader sees; evidence.pack)."""

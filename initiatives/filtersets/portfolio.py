@@ -41,13 +41,17 @@ class InitiativeFilterSet(ExternalReferenceFilterSet):
 
 class MilestoneFilterSet(TrackedFilterSet):
     initiative = django_filters.ModelChoiceFilter(queryset=Initiative.objects.all())
+    # "Milestones of my initiatives" (the home page's My work links here).
+    initiative_owner = django_filters.ModelChoiceFilter(
+        queryset=_people, field_name="initiative__owner", label="Initiative owner"
+    )
     status = django_filters.MultipleChoiceFilter(choices=MilestoneStatus.choices)
     due_date = django_filters.DateFromToRangeFilter()
     ordering = django_filters.OrderingFilter(fields=("title", "due_date", "status", "updated_at"))
 
     class Meta:
         model = Milestone
-        fields = ["q", "initiative", "status", "due_date"]
+        fields = ["q", "initiative", "initiative_owner", "status", "due_date"]
 
 
 class KPIFilterSet(TrackedFilterSet):

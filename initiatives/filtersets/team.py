@@ -68,9 +68,10 @@ class MentorshipSessionFilterSet(MineFilterMixin, TrackedFilterSet):
         return queryset.filter(mentorship__in=Mentorship.objects.involving(person))
 
 
-class TrainingFilterSet(TrackedFilterSet):
+class TrainingFilterSet(MineFilterMixin, TrackedFilterSet):
     WHEN_CHOICES = (("upcoming", "Upcoming"), ("past", "Past"))
 
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
     when = django_filters.ChoiceFilter(choices=WHEN_CHOICES, method="filter_when", label="When")
     topic = django_filters.MultipleChoiceFilter(choices=TrainingTopic.choices)
     counts_as_ai_literacy = django_filters.BooleanFilter(label="Counts as AI literacy")
@@ -80,7 +81,11 @@ class TrainingFilterSet(TrackedFilterSet):
 
     class Meta:
         model = Training
-        fields = ["q", "when", "topic", "counts_as_ai_literacy", "facilitator", "held_on"]
+        fields = ["q", "mine", "when", "topic", "counts_as_ai_literacy", "facilitator", "held_on"]
+
+    @staticmethod
+    def rows_involving(queryset, person):
+        return queryset.with_seat_for(person)
 
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()

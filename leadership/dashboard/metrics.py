@@ -6,7 +6,8 @@ one UNION for recent activity. Each figure carries the URL of the filtered list 
 list uses the same FilterSet, so the figure and the list always agree (tests check each one).
 
 Bounds: sparklines for at most SPARK_KPIS KPIs (worst status first), each with its newest
-SPARK_POINTS points; recent activity is the newest ACTIVITY_LIMIT history events.
+SPARK_POINTS points; recent activity is ACTIVITY_LIMIT lines of the newest history events, repeated
+changes grouped (leadership/reports/activity.py).
 
 The reads whose SQL does not depend on the reader (counts, coverage, the KPI status overview) are
 compiled once per process for readers who see every row (vpportal/core/compiled.py): building and
@@ -36,14 +37,14 @@ from initiatives.charts import sparkline
 from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
 from initiatives.services.team import ai_literacy_coverage
-from leadership.reports.audit_trail import history_watermark, recent_events
+from leadership.reports.activity import ACTIVITY_LIMIT, recent_activity
+from leadership.reports.audit_trail import history_watermark
 from vpportal.core.compiled import Statement, sql_of
 from vpportal.core.counting import count_together_sql, counts_of_row, run_count_together
 from vpportal.people.models import Person
 
 SPARK_KPIS = 12
 SPARK_POINTS = 20
-ACTIVITY_LIMIT = 15
 # Worst first: the KPIs that need attention get the sparklines.
 STATUS_ORDER = (KPIStatus.RED, KPIStatus.AMBER, KPIStatus.GREY, KPIStatus.GREEN)
 
@@ -89,7 +90,7 @@ class Dashboard:
     acknowledgement_rate: int | None = None
     ai_literacy: dict = field(default_factory=dict)
     frameworks: list = field(default_factory=list)
-    activity: list = field(default_factory=list)
+    activity: list = field(default_factory=list)  # [ActivityGroup], newest first
 
     def figures(self) -> list[Figure]:
         """Every counted figure with its link (what the equality tests walk through)."""
@@ -380,7 +381,7 @@ def compute_dashboard(user, today: datetime.date) -> Dashboard:
     _acknowledgements(board, user)
     _team(board)
     _frameworks(board, user)
-    board.activity = recent_events(user, ACTIVITY_LIMIT)
+    board.activity = recent_activity(user, ACTIVITY_LIMIT)
     return board
 
 
@@ -473,15 +474,18 @@ def as_data(board: Dashboard) -> dict:
         ],
         "recent_activity": [
             {
-                "when": e.when.isoformat(),
-                "user": e.username,
-                "channel": e.channel,
-                "action": e.action,
-                "model": e.model,
-                "object_id": e.object_id,
-                "label": e.label,
-                "url": e.url,
+                "when": line.when.isoformat(),
+                "since": line.since.isoformat(),
+                "user": line.username,
+                "channel": line.channel,
+                "action": line.action,
+                "model": line.event.model,
+                "object_id": line.event.object_id,
+                "count": line.count,
+                "records": line.records,
+                "label": line.label,
+                "url": line.url,
             }
-            for e in board.activity
+            for line in board.activity
         ],
     }

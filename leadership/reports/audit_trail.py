@@ -108,11 +108,12 @@ class Event:
     action: str
     when: object
     user_id: int | None
-    username: str
+    username: str  # the login (what the audit API answers)
     channel: str
     label: str
     url: str | None
     changes: list = field(default_factory=list)
+    actor: str = ""  # who, as people read it: the person's name, else the login, else "System"
 
 
 def _live_records(model, ids, reader):
@@ -168,10 +169,12 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     by_model = defaultdict(list)
     for row in rows:
         by_model[row["model"]].append(row)
-    users = {
-        u.pk: u.get_username()
-        for u in get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
-    }
+    users, actors = {}, {}
+    logins = get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
+    for login in logins.select_related("person"):  # the person's name, in the same query
+        users[login.pk] = login.get_username()
+        person = getattr(login, "person", None)
+        actors[login.pk] = person.name if person is not None else users[login.pk]
     live, changes = {}, {}
     for label, model_rows in by_model.items():
         model = models[label]
@@ -202,6 +205,7 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
                 when=row["history_date"],
                 user_id=row["history_user_id"],
                 username=users.get(row["history_user_id"], "system"),
+                actor=actors.get(row["history_user_id"], "System"),
                 channel=row["history_channel"],
                 label=str(obj) if obj is not None else f"{model._meta.verbose_name} #{row['id']} (deleted)",
                 url=obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else None,
@@ -219,8 +223,9 @@ def _newest_rows_sql(vendor: str) -> tuple[str, tuple]:
     return f"{sql} LIMIT %s", tuple(params)
 
 
-def recent_events(reader, limit: int = 15) -> list[Event]:
-    """The newest `limit` changes across every model (the dashboard's recent activity)."""
+def newest_rows(reader, limit: int) -> list[dict]:
+    """The newest `limit` rows of `event_rows(reader=reader)` in one statement (ROW_FIELDS + `model`,
+    `history_date` an aware datetime on every database)."""
     if any(_restricted_ids(model, reader) is not None for model in tracked_models().values()):
         # Some records do not exist for this reader: their rows are filtered out (not cached).
         sql, params = event_rows(reader=reader).query.sql_with_params()
@@ -233,7 +238,13 @@ def recent_events(reader, limit: int = 15) -> list[Event]:
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
         row["history_date"] = _aware(row["history_date"])
-    return build_events(rows, reader)
+    return rows
+
+
+def recent_events(reader, limit: int = 15) -> list[Event]:
+    """The newest `limit` changes across every model, one event each (the dashboard's recent
+    activity groups them: leadership/reports/activity.py)."""
+    return build_events(newest_rows(reader, limit), reader)
 
 
 def _aware(value):

@@ -7,8 +7,8 @@ form (submitted empty, to check the page with field errors). A page another engi
 
 The roles are crawled in one browser session, widest first (the executive reaches every page and
 sees every button). Every role opens every page it reaches (each must answer); axe and the phone
-width run once per kind of page (its path with record ids folded), for the first role that reaches
-it: the same template with the same record for a narrower role is the same markup with less in it,
+width run on every role's home page ("My work" differs by role), and once per kind of any other
+page (its path with record ids folded), for the first role that reaches it: the same template with the same record for a narrower role is the same markup with less in it,
 and checking it again cost more than half of the crawl.
 
 axe-core is the vendored copy in static/vendor/axe-core (no internet at test time). Screenshots of
@@ -102,8 +102,11 @@ def _crawl(page, role, checked):
         if response is None or response.status >= 400:
             problems.append(f"{role} {url}: answered {response.status if response else 'nothing'}")
             return False
-        if _kind(url) not in checked:
-            checked.add(_kind(url))
+        kind = _kind(url)
+        if kind == "/":  # each role's home is its own page ("My work", the dashboard for some)
+            kind, label = f"/ as {role}", label or f"/ (home of the {role})"
+        if kind not in checked:
+            checked.add(kind)
             _check(page, url, role, problems, label)
         return True
 

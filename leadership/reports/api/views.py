@@ -104,14 +104,21 @@ class FrameworkCoverageSerializer(serializers.Serializer):
 
 
 class ActivitySerializer(serializers.Serializer):
-    when = serializers.DateTimeField()
+    """One line of recent activity: the changes of one user, verb and kind of record, grouped."""
+
+    when = serializers.DateTimeField(help_text="The newest change of the line.")
+    since = serializers.DateTimeField(help_text="The oldest change of the line (`when` for a single change).")
     user = serializers.CharField()
     channel = serializers.CharField()
     action = serializers.CharField()
     model = serializers.CharField()
-    object_id = serializers.IntegerField()
-    label = serializers.CharField()
-    url = serializers.CharField(allow_null=True)
+    object_id = serializers.IntegerField(help_text="The record of the newest change.")
+    count = serializers.IntegerField(help_text="Changes grouped in the line.")
+    records = serializers.IntegerField(help_text="Distinct records they touched.")
+    label = serializers.CharField(help_text='The record, or the count of records ("15 training attendance records").')
+    url = serializers.CharField(
+        allow_null=True, help_text="The record, or its list filtered to the records changed since `since`."
+    )
 
 
 @extend_schema_serializer(many=False)  # one object, although `list` answers it

@@ -1,0 +1,168 @@
+"""Recent activity as people read it: repeated changes grouped into one line.
+
+A bulk import or a trainer registering a class writes dozens of history rows in a minute; listed
+one by one they push everything else off the dashboard ("created training attendance" fifteen
+times). `group_rows()` folds the changes of one actor, one verb (created, changed, deleted) and one
+kind of record into one group: consecutive changes always, and a repeated change interleaved with
+others when it came within GROUP_WITHIN of the group's oldest change so far. The groups keep the
+order of their newest change.
+
+`recent_activity()` is what the dashboard (page and API) and the home page show: it reads the
+newest SCAN_ROWS rows of the audit trail's UNION (one statement, leadership/reports/audit_trail.py),
+groups them, and builds one event per group (its newest change) for the label and link: the
+queries are bounded by the number of models among the groups, never by the rows grouped.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf, reverse
+
+from leadership.reports.audit_trail import Event, build_events, newest_rows, tracked_models
+
+ACTIVITY_LIMIT = 15  # groups shown
+# Rows read to make them: the groups describe these newest changes (a group older than the scan
+# would be cut, so the scan stops at the limit-th group, see group_rows()).
+SCAN_ROWS = 400
+GROUP_WITHIN = datetime.timedelta(hours=1)
+
+
+def _key(row: dict) -> tuple:
+    # The channel is part of the key: a line shows one channel badge, and it must be true of all.
+    return row["history_user_id"], row["history_type"], row["model"], row["history_channel"]
+
+
+def group_rows(rows, *, limit: int = ACTIVITY_LIMIT, within: datetime.timedelta = GROUP_WITHIN) -> list[list[dict]]:
+    """`rows` (audit-trail dicts, newest first) folded into at most `limit` groups, newest first.
+
+    A row joins the group of the row before it when they share actor, verb, kind of record and
+    channel; otherwise it joins the newest group with that key whose oldest row is at most `within`
+    older than it; otherwise it starts a group. The scan stops where a group beyond `limit` would
+    start, so the groups together are exactly the newest rows up to there (no later row is missing
+    from an earlier group).
+    """
+    groups: list[list[dict]] = []
+    latest_by_key: dict[tuple, list[dict]] = {}
+    previous = None
+    for row in rows:
+        key = _key(row)
+        group = latest_by_key.get(key)
+        if group is not None and (group is previous or group[-1]["history_date"] - row["history_date"] <= within):
+            group.append(row)
+        elif len(groups) == limit:
+            break
+        else:
+            group = [row]
+            groups.append(group)
+            latest_by_key[key] = group
+        previous = group
+    return groups
+
+
+@functools.cache
+def _list_url_names(urlconf) -> dict[type, str]:
+    """{model: URL name of its list page}, read once from the URL configuration (the list pages are
+    the views with a model and a filterset whose name ends in `_list`)."""
+    found: dict[type, str] = {}
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(n for n in (namespace, pattern.namespace) if n)
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and (pattern.name or "").endswith("_list"):
+                view = getattr(pattern.callback, "view_class", None)
+                model = getattr(view, "model", None)
+                if model is not None and getattr(view, "filterset_class", None) is not None:
+                    found.setdefault(model, f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver(urlconf).url_patterns, "")
+    return found
+
+
+def changed_since_url(model, since: datetime.datetime) -> str | None:
+    """The list of `model` filtered to the records created or changed since `since` (its
+    `updated_after` filter, which every list has); None for a model without a list page."""
+    name = _list_url_names(get_urlconf()).get(model)
+    if name is None:
+        return None
+    # A record's `updated_at` is stamped just before its history row: a second's margin, whole seconds.
+    moment = (since - datetime.timedelta(seconds=1)).astimezone(datetime.UTC).replace(microsecond=0)
+    return f"{reverse(name)}?{urlencode({'updated_after': moment.strftime('%Y-%m-%dT%H:%M:%SZ')})}"
+
+
+def _plural(model, count: int) -> str:
+    """ "15 training attendances": a kind whose plural is its singular ("training attendance",
+    "evidence") is counted in records."""
+    meta = model._meta
+    singular, plural = str(meta.verbose_name), str(meta.verbose_name_plural)
+    if count == 1:
+        return f"1 {singular}"
+    return f"{count} {plural}" if plural != singular else f"{count} {singular} records"
+
+
+@dataclass
+class ActivityGroup:
+    """One line of recent activity: `event` is the group's newest change (who, verb, when, channel)."""
+
+    event: Event
+    count: int  # changes in the group
+    records: int  # distinct records they touched
+    since: datetime.datetime  # when the oldest of them happened
+    label: str  # the record's label (one record), else "15 training attendances"
+    url: str | None  # the record (one record), else its list filtered to the changes' time (or its newest record)
+
+    @property
+    def when(self):
+        return self.event.when
+
+    @property
+    def actor(self) -> str:
+        return self.event.actor
+
+    @property
+    def username(self) -> str:
+        return self.event.username
+
+    @property
+    def action(self) -> str:
+        return self.event.action
+
+    @property
+    def model_name(self) -> str:
+        return self.event.model_name
+
+    @property
+    def channel(self) -> str:
+        return self.event.channel
+
+    @property
+    def one_record(self) -> bool:
+        return self.records == 1
+
+
+def group_events(groups: list[list[dict]], reader) -> list[ActivityGroup]:
+    """The lines of `groups` (from group_rows): one event built per group, for its newest change."""
+    heads = build_events([group[0] for group in groups], reader)
+    models = tracked_models()
+    lines = []
+    for group, head in zip(groups, heads, strict=True):
+        model = models[group[0]["model"]]
+        records = len({row["id"] for row in group})
+        since = group[-1]["history_date"]
+        if records == 1:
+            label, url = head.label, head.url
+        else:
+            # The list of what changed since the group began; a kind without a list of its own (a
+            # training's seats) links to its newest record's page (the training).
+            label = _plural(model, records)
+            url = None if head.action == "deleted" else changed_since_url(model, since) or head.url
+        lines.append(ActivityGroup(head, len(group), records, since, label, url))
+    return lines
+
+
+def recent_activity(reader, limit: int = ACTIVITY_LIMIT) -> list[ActivityGroup]:
+    """The newest changes `reader` may see, grouped: at most `limit` lines."""
+    return group_events(group_rows(newest_rows(reader, SCAN_ROWS), limit=limit), reader)
