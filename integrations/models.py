@@ -2,10 +2,12 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from vpportal.core.bounds import at_least, not_blank, within
 from vpportal.core.fields import optional_link
 from vpportal.core.history import HistoryChannelModel
 from vpportal.core.models import Tracked, TrackedQuerySet
@@ -56,6 +58,7 @@ class Webhook(Tracked):
         ordering = ["-id"]
         verbose_name = _("webhook")
         verbose_name_plural = _("webhooks")
+        constraints = [not_blank("url")]
 
     def __str__(self):
         return self.description or self.url
@@ -109,7 +112,10 @@ class WebhookDelivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         constraints = [
-            models.UniqueConstraint(fields=["webhook", "event", "attempt"], name="integrations_delivery_attempt_once")
+            models.UniqueConstraint(fields=["webhook", "event", "attempt"], name="integrations_delivery_attempt_once"),
+            at_least("attempt", 1, name="attempt_from_1"),
+            # An HTTP status code, when the receiver answered at all.
+            within("response_status", 100, 599, nullable=True, name="response_status_http"),
         ]
         indexes = [models.Index(fields=["webhook", "status", "event"], name="integrations_delivery_open_idx")]
 
@@ -177,6 +183,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient"], name="integrations_notification_once"),
+            not_blank("text"),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="integrations_notif_unread_idx")]
 
@@ -226,6 +233,7 @@ class ModelSource(Tracked):
         ordering = ["name", "id"]
         verbose_name = _("model source")
         verbose_name_plural = _("model sources")
+        constraints = [not_blank("name"), not_blank("tracking_uri")]
 
     def __str__(self):
         return self.name
@@ -328,6 +336,12 @@ class AISystemVersion(Tracked):
         constraints = [
             models.UniqueConstraint(
                 fields=["registered_model", "model_version"], name="integrations_aisystemversion_once"
+            ),
+            not_blank("model_version"),
+            # A decision carries its time (who may be gone: the person link is SET_NULL).
+            models.CheckConstraint(
+                condition=Q(approval="pending") | Q(approved_at__isnull=False),
+                name="%(app_label)s_%(class)s_decision_dated",
             ),
         ]
         indexes = [models.Index(fields=["registered_at", "id"], name="integrations_version_order")]

@@ -453,6 +453,28 @@ def may_decide(user) -> bool:
     return user.has_perm(DECIDE_PERM)
 
 
+def decision_refusal(user, version: AISystemVersion, decision: str, *, failures=None) -> Exception | None:
+    """Why `user` may not make `decision` on `version` now (None: allowed). THE rule of the decision:
+    `version_decide` raises what it answers, and the page offers a button only when it answers None
+    (the comment a rejection needs is typed with the press, so it is checked by the service alone).
+    `failures`: the system's gate failures when the caller has read them already (the page)."""
+    if not may_decide(user):
+        return PermissionDenied(MSG_CANNOT_DECIDE)
+    if decision not in (Approval.APPROVED, Approval.REJECTED):
+        return ValidationError({"decision": "Approve or reject."})
+    if version.approval == decision:
+        return TransitionError(MSG_ALREADY.format(Approval(decision).label.lower()))
+    if decision == Approval.APPROVED:
+        failures = system_failures(version.ai_system) if failures is None else failures
+        if failures:
+            return TransitionError(MSG_GATE, details=failures)
+    return None
+
+
+def may_make(user, version: AISystemVersion, decision: str, *, failures=None) -> bool:
+    return decision_refusal(user, version, decision, failures=failures) is None
+
+
 @transaction.atomic
 def version_decide(
     version: AISystemVersion, *, by, decision: str, comment: str = "", expected: int | None = None
@@ -462,17 +484,11 @@ def version_decide(
     if not may_decide(by):
         raise PermissionDenied(MSG_CANNOT_DECIDE)
     version = AISystemVersion.objects.select_for_update().select_related("ai_system").get(pk=version.pk)
-    if decision not in (Approval.APPROVED, Approval.REJECTED):
-        raise ValidationError({"decision": "Approve or reject."})
-    if version.approval == decision:
-        raise TransitionError(MSG_ALREADY.format(Approval(decision).label.lower()))
+    if refusal := decision_refusal(by, version, decision):
+        raise refusal
     comment = (comment or "").strip()
     if decision == Approval.REJECTED and not comment:
         raise ValidationError({"comment": MSG_COMMENT_REQUIRED})
-    if decision == Approval.APPROVED:
-        failures = system_failures(version.ai_system)
-        if failures:
-            raise TransitionError(MSG_GATE, details=failures)
     version.approval = decision
     version.approved_by = Person.objects.of_user(by)
     version.approved_at = timezone.now()

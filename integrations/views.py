@@ -18,7 +18,7 @@ from . import registry, services
 from .filtersets import AISystemVersionFilterSet, ModelSourceFilterSet, WebhookFilterSet
 from .forms import ModelSourceForm, WebhookForm
 from .mlflow_client import RegistryError
-from .models import AISystemVersion, EmailChoice, ModelSource, Notification, Webhook, WebhookDelivery
+from .models import AISystemVersion, Approval, EmailChoice, ModelSource, Notification, Webhook, WebhookDelivery
 from .specs import AI_SYSTEM_VERSION, MODEL_SOURCE, WEBHOOK
 
 DELIVERIES_SHOWN = 50
@@ -217,8 +217,15 @@ class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailV
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_decide"] = registry.may_decide(self.request.user)
-        ctx["gate_failures"] = system_failures(self.object.ai_system) if ctx["can_decide"] else []
+        user, version = self.request.user, self.object
+        ctx["can_decide"] = registry.may_decide(user)
+        ctx["gate_failures"] = system_failures(version.ai_system) if ctx["can_decide"] else []
+        # The buttons ask the service's own predicate: shown exactly when the decision is allowed.
+        failures = ctx["gate_failures"]
+        ctx["may_approve"] = ctx["can_decide"] and registry.may_make(
+            user, version, Approval.APPROVED, failures=failures
+        )
+        ctx["may_reject"] = ctx["can_decide"] and registry.may_make(user, version, Approval.REJECTED, failures=failures)
         return ctx
 
 

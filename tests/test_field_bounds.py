@@ -124,3 +124,51 @@ def test_the_bulk_ingest_holds_a_point_to_the_same_bounds(executive):
     errors = {i: set(e) for i, e in point_errors(response.json()).items()}
     assert errors == {1: {"observed_at"}, 2: {"observed_at"}}
     assert not kpi.measurements.exists()
+
+
+def test_the_newer_records_have_their_bounds_in_the_database_too(executive):
+    """Incidents, webhooks and their deliveries, notifications, model sources and versions (evidence
+    and vendors: title/name not blank, size > 0, country codes)."""
+    from governance.models import Incident
+    from integrations.models import AISystemVersion, ModelSource, Notification, Webhook, WebhookDelivery
+    from tests.factories.incidents import IncidentFactory
+    from tests.factories.integrations import (
+        AISystemVersionFactory,
+        ModelSourceFactory,
+        NotificationFactory,
+        WebhookDeliveryFactory,
+        WebhookFactory,
+    )
+
+    incident = IncidentFactory(serious=True, serious_kind="other_serious")
+    incident.reported_to_authority_at = incident.detected_at
+    incident.save()
+    db_refuses(Incident, incident.pk, reported_to_authority_at=incident.detected_at - timedelta(hours=1))
+    source = ModelSourceFactory()
+    db_refuses(ModelSource, source.pk, name=" ")
+    db_refuses(ModelSource, source.pk, tracking_uri="")
+    db_refuses(Webhook, WebhookFactory().pk, url="")
+    delivery = WebhookDeliveryFactory()
+    db_refuses(WebhookDelivery, delivery.pk, attempt=0)
+    db_refuses(WebhookDelivery, delivery.pk, response_status=42)
+    db_refuses(Notification, NotificationFactory().pk, text="  ")
+    version = AISystemVersionFactory()
+    db_refuses(AISystemVersion, version.pk, model_version="")
+    db_refuses(AISystemVersion, version.pk, approval="approved")  # a decision without its time
+    assert "name" in refused(source, name="  ") and "tracking_uri" in refused(ModelSourceFactory(), tracking_uri="")
+
+
+def test_a_reported_incident_cannot_be_detected_after_its_report(executive):
+    """Moving the detection past the report is a field error (it was an IntegrityError: a 500)."""
+    from tests.conftest import api_client
+    from tests.factories.incidents import IncidentFactory
+
+    incident = IncidentFactory(serious=True, serious_kind="other_serious")
+    client = api_client(executive)
+    reported = client.post(f"/api/v1/incidents/{incident.pk}/report/", {"authority_reference": "AUTH-1"}, format="json")
+    assert reported.status_code == 200, reported.content
+    later = (timezone.now() + timedelta(minutes=1)).isoformat()
+    response = client.patch(f"/api/v1/incidents/{incident.pk}/", {"detected_at": later}, format="json")
+    assert response.status_code == 400 and "detected_at" in response.json()
+    incident.refresh_from_db()
+    assert incident.detected_at < incident.reported_to_authority_at

@@ -96,3 +96,17 @@ def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversa
     assert exists()
     migrator.restore()
     assert not exists()
+
+
+def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrator):
+    old = migrator.to([("governance", "0010_external_reference"), ("integrations", "0004_webhook_secrets_encrypted")])
+    Source = old.get_model("integrations", "ModelSource")
+    source = Source.objects.create(name="  ", tracking_uri=" ", active=True)
+    Webhook = old.get_model("integrations", "Webhook")
+    hook = Webhook.objects.create(url="", event_types=["risk.*"], secret="x")
+
+    new = migrator.restore()
+    fixed = new.get_model("integrations", "ModelSource").objects.get(pk=source.pk)
+    assert (fixed.name, fixed.tracking_uri, fixed.active) == ("(unnamed)", "https://unset.invalid", False)
+    fixed = new.get_model("integrations", "Webhook").objects.get(pk=hook.pk)
+    assert (fixed.url, fixed.active) == ("https://unset.invalid", False)

@@ -89,6 +89,11 @@ class Incident(Tracked, ExternalReference):
                 violation_error_message=_("An incident cannot be detected before it occurred."),
             ),
             models.CheckConstraint(
+                condition=Q(reported_to_authority_at__isnull=True) | Q(reported_to_authority_at__gte=F("detected_at")),
+                name="%(app_label)s_%(class)s_reported_after_detected",
+                violation_error_message=_("The report cannot come before the incident was detected."),
+            ),
+            models.CheckConstraint(
                 condition=Q(serious=False, serious_kind="") | (Q(serious=True) & ~Q(serious_kind="")),
                 name="%(app_label)s_%(class)s_serious_kind_iff_serious",
                 violation_error_message=_("A serious incident names its kind; any other incident has none."),

@@ -40,6 +40,7 @@ MSG_STATUS_THROUGH_ACTION = "Change the status with a move of the workflow (open
 MSG_NOT_SERIOUS = "Only a serious incident is reported to the authority."
 MSG_ALREADY_REPORTED = "{key} was reported to the authority on {when}."
 MSG_REPORTED_BEFORE_DETECTED = "The report cannot come before the incident was detected."
+MSG_DETECTED_AFTER_REPORT = "It was reported to the authority at {when}: it cannot have been detected after that."
 MSG_CANNOT_UNFLAG = "{key} was reported to the authority as a serious incident; it stays serious."
 MSG_CANNOT_REPORT = "Only leaders, governance members and executives may record the report of an incident."
 MSG_CANNOT_MOVE = "Only leaders, governance members and executives may move incidents."
@@ -55,6 +56,10 @@ def _check(incident: Incident) -> None:
         errors["occurred_at"] = MSG_FUTURE
     if incident.detected_at and incident.occurred_at and incident.detected_at < incident.occurred_at:
         errors.setdefault("detected_at", MSG_DETECTED_BEFORE_OCCURRED)
+    reported = incident.reported_to_authority_at
+    if incident.detected_at and reported and incident.detected_at > reported:
+        # A reported incident's detection moved past its report (the constraint says it too).
+        errors.setdefault("detected_at", MSG_DETECTED_AFTER_REPORT.format(when=reported.isoformat()))
     if incident.serious and not incident.serious_kind:
         errors["serious_kind"] = MSG_KIND_REQUIRED
     if not incident.serious and incident.serious_kind:

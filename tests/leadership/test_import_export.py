@@ -259,3 +259,50 @@ def test_the_file_headers_read_as_words_and_an_importable_list_links_to_the_impo
     assert import_link in page_client(executive).get(reverse("governance:risk_list")).content.decode()
     assert import_link not in page_client(auditor).get(reverse("governance:risk_list")).content.decode()
     assert import_link not in page_client(executive).get(reverse("governance:policy_list")).content.decode()
+
+
+# --- the other states an import could reach: only as the API reaches them ------------------------
+def _risk_file(risk, status, justification=""):
+    columns, rows = export_rows("risks")
+    row = dict(zip(columns, next(r for r in rows if risk.key in r), strict=True))
+    row.update(status=status, acceptance_justification=justification)
+    return read_table(csv_bytes(list(row), [list(row.values())]), "r.csv")
+
+
+def test_an_import_accepts_a_risk_only_through_the_acceptance_action(executive):
+    from vpportal.events.models import Event
+
+    risk = risks.RiskFactory(title="Imported acceptance")
+    report = run_import("risks", _risk_file(risk, "accepted"), by=executive, preview=True)
+    assert report.rows[0].action == "error" and "acceptance_justification" in report.rows[0].errors
+    risk.refresh_from_db()
+    assert risk.status == "identified"
+    report = run_import(
+        "risks", _risk_file(risk, "accepted", "Residual risk is tolerable."), by=executive, preview=False
+    )
+    assert report.ok, [r.errors for r in report.rows]
+    risk.refresh_from_db()
+    assert (risk.status, risk.accepted_by, risk.acceptance_justification) == (
+        "accepted",
+        executive,
+        "Residual risk is tolerable.",
+    )
+    assert risk.accepted_at is not None
+    assert Event.objects.filter(type="risk.accepted", object_id=risk.pk).count() == 1
+
+
+def test_an_import_by_someone_who_may_not_accept_risks_accepts_none(leader):
+    risk = risks.RiskFactory(title="Not theirs to accept")
+    report = run_import("risks", _risk_file(risk, "accepted", "Looks fine to me."), by=leader, preview=True)
+    assert not report.ok and not report.written
+    risk.refresh_from_db()
+    assert risk.status == "identified"
+
+
+def test_what_has_a_workflow_of_its_own_is_not_importable():
+    """Policy versions (draft -> review -> approval by another person), acknowledgements and training
+    seats (capacity) have no import kind: a file cannot reach their states at all. The kinds that
+    carry a state (initiative stage, risk status, incident status) move it through their services."""
+    from leadership.imports.kinds import KINDS
+
+    assert tuple(KINDS) == ORDER

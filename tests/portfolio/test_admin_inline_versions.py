@@ -102,3 +102,18 @@ def test_untouched_rows_and_an_untouched_record_are_not_written(executive, initi
     assert initiative.version == 1
     assert KPI.objects.get(initiative=initiative).version == 1
     assert Milestone.objects.get(initiative=initiative).version == 2
+
+
+def test_every_admin_inline_of_a_tracked_model_carries_the_version():
+    """The rule holds for inlines added later too: any inline whose rows are tracked records is a
+    TrackedInline (version field, stale rows refused); inlines of plain link rows (evidence links)
+    have no version to carry."""
+    from django.contrib import admin
+
+    from vpportal.core.admin import TrackedInline
+    from vpportal.core.models import Tracked
+
+    inlines = [inline for model_admin in admin.site._registry.values() for inline in model_admin.inlines]
+    tracked = [inline for inline in inlines if issubclass(inline.model, Tracked)]
+    assert tracked  # milestones and KPIs on the initiative
+    assert [i.__name__ for i in tracked if not issubclass(i, TrackedInline)] == []

@@ -110,6 +110,22 @@ def test_an_override_records_the_failed_checks_on_the_initiative_and_in_its_hist
     assert "Checks that failed at the override" in body and gate.MSG_NO_KPI_WITH_TARGET in body
 
 
+def test_the_override_event_carries_the_failed_checks_and_the_justification(executive, auditor):
+    """The third place PRODUCT.md names: the event (feed and webhooks) of the move."""
+    initiative = blocked_initiative()
+    url = f"/api/v1/initiatives/{initiative.pk}/transition/"
+    api_client(executive).post(url, {"stage": "pilot", "override_justification": "Board decision."}, format="json")
+    feed = api_client(auditor).get("/api/v1/events/", {"type": "initiative.stage_changed"}).json()["results"]
+    (event,) = [e for e in feed if e["object_id"] == initiative.pk]
+    assert event["data"]["action"] == {
+        "from": "poc",
+        "to": "pilot",
+        "override_justification": "Board decision.",
+        "failed_checks": [gate.MSG_NO_KPI_WITH_TARGET],
+    }
+    assert event["data"]["gate_override_failed_checks"] == [gate.MSG_NO_KPI_WITH_TARGET]
+
+
 def test_a_later_move_through_a_passing_gate_clears_the_recorded_override(executive, leader):
     initiative = blocked_initiative(stage="pilot")
     KPI.objects.create(initiative=initiative, name="Time saved", target=5)

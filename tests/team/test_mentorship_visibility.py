@@ -153,3 +153,39 @@ def test_participants_see_their_mentorship(others, mentorship, contributor, ment
     for user in (contributor, mentor):
         assert api_client(user).get(f"/api/v1/mentorships/{mentorship.pk}/").status_code == 200
     assert [m["id"] for m in api_client(contributor).get("/api/v1/mentorships/").json()["results"]] == [mentorship.pk]
+
+
+def test_the_event_feed_admin_autocomplete_and_reassign_leave_them_out(
+    others, mentorship, session, other_contributor, executive
+):
+    """The remaining routes to a record: the change feed (with the real `visible_to`, no stand-in),
+    the admin's autocomplete of a session's mentorship, and the reassign action."""
+    writer = api_client(executive)  # changes through the services: each one an event
+    for record in (mentorship, others):
+        assert (
+            writer.patch(f"/api/v1/mentorships/{record.pk}/", {"focus_areas": "Feed"}, format="json").status_code == 200
+        )
+    assert (
+        writer.patch(f"/api/v1/mentorship-sessions/{session.pk}/", {"topics": "Feed"}, format="json").status_code == 200
+    )
+    client = api_client(other_contributor)
+    feed = client.get("/api/v1/events/", {"limit": 500}).json()["results"]
+    seen = {(e["object_type"], e["object_id"]) for e in feed}
+    assert ("initiatives.mentorship", mentorship.pk) not in seen
+    assert ("initiatives.mentorshipsession", session.pk) not in seen
+    assert ("initiatives.mentorship", others.pk) in seen
+    assert GOALS not in str(feed)
+    reassign = client.post(
+        f"/api/v1/mentorships/{mentorship.pk}/reassign/", {"mentor": others.mentor_id}, format="json"
+    )
+    assert reassign.status_code == 404
+    other_contributor.is_staff = True
+    other_contributor.save()
+    found = page_client(other_contributor).get(
+        "/admin/autocomplete/",
+        {"app_label": "initiatives", "model_name": "mentorshipsession", "field_name": "mentorship", "term": ""},
+    )
+    if found.status_code == 200:  # the admin may also refuse the lookup outright (403)
+        assert {int(r["id"]) for r in found.json()["results"]} <= {others.pk}
+    else:
+        assert found.status_code == 403

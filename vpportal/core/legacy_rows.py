@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Length, Trim
 
 
-def _report(model, what: str, changed: int):
+def report(model, what: str, changed: int):
+    """Name on the migration's output the rows a fix changed (a migration's own fix says it too)."""
     if changed:
         print(f"\n  field bounds: {model._meta.label}: {changed} row(s) {what}")
 
@@ -22,24 +23,24 @@ def trim_texts(model, *fields, blank_fill: str | None = None):
     """Strip spaces around each field; fill ones left blank with `blank_fill` (required texts)."""
     for field in fields:
         changed = model._base_manager.exclude(**{field: Trim(field)}).update(**{field: Trim(field)})
-        _report(model, f"had spaces around {field} (trimmed)", changed)
+        report(model, f"had spaces around {field} (trimmed)", changed)
         if blank_fill is not None:
             blank = model._base_manager.annotate(_len=Length(Trim(field))).filter(_len=0)
-            _report(model, f"had a blank {field} (set to {blank_fill!r})", blank.update(**{field: blank_fill}))
+            report(model, f"had a blank {field} (set to {blank_fill!r})", blank.update(**{field: blank_fill}))
 
 
 def clamp(model, field: str, low=None, high=None, *, null_below: bool = False):
     """Move values outside [low, high] to the nearest bound (or to NULL below, with `null_below`)."""
     if low is not None:
         below = model._base_manager.filter(**{f"{field}__lt": low})
-        _report(
+        report(
             model,
             f"had {field} below {low} (set to {'empty' if null_below else low})",
             below.update(**{field: None if null_below else low}),
         )
     if high is not None:
         above = model._base_manager.filter(**{f"{field}__gt": high})
-        _report(model, f"had {field} above {high} (set to {high})", above.update(**{field: high}))
+        report(model, f"had {field} above {high} (set to {high})", above.update(**{field: high}))
 
 
 def fix_currencies(model, codes, default: str = "EUR"):
@@ -49,10 +50,10 @@ def fix_currencies(model, codes, default: str = "EUR"):
         code = (row.currency or "").strip().upper()
         if code in codes:
             model._base_manager.filter(pk=row.pk).update(currency=code)
-            _report(model, f"had currency {row.currency!r} (set to {code})", 1)
+            report(model, f"had currency {row.currency!r} (set to {code})", 1)
         else:
             model._base_manager.filter(pk=row.pk).update(currency=default, budget=None)
-            _report(model, f"had currency {row.currency!r}, no ISO 4217 code (set to {default}, budget cleared)", 1)
+            report(model, f"had currency {row.currency!r}, no ISO 4217 code (set to {default}, budget cleared)", 1)
 
 
 def percent_kpis_out_of_range(model, unit: str = "%", flag: str = "% (review: values outside 0-100)"):
@@ -61,7 +62,7 @@ def percent_kpis_out_of_range(model, unit: str = "%", flag: str = "% (review: va
     outside = Q()
     for field in ("baseline", "target", "warning_threshold"):
         outside |= Q(**{f"{field}__lt": 0}) | Q(**{f"{field}__gt": 100})
-    _report(
+    report(
         model,
         f"in percent had values outside 0-100 (unit set to {flag!r})",
         model._base_manager.filter(outside, unit=unit).update(unit=flag),
@@ -73,4 +74,4 @@ def delete_non_finite(model, field: str):
     bad = model._base_manager.filter(
         Q(**{field: float("inf")}) | Q(**{field: float("-inf")}) | Q(**{field: float("nan")})
     )
-    _report(model, f"had a non-finite {field} (deleted)", bad.delete()[0])
+    report(model, f"had a non-finite {field} (deleted)", bad.delete()[0])
