@@ -80,7 +80,9 @@ class EventQuerySet(models.QuerySet):
             elif verdict == "some":
                 # The reader's own subquery, built for this reader (see _VERDICTS).
                 restriction = visibility(model, user)
-                if restriction not in ("all", "none"):
+                if restriction == "all":
+                    allowed.append(label)
+                elif restriction != "none":
                     condition |= models.Q(object_type=label, object_id__in=restriction)
         if not allowed and not condition:
             return self.none()
