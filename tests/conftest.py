@@ -85,10 +85,14 @@ def as_api():
 
 @pytest.fixture(autouse=True)
 def _fresh_caches(settings):
-    """Throttle counters and axes state live in the cache: start each test clean."""
+    """Throttle counters and axes state live in the cache, the feed's verdicts per role set in the
+    process: start each test clean."""
     from django.core.cache import cache
 
+    from vpportal.events import querysets
+
     cache.clear()
+    querysets._VERDICTS.clear()
 
 
 @pytest.fixture(scope="module")

@@ -160,3 +160,34 @@ def test_a_reader_never_sees_an_event_before_an_earlier_one_still_committing(exe
     assert ids["a"] < ids["b"]
     feed = api_client(auditor).get("/api/v1/events/").json()["results"]
     assert [e["id"] for e in feed] == [ids["a"], ids["b"]]
+
+
+def test_readers_of_the_same_roles_share_the_verdicts_but_not_their_own_records(readers, mentorship):
+    """The feed decides each model's everything-or-nothing once per role set (vpportal/events/
+    querysets.py, `_VERDICTS`); what depends on the reader (a contributor's own mentorships and
+    their sessions) is still asked per reader, whoever of the same roles asked first."""
+    from vpportal.events import querysets
+
+    mine = session_create(by=readers["mentor"], data={"mentorship": mentorship, "held_on": "2025-01-10"})
+    query = "/api/v1/events/?object_type=initiatives.mentorshipsession"
+    assert api_client(readers["other_contributor"]).get(query).json()["results"] == []
+    decided = len(querysets._VERDICTS)
+    assert [e["object_id"] for e in api_client(readers["contributor"]).get(query).json()["results"]] == [mine.pk]
+    assert api_client(readers["other_contributor"]).get(query).json()["results"] == []
+    assert len(querysets._VERDICTS) == decided  # both contributors read the same verdicts
+    auditor_sees = api_client(readers["auditor"]).get(query).json()["results"]
+    assert [e["object_id"] for e in auditor_sees] == [mine.pk]
+    assert len(querysets._VERDICTS) == decided + 1  # another role set: decided for it
+
+
+def test_a_reader_s_verdicts_match_each_model_s_own_visible_to(readers, mentorship):
+    """The cached verdicts are what every model's `visible_to` answers for each reader."""
+    from vpportal.events.querysets import _verdicts, tracked_models, visibility
+
+    for user in readers.values():
+        for _ in range(2):  # computed, then read from the cache
+            expected = []
+            for model in tracked_models():
+                restriction = visibility(model, user)
+                expected.append((model, restriction if restriction in ("all", "none") else "some"))
+            assert _verdicts(user) == expected, user

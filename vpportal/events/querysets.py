@@ -4,6 +4,8 @@
 from django.apps import apps
 from django.db import models
 
+from vpportal.roles import role_names
+
 
 def tracked_models() -> list:
     from vpportal.core.models import Tracked
@@ -20,6 +22,34 @@ def visibility(model, user):
     if not visible.query.where:
         return "all"
     return visible.order_by().values("pk")
+
+
+# Each role set's verdicts ("all" | "none" | "some") on the tracked models, for the life of the process.
+# A model's `visible_to` decides everything-or-nothing from the reader's roles (and superuser flag)
+# alone; whatever depends on the reader themself (a contributor's own mentorships and sessions, the
+# evidence they uploaded) is a WHERE on their id, which makes the verdict "some": that subquery is
+# built again for every reader. The key carries each model's `visible_to` function, so replacing one
+# (a test's monkeypatch) never reads a verdict another function gave. Pinned by
+# tests/events/test_feed.py (same verdicts for readers of the same roles).
+_VERDICTS: dict = {}
+
+
+def _verdicts(user) -> list:
+    """[(model, "all" | "none" | "some")] for every tracked model, as `user`'s role set sees them."""
+    models_ = tracked_models()
+    key = (
+        bool(getattr(user, "is_superuser", False)),
+        role_names(user),
+        tuple(m._default_manager._queryset_class.visible_to for m in models_),
+    )
+    verdicts = _VERDICTS.get(key)
+    if verdicts is None:
+        verdicts = []
+        for model in models_:
+            restriction = visibility(model, user)
+            verdicts.append((model, restriction if restriction in ("all", "none") else "some"))
+        _VERDICTS[key] = verdicts
+    return verdicts
 
 
 def event_visible_to(event, user) -> bool:
@@ -40,14 +70,20 @@ class EventQuerySet(models.QuerySet):
         """Events of records `user` may see. A model whose `visible_to` hides nothing from the
         reader costs no condition; one that filters rows contributes `object_id IN (visible ids)`
         (so events of its deleted records are not shown: they can no longer be judged)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
         allowed, condition = [], models.Q()
-        for model in tracked_models():
+        for model, verdict in _verdicts(user):
             label = model._meta.label_lower
-            restriction = visibility(model, user)
-            if restriction == "all":
+            if verdict == "all":
                 allowed.append(label)
-            elif restriction != "none":
-                condition |= models.Q(object_type=label, object_id__in=restriction)
+            elif verdict == "some":
+                # The reader's own subquery, built for this reader (see _VERDICTS).
+                restriction = visibility(model, user)
+                if restriction == "all":
+                    allowed.append(label)
+                elif restriction != "none":
+                    condition |= models.Q(object_type=label, object_id__in=restriction)
         if not allowed and not condition:
             return self.none()
         return self.filter(models.Q(object_type__in=allowed) | condition)
