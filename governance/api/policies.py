@@ -23,6 +23,7 @@ from vpportal.core.api import (
     spec_viewset,
     tracked_schema,
 )
+from vpportal.core.bounds import text_limit
 
 
 class RequirementIdsField(serializers.ListField):
@@ -79,7 +80,12 @@ class PolicyVersionSerializer(TrackedSerializer):
 
 
 class RejectSerializer(serializers.Serializer):
-    comment = serializers.CharField(help_text="What the author should change.", allow_blank=True)
+    # The bound of the field it is stored in, so an over-long comment is refused as `comment`.
+    comment = serializers.CharField(
+        help_text="What the author should change.",
+        allow_blank=True,
+        max_length=text_limit(PolicyVersion, PolicyVersion._meta.get_field("review_comment")),
+    )
 
 
 class AcknowledgementSerializer(TrackedSerializer):

@@ -19,6 +19,7 @@ from vpportal.core.api import (
     spec_viewset,
     tracked_schema,
 )
+from vpportal.core.bounds import text_limit
 
 
 class RiskSerializer(TrackedSerializer):
@@ -49,7 +50,13 @@ class RiskFromLibrarySerializer(serializers.Serializer):
 
 
 class RiskAcceptSerializer(serializers.Serializer):
-    justification = serializers.CharField(allow_blank=True, required=False, default="")
+    # The bound of the field it is stored in, so an over-long one is refused as `justification`.
+    justification = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=text_limit(Risk, Risk._meta.get_field("acceptance_justification")),
+    )
 
 
 class PrimaryKeyList(serializers.ListField):

@@ -118,6 +118,15 @@ class BulkRejected(ValidationError):
         )
 
 
+# The text columns' bounds as full_clean() holds a single point to them (the field's max_length, and
+# for long text the generic bound): a bulk point gets no other length check.
+_BULK_TEXT_LIMITS = {
+    name: KPIMeasurement._meta.get_field(name).max_length
+    or bounds.text_limit(KPIMeasurement, KPIMeasurement._meta.get_field(name))
+    for name in ("source", "note")
+}
+
+
 def _parse_point(point, default_tz, latest_allowed):
     """(clean values, errors by field) for one incoming point, without touching the database.
     `latest_allowed`: the batch's "now" plus the allowed clock skew (read once per batch)."""
@@ -168,7 +177,7 @@ def _parse_point(point, default_tz, latest_allowed):
             errors["value"] = [MSG_NOT_FINITE]
         else:
             clean["value"] = number
-    for name, limit in (("source", 100), ("note", None)):
+    for name, limit in _BULK_TEXT_LIMITS.items():
         text = point.get(name)
         if text is None:
             clean[name] = ""

@@ -123,7 +123,9 @@ def currency_shape(field: str = "currency") -> models.CheckConstraint:
 # --- generic bounds of every field ---------------------------------------------------------------
 
 
-def _text_limit(instance, field) -> int | None:
+def text_limit(instance, field) -> int | None:
+    """The most characters a text field takes (a model or an instance; None: not long text). Also
+    read by the writes that check text without full_clean (the measurements' bulk ingest)."""
     if isinstance(field, models.TextField):
         return getattr(instance, "TEXT_LIMITS", {}).get(field.name, TEXT_MAX_LENGTH)
     return None
@@ -142,7 +144,7 @@ def clean_generic_fields(instance, exclude) -> dict:
                 continue
             value = value.strip()
             setattr(instance, field.attname, value)
-            limit = _text_limit(instance, field)
+            limit = text_limit(instance, field)
             if limit is not None and len(value) > limit:
                 errors.setdefault(field.name, []).append(
                     _("Ensure this text has at most %(limit)s characters (it has %(length)s).")
