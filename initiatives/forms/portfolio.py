@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 
 from vpportal.core.bounds import TEXT_MAX_LENGTH
 from vpportal.core.forms import TrackedModelForm
-from vpportal.core.measures import DEFAULT_PRECISION
 from vpportal.people.choices import Function
 from vpportal.people.models import Person
 
@@ -120,12 +119,6 @@ class KPIForm(TrackedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["initiative"].queryset = Initiative.objects.order_by("key")
         self.fields["owner"].queryset = Person.objects.filter(active=True).order_by("name")
-        # Left empty, the KPI shows the usual two decimals (as an import file without the column).
-        self.fields["precision"].required = False
-
-    def clean_precision(self):
-        precision = self.cleaned_data.get("precision")
-        return DEFAULT_PRECISION if precision is None else precision
 
 
 class MeasurementForm(TrackedModelForm):
