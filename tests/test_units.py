@@ -48,3 +48,17 @@ def test_a_record_page_names_who_created_and_changed_it(executive):
     initiative_update(initiative, by=executive, data={"title": "Renamed"})
     body = page_client(executive).get(initiative.get_absolute_url()).content.decode()
     assert f"by {executive.person.name}</div>" in body and f"by {executive.username}" not in body
+
+
+def test_the_user_menu_shows_the_person_by_name_and_the_login_only_as_the_account(executive):
+    body = page_client(executive).get(reverse("dashboard")).content.decode()
+    assert f'title="Signed in as {executive.username}">{executive.person.name}</a>' in body
+    assert f"Signed in as {executive.username}</span>" in body
+
+
+def test_the_user_menu_shows_the_login_of_a_user_with_no_person():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("no-person-login", password="x")  # noqa: S106
+    body = page_client(user).get(reverse("initiatives:initiative_list")).content.decode()
+    assert 'title="Signed in as no-person-login">no-person-login</a>' in body
