@@ -3,8 +3,10 @@ JSON the KPI trend chart (Chart.js, static/js/portfolio.js) reads from a json_sc
 
 from dataclasses import dataclass
 
-from django.template.defaultfilters import floatformat, pluralize
+from django.template.defaultfilters import pluralize
 from django.utils import formats, timezone
+
+from vpportal.core.measures import DEFAULT_PRECISION, format_measure
 
 WIDTH, HEIGHT, PAD = 120, 32, 2
 
@@ -20,24 +22,25 @@ class Sparkline:
     summary: str = ""  # the numbers the line shows, in words: the chart's text alternative
 
 
-def _number(value, unit: str) -> str:
-    """As the KPI pages write a value: at most two decimals, then the unit."""
-    text = floatformat(value, -2)
-    return f"{text} {unit}" if unit else text
+def summary(values: list, *, target=None, unit: str = "", precision: int = DEFAULT_PRECISION) -> str:
+    """ "20 points: latest 15.50 %, lowest 10 %, highest 16 %; target 20 %", each number written
+    as the KPI pages write it (its precision, then its unit)."""
 
+    def number(value):
+        return format_measure(value, unit, precision)
 
-def summary(values: list, *, target=None, unit: str = "") -> str:
-    """ "20 points: latest 15.5 %, lowest 10 %, highest 16 %; target 20 %" """
     count = len(values)
-    text = f"{count} point{pluralize(count)}: latest {_number(values[-1], unit)}"
+    text = f"{count} point{pluralize(count)}: latest {number(values[-1])}"
     if count > 1:
-        text += f", lowest {_number(min(values), unit)}, highest {_number(max(values), unit)}"
+        text += f", lowest {number(min(values))}, highest {number(max(values))}"
     if target is not None:
-        text += f"; target {_number(target, unit)}"
+        text += f"; target {number(target)}"
     return text
 
 
-def sparkline(points, *, target=None, warning=None, unit: str = "") -> Sparkline | None:
+def sparkline(
+    points, *, target=None, warning=None, unit: str = "", precision: int = DEFAULT_PRECISION
+) -> Sparkline | None:
     """Scale (time, value) pairs into a small SVG box, keeping the target line inside the scale."""
     values = [float(value) for _, value in points]
     if not values:
@@ -58,12 +61,13 @@ def sparkline(points, *, target=None, warning=None, unit: str = "") -> Sparkline
         target_y=target_y,
         last_x=xs[-1],
         last_y=y(values[-1]),
-        summary=summary([value for _, value in points], target=target, unit=unit),
+        summary=summary([value for _, value in points], target=target, unit=unit, precision=precision),
     )
 
 
 def kpi_chart_data(kpi, points, bucket: str) -> dict:
-    """Labels, values and the reference lines of a KPI's trend chart."""
+    """Labels, values and the reference lines of a KPI's trend chart, and its numbers in words (the
+    canvas's text alternative, as the sparklines say them)."""
     fmt = "DATE_FORMAT" if bucket != "point" else "DATETIME_FORMAT"  # as the pages write them
     return {
         "labels": [
@@ -77,4 +81,9 @@ def kpi_chart_data(kpi, points, bucket: str) -> dict:
         "unit": kpi.unit,
         "name": kpi.name,
         "bucket": bucket,
+        "summary": (
+            summary([value for _, value in points], target=kpi.target, unit=kpi.unit, precision=kpi.precision)
+            if points
+            else ""
+        ),
     }

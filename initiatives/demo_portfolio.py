@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from vpportal.core.measures import DEFAULT_PRECISION
+
 from .models import KPI, Initiative, KPIMeasurement, Milestone
 from .services.portfolio import KEY_FORMAT
 
@@ -66,6 +68,18 @@ KPIS = [
     ("org-incidents", None, "AI incidents reported", "", "lower_is_better", 6, 2, 4, "monthly", 7, 2, 1),
     ("org-feature-reuse", None, "Feature store reuse rate", "%", "higher_is_better", 10, 50, 35, "weekly", 12, 41, 2),
 ]
+# Decimal places shown where the default (2) reads wrong: counts are whole, a model score needs 3.
+PRECISIONS = {
+    "churn-auc": 3,
+    "churn-saved": 0,
+    "invoice-savings": 0,
+    "forecast-stockouts": 0,
+    "fraud-detection": 0,
+    "code-incidents": 0,
+    "org-incidents": 0,
+    "org-time-to-prod": 1,
+    "support-csat": 1,
+}
 # Stopped reporting four months ago: shows a grey (stale) KPI.
 STALE_KPIS = {"mmm-roi"}
 
@@ -151,6 +165,7 @@ def create(ctx):
             target=target,
             warning_threshold=warning,
             cadence=cadence,
+            precision=PRECISIONS.get(short, DEFAULT_PRECISION),
             owner=rng.choice(owners),
             created_by=admin,
             updated_by=admin,

@@ -103,6 +103,7 @@ KPI_SPEC = FieldSpec(
     Column("latest_observed_at", "Last measured"),
     Column("description", detail=True, export=False),
     Column("unit", detail=True),
+    Column("precision", detail=True),
     Column("direction", detail=True),
     Column("baseline"),
     Column("target", cell="initiatives/cells/kpi_target.html"),

@@ -54,3 +54,12 @@ def test_the_risk_heat_map_is_a_table_with_row_and_column_headers(executive):
     assert [f'<th scope="col" class="text-center">{i}</th>' in table for i in range(1, 6)] == [True] * 5
     assert [f'<th scope="row" class="text-center">{i}</th>' in table for i in range(1, 6)] == [True] * 5
     assert table.count("<td ") == 25 and table.count('class="heat-cell"') == 25  # each cell a link, in order
+
+
+def test_the_kpi_trend_chart_says_its_numbers_with_the_kpi_precision(executive):
+    kpi = _kpi_with_points()
+    kpi.precision = 1
+    kpi.save(update_fields=["precision"])
+    body = page_client(executive).get(kpi.get_absolute_url()).content.decode()
+    summary = "3 points: latest 70 %, lowest 61.3 %, highest 74.5 %; target 80 %"
+    assert f'<canvas id="kpi-trend" aria-label="Trend of Precision of flags, {summary}" role="img">' in body

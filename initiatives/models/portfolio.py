@@ -20,6 +20,7 @@ from vpportal.core.bounds import (
 )
 from vpportal.core.external import ExternalReference, external_reference_constraints
 from vpportal.core.fields import optional_link
+from vpportal.core.measures import DEFAULT_PRECISION, MAX_PRECISION, format_measure
 from vpportal.core.models import Tracked
 from vpportal.people.choices import Function
 
@@ -261,6 +262,12 @@ class KPI(Tracked):
     )
     cadence = models.CharField(_("cadence"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
     owner = optional_link("vpportal.Person", "kpis", _("owner"))
+    precision = models.PositiveSmallIntegerField(
+        _("precision"),
+        default=DEFAULT_PRECISION,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_PRECISION)],
+        help_text=_("Decimal places its values are shown with (0 to 6)."),
+    )
 
     objects = KPIQuerySet.as_manager()
 
@@ -284,6 +291,7 @@ class KPI(Tracked):
                 ),
                 name="%(app_label)s_%(class)s_percent_within_0_100",
             ),
+            within("precision", 0, MAX_PRECISION, name="precision_0_6"),
         ]
 
     def __str__(self):
@@ -292,6 +300,10 @@ class KPI(Tracked):
     @property
     def is_percent(self) -> bool:
         return (self.unit or "").strip() == PERCENT
+
+    def format_value(self, value) -> str:
+        """A value of this KPI as every page writes it: its precision, then its unit ("" for none)."""
+        return format_measure(value, self.unit, self.precision)
 
     def clean(self):
         if self.is_percent:

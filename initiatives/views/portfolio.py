@@ -86,7 +86,9 @@ class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
         initiative, user = self.object, self.request.user
         kpis = list(KPI.objects.filter(initiative=initiative).with_related())
         for kpi, points in zip(kpis, _recent_points(kpis), strict=True):
-            kpi.sparkline = sparkline(points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit)
+            kpi.sparkline = sparkline(
+                points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit, precision=kpi.precision
+            )
         gated_stage = services.next_gated_stage(initiative.stage)
         ctx.update(
             milestones=initiative.milestones.all(),
@@ -215,8 +217,8 @@ class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         kpi = self.object
-        # Stored with six decimals; shown as people typed them (90, not 90.000000).
-        ctx["numbers"] = [(self.spec.label(name), _plain_number(getattr(kpi, name))) for name in self.numbers_shown]
+        # Stored with six decimals; shown with the KPI's precision and unit like its measurements.
+        ctx["numbers"] = [(self.spec.label(name), getattr(kpi, name)) for name in self.numbers_shown]
         span = self.request.GET.get("range", "365")
         days = TREND_RANGES.get(span, 365)
         since = timezone.now() - timedelta(days=days) if days else None
@@ -238,13 +240,6 @@ class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
             or MeasurementForm(initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)}),
         )
         return ctx
-
-
-def _plain_number(value) -> str:
-    if value is None:
-        return "—"
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class KPICreateView(KPIViewMixin, generic.TrackedCreateView):

@@ -161,7 +161,9 @@ def _kpis(board: Dashboard, user):
         kpi_points = points.get(kpi_id, [])
         # Status from status_overview(); the latest value is the newest sparkline point (same order).
         kpi.status, kpi.latest_value = status, kpi_points[-1][1] if kpi_points else None
-        kpi.sparkline = sparkline(kpi_points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit)
+        kpi.sparkline = sparkline(
+            kpi_points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit, precision=kpi.precision
+        )
         worst_first.append(kpi)
     board.kpi_sparklines = worst_first
 

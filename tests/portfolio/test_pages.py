@@ -319,6 +319,7 @@ def test_kpi_form_prefills_the_initiative(leader):
             "name": "Hours saved",
             "direction": "higher_is_better",
             "cadence": "monthly",
+            "precision": "0",
             "target": "100",
         },
     )

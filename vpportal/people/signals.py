@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 
 from vpportal import localisation
 
-from . import tokens
+from . import session_name, tokens
 
 WATCHED = {"password", "is_active"}
 
@@ -48,8 +48,10 @@ def connect():
 
 
 def remember_time_zone_on_sign_in(sender, request, user, **kwargs):
-    """The signed-in person's time zone into the session (vpportal/localisation.py), one query."""
+    """The signed-in person's time zone (vpportal/localisation.py) and name (the navigation's,
+    session_name.py) into the session, one query."""
     from .models import Person
 
-    zone = Person.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    zone, name = Person.objects.filter(user=user).values_list("time_zone", "name").first() or ("", "")
     localisation.remember(request, zone or "")
+    session_name.remember(request, name or "")

@@ -1,6 +1,7 @@
 from vpportal import localisation
 from vpportal.core import views as generic
 
+from . import session_name
 from .filtersets import PersonFilterSet
 from .forms import PersonForm
 from .models import Person
@@ -31,4 +32,5 @@ class PersonUpdateView(PersonViewMixin, generic.TrackedUpdateView):
         person = super().apply_service(form)
         if person.user_id == self.request.user.pk:
             localisation.remember(self.request, person.time_zone)  # one's own clock, from the next page
+            session_name.remember(self.request, person.name)  # and the navigation's greeting
         return person

@@ -76,6 +76,13 @@ def money_short(amount, currency):
 
 
 @register.filter
+def kpi_value(value, kpi):
+    """`{{ value|kpi_value:kpi }}`: a value or measurement of `kpi` with its precision and unit
+    ("15.50 %"), "—" for none (KPI.format_value)."""
+    return kpi.format_value(value) or "—"
+
+
+@register.filter
 def bound_field(form, name):
     """`{{ form|bound_field:name }}`: the form's field of that name (for a loop over names)."""
     return form[name]
