@@ -261,7 +261,7 @@ LIST_QUERIES = {
     "initiatives:initiative_list": 8,  # + the bulk toolbar's owner choices (writers only)
     "initiatives:initiative_board": 12,
     "initiatives:kpi_list": 8,  # count, initiative and owner filter choices, page (status annotated), bulk owners
-    "initiatives:milestone_list": 6,  # count, initiative filter choices, page
+    "initiatives:milestone_list": 7,  # count, initiative and initiative-owner filter choices, page
 }
 
 
