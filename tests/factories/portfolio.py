@@ -54,7 +54,9 @@ class KPIMeasurementFactory(factory.django.DjangoModelFactory):
         model = KPIMeasurement
 
     kpi = factory.SubFactory(KPIFactory)
-    observed_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n + 1))
+    # Each point a second older than the one before (a sequence over the whole test process): in
+    # hours, a worker that had made a few hundred points before a test made its points stale (grey).
+    observed_at = factory.Sequence(lambda n: timezone.now() - timedelta(seconds=n + 1))
     value = 75.0
     source = "test"
 
