@@ -305,7 +305,18 @@ class KPI(Tracked):
         """A value of this KPI as every page writes it: its precision, then its unit ("" for none)."""
         return format_measure(value, self.unit, self.precision)
 
+    # The embedded SQLite database keeps decimals as doubles (15 significant digits): a value of
+    # 1e14 or more reads back rounded past the column's 20 digits and Django fails to read it.
+    VALUE_LIMIT = 10**13
+
     def clean(self):
+        errors = {
+            name: _("Enter a value below %(limit)s in size.") % {"limit": f"{self.VALUE_LIMIT:,}"}
+            for name in ("baseline", "target", "warning_threshold")
+            if getattr(self, name) is not None and abs(getattr(self, name)) >= self.VALUE_LIMIT
+        }
+        if errors:
+            raise ValidationError(errors)
         if self.is_percent:
             errors = {
                 name: _("A KPI in percent takes values from 0 to 100.")
