@@ -1,12 +1,17 @@
 """API resources `incidents` (with the `transition`, `report` and `raise-risk` actions) and
 `vendors`: configuration on top of the tracked viewset; writes go through governance.services."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.risks import PrimaryKeyList, RelatedIdsListSerializer, RiskSerializer
+from governance.api.risks import (
+    PrimaryKeyList,
+    RelatedIdsListSerializer,
+    RelatedIdsViewSet,
+    RiskSerializer,
+    creates_risk,
+    risk_fields,
+)
 from governance.choices import IncidentStatus
 from governance.filtersets.incidents import IncidentFilterSet, VendorFilterSet
 from governance.models import AISystem, Incident, Mitigation, Risk, Vendor
@@ -15,7 +20,6 @@ from governance.services import vendors as vendor_services
 from governance.specs import INCIDENT, VENDOR
 from vpportal.core.api import (
     TRACKED_READ_ONLY,
-    ExternalReferenceViewSet,
     TrackedSerializer,
     record_action,
     spec_fields,
@@ -69,10 +73,7 @@ class VendorSerializer(TrackedSerializer):
 
 
 @tracked_schema
-class IncidentViewSet(ExternalReferenceViewSet):
-    # The related ids of a page are read by RelatedIdsListSerializer (one query per relation), not
-    # prefetched into a manager per row; a single record reads them through its managers.
-    queryset = Incident.objects.with_related().prefetch_related(None)
+class IncidentViewSet(RelatedIdsViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     writes = services.INCIDENT_WRITES
@@ -106,25 +107,17 @@ class IncidentViewSet(ExternalReferenceViewSet):
     def report(self, request, pk=None):
         return self.run_action(services.incident_report, IncidentReportSerializer)
 
-    @extend_schema(
-        request=RiskSerializer,
-        responses={
-            201: RiskSerializer,
-            400: OpenApiResponse(description="The risk's fields are invalid."),
-            403: OpenApiResponse(description="The role may not add risks or edit incidents."),
-        },
+    @creates_risk(
+        {400: "The risk's fields are invalid.", 403: "The role may not add risks or edit incidents."},
         description="Create a risk from the incident: fields not given come from the incident (title, "
         "category, first AI system, initiative, owner); the risk is linked to the incident.",
+        detail=True,
+        url_path="raise-risk",
     )
-    @action(detail=True, methods=["post"], url_path="raise-risk")
     def raise_risk(self, request, pk=None):
         incident = self.get_object()
-        prefill = {
-            name: getattr(value, "pk", value) for name, value in services.risk_prefill(incident).items() if value
-        }
-        body = RiskSerializer(data={**prefill, **request.data})
-        body.is_valid(raise_exception=True)
-        risk = services.risk_raise_from_incident(incident=incident, by=request.user, data=dict(body.validated_data))
+        fields = risk_fields(services.risk_prefill(incident), request.data)
+        risk = services.risk_raise_from_incident(incident=incident, by=request.user, data=fields)
         risk = Risk.objects.with_scores().get(pk=risk.pk)
         response = Response(RiskSerializer(risk, context=self.get_serializer_context()).data, status.HTTP_201_CREATED)
         response["ETag"] = risk.etag

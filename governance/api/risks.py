@@ -34,6 +34,28 @@ class RiskSerializer(TrackedSerializer):
         read_only_fields = (*TRACKED_READ_ONLY, "key", "accepted_by", "accepted_at", "acceptance_justification")
 
 
+def creates_risk(refusals: dict, description: str, **route):
+    """Route and document a POST that makes a risk from another record (an incident, a library
+    entry): the body is a risk's fields, the answer 201 with the new risk; `refusals` each error
+    answer as {status: description}, `route` goes to @action (detail, url_path)."""
+    responses = {201: RiskSerializer, **{code: OpenApiResponse(description=text) for code, text in refusals.items()}}
+
+    def decorate(method):
+        method = action(methods=["post"], **route)(method)
+        return extend_schema(request=RiskSerializer, responses=responses, description=description)(method)
+
+    return decorate
+
+
+def risk_fields(prefill: dict, data, context: dict | None = None) -> dict:
+    """The validated fields of a risk made from another record: those `data` leaves out come from
+    `prefill`, the service's prefill from that record (related records by id)."""
+    given = {name: getattr(value, "pk", value) for name, value in prefill.items() if value}
+    body = RiskSerializer(data={**given, **data}, context=context or {})
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
 class RiskFromLibrarySerializer(serializers.Serializer):
     # An id checked for range before any query (a huge number would overflow SQLite's integers).
     requirement = serializers.IntegerField(
@@ -129,6 +151,16 @@ class RelatedIdsListSerializer(serializers.ListSerializer):
         return super().to_representation(rows)
 
 
+class RelatedIdsViewSet(ExternalReferenceViewSet):
+    """A resource whose serializer reads the related ids of a page with RelatedIdsListSerializer (one
+    query per relation), so its records are not prefetched into a manager per row; a single record
+    reads them through its managers."""
+
+    def __init_subclass__(cls, **kwargs):
+        cls.queryset = cls.serializer_class.Meta.model.objects.with_related().prefetch_related(None)
+        super().__init_subclass__(**kwargs)
+
+
 class MitigationSerializer(TrackedSerializer):
     requirements = PrimaryKeyList(queryset=Requirement.objects.all(), required=False)
 
@@ -162,37 +194,27 @@ class RiskViewSet(ExternalReferenceViewSet):
         """Accept the risk with a written justification (executive or governance)."""
         return self.run_action(services.risk_accept, RiskAcceptSerializer)
 
-    @extend_schema(
-        request=RiskSerializer,
-        responses={
-            201: RiskSerializer,
-            400: OpenApiResponse(description="No such library entry, or the risk's fields are invalid."),
-            403: OpenApiResponse(description="The role may not add risks."),
-        },
+    @creates_risk(
+        {400: "No such library entry, or the risk's fields are invalid.", 403: "The role may not add risks."},
         description="Register a risk from an entry of the risk library (the NIST AI 600-1 generative AI "
         "risks, listed by `GET requirements/?level=risk`): `requirement` names the entry; title, description "
         "and category not given come from it, and the entry stays linked as the risk's requirement. "
         "`likelihood` and `impact` are needed as for any risk.",
+        detail=False,
+        url_path="from-library",
     )
-    @action(detail=False, methods=["post"], url_path="from-library")
     def from_library(self, request):
         data = request.data if isinstance(request.data, dict) else {}
         picked = RiskFromLibrarySerializer(data={"requirement": data.get("requirement")})
         picked.is_valid(raise_exception=True)
         entry = picked.validated_data["requirement"]
-        prefill = {
-            name: getattr(value, "pk", value) for name, value in services.library_prefill(entry).items() if value
-        }
-        body = RiskSerializer(data={**prefill, **data}, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        risk = services.risk_create_from_library(entry=entry, by=request.user, data=dict(body.validated_data))
+        fields = risk_fields(services.library_prefill(entry), data, self.get_serializer_context())
+        risk = services.risk_create_from_library(entry=entry, by=request.user, data=fields)
         return self.action_response(risk, status.HTTP_201_CREATED)
 
 
 @tracked_schema
-class MitigationViewSet(ExternalReferenceViewSet):
-    # The requirements' ids are read for the page by RelatedIdsListSerializer, not prefetched.
-    queryset = Mitigation.objects.with_related().prefetch_related(None)
+class MitigationViewSet(RelatedIdsViewSet):
     serializer_class = MitigationSerializer
     filterset_class = MitigationFilterSet
     writes = services.MITIGATION_WRITES

@@ -121,36 +121,23 @@ class IncidentTransitionView(_IncidentAction, django_views.View):
         return HttpResponseRedirect(incident.get_absolute_url())
 
 
-class IncidentReportView(_IncidentAction, django_views.FormView):
+class IncidentReportView(_IncidentAction, generic.RecordFormView):
     """Record the Article 73 report to the authority (when, and the authority's reference)."""
 
     template_name = "governance/incident_report_form.html"
     form_class = IncidentReportForm
 
-    def get_initial(self):
-        return {"version": self.object.version}
+    def apply_service(self, form):
+        services.incident_report(
+            incident=self.object,
+            by=self.request.user,
+            reported_at=form.cleaned_data.get("reported_at"),
+            authority_reference=form.cleaned_data.get("authority_reference", ""),
+            version=form.cleaned_data.get("version"),
+        )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.incident_report(
-                incident=self.object,
-                by=self.request.user,
-                reported_at=form.cleaned_data.get("reported_at"),
-                authority_reference=form.cleaned_data.get("authority_reference", ""),
-                version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as error:
-            for name, errs in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
-            return self.form_invalid(form)
-        except (ConflictError, TransitionError) as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        messages.success(self.request, f"The report of {self.object.key} to the authority is recorded.")
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    def success_message(self):
+        return f"The report of {self.object.key} to the authority is recorded."
 
 
 class IncidentRaiseRiskView(RiskCreateView):

@@ -4,8 +4,7 @@ services."""
 
 import json
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
@@ -22,7 +21,6 @@ from governance.services import risks as services
 from governance.specs import AI_SYSTEM, MITIGATION, RISK
 from vpportal.core import views as generic
 from vpportal.core.bulk import BulkActionView
-from vpportal.core.services import ConflictError, TransitionError
 from vpportal.security import RecentAuthRequiredMixin
 
 
@@ -197,7 +195,7 @@ class RiskHistoryView(RiskViewMixin, generic.HistoryView):
 
 
 class RiskAcceptView(
-    RecentAuthRequiredMixin, RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, django_views.FormView
+    RecentAuthRequiredMixin, RiskViewMixin, generic.PermissionMixin, generic.ModelContextMixin, generic.RecordFormView
 ):
     """Accept a risk with a written justification (executive or governance), after a recent sign-in."""
 
@@ -217,29 +215,20 @@ class RiskAcceptView(
         self.object = get_object_or_404(Risk.objects.visible_to(request.user).with_related(), pk=kwargs["pk"])
         return django_views.FormView.dispatch(self, request, *args, **kwargs)
 
-    def get_initial(self):
-        return {"version": self.object.version}
+    def apply_service(self, form):
+        services.risk_accept(
+            risk=self.object,
+            by=self.request.user,
+            justification=form.cleaned_data["justification"],
+            version=form.cleaned_data.get("version"),
+        )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
+    def add_validation_errors(self, form, error):
+        for message in error.message_dict.get("justification", error.messages):
+            form.add_error("justification", message)
 
-    def form_valid(self, form):
-        try:
-            services.risk_accept(
-                risk=self.object,
-                by=self.request.user,
-                justification=form.cleaned_data["justification"],
-                version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as error:
-            for message in error.message_dict.get("justification", error.messages):
-                form.add_error("justification", message)
-            return self.form_invalid(form)
-        except (ConflictError, TransitionError) as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Risk “{self.object}” accepted.")
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    def success_message(self):
+        return f"Risk “{self.object}” accepted."
 
 
 # --- mitigations ------------------------------------------------------------------------------------

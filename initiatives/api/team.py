@@ -2,9 +2,7 @@
 read them), `trainings` (with register/unregister for the caller) and `training-attendance`.
 Serializers shape input; services decide."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from vpportal.core.api import (
     TrackedSerializer,
@@ -129,7 +127,8 @@ class MentorshipSessionViewSet(TrackedViewSet):
     writes = services.SESSION_WRITES
 
 
-SEAT_REFUSED = OpenApiResponse(description="Full, already held, a second seat, or not registered.")
+# The caller's own seat: no body, no If-Match (the seat is the caller's, not the training's fields).
+SEAT_REFUSALS = {400: "Full, already held, a second seat, or not registered.", 403: "Read-only role."}
 
 
 @tracked_schema
@@ -139,22 +138,20 @@ class TrainingViewSet(TrackedViewSet):
     writes = services.TRAINING_WRITES
     service_actions = ("register", "unregister")
 
-    @extend_schema(
-        request=None,
-        responses={200: TrainingSerializer, 400: SEAT_REFUSED, 403: OpenApiResponse(description="Read-only role.")},
+    @record_action(
+        None,
+        TrainingSerializer,
+        SEAT_REFUSALS,
+        if_match=False,
         summary="Register the caller (their linked person) for this training",
     )
-    @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         """Take a seat at this training for yourself (your linked person). 400 when it is full or already held."""
         return self.run_action(services.training_register, version=None)
 
-    @extend_schema(
-        request=None,
-        responses={200: TrainingSerializer, 400: SEAT_REFUSED, 403: OpenApiResponse(description="Read-only role.")},
-        summary="Give back the caller's seat at this training",
+    @record_action(
+        None, TrainingSerializer, SEAT_REFUSALS, if_match=False, summary="Give back the caller's seat at this training"
     )
-    @action(detail=True, methods=["post"])
     def unregister(self, request, pk=None):
         """Give back your seat at this training."""
         return self.run_action(services.training_unregister, version=None)

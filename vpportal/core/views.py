@@ -18,7 +18,7 @@ from .bulk import BulkActionView, bulk_form
 from .export import FILE_EXPORTS, csv_response, export_filename, xlsx_response
 from .fieldspec import FieldSpec, ModelFromSpec
 from .paginator import BoundedPaginator
-from .services import ConflictError, channel_service
+from .services import ConflictError, TransitionError, channel_service
 
 
 class PermissionMixin(ModelFromSpec, LoginRequiredMixin):
@@ -221,6 +221,40 @@ class TrackedDeleteView(RecordPermissionMixin, PermissionMixin, ModelContextMixi
             return HttpResponseRedirect(self.object.get_absolute_url())
         messages.success(self.request, f"{capfirst(self.model._meta.verbose_name)} “{self.object}” deleted.")
         return HttpResponseRedirect(self.get_success_url())
+
+
+class RecordFormView(generic.FormView):
+    """A form that runs one action service on one record, `self.object` (the page's `dispatch` reads
+    it and checks the permissions): the form starts at the record's version and the page shows the
+    record; a refusal re-shows the form (a ValidationError on the fields it names, a conflict or a
+    refused move above them), success goes back to the record's page with `success_message()`."""
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+    def apply_service(self, form):  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    def success_message(self) -> str:  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    def add_validation_errors(self, form, error: ValidationError):
+        _add_errors(form, error)
+
+    def form_valid(self, form):
+        try:
+            self.apply_service(form)
+        except ValidationError as error:
+            self.add_validation_errors(form, error)
+            return self.form_invalid(form)
+        except (ConflictError, TransitionError) as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message())
+        return HttpResponseRedirect(self.object.get_absolute_url())
 
 
 class HistoryView(PermissionMixin, ModelContextMixin, generic.TemplateView):
