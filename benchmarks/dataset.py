@@ -55,20 +55,30 @@ def _bench_kpi(name: str, points: int, step: timedelta, user):
     return kpi
 
 
+def _insert_per_risk(cursor, table: str, columns: str, values: str) -> None:
+    """One row of `table` per risk by one INSERT ... SELECT: made now (version 1) by the risk's
+    author, then `columns` from `values`, read off each risk `r`."""
+    from governance.models import Risk
+
+    cursor.execute(
+        f"INSERT INTO {table} (created_at, updated_at, version, created_by_id, updated_by_id, {columns}) "
+        f"SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, {values} FROM {Risk._meta.db_table} r"
+    )
+
+
 def _seed_mitigations():
     """One mitigation per risk (statuses in turn, due dates spread), by one INSERT ... SELECT."""
-    from governance.models import Mitigation, Risk
+    from governance.models import Mitigation
 
     if Mitigation.objects.exists():
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Mitigation._meta.db_table} (created_at, updated_at, version, created_by_id, "
-            "updated_by_id, risk_id, description, owner_id, due_date, status, external_system, external_id) "
-            "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, r.id, 'Mitigate ' || r.title, r.owner_id, "
-            "current_date + (r.id % 365)::int - 90, (ARRAY['planned', 'in_progress', 'implemented', 'verified'])[1 + r.id % 4], "
-            "'', '' "
-            f"FROM {Risk._meta.db_table} r"
+        _insert_per_risk(
+            cursor,
+            Mitigation._meta.db_table,
+            "risk_id, description, owner_id, due_date, status, external_system, external_id",
+            "r.id, 'Mitigate ' || r.title, r.owner_id, current_date + (r.id % 365)::int - 90, "
+            "(ARRAY['planned', 'in_progress', 'implemented', 'verified'])[1 + r.id % 4], '', ''",
         )
 
 
@@ -81,18 +91,18 @@ def _seed_incidents():
         return
     incident, risk = Incident._meta.db_table, Risk._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {incident} (created_at, updated_at, version, created_by_id, updated_by_id, key, title, "
-            "description, category, severity, occurred_at, detected_at, status, root_cause, lessons_learned, "
-            "serious, serious_kind, reported_to_authority_at, authority_reference, initiative_id, owner_id, "
-            "reported_by_id, external_system, external_id) "
-            "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, 'INC-' || lpad(r.id::text, 6, '0'), "
-            "'Incident on ' || r.title, '', r.category, "
+        _insert_per_risk(
+            cursor,
+            incident,
+            "key, title, description, category, severity, occurred_at, detected_at, status, root_cause, "
+            "lessons_learned, serious, serious_kind, reported_to_authority_at, authority_reference, initiative_id, "
+            "owner_id, reported_by_id, external_system, external_id",
+            "'INC-' || lpad(r.id::text, 6, '0'), 'Incident on ' || r.title, '', r.category, "
             "(ARRAY['low', 'medium', 'high', 'critical'])[1 + r.id % 4], "
             "now() - make_interval(hours => r.id::int + 2), now() - make_interval(hours => r.id::int), "
             "(ARRAY['open', 'investigating', 'mitigated', 'closed'])[1 + r.id % 4], '', '', "
             "r.id % 10 = 0, CASE WHEN r.id % 10 = 0 THEN 'other_serious' ELSE '' END, NULL, '', "
-            f"r.initiative_id, r.owner_id, NULL, '', '' FROM {risk} r"
+            "r.initiative_id, r.owner_id, NULL, '', ''",
         )
         links = (
             ("risks", "risk_id", "r.id"),
@@ -123,15 +133,17 @@ def _seed_evidence():
     if Evidence.objects.exists():
         return
     kinds = "ARRAY['dpia', 'model_card', 'test_report', 'validation_report', 'bias_audit', 'other']"
-    evidence, risk = Evidence._meta.db_table, Risk._meta.db_table
+    evidence = Evidence._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {evidence} (created_at, updated_at, version, created_by_id, updated_by_id, title, kind, "
-            "description, valid_until, file, original_name, content_type, size, sha256, uploaded_at, uploaded_by_id) "
-            "SELECT now(), now(), 1, r.created_by_id, r.updated_by_id, 'Evidence ' || r.id || ' for ' || r.title, "
-            f"({kinds})[1 + r.id % 6], '', CASE WHEN r.id % 3 = 0 THEN current_date + (r.id % 400)::int - 200 END, "
+        _insert_per_risk(
+            cursor,
+            evidence,
+            "title, kind, description, valid_until, file, original_name, content_type, size, sha256, uploaded_at, "
+            "uploaded_by_id",
+            f"'Evidence ' || r.id || ' for ' || r.title, ({kinds})[1 + r.id % 6], '', "
+            "CASE WHEN r.id % 3 = 0 THEN current_date + (r.id % 400)::int - 200 END, "
             "md5(r.id::text), 'evidence-' || r.id || '.pdf', 'application/pdf', 1000 + r.id, md5(r.id::text) "
-            f"|| md5(r.title), now() - make_interval(hours => r.id::int), r.owner_id FROM {risk} r"
+            "|| md5(r.title), now() - make_interval(hours => r.id::int), r.owner_id",
         )
         cursor.execute(
             f"INSERT INTO {EvidenceLink._meta.db_table} (evidence_id, content_type_id, object_id, created_at) "

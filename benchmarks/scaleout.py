@@ -13,11 +13,11 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from standardwebhooks import Webhook as Verifier
 
+from tests.loopback import Loopback, QuietHandler
 from tests.workers import start_worker
 
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -173,11 +173,11 @@ class Receiver:
         self.lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                body = self.body()
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 secret = receiver.secrets.get(self.path)
                 try:
@@ -193,21 +193,15 @@ class Receiver:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = Loopback(Handler)
+        self.base = self.http.url
 
     def fail_for(self, seconds: float) -> tuple[float, float]:
         self.fail_until = time.time() + seconds
         return time.time(), self.fail_until
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
 
 def subscribe(receiver: Receiver, user) -> list:

@@ -5,9 +5,7 @@ a baseline of the same number of bare `requests.post` calls of pre-built bodies 
 receiver (the HTTP cost alone). Each run is rolled back, so the tables stay as seeded."""
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 from django.db import transaction
@@ -17,6 +15,7 @@ from initiatives.models import Initiative
 from integrations.delivery import deliver_due
 from integrations.models import WebhookDelivery
 from integrations.services import webhook_create
+from tests.loopback import Loopback, QuietHandler
 from vpportal.events.outbox import record_events
 
 from .timing import Result, ms
@@ -24,17 +23,14 @@ from .timing import Result, ms
 THROUGHPUT_TARGET = 0.25  # reported: the share of bare-HTTP speed the delivery keeps
 
 
-class _Sink(BaseHTTPRequestHandler):
+class _Sink(QuietHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.body()
         self.send_response(204)
         self.send_header("content-length", "0")
         self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 def _in_rollback(fn) -> float:
@@ -46,10 +42,8 @@ def _in_rollback(fn) -> float:
 
 def webhooks(ctx, scale, client) -> list[Result]:
     events = 50 if scale.name == "ci" else 500
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    sink = Loopback(_Sink)
+    url = f"{sink.url}/hook"
     user = ctx["user"]
     initiatives = list(Initiative.objects.order_by("pk")[:events])
     body = json.dumps({"type": "initiative.updated", "data": {"title": "x" * 200}})
@@ -84,8 +78,7 @@ def webhooks(ctx, scale, client) -> list[Result]:
                     subject_times.append(subject)
                     baseline_times.append(baseline)
     finally:
-        server.shutdown()
-        server.server_close()
+        sink.close()
     subject = sorted(subject_times)[len(subject_times) // 2]
     baseline = sorted(baseline_times)[len(baseline_times) // 2]
     return [

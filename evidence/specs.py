@@ -1,7 +1,7 @@
 """How evidence reads in lists, pages and exports (vpportal.core.fieldspec). Evidence is uploaded,
 not imported from spreadsheets: its columns are exported, never read from a file."""
 
-from vpportal.core.fieldspec import Column, FieldSpec
+from vpportal.core.fieldspec import Column, FieldSpec, columns
 
 from .models import Evidence
 
@@ -12,11 +12,6 @@ EVIDENCE = FieldSpec(
     Column("description", export=False, file=False),
     Column("valid_until", detail=True, file=False),
     Column("is_current", label="Current", detail=True, file=False),
-    Column("original_name", detail=True, file=False),
-    Column("content_type", detail=True, file=False),
-    Column("size", detail=True, file=False),
-    Column("sha256", detail=True, file=False),
-    Column("uploaded_by", detail=True, file=False),
-    Column("uploaded_at", detail=True, file=False),
+    *columns("original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", detail=True, file=False),
     list=("title", "kind", "original_name", "uploaded_by", "uploaded_at", "valid_until", "is_current"),
 )

@@ -1,12 +1,8 @@
-"""How each governance record reads in lists, pages, exports and files (vpportal.core.fieldspec).
-
-Adding a field to a model and a Column here puts it in the export, the import file and (with
-`detail=True` or a place in `list`) on the pages; forms and serializers take their field lists from
-these specs.
-"""
+"""How each governance record reads in lists, pages, exports and files (vpportal.core.fieldspec says
+where a Column here shows up)."""
 
 from initiatives.specs import INITIATIVE_KEY
-from vpportal.core.fieldspec import Codec, Column, FieldSpec, NaturalKey, Text, cell
+from vpportal.core.fieldspec import Codec, Column, FieldSpec, NaturalKey, Text, cell, columns
 from vpportal.people.specs import PERSON_KEY
 
 from .models import (
@@ -64,11 +60,7 @@ class ManyByKey(Codec):
 VENDOR = FieldSpec(
     Vendor,
     Column("name"),
-    Column("kind", detail=True),
-    Column("status", detail=True),
-    Column("website", detail=True),
-    Column("contact_email", detail=True),
-    Column("dpa_signed", detail=True),
+    *columns("kind", "status", "website", "contact_email", "dpa_signed", detail=True),
     Column("data_locations", file=UpperList()),
     Column("data_locations_display", "Data locations (countries)", detail=True, file=False),
     Column("contract_end_date", detail=True),
@@ -96,14 +88,8 @@ AI_SYSTEM = FieldSpec(
     Column("kind"),
     Column("provider"),
     Column("vendor", file=VENDOR_KEY.codec()),
-    Column("lifecycle_status"),
-    Column("eu_ai_act_tier"),
-    Column("processes_personal_data"),
-    Column("data_categories"),
-    Column("intended_use", export=False),
-    Column("out_of_scope_uses", export=False),
-    Column("known_limitations", export=False),
-    Column("evaluation_summary", export=False),
+    *columns("lifecycle_status", "eu_ai_act_tier", "processes_personal_data", "data_categories"),
+    *columns("intended_use", "out_of_scope_uses", "known_limitations", "evaluation_summary", export=False),
     Column("external_system", detail=True),
     Column("external_id", detail=True),
     list=(
@@ -130,14 +116,8 @@ RISK = FieldSpec(
     Column("owner", detail=True, file=PERSON_KEY.codec()),
     Column("vendor", detail=True, file=VENDOR_KEY.codec()),
     Column("requirement", detail=True, file=False),  # a library entry or requirement (ids are no file key)
-    Column("likelihood"),
-    Column("impact"),
-    Column("inherent_score"),
-    Column("inherent_level"),
-    Column("residual_likelihood"),
-    Column("residual_impact"),
-    Column("residual_score"),
-    Column("residual_level"),
+    *columns("likelihood", "impact", "inherent_score", "inherent_level"),
+    *columns("residual_likelihood", "residual_impact", "residual_score", "residual_level"),
     Column("status", detail=True),
     Column("next_review_date", detail=True),
     Column("accepted_by", file=False),
@@ -165,9 +145,7 @@ MITIGATION = FieldSpec(
     Column("risk"),
     Column("description"),
     Column("owner", file=PERSON_KEY.codec()),
-    Column("due_date"),
-    Column("status"),
-    Column("requirements"),
+    *columns("due_date", "status", "requirements"),
     Column("external_system", detail=True),
     Column("external_id", detail=True),
     list=("description", "risk", "owner", "due_date", "status", "requirements"),
@@ -206,12 +184,8 @@ POLICY_VERSION = FieldSpec(
     Column("policy", export=False),
     Column("policy.title", "Policy"),
     Column("number", export=False),
-    Column("status"),
-    Column("author"),
-    Column("change_summary"),
-    Column("body", export=False),
-    Column("effective_date", export=False),
-    Column("approved_by", export=False),
+    *columns("status", "author", "change_summary"),
+    *columns("body", "effective_date", "approved_by", export=False),
     Column("approved_at"),
     Column("review_comment", export=False),
     Column("updated_at"),
@@ -240,13 +214,7 @@ FRAMEWORK = FieldSpec(
 
 REQUIREMENT = FieldSpec(
     Requirement,
-    Column("framework"),
-    Column("code"),
-    Column("title"),
-    Column("text"),
-    Column("level"),
-    Column("parent"),
-    Column("position"),
+    *columns("framework", "code", "title", "text", "level", "parent", "position"),
     Column("suggested_category"),  # risk-library entries: the category of a risk registered from one
 )
 
@@ -264,10 +232,7 @@ INCIDENT = FieldSpec(
     Column("ai_systems", detail=True, file=ManyByKey(AI_SYSTEM_KEY, "ai_system_names")),
     Column("initiative", detail=True, file=INITIATIVE_KEY.codec()),
     Column("owner", detail=True, file=PERSON_KEY.codec()),
-    Column("occurred_at", detail=True),
-    Column("detected_at", detail=True),
-    Column("serious", detail=True),
-    Column("serious_kind", detail=True),
+    *columns("occurred_at", "detected_at", "serious", "serious_kind", detail=True),
     Column("report_due", "Report due", detail=True, cell="governance/cells/incident_report_due.html"),
     Column("reported_to_authority_at", detail=True, file=False),
     Column("authority_reference", detail=True, file=False),

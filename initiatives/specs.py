@@ -1,11 +1,7 @@
-"""How each initiatives record reads in lists, pages, exports and files (vpportal.core.fieldspec).
+"""How each initiatives record reads in lists, pages, exports and files (vpportal.core.fieldspec says
+where a Column here shows up)."""
 
-Adding a field to a model and a Column here puts it in the export, the import file and (with
-`detail=True` or a place in `list`) on the pages; forms and serializers take their field lists from
-these specs.
-"""
-
-from vpportal.core.fieldspec import Codec, Column, FieldSpec, NaturalKey, Text, cell, looked_up
+from vpportal.core.fieldspec import Codec, Column, FieldSpec, NaturalKey, Text, cell, columns, looked_up
 from vpportal.people.specs import PERSON_KEY
 
 from .models import (
@@ -63,18 +59,10 @@ INITIATIVE = FieldSpec(
     Column("summary", export=False),
     Column("business_objective"),
     Column("value_hypothesis", export=False),
-    Column("stage", detail=True),
-    Column("health", detail=True),
-    Column("priority", detail=True),
+    *columns("stage", "health", "priority", detail=True),
     Column("owner", detail=True, file=PERSON_KEY.codec(required=True)),
     Column("executive_sponsor", detail=True, file=PERSON_KEY.codec()),
-    Column("partner_functions", detail=True),
-    Column("tags", detail=True),
-    Column("start_date", detail=True),
-    Column("target_date", detail=True),
-    Column("budget", detail=True),
-    Column("currency", detail=True),
-    Column("uses_ai", detail=True),
+    *columns("partner_functions", "tags", "start_date", "target_date", "budget", "currency", "uses_ai", detail=True),
     Column("stage_changed_at", detail=True, export=False, file=False),
     Column("gate_override_justification", export=False, file=False),
     Column("gate_override_failed_checks", export=False, file=False),
@@ -87,9 +75,7 @@ MILESTONE = FieldSpec(
     Milestone,
     Column("title"),
     Column("initiative", file=INITIATIVE_KEY.codec()),
-    Column("due_date"),
-    Column("done_date"),
-    Column("status"),
+    *columns("due_date", "done_date", "status"),
     list=("title", "initiative", "due_date", "done_date", "status"),
 )
 
@@ -102,9 +88,7 @@ KPI_SPEC = FieldSpec(
     Column("latest_value", cell="initiatives/cells/kpi_latest_value.html"),
     Column("latest_observed_at", "Last measured"),
     Column("description", detail=True, export=False),
-    Column("unit", detail=True),
-    Column("precision", detail=True),
-    Column("direction", detail=True),
+    *columns("unit", "precision", "direction", detail=True),
     Column("baseline"),
     Column("target", cell="initiatives/cells/kpi_target.html"),
     Column("warning_threshold"),
@@ -116,10 +100,7 @@ KPI_SPEC = FieldSpec(
 MEASUREMENT = FieldSpec(
     KPIMeasurement,
     Column("kpi", file=KPIByName()),
-    Column("observed_at"),
-    Column("value"),
-    Column("source"),
-    Column("note"),
+    *columns("observed_at", "value", "source", "note"),
 )
 
 # --- team development ------------------------------------------------------------------------------
@@ -131,9 +112,7 @@ MENTORSHIP = FieldSpec(
     Column("focus_areas", detail=True),
     Column("goals", detail=True),
     Column("status", detail=True, cell="initiatives/cells/mentorship_status.html"),
-    Column("meeting_cadence", detail=True),
-    Column("start_date", detail=True),
-    Column("end_date", detail=True),
+    *columns("meeting_cadence", "start_date", "end_date", detail=True),
     # Annotated by MentorshipQuerySet.with_related().
     Column("session_count", "Sessions"),
     Column("last_session_on", "Last session"),
@@ -148,20 +127,14 @@ SESSION = FieldSpec(
     Column("held_on"),
     Column("mentorship.mentor", "Mentor"),
     Column("mentorship.mentee", "Mentee"),
-    Column("duration_minutes"),
-    Column("topics"),
-    Column("action_items"),
-    Column("private_notes"),
+    *columns("duration_minutes", "topics", "action_items", "private_notes"),
     list=("held_on", "mentorship", "duration_minutes", "topics"),
 )
 
 TRAINING = FieldSpec(
     Training,
     Column("title", cell="initiatives/cells/training_title.html"),
-    Column("topic", detail=True),
-    Column("audience", detail=True),
-    Column("held_on", detail=True),
-    Column("duration_minutes", detail=True),
+    *columns("topic", "audience", "held_on", "duration_minutes", detail=True),
     Column("facilitator", detail=True, file=PERSON_KEY.codec()),
     Column("materials_url", detail=True),
     Column("capacity", detail=True),

@@ -124,24 +124,38 @@ OPEN_MITIGATIONS = _open(MitigationStatus, *DONE_MITIGATION_STATUSES)
 OPEN_INCIDENTS = _open(IncidentStatus, IncidentStatus.CLOSED)
 LIVE_SYSTEMS = _open(Lifecycle, Lifecycle.RETIRED)
 
+
+def _mine(key, title, list_name, records, row, *, by="owner", **open_params) -> Assigned:
+    """The records of `records(user)` whose `by` is the person; their list filters by the same field
+    (`by=<pk>`) and by `open_params` (the statuses `records` leaves out)."""
+    return Assigned(
+        key, title, list_name, lambda user, p: records(user).filter(**{by: p}), lambda p: {by: p.pk, **open_params}, row
+    )
+
+
+def _open_initiatives(user):
+    return Initiative.objects.visible_to(user).exclude(stage=Stage.RETIRED)
+
+
 # In the order the home page lists them. The open statuses of each list's URL are the complement of
 # what the area's QuerySet calls done (`open()`, DONE_MITIGATION_STATUSES); the tests compare counts.
 ASSIGNED = (
-    Assigned(
+    _mine(
         "initiatives",
         "Initiatives I own",
         "initiatives:initiative_list",
-        lambda user, p: Initiative.objects.visible_to(user).filter(owner=p).exclude(stage=Stage.RETIRED),
-        lambda p: {"owner": p.pk, "stage": OPEN_STAGES},
+        _open_initiatives,
         _initiative_row,
+        stage=OPEN_STAGES,
     ),
-    Assigned(
+    _mine(
         "sponsored",
         "Initiatives I sponsor",
         "initiatives:initiative_list",
-        lambda user, p: Initiative.objects.visible_to(user).filter(executive_sponsor=p).exclude(stage=Stage.RETIRED),
-        lambda p: {"executive_sponsor": p.pk, "stage": OPEN_STAGES},
+        _open_initiatives,
         _initiative_row,
+        by="executive_sponsor",
+        stage=OPEN_STAGES,
     ),
     Assigned(
         "milestones",
@@ -153,65 +167,59 @@ ASSIGNED = (
         lambda p: {"initiative_owner": p.pk, "status": OPEN_MILESTONES},
         _milestone_row,
     ),
-    Assigned(
+    _mine(
         "kpis",
         "KPIs I own",
         "initiatives:kpi_list",
-        lambda user, p: KPI.objects.visible_to(user).filter(owner=p),
-        lambda p: {"owner": p.pk},
+        lambda user: KPI.objects.visible_to(user),
         _plain_row(lambda k: k.get_cadence_display()),
     ),
-    Assigned(
+    _mine(
         "ai_systems",
         "AI systems I own",
         "governance:aisystem_list",
-        lambda user, p: AISystem.objects.visible_to(user).filter(owner=p).exclude(lifecycle_status=Lifecycle.RETIRED),
-        lambda p: {"owner": p.pk, "lifecycle_status": LIVE_SYSTEMS},
+        lambda user: AISystem.objects.visible_to(user).exclude(lifecycle_status=Lifecycle.RETIRED),
         _plain_row(lambda s: s.get_lifecycle_status_display()),
+        lifecycle_status=LIVE_SYSTEMS,
     ),
-    Assigned(
+    _mine(
         "risks",
         "Open risks I own",
         "governance:risk_list",
-        lambda user, p: Risk.objects.visible_to(user).open().filter(owner=p).order_by("next_review_date", "pk"),
-        lambda p: {"owner": p.pk, "status": OPEN_RISKS},
+        lambda user: Risk.objects.visible_to(user).open().order_by("next_review_date", "pk"),
         _risk_row,
+        status=OPEN_RISKS,
     ),
-    Assigned(
+    _mine(
         "mitigations",
         "Open mitigations I own",
         "governance:mitigation_list",
-        lambda user, p: (
-            Mitigation.objects.visible_to(user)
-            .exclude(status__in=DONE_MITIGATION_STATUSES)
-            .filter(owner=p)
-            .select_related("risk")
+        lambda user: (
+            Mitigation.objects.visible_to(user).exclude(status__in=DONE_MITIGATION_STATUSES).select_related("risk")
         ),
-        lambda p: {"owner": p.pk, "status": OPEN_MITIGATIONS},
         _mitigation_row,
+        status=OPEN_MITIGATIONS,
     ),
-    Assigned(
+    _mine(
         "incidents",
         "Open incidents I own",
         "governance:incident_list",
-        lambda user, p: Incident.objects.visible_to(user).open().filter(owner=p).order_by("-detected_at", "pk"),
-        lambda p: {"owner": p.pk, "status": OPEN_INCIDENTS},
+        lambda user: Incident.objects.visible_to(user).open().order_by("-detected_at", "pk"),
         _incident_row,
+        status=OPEN_INCIDENTS,
     ),
-    Assigned(
+    _mine(
         "policies",
         "Policies I own",
         "governance:policy_list",
-        lambda user, p: Policy.objects.visible_to(user).filter(owner=p),
-        lambda p: {"owner": p.pk},
+        lambda user: Policy.objects.visible_to(user),
         _plain_row(lambda p: f"review {_day(p.next_review_date)}" if p.next_review_date else ""),
     ),
-    Assigned(
+    _mine(
         "vendors",
         "Vendors I own",
         "governance:vendor_list",
-        lambda user, p: Vendor.objects.visible_to(user).filter(owner=p),
-        lambda p: {"owner": p.pk},
+        lambda user: Vendor.objects.visible_to(user),
         _plain_row(lambda v: v.get_status_display()),
     ),
 )

@@ -8,8 +8,8 @@ from rest_framework.test import APIRequestFactory
 
 from leadership.api_urls import router
 from tests.conftest import make_persona
+from tests.factories import seed_everything
 from tests.factories.people import PersonFactory
-from tests.test_api_schema import seed_everything
 from vpportal.core.api import TrackedSerializer
 
 TRACKED_VIEWSETS = [

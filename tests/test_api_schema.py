@@ -2,7 +2,6 @@
 the schema. Runs with an executive token (the role that may call every operation) over seeded data."""
 
 import os
-from importlib import import_module
 
 import pytest
 import schemathesis
@@ -14,32 +13,11 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tests.conftest import make_persona
+from tests.factories import seed_everything
 from tests.factories.people import PersonFactory
 from vpportal.wsgi import application
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
-# Each factories module may define `seed_api_data()`, creating a few records of its area so that
-# detail and action operations hit real rows.
-SEED_MODULES = (
-    "tests.factories.portfolio",
-    "tests.factories.team",
-    "tests.factories.policies",
-    "tests.factories.risks",
-    "tests.factories.incidents",
-    "tests.factories.integrations",
-    "tests.factories.evidence",
-)
-
-
-def seed_everything():
-    for name in SEED_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.seed_api_data()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from tests.test_boundary_values import Case, _cases, _serializer_kind, api_world  # noqa: F401 - a fixture
+from tests.test_boundary_values import SERIALIZER_KINDS, Case, _cases, _kind, api_world  # noqa: F401 - a fixture
 from vpportal.events.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def action_cases():
         if name in NOT_SENT:
             continue
         for field_name, field in (_fields(body) or {}).items():
-            kind = _serializer_kind(field)
+            kind = _kind(field, SERIALIZER_KINDS)
             if kind is None:
                 continue
             required = field.required or not (field.allow_null or getattr(field, "allow_blank", False))

@@ -13,7 +13,6 @@ currency, an unknown choice or id, negative counts and money) must be refused. N
 """
 
 from dataclasses import dataclass
-from importlib import import_module
 
 import pytest
 from django import forms
@@ -21,6 +20,8 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import serializers
 from rest_framework.test import APIClient
+
+from tests.factories import seed_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -91,20 +92,19 @@ def form_classes() -> list[type[forms.BaseForm]]:
     return sorted(ours, key=str)
 
 
-def _form_kind(field: forms.Field) -> str | None:
-    if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
-        return "relation"
-    if isinstance(field, forms.ChoiceField | forms.MultipleChoiceField):
-        return "choice"
-    if isinstance(field, forms.DateTimeField):
-        return "datetime"
-    if isinstance(field, forms.DateField):
-        return "date"
-    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
-        return "number"
-    if isinstance(field, forms.CharField):
-        return "text"
-    return None
+def _kind(field, kinds) -> str | None:
+    """The kind of the first (field classes, kind) of `kinds` that `field` is one of; None: no cases."""
+    return next((kind for classes, kind in kinds if isinstance(field, classes)), None)
+
+
+FORM_KINDS = (
+    (forms.ModelChoiceField | forms.ModelMultipleChoiceField, "relation"),
+    (forms.ChoiceField | forms.MultipleChoiceField, "choice"),
+    (forms.DateTimeField, "datetime"),
+    (forms.DateField, "date"),
+    (forms.IntegerField | forms.DecimalField | forms.FloatField, "number"),
+    (forms.CharField, "text"),
+)
 
 
 def _model_field(form_class, name):
@@ -118,7 +118,7 @@ def _model_field(form_class, name):
 def form_cases():
     for form_class in form_classes():
         for name, field in form_class.base_fields.items():
-            kind = _form_kind(field)
+            kind = _kind(field, FORM_KINDS)
             if kind is None or isinstance(field.widget, forms.HiddenInput):
                 continue
             model_field = _model_field(form_class, name)
@@ -154,17 +154,6 @@ def test_every_form_field_refuses_its_illegal_boundary_values(form_class, name, 
 
 
 # --- the API: every registered viewset's writable serializer fields, through PATCH ------------------
-SEED_MODULES = (
-    "tests.factories.portfolio",
-    "tests.factories.team",
-    "tests.factories.policies",
-    "tests.factories.risks",
-    "tests.factories.incidents",
-    "tests.factories.integrations",
-    "tests.factories.evidence",
-)
-
-
 def write_viewsets():
     from leadership.api_urls import router  # /api/v1/: every app's resources (each app has its own router)
 
@@ -176,20 +165,15 @@ def write_viewsets():
             yield prefix, viewset
 
 
-def _serializer_kind(field) -> str | None:
-    if isinstance(field, serializers.ManyRelatedField | serializers.RelatedField):
-        return "relation"
-    if isinstance(field, serializers.ChoiceField):
-        return "choice"
-    if isinstance(field, serializers.DateTimeField):
-        return "datetime"
-    if isinstance(field, serializers.DateField):
-        return "date"
-    if isinstance(field, serializers.IntegerField | serializers.DecimalField | serializers.FloatField):
-        return "number"
-    if isinstance(field, serializers.CharField) and not isinstance(field, serializers.ReadOnlyField):
-        return "text"
-    return None
+SERIALIZER_KINDS = (
+    (serializers.ManyRelatedField | serializers.RelatedField, "relation"),
+    (serializers.ChoiceField, "choice"),
+    (serializers.DateTimeField, "datetime"),
+    (serializers.DateField, "date"),
+    (serializers.IntegerField | serializers.DecimalField | serializers.FloatField, "number"),
+    (serializers.ReadOnlyField, None),
+    (serializers.CharField, "text"),
+)
 
 
 def api_cases():
@@ -197,7 +181,7 @@ def api_cases():
         serializer = viewset.serializer_class()
         model = viewset.serializer_class.Meta.model
         for name, field in serializer.fields.items():
-            kind = _serializer_kind(field)
+            kind = _kind(field, SERIALIZER_KINDS)
             if kind is None or field.read_only or name == "version":
                 continue
             try:
@@ -225,8 +209,7 @@ def api_world(django_db_setup, django_db_blocker):
         user = make_persona("executive")
         user.is_superuser = True
         user.save()
-        for name in SEED_MODULES:
-            import_module(name).seed_api_data()
+        seed_everything()
         yield user
         transaction.set_rollback(True)
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vpportal.core import sessions
+
 SESSION_KEY = "vp_time_zone"
 
 
@@ -39,11 +41,7 @@ def zone_named(zone: str):
 
 def remember(request, zone: str) -> None:
     """Keep `zone` for the rest of the session (blank: the portal's)."""
-    if hasattr(request, "session"):
-        if zone:
-            request.session[SESSION_KEY] = zone
-        else:
-            request.session.pop(SESSION_KEY, None)
+    sessions.keep(request, SESSION_KEY, zone)
 
 
 class TimeZoneMiddleware:

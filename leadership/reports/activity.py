@@ -103,6 +103,11 @@ def _plural(model, count: int) -> str:
     return f"{count} {plural}" if plural != singular else f"{count} {singular} records"
 
 
+def _of_event(name: str) -> property:
+    """A property of a group that reads its event's `name`."""
+    return property(lambda group: getattr(group.event, name))
+
+
 @dataclass
 class ActivityGroup:
     """One line of recent activity: `event` is the group's newest change (who, verb, when, channel)."""
@@ -114,29 +119,13 @@ class ActivityGroup:
     label: str  # the record's label (one record), else "15 training attendances"
     url: str | None  # the record (one record), else its list filtered to the changes' time (or its newest record)
 
-    @property
-    def when(self):
-        return self.event.when
-
-    @property
-    def actor(self) -> str:
-        return self.event.actor
-
-    @property
-    def username(self) -> str:
-        return self.event.username
-
-    @property
-    def action(self) -> str:
-        return self.event.action
-
-    @property
-    def model_name(self) -> str:
-        return self.event.model_name
-
-    @property
-    def channel(self) -> str:
-        return self.event.channel
+    # Who, what and when read as the newest change's.
+    when = _of_event("when")
+    actor = _of_event("actor")
+    username = _of_event("username")
+    action = _of_event("action")
+    model_name = _of_event("model_name")
+    channel = _of_event("channel")
 
     @property
     def one_record(self) -> bool:

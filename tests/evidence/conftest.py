@@ -1,5 +1,8 @@
 import pytest
+from django.urls import reverse
 
+from tests.conftest import page_client
+from tests.evidence import samples
 from tests.factories.risks import RiskFactory
 
 
@@ -15,6 +18,12 @@ def evidence_files(settings, tmp_path):
 
 def stored_files(root) -> list:
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def post_upload(user, name: str, data: bytes, **fields):
+    """The upload page's POST by `user` of the file `name` holding `data`, with the form's `fields`
+    (title, kind, the records it is attached to)."""
+    return page_client(user).post(reverse("evidence:evidence_add"), {**fields, "file": samples.upload(name, data)})
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from evidence.models import Evidence, EvidenceLink
 from evidence.services.evidence import evidence_create, evidence_delete, evidence_replace_file
 from tests.conftest import api_client, page_client
 from tests.evidence import samples
-from tests.evidence.conftest import stored_files
+from tests.evidence.conftest import post_upload, stored_files
 from tests.factories.risks import AISystemFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +28,8 @@ def make(by, record, *, name="report.pdf", data=None, **extra):
 
 def test_upload_page_stores_the_file_under_its_hash(governance, risk, evidence_files):
     data = samples.pdf("audit")
-    response = page_client(governance).post(
-        reverse("evidence:evidence_add"),
-        {
-            "title": "Bias audit",
-            "kind": "bias_audit",
-            "risks": [risk.pk],
-            "file": samples.upload("../x/Audit Q3.pdf", data),
-        },
+    response = post_upload(
+        governance, "../x/Audit Q3.pdf", data, title="Bias audit", kind="bias_audit", risks=[risk.pk]
     )
     evidence = Evidence.objects.get()
     assert response.status_code == 302 and response["Location"] == evidence.get_absolute_url()
@@ -61,10 +55,7 @@ def test_upload_page_stores_the_file_under_its_hash(governance, risk, evidence_f
     ids=lambda value: value if isinstance(value, str) and value.endswith((".pdf", ".docx")) else "",
 )
 def test_bad_files_are_field_errors_and_leave_nothing(governance, risk, evidence_files, name, data, message):
-    response = page_client(governance).post(
-        reverse("evidence:evidence_add"),
-        {"title": "Kept title", "kind": "dpia", "risks": [risk.pk], "file": samples.upload(name, data)},
-    )
+    response = post_upload(governance, name, data, title="Kept title", kind="dpia", risks=[risk.pk])
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["file"])
     assert response.context["form"]["title"].value() == "Kept title"
@@ -73,26 +64,17 @@ def test_bad_files_are_field_errors_and_leave_nothing(governance, risk, evidence
 
 def test_a_file_over_the_cap_is_a_field_error_on_the_page(governance, risk, evidence_files, settings):
     settings.EVIDENCE_MAX_MB = 0.01
-    response = page_client(governance).post(
-        reverse("evidence:evidence_add"),
-        {"title": "Big", "kind": "dpia", "risks": [risk.pk], "file": samples.upload("big.txt", b"a" * 20_000)},
-    )
+    response = post_upload(governance, "big.txt", b"a" * 20_000, title="Big", kind="dpia", risks=[risk.pk])
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == ["The file is larger than the limit of 0.01 MB."]
     assert not Evidence.objects.exists() and stored_files(evidence_files) == []
 
 
 def test_a_record_is_required_and_must_be_one_the_uploader_may_change(contributor, governance, risk, evidence_files):
-    client = page_client(governance)
-    response = client.post(
-        reverse("evidence:evidence_add"), {"title": "T", "kind": "dpia", "file": samples.upload("a.pdf", samples.pdf())}
-    )
+    response = post_upload(governance, "a.pdf", samples.pdf(), title="T", kind="dpia")
     assert "at least one record" in " ".join(response.context["form"].non_field_errors())
     # A contributor reads risks but may not change them: no evidence on them.
-    response = page_client(contributor).post(
-        reverse("evidence:evidence_add"),
-        {"title": "T", "kind": "dpia", "risks": [risk.pk], "file": samples.upload("a.pdf", samples.pdf())},
-    )
+    response = post_upload(contributor, "a.pdf", samples.pdf(), title="T", kind="dpia", risks=[risk.pk])
     assert "you may change none of these" in " ".join(response.context["form"].non_field_errors())
     assert not Evidence.objects.exists() and stored_files(evidence_files) == []
 

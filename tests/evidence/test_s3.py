@@ -12,13 +12,13 @@ from pathlib import Path
 
 import boto3
 import pytest
-from django.urls import reverse
 
 from evidence import retention, storage
 from evidence.models import Evidence
 from evidence.services.evidence import evidence_create, evidence_delete
-from tests.conftest import api_client, page_client
+from tests.conftest import api_client
 from tests.evidence import samples
+from tests.evidence.conftest import post_upload
 from vpportal.storage_url import storage_from_url
 
 pytestmark = pytest.mark.django_db
@@ -80,15 +80,7 @@ def keys(client) -> list[str]:
 
 def test_upload_download_and_retention_on_s3(on_s3, governance, risk, settings):
     data = samples.png()
-    response = page_client(governance).post(
-        reverse("evidence:evidence_add"),
-        {
-            "title": "Dashboard screenshot",
-            "kind": "screenshot",
-            "risks": [risk.pk],
-            "file": samples.upload("s.png", data),
-        },
-    )
+    response = post_upload(governance, "s.png", data, title="Dashboard screenshot", kind="screenshot", risks=[risk.pk])
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     digest = hashlib.sha256(data).hexdigest()

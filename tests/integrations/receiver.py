@@ -2,9 +2,10 @@
 `Webhook.verify` and records what arrived. `script` decides the answers (status, headers, a pause)."""
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks import Webhook
+
+from tests.loopback import Loopback, QuietHandler
 
 
 class Receiver:
@@ -15,9 +16,9 @@ class Receiver:
         self.lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                body = self.body()
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 verified, payload = receiver.verify(body, headers)
                 with receiver.lock:
@@ -40,12 +41,8 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(b"ok" * 10)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = Loopback(Handler)
+        self.url = f"{self.http.url}/hook"
 
     def verify(self, body: bytes, headers: dict):
         for secret in self.secrets:
@@ -60,5 +57,4 @@ class Receiver:
         return [r["id"] for r in self.received if r["verified"]]
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()

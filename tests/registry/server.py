@@ -14,8 +14,8 @@ import tempfile
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.loopback import Loopback, QuietHandler
 from tests.production.processes import free_port
 
 STARTUP_SECONDS = 300  # a cold start migrates the store (about a minute on a busy 2-core machine)
@@ -114,11 +114,11 @@ class Gate:
         self.lock = threading.Lock()
         gate = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def _handle(self):
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                body = self.body()
                 with gate.lock:
                     gate.seen.append(self.path)
                     if gate.down_after is not None:
@@ -153,13 +153,8 @@ class Gate:
 
             do_GET = do_POST = do_PATCH = do_DELETE = _handle
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = Loopback(Handler)
+        self.url = self.http.url
 
     def reset(self):
         with self.lock:
@@ -168,5 +163,4 @@ class Gate:
             self.seen.clear()
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()

@@ -2,9 +2,14 @@
 the detail page's field list, the list's CSV/XLSX export, the import/export file (choices by label,
 relations by natural key) and the field lists of its form and serializer.
 
-A spec is a `FieldSpec(model, Column(...), ..., list=(...))`. A `Column` names an attribute of the
-record (a model field, an annotation, a property or a dotted path); its label is the model field's
-`verbose_name` unless the column says otherwise. Where the column shows up:
+A spec is a `FieldSpec(model, Column(...), ..., list=(...))`; each app keeps its specs in its
+`specs.py`. Adding a field to a model and a Column to its spec puts it in the export, the import
+file and (with `detail=True` or a place in `list`) on the pages; forms and serializers take their
+field lists from the specs.
+
+A `Column` names an attribute of the record (a model field, an annotation, a property or a dotted
+path); its label is the model field's `verbose_name` unless the column says otherwise. Where the
+column shows up:
 
 - in the list's export always (`export=False` leaves it out), in the order of the spec;
 - on the detail page when `detail=True`;
@@ -330,6 +335,12 @@ class Column:
     export: bool = True
     file: Codec | bool | None = None  # None: derived from the model field; False: not in files
     cell: str = ""  # a template drawing this column's list cell (it gets `obj`); default: the value
+
+
+def columns(*names: str, **options) -> tuple[Column, ...]:
+    """Several columns that differ only by name, in that order: `*columns("size", "sha256",
+    detail=True, file=False)` in a spec."""
+    return tuple(Column(name, **options) for name in names)
 
 
 class FieldSpec:

@@ -2,15 +2,13 @@
 into the session (as their time zone, vpportal/localisation.py), so a page costs no query for it;
 saving one's own Person record refreshes it. A user with no person is shown by their login."""
 
+from vpportal.core import sessions
+
 SESSION_KEY = "vp_person_name"
 
 
 def remember(request, name: str) -> None:
-    if hasattr(request, "session"):
-        if name:
-            request.session[SESSION_KEY] = name
-        else:
-            request.session.pop(SESSION_KEY, None)
+    sessions.keep(request, SESSION_KEY, name)
 
 
 def shown_name(request, user) -> str:

@@ -1,6 +1,6 @@
 """How people read in lists, pages and files (vpportal.core.fieldspec); files name a person by email."""
 
-from vpportal.core.fieldspec import Column, FieldSpec, NaturalKey, Text
+from vpportal.core.fieldspec import Column, FieldSpec, NaturalKey, Text, columns
 
 from .models import Person
 
@@ -10,9 +10,7 @@ PERSON = FieldSpec(
     Person,
     Column("email", detail=True, file=Text(required=True, case="lower")),
     Column("name"),
-    Column("title", detail=True),
-    Column("function", detail=True),
-    Column("career_level", detail=True),
+    *columns("title", "function", "career_level", detail=True),
     Column("manager", detail=True, file=PERSON_KEY.codec()),
     Column("active", detail=True),
     Column("time_zone", detail=True),
