@@ -83,7 +83,6 @@ class EvidenceLink(models.Model):
 
     class Meta:
         verbose_name = _("evidence link")
-        verbose_name_plural = _("evidence links")
         constraints = [
             models.UniqueConstraint(
                 fields=["evidence", "content_type", "object_id"], name="%(app_label)s_%(class)s_once"
@@ -122,7 +121,6 @@ class EvidencePackJob(BackgroundJob):
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("evidence pack job")
-        verbose_name_plural = _("evidence pack jobs")
 
     def __str__(self):
         return f"{self.name} for {self.requested_by} ({self.get_status_display()})"

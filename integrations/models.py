@@ -57,7 +57,6 @@ class Webhook(Tracked):
     class Meta:
         ordering = ["-id"]
         verbose_name = _("webhook")
-        verbose_name_plural = _("webhooks")
         constraints = [not_blank("url")]
 
     def __str__(self):
@@ -180,7 +179,6 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient"], name="integrations_notification_once"),
             not_blank("text"),
@@ -232,7 +230,6 @@ class ModelSource(Tracked):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("model source")
-        verbose_name_plural = _("model sources")
         constraints = [not_blank("name"), not_blank("tracking_uri")]
 
     def __str__(self):
@@ -264,7 +261,6 @@ class RegisteredModel(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("registered model")
-        verbose_name_plural = _("registered models")
         constraints = [
             models.UniqueConstraint(fields=["source", "name"], name="integrations_registeredmodel_name_once"),
         ]
@@ -332,7 +328,6 @@ class AISystemVersion(Tracked):
     class Meta:
         ordering = ["-registered_at", "-id"]
         verbose_name = _("AI system version")
-        verbose_name_plural = _("AI system versions")
         constraints = [
             models.UniqueConstraint(
                 fields=["registered_model", "model_version"], name="integrations_aisystemversion_once"
@@ -367,7 +362,6 @@ class KPIFeed(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("KPI feed")
-        verbose_name_plural = _("KPI feeds")
 
     def __str__(self):
         return f"{self.kpi} <- {self.model_name}:{self.metric_key}"

@@ -42,7 +42,6 @@ class ReportJob(BackgroundJob):
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("report job")
-        verbose_name_plural = _("report jobs")
 
     def __str__(self):
         return f"Executive report for {self.requested_by} ({self.get_status_display()})"
@@ -71,7 +70,6 @@ class ImportJob(BackgroundJob):
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("import job")
-        verbose_name_plural = _("import jobs")
 
     def __str__(self):
         return f"Import of {self.filename} by {self.requested_by} ({self.get_status_display()})"

@@ -1,17 +1,17 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
 from evidence.registry import accepts_evidence
-from vpportal.core.bounds import not_blank
+from vpportal.core.bounds import not_blank, within
 from vpportal.core.derived import derived
 from vpportal.core.external import ExternalReference, external_reference_constraints
-from vpportal.core.fields import optional_link
+from vpportal.core.fields import decided_at, decided_by, optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.workflow import move
 
 from ..choices import (
     EUAIActTier,
@@ -70,7 +70,6 @@ class AISystem(Tracked, ExternalReference):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("AI system")
-        verbose_name_plural = _("AI systems")
         constraints = [not_blank("name"), not_blank("provider"), *external_reference_constraints()]
 
     def __str__(self):
@@ -133,10 +132,8 @@ class Risk(Tracked, ExternalReference):
     )
     status = FSMField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.IDENTIFIED)
     next_review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)
-    accepted_by = optional_link(
-        settings.AUTH_USER_MODEL, "+", _("accepted by"), on_delete=models.PROTECT, editable=False
-    )
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    accepted_by = decided_by(_("accepted by"))
+    accepted_at = decided_at(_("accepted at"))
     acceptance_justification = models.TextField(_("acceptance justification"), blank=True, editable=False)
 
     objects = RiskQuerySet.as_manager()
@@ -144,20 +141,11 @@ class Risk(Tracked, ExternalReference):
     class Meta:
         ordering = ["-updated_at", "-id"]
         verbose_name = _("risk")
-        verbose_name_plural = _("risks")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(likelihood__range=(1, 5)), name="%(app_label)s_%(class)s_likelihood_1_5"
-            ),
-            models.CheckConstraint(condition=Q(impact__range=(1, 5)), name="%(app_label)s_%(class)s_impact_1_5"),
-            models.CheckConstraint(
-                condition=Q(residual_likelihood__isnull=True) | Q(residual_likelihood__range=(1, 5)),
-                name="%(app_label)s_%(class)s_residual_likelihood_1_5",
-            ),
-            models.CheckConstraint(
-                condition=Q(residual_impact__isnull=True) | Q(residual_impact__range=(1, 5)),
-                name="%(app_label)s_%(class)s_residual_impact_1_5",
-            ),
+            within("likelihood", 1, 5, name="likelihood_1_5"),
+            within("impact", 1, 5, name="impact_1_5"),
+            within("residual_likelihood", 1, 5, nullable=True, name="residual_likelihood_1_5"),
+            within("residual_impact", 1, 5, nullable=True, name="residual_impact_1_5"),
             models.CheckConstraint(
                 condition=Q(ai_system__isnull=False) | Q(initiative__isnull=False),
                 name="%(app_label)s_%(class)s_concerns_something",
@@ -206,25 +194,11 @@ class Risk(Tracked, ExternalReference):
     # --- the status workflow (governance.services.risks runs these; the rules live there) ---------
     OPEN_STATUSES = (RiskStatus.IDENTIFIED, RiskStatus.ASSESSED, RiskStatus.MITIGATING)
 
-    @transition(field=status, source=RiskStatus.IDENTIFIED, target=RiskStatus.ASSESSED)
-    def assess(self):
-        pass
-
-    @transition(field=status, source=[RiskStatus.IDENTIFIED, RiskStatus.ASSESSED], target=RiskStatus.MITIGATING)
-    def start_mitigating(self):
-        pass
-
-    @transition(field=status, source=OPEN_STATUSES, target=RiskStatus.ACCEPTED)
-    def accept(self):
-        pass
-
-    @transition(field=status, source=[*OPEN_STATUSES, RiskStatus.ACCEPTED], target=RiskStatus.CLOSED)
-    def close(self):
-        pass
-
-    @transition(field=status, source=[RiskStatus.ACCEPTED, RiskStatus.CLOSED], target=RiskStatus.ASSESSED)
-    def reopen(self):
-        pass
+    assess = move(status, RiskStatus.IDENTIFIED, RiskStatus.ASSESSED)
+    start_mitigating = move(status, [RiskStatus.IDENTIFIED, RiskStatus.ASSESSED], RiskStatus.MITIGATING)
+    accept = move(status, OPEN_STATUSES, RiskStatus.ACCEPTED)
+    close = move(status, [*OPEN_STATUSES, RiskStatus.ACCEPTED], RiskStatus.CLOSED)
+    reopen = move(status, [RiskStatus.ACCEPTED, RiskStatus.CLOSED], RiskStatus.ASSESSED)
 
 
 @accepts_evidence("mitigations")
@@ -248,7 +222,6 @@ class Mitigation(Tracked, ExternalReference):
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("mitigation")
-        verbose_name_plural = _("mitigations")
         constraints = [not_blank("description"), *external_reference_constraints()]
         indexes = [
             models.Index(fields=["due_date", "id"], name="governance_mitigation_order"),

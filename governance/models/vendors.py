@@ -63,7 +63,6 @@ class Vendor(Tracked):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("vendor")
-        verbose_name_plural = _("vendors")
         constraints = [not_blank("name")]
 
     def __str__(self):

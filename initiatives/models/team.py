@@ -47,7 +47,6 @@ class Mentorship(Tracked):
     class Meta:
         ordering = ["-start_date", "id"]
         verbose_name = _("mentorship")
-        verbose_name_plural = _("mentorships")
         constraints = [
             models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="%(app_label)s_%(class)s_mentor_not_mentee"),
             models.CheckConstraint(
@@ -111,11 +110,8 @@ class MentorshipSession(Tracked):
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name = _("mentorship session")
-        verbose_name_plural = _("mentorship sessions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=1), name="%(app_label)s_%(class)s_duration_positive"
-            ),
+            at_least("duration_minutes", 1, name="duration_positive"),
             within("duration_minutes", 1, MINUTES_PER_DAY, name="duration_at_most_a_day"),
         ]
 
@@ -175,7 +171,6 @@ class Training(Tracked):
     class Meta:
         ordering = ["-held_on", "id"]
         verbose_name = _("training")
-        verbose_name_plural = _("trainings")
         constraints = [
             not_blank("title"),
             within("duration_minutes", 1, MINUTES_PER_WEEK, name="duration_positive_at_most_a_week"),
