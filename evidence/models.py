@@ -53,9 +53,6 @@ class Evidence(Tracked):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("evidence:evidence_detail", args=[self.pk])
-
     def get_download_url(self):
         return reverse("evidence:evidence_download", args=[self.pk])
 

@@ -3,7 +3,6 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -67,9 +66,6 @@ class Webhook(Tracked):
         """Whose eyes the deliveries see with (visibility, private fields): the owner's account,
         else the author's."""
         return getattr(self.owner, "user", None) or self.created_by
-
-    def get_absolute_url(self):
-        return reverse("integrations:webhook_detail", args=[self.pk])
 
 
 class DeliveryStatus(models.TextChoices):
@@ -235,9 +231,6 @@ class ModelSource(Tracked):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("integrations:modelsource_detail", args=[self.pk])
-
 
 class RegisteredModel(models.Model):
     """A registered model of a source and the AI system it is (matched by name, once). A model
@@ -343,9 +336,6 @@ class AISystemVersion(Tracked):
 
     def __str__(self):
         return f"{self.registered_model.name} v{self.model_version}"
-
-    def get_absolute_url(self):
-        return reverse("integrations:aisystemversion_detail", args=[self.pk])
 
 
 class KPIFeed(models.Model):

@@ -33,9 +33,6 @@ class Framework(Tracked):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("governance:framework_detail", args=[self.pk])
-
     @property
     def requirement_count(self) -> int:
         """The framework's requirements as coverage counts them: leaves only (NIST subcategories,

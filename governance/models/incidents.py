@@ -3,7 +3,6 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
@@ -99,9 +98,6 @@ class Incident(Tracked, ExternalReference):
 
     def __str__(self):
         return f"{self.key} {self.title}" if self.key else self.title
-
-    def get_absolute_url(self):
-        return reverse("governance:incident_detail", args=[self.pk])
 
     # Derived, never stored: IncidentQuerySet.with_deadline() annotates `report_due`.
     report_due = derived(report_deadline_of)

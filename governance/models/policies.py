@@ -52,9 +52,6 @@ class Policy(Tracked):
     def __str__(self):
         return f"{self.code} {self.title}" if self.code else self.title
 
-    def get_absolute_url(self):
-        return reverse("governance:policy_detail", args=[self.pk])
-
     # The properties below read annotations of PolicyQuerySet.with_current_version() (no query).
     @property
     def acknowledgement_rate(self) -> int | None:
@@ -108,9 +105,6 @@ class PolicyVersion(Tracked):
 
     def __str__(self):
         return f"{self.policy.code} v{self.number}"  # costs a query unless policy is selected
-
-    def get_absolute_url(self):
-        return reverse("governance:policyversion_detail", args=[self.pk])
 
     # The workflow moves. Who may make them and why a move is refused (separation of duties) is
     # decided in governance.services.policies, which every channel calls; these only move state.

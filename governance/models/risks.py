@@ -75,9 +75,6 @@ class AISystem(Tracked, ExternalReference):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("governance:aisystem_detail", args=[self.pk])
-
 
 @accepts_evidence("risks")
 class Risk(Tracked, ExternalReference):
@@ -170,9 +167,6 @@ class Risk(Tracked, ExternalReference):
 
     def __str__(self):
         return f"{self.key} {self.title}" if self.key else self.title
-
-    def get_absolute_url(self):
-        return reverse("governance:risk_detail", args=[self.pk])
 
     # Derived, never stored: RiskQuerySet.with_scores() annotates them under these names; a record
     # read without the annotation computes them from the same definitions (querysets.RiskScore).

@@ -130,9 +130,6 @@ class Initiative(Tracked, ExternalReference):
             self.currency = self.currency.strip().upper()  # "eur " is EUR
         super().clean_fields(exclude)
 
-    def get_absolute_url(self):
-        return reverse("initiatives:initiative_detail", args=[self.pk])
-
     # --- the stage workflow ---------------------------------------------------------------------
     # The forward path one step at a time, one step back, retire from anywhere, reopen a retired one
     # as an idea. Skipping stages is not declared: each gated stage is entered through its gate,
@@ -303,9 +300,6 @@ class KPI(Tracked):
             }
             if errors:
                 raise ValidationError(errors)
-
-    def get_absolute_url(self):
-        return reverse("initiatives:kpi_detail", args=[self.pk])
 
 
 class KPIMeasurement(Tracked):

@@ -58,9 +58,6 @@ class Mentorship(Tracked):
     def __str__(self):
         return f"{self.mentor} → {self.mentee}"
 
-    def get_absolute_url(self):
-        return reverse("initiatives:mentorship_detail", args=[self.pk])
-
     def clean(self):
         # The database constraints say the same; these messages name the field to fix.
         errors = {}
@@ -179,9 +176,6 @@ class Training(Tracked):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("initiatives:training_detail", args=[self.pk])
 
 
 class TrainingAttendance(Tracked):
