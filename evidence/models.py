@@ -42,7 +42,6 @@ class Evidence(Tracked):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         constraints = [
             not_blank("title"),
@@ -79,7 +78,6 @@ class EvidenceLink(models.Model):
     objects = EvidenceLinkQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("evidence link")
         constraints = [
             models.UniqueConstraint(
                 fields=["evidence", "content_type", "object_id"], name="%(app_label)s_%(class)s_once"
@@ -115,9 +113,6 @@ class EvidencePackJob(BackgroundJob):
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     file_count = models.PositiveIntegerField(_("files"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)  # pruned by age
-
-    class Meta(BackgroundJob.Meta):
-        verbose_name = _("evidence pack job")
 
     def __str__(self):
         return f"{self.name} for {self.requested_by} ({self.get_status_display()})"

@@ -55,7 +55,6 @@ class Webhook(Tracked):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("webhook")
         constraints = [not_blank("url")]
 
     def __str__(self):
@@ -104,7 +103,6 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event", "attempt"], name="integrations_delivery_attempt_once"),
@@ -174,7 +172,6 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("notification")
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient"], name="integrations_notification_once"),
             not_blank("text"),
@@ -225,7 +222,6 @@ class ModelSource(Tracked):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("model source")
         constraints = [not_blank("name"), not_blank("tracking_uri")]
 
     def __str__(self):
@@ -253,7 +249,6 @@ class RegisteredModel(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("registered model")
         constraints = [
             models.UniqueConstraint(fields=["source", "name"], name="integrations_registeredmodel_name_once"),
         ]

@@ -27,7 +27,6 @@ class Framework(Tracked):
 
     class Meta:
         ordering = ["title"]
-        verbose_name = _("framework")
         constraints = [not_blank("code"), not_blank("title")]
 
     def __str__(self):
@@ -75,7 +74,6 @@ class Requirement(Tracked):
 
     class Meta:
         ordering = ["framework", "position", "code"]
-        verbose_name = _("requirement")
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="%(app_label)s_%(class)s_unique_code"),
             not_blank("code"),

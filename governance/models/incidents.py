@@ -74,7 +74,6 @@ class Incident(Tracked, ExternalReference):
 
     class Meta:
         ordering = ["-detected_at", "-id"]
-        verbose_name = _("incident")
         constraints = [
             not_blank("title"),
             models.CheckConstraint(

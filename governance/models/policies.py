@@ -42,7 +42,6 @@ class Policy(Tracked):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("policy")
         verbose_name_plural = _("policies")
         constraints = [
             not_blank("title"),
@@ -98,7 +97,6 @@ class PolicyVersion(Tracked):
 
     class Meta:
         ordering = ["policy", "-number"]
-        verbose_name = _("policy version")
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="%(app_label)s_%(class)s_unique_number"),
         ]
@@ -137,7 +135,6 @@ class Acknowledgement(Tracked):
 
     class Meta:
         ordering = ["-acknowledged_at"]
-        verbose_name = _("acknowledgement")
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "policy_version"], name="%(app_label)s_%(class)s_once_per_person"

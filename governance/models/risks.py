@@ -137,7 +137,6 @@ class Risk(Tracked, ExternalReference):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        verbose_name = _("risk")
         constraints = [
             within("likelihood", 1, 5, name="likelihood_1_5"),
             within("impact", 1, 5, name="impact_1_5"),
@@ -215,7 +214,6 @@ class Mitigation(Tracked, ExternalReference):
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = _("mitigation")
         constraints = [not_blank("description"), *external_reference_constraints()]
         indexes = [
             models.Index(fields=["due_date", "id"], name="governance_mitigation_order"),

@@ -61,7 +61,6 @@ class Vendor(Tracked):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("vendor")
         constraints = [not_blank("name")]
 
     def __str__(self):

@@ -99,7 +99,6 @@ class Initiative(Tracked, ExternalReference):
 
     class Meta:
         ordering = ["priority", "key"]
-        verbose_name = _("initiative")
         # Matches the default ordering: a list page reads 100 index entries instead of sorting the table.
         indexes = [
             models.Index(fields=["priority", "key"], name="initiatives_initiative_order"),
@@ -194,7 +193,6 @@ class Milestone(Tracked):
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = _("milestone")
         constraints = [not_blank("title")]
 
     def __str__(self):

@@ -46,7 +46,6 @@ class Mentorship(Tracked):
 
     class Meta:
         ordering = ["-start_date", "id"]
-        verbose_name = _("mentorship")
         constraints = [
             models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="%(app_label)s_%(class)s_mentor_not_mentee"),
             models.CheckConstraint(
@@ -106,7 +105,6 @@ class MentorshipSession(Tracked):
 
     class Meta:
         ordering = ["-held_on", "-id"]
-        verbose_name = _("mentorship session")
         constraints = [
             at_least("duration_minutes", 1, name="duration_positive"),
             within("duration_minutes", 1, MINUTES_PER_DAY, name="duration_at_most_a_day"),
@@ -167,7 +165,6 @@ class Training(Tracked):
 
     class Meta:
         ordering = ["-held_on", "id"]
-        verbose_name = _("training")
         constraints = [
             not_blank("title"),
             within("duration_minutes", 1, MINUTES_PER_WEEK, name="duration_positive_at_most_a_week"),
@@ -193,7 +190,6 @@ class TrainingAttendance(Tracked):
 
     class Meta:
         ordering = ["training", "person__name"]
-        verbose_name = _("training attendance")
         verbose_name_plural = _("training attendance")
         constraints = [
             models.UniqueConstraint(fields=["training", "person"], name="%(app_label)s_%(class)s_unique_person"),

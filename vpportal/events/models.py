@@ -31,7 +31,6 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("event")
         indexes = [
             models.Index(fields=["object_type", "object_id", "id"], name="events_event_object_idx"),
             models.Index(fields=["type", "id"], name="events_event_type_idx"),
