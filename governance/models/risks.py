@@ -28,6 +28,11 @@ from ..querysets import INHERENT_SCORE, RESIDUAL_SCORE, AISystemQuerySet, Mitiga
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
+def score(verbose_name, **options) -> models.PositiveSmallIntegerField:
+    """A risk's score from 1 to 5 (its range constraint in `Risk.Meta` says the same to the database)."""
+    return models.PositiveSmallIntegerField(verbose_name, validators=ONE_TO_FIVE, **options)
+
+
 @accepts_evidence("ai_systems")
 class AISystem(Tracked, ExternalReference):
     """A model or AI-enabled service in the inventory, with its model-card fields."""
@@ -111,21 +116,13 @@ class Risk(Tracked, ExternalReference):
         on_delete=models.PROTECT,
         help_text=_("The framework requirement or risk-library entry this risk concerns."),
     )
-    likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)
-    impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
-    residual_likelihood = models.PositiveSmallIntegerField(
-        _("residual likelihood"),
-        validators=ONE_TO_FIVE,
-        null=True,
-        blank=True,
-        help_text=_("After mitigations; defaults to the likelihood."),
+    likelihood = score(_("likelihood"))
+    impact = score(_("impact"))
+    residual_likelihood = score(
+        _("residual likelihood"), null=True, blank=True, help_text=_("After mitigations; defaults to the likelihood.")
     )
-    residual_impact = models.PositiveSmallIntegerField(
-        _("residual impact"),
-        validators=ONE_TO_FIVE,
-        null=True,
-        blank=True,
-        help_text=_("After mitigations; defaults to the impact."),
+    residual_impact = score(
+        _("residual impact"), null=True, blank=True, help_text=_("After mitigations; defaults to the impact.")
     )
     status = FSMField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.IDENTIFIED)
     next_review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)

@@ -68,6 +68,14 @@ class Mentorship(Tracked):
             raise ValidationError(errors)
 
 
+def held_participant(verbose_name) -> models.ForeignKey:
+    """Who took part when the session was logged: the readers of its private notes (with executives),
+    whoever the mentorship's participants become later (a reassignment never opens earlier notes)."""
+    return models.ForeignKey(
+        "vpportal.Person", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=verbose_name
+    )
+
+
 class MentorshipSession(Tracked):
     """A mentoring conversation. `private_notes` are for the mentor, the mentee and executives only."""
 
@@ -84,22 +92,8 @@ class MentorshipSession(Tracked):
     action_items = models.TextField(_("action items"), blank=True)
     # Masked in SQL for everyone but the recorded participants and executives (reads via visible_to).
     private_notes = PrivateTextField(_("private notes"), blank=True, readers=("held_mentor", "held_mentee"))
-    # Who took part when the session was logged: the readers of its private notes (with executives),
-    # whoever the mentorship's participants become later (a reassignment never opens earlier notes).
-    held_mentor = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("mentor at the session"),
-    )
-    held_mentee = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("mentee at the session"),
-    )
+    held_mentor = held_participant(_("mentor at the session"))
+    held_mentee = held_participant(_("mentee at the session"))
 
     objects = MentorshipSessionQuerySet.as_manager()
 
