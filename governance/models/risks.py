@@ -24,6 +24,7 @@ from ..choices import (
     level_for,
 )
 from ..querysets import INHERENT_SCORE, RESIDUAL_SCORE, AISystemQuerySet, MitigationQuerySet, RiskQuerySet
+from .vendors import vendor_link
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -46,12 +47,8 @@ class AISystem(Tracked, ExternalReference):
     owner = optional_link("vpportal.Person", "ai_systems", _("owner"))
     kind = models.CharField(_("kind"), max_length=20, choices=SystemKind.choices, default=SystemKind.OTHER)
     provider = models.CharField(_("provider"), max_length=120, default="in-house")
-    vendor = optional_link(
-        "governance.Vendor",
-        "ai_systems",
-        _("vendor"),
-        on_delete=models.PROTECT,
-        help_text=_("The third party that provides the model or service; leave empty for an in-house system."),
+    vendor = vendor_link(
+        "ai_systems", _("The third party that provides the model or service; leave empty for an in-house system.")
     )
     lifecycle_status = models.CharField(
         _("lifecycle status"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DESIGN, db_index=True
@@ -102,13 +99,7 @@ class Risk(Tracked, ExternalReference):
     ai_system = optional_link(AISystem, "risks", _("AI system"), on_delete=models.CASCADE)
     initiative = optional_link("initiatives.Initiative", "risks", _("initiative"), on_delete=models.CASCADE)
     owner = optional_link("vpportal.Person", "risks", _("owner"))
-    vendor = optional_link(
-        "governance.Vendor",
-        "risks",
-        _("vendor"),
-        on_delete=models.PROTECT,
-        help_text=_("For a third-party risk: the vendor it comes from."),
-    )
+    vendor = vendor_link("risks", _("For a third-party risk: the vendor it comes from."))
     requirement = optional_link(
         "governance.Requirement",
         "risks",
