@@ -24,7 +24,6 @@ from ..choices import (
     level_for,
 )
 from ..querysets import INHERENT_SCORE, RESIDUAL_SCORE, AISystemQuerySet, MitigationQuerySet, RiskQuerySet
-from .vendors import vendor_link
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -32,6 +31,12 @@ ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 def score(verbose_name, **options) -> models.PositiveSmallIntegerField:
     """A risk's score from 1 to 5 (its range constraint in `Risk.Meta` says the same to the database)."""
     return models.PositiveSmallIntegerField(verbose_name, validators=ONE_TO_FIVE, **options)
+
+
+def vendor_link(related_name: str, help_text) -> models.ForeignKey:
+    """The third party a record comes from (an AI system's provider, a third-party risk's source):
+    optional, and a vendor that records name cannot be deleted."""
+    return optional_link("governance.Vendor", related_name, _("vendor"), on_delete=models.PROTECT, help_text=help_text)
 
 
 @accepts_evidence("ai_systems")

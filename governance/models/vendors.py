@@ -73,9 +73,3 @@ class Vendor(Tracked):
     @property
     def data_locations_display(self) -> str:
         return ", ".join(self.data_location_names)
-
-
-def vendor_link(related_name: str, help_text) -> models.ForeignKey:
-    """The third party a record comes from (an AI system's provider, a third-party risk's source):
-    optional, and a vendor that records name cannot be deleted."""
-    return optional_link(Vendor, related_name, _("vendor"), on_delete=models.PROTECT, help_text=help_text)
