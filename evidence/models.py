@@ -42,7 +42,6 @@ class Evidence(Tracked):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         constraints = [
             not_blank("title"),
@@ -52,9 +51,6 @@ class Evidence(Tracked):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("evidence:evidence_detail", args=[self.pk])
 
     def get_download_url(self):
         return reverse("evidence:evidence_download", args=[self.pk])
@@ -82,8 +78,6 @@ class EvidenceLink(models.Model):
     objects = EvidenceLinkQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("evidence link")
-        verbose_name_plural = _("evidence links")
         constraints = [
             models.UniqueConstraint(
                 fields=["evidence", "content_type", "object_id"], name="%(app_label)s_%(class)s_once"
@@ -119,10 +113,6 @@ class EvidencePackJob(BackgroundJob):
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     file_count = models.PositiveIntegerField(_("files"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)  # pruned by age
-
-    class Meta(BackgroundJob.Meta):
-        verbose_name = _("evidence pack job")
-        verbose_name_plural = _("evidence pack jobs")
 
     def __str__(self):
         return f"{self.name} for {self.requested_by} ({self.get_status_display()})"

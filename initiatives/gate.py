@@ -8,6 +8,8 @@ initiatives never imports governance.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vpportal.core.workflow import move
+
 from .choices import Stage
 
 GATED_STAGES = (Stage.PILOT, Stage.PRODUCTION)
@@ -101,6 +103,21 @@ def passes(target_stage: str) -> Callable:
 def fails(target_stage: str) -> Callable:
     """Condition of the executive's override into `target_stage`: there is something to override."""
     return GateCondition(target_stage, passing=False)
+
+
+def override_move(field, source: str, target_stage: str, *, then) -> move:
+    """The executive's move past the failing gate of `target_stage`: declared beside the plain move
+    from `source`, available only while the gate fails, to those with OVERRIDE_PERM, and marked
+    `custom={"override": True}`; `then` records the justification and the failed checks."""
+    return move(
+        field,
+        source,
+        target_stage,
+        then=then,
+        conditions=[fails(target_stage)],
+        permission=OVERRIDE_PERM,
+        custom={"override": True},
+    )
 
 
 # --- the initiatives' own check ------------------------------------------------------------------

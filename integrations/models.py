@@ -3,7 +3,6 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -56,8 +55,6 @@ class Webhook(Tracked):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("webhook")
-        verbose_name_plural = _("webhooks")
         constraints = [not_blank("url")]
 
     def __str__(self):
@@ -68,9 +65,6 @@ class Webhook(Tracked):
         """Whose eyes the deliveries see with (visibility, private fields): the owner's account,
         else the author's."""
         return getattr(self.owner, "user", None) or self.created_by
-
-    def get_absolute_url(self):
-        return reverse("integrations:webhook_detail", args=[self.pk])
 
 
 class DeliveryStatus(models.TextChoices):
@@ -109,7 +103,6 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event", "attempt"], name="integrations_delivery_attempt_once"),
@@ -179,8 +172,6 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient"], name="integrations_notification_once"),
             not_blank("text"),
@@ -231,15 +222,10 @@ class ModelSource(Tracked):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("model source")
-        verbose_name_plural = _("model sources")
         constraints = [not_blank("name"), not_blank("tracking_uri")]
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("integrations:modelsource_detail", args=[self.pk])
 
 
 class RegisteredModel(models.Model):
@@ -263,8 +249,6 @@ class RegisteredModel(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("registered model")
-        verbose_name_plural = _("registered models")
         constraints = [
             models.UniqueConstraint(fields=["source", "name"], name="integrations_registeredmodel_name_once"),
         ]
@@ -332,7 +316,6 @@ class AISystemVersion(Tracked):
     class Meta:
         ordering = ["-registered_at", "-id"]
         verbose_name = _("AI system version")
-        verbose_name_plural = _("AI system versions")
         constraints = [
             models.UniqueConstraint(
                 fields=["registered_model", "model_version"], name="integrations_aisystemversion_once"
@@ -349,9 +332,6 @@ class AISystemVersion(Tracked):
     def __str__(self):
         return f"{self.registered_model.name} v{self.model_version}"
 
-    def get_absolute_url(self):
-        return reverse("integrations:aisystemversion_detail", args=[self.pk])
-
 
 class KPIFeed(models.Model):
     """A KPI that follows a metric of a registered model's runs: each sync adds the metric's new
@@ -367,7 +347,6 @@ class KPIFeed(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("KPI feed")
-        verbose_name_plural = _("KPI feeds")
 
     def __str__(self):
         return f"{self.kpi} <- {self.model_name}:{self.metric_key}"

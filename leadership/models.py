@@ -22,7 +22,6 @@ class DigestEntry(models.Model):
     class Meta:
         # Created by vpportal's migrations before this app existed: it keeps that label and table.
         app_label = "vpportal"
-        verbose_name = _("digest entry")
         verbose_name_plural = _("digest entries")
         constraints = [
             models.UniqueConstraint(fields=["person", "item", "sent_on"], name="%(app_label)s_%(class)s_once_a_day"),
@@ -39,10 +38,6 @@ class ReportJob(BackgroundJob):
     TASK = "leadership.tasks.render_report_task"
 
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
-
-    class Meta(BackgroundJob.Meta):
-        verbose_name = _("report job")
-        verbose_name_plural = _("report jobs")
 
     def __str__(self):
         return f"Executive report for {self.requested_by} ({self.get_status_display()})"
@@ -68,10 +63,6 @@ class ImportJob(BackgroundJob):
     # Where the file was uploaded (the page or the admin): the import's history and events say so.
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     report = models.JSONField(_("report"), default=dict, blank=True, editable=False)
-
-    class Meta(BackgroundJob.Meta):
-        verbose_name = _("import job")
-        verbose_name_plural = _("import jobs")
 
     def __str__(self):
         return f"Import of {self.filename} by {self.requested_by} ({self.get_status_display()})"

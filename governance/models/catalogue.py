@@ -27,15 +27,10 @@ class Framework(Tracked):
 
     class Meta:
         ordering = ["title"]
-        verbose_name = _("framework")
-        verbose_name_plural = _("frameworks")
         constraints = [not_blank("code"), not_blank("title")]
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("governance:framework_detail", args=[self.pk])
 
     @property
     def requirement_count(self) -> int:
@@ -79,8 +74,6 @@ class Requirement(Tracked):
 
     class Meta:
         ordering = ["framework", "position", "code"]
-        verbose_name = _("requirement")
-        verbose_name_plural = _("requirements")
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="%(app_label)s_%(class)s_unique_code"),
             not_blank("code"),

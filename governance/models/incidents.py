@@ -1,20 +1,19 @@
 """Incidents: what went wrong with an AI system, and the EU AI Act Article 73 report of a serious one
 (PRODUCT.md "Incidents"). The report deadline is derived, never stored."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.derived import derived
 from vpportal.core.external import ExternalReference, external_reference_constraints
-from vpportal.core.fields import optional_link
+from vpportal.core.fields import decided_at, decided_by, optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.workflow import move
 
 from ..choices import REPORT_URGENT_DAYS, IncidentSeverity, IncidentStatus, RiskCategory, SeriousKind
 from ..querysets import IncidentQuerySet, report_deadline_of
@@ -67,20 +66,14 @@ class Incident(Tracked, ExternalReference):
     serious_kind = models.CharField(
         _("kind of serious incident"), max_length=24, choices=SeriousKind.choices, blank=True, default=""
     )
-    reported_to_authority_at = models.DateTimeField(
-        _("reported to authority at"), null=True, blank=True, editable=False
-    )
+    reported_to_authority_at = decided_at(_("reported to authority at"))
     authority_reference = models.CharField(_("authority reference"), max_length=120, blank=True, editable=False)
-    reported_by = optional_link(
-        settings.AUTH_USER_MODEL, "+", _("reported by"), on_delete=models.PROTECT, editable=False
-    )
+    reported_by = decided_by(_("reported by"))
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-detected_at", "-id"]
-        verbose_name = _("incident")
-        verbose_name_plural = _("incidents")
         constraints = [
             not_blank("title"),
             models.CheckConstraint(
@@ -104,9 +97,6 @@ class Incident(Tracked, ExternalReference):
 
     def __str__(self):
         return f"{self.key} {self.title}" if self.key else self.title
-
-    def get_absolute_url(self):
-        return reverse("governance:incident_detail", args=[self.pk])
 
     # Derived, never stored: IncidentQuerySet.with_deadline() annotates `report_due`.
     report_due = derived(report_deadline_of)
@@ -168,31 +158,14 @@ class Incident(Tracked, ExternalReference):
 
     # --- the workflow: open -> investigating -> mitigated -> closed, back one step allowed ------------
     # governance.services.incidents runs these; `incident_transition` refuses anything undeclared.
-    @transition(field=status, source=IncidentStatus.OPEN, target=IncidentStatus.INVESTIGATING)
-    def investigate(self):
-        pass
-
-    @transition(field=status, source=IncidentStatus.INVESTIGATING, target=IncidentStatus.MITIGATED)
-    def mitigate(self):
-        pass
-
-    @transition(
-        field=status,
-        source=IncidentStatus.MITIGATED,
-        target=IncidentStatus.CLOSED,
+    investigate = move(status, IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
+    mitigate = move(status, IncidentStatus.INVESTIGATING, IncidentStatus.MITIGATED)
+    close = move(
+        status,
+        IncidentStatus.MITIGATED,
+        IncidentStatus.CLOSED,
         conditions=[lambda incident: not incident.closing_blockers()],
     )
-    def close(self):
-        pass
-
-    @transition(field=status, source=IncidentStatus.INVESTIGATING, target=IncidentStatus.OPEN)
-    def back_to_open(self):
-        pass
-
-    @transition(field=status, source=IncidentStatus.MITIGATED, target=IncidentStatus.INVESTIGATING)
-    def back_to_investigating(self):
-        pass
-
-    @transition(field=status, source=IncidentStatus.CLOSED, target=IncidentStatus.MITIGATED)
-    def reopen(self):
-        pass
+    back_to_open = move(status, IncidentStatus.INVESTIGATING, IncidentStatus.OPEN)
+    back_to_investigating = move(status, IncidentStatus.MITIGATED, IncidentStatus.INVESTIGATING)
+    reopen = move(status, IncidentStatus.CLOSED, IncidentStatus.MITIGATED)

@@ -7,8 +7,9 @@ from django_fsm import FSMField, transition
 
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank, within
-from vpportal.core.fields import optional_link
+from vpportal.core.fields import decided_at, decided_by, optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.workflow import move
 
 from ..choices import PolicyCategory, VersionStatus
 from ..querysets import AcknowledgementQuerySet, PolicyQuerySet, PolicyVersionQuerySet, share_percent
@@ -41,7 +42,6 @@ class Policy(Tracked):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("policy")
         verbose_name_plural = _("policies")
         constraints = [
             not_blank("title"),
@@ -50,9 +50,6 @@ class Policy(Tracked):
 
     def __str__(self):
         return f"{self.code} {self.title}" if self.code else self.title
-
-    def get_absolute_url(self):
-        return reverse("governance:policy_detail", args=[self.pk])
 
     # The properties below read annotations of PolicyQuerySet.with_current_version() (no query).
     @property
@@ -92,27 +89,20 @@ class PolicyVersion(Tracked):
     )
     status = FSMField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
-    approved_by = optional_link(
-        settings.AUTH_USER_MODEL, "+", _("approved by"), on_delete=models.PROTECT, editable=False
-    )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_by = decided_by(_("approved by"))
+    approved_at = decided_at(_("approved at"))
     review_comment = models.TextField(_("review comment"), blank=True, editable=False)
 
     objects = PolicyVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["policy", "-number"]
-        verbose_name = _("policy version")
-        verbose_name_plural = _("policy versions")
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="%(app_label)s_%(class)s_unique_number"),
         ]
 
     def __str__(self):
         return f"{self.policy.code} v{self.number}"  # costs a query unless policy is selected
-
-    def get_absolute_url(self):
-        return reverse("governance:policyversion_detail", args=[self.pk])
 
     # The workflow moves. Who may make them and why a move is refused (separation of duties) is
     # decided in governance.services.policies, which every channel calls; these only move state.
@@ -128,13 +118,8 @@ class PolicyVersion(Tracked):
     def reject(self, *, comment):
         self.review_comment = comment
 
-    @transition(field=status, source=VersionStatus.APPROVED, target=VersionStatus.SUPERSEDED)
-    def supersede(self):
-        pass
-
-    @transition(field=status, source=VersionStatus.APPROVED, target=VersionStatus.RETIRED)
-    def retire(self):
-        pass
+    supersede = move(status, VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+    retire = move(status, VersionStatus.APPROVED, VersionStatus.RETIRED)
 
 
 class Acknowledgement(Tracked):
@@ -150,8 +135,6 @@ class Acknowledgement(Tracked):
 
     class Meta:
         ordering = ["-acknowledged_at"]
-        verbose_name = _("acknowledgement")
-        verbose_name_plural = _("acknowledgements")
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "policy_version"], name="%(app_label)s_%(class)s_once_per_person"

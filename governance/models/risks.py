@@ -1,17 +1,17 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
 from evidence.registry import accepts_evidence
-from vpportal.core.bounds import not_blank
+from vpportal.core.bounds import not_blank, within
 from vpportal.core.derived import derived
 from vpportal.core.external import ExternalReference, external_reference_constraints
-from vpportal.core.fields import optional_link
+from vpportal.core.fields import decided_at, decided_by, optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.workflow import move
 
 from ..choices import (
     EUAIActTier,
@@ -28,6 +28,17 @@ from ..querysets import INHERENT_SCORE, RESIDUAL_SCORE, AISystemQuerySet, Mitiga
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
+def score(verbose_name, **options) -> models.PositiveSmallIntegerField:
+    """A risk's score from 1 to 5 (its range constraint in `Risk.Meta` says the same to the database)."""
+    return models.PositiveSmallIntegerField(verbose_name, validators=ONE_TO_FIVE, **options)
+
+
+def vendor_link(related_name: str, help_text) -> models.ForeignKey:
+    """The third party a record comes from (an AI system's provider, a third-party risk's source):
+    optional, and a vendor that records name cannot be deleted."""
+    return optional_link("governance.Vendor", related_name, _("vendor"), on_delete=models.PROTECT, help_text=help_text)
+
+
 @accepts_evidence("ai_systems")
 class AISystem(Tracked, ExternalReference):
     """A model or AI-enabled service in the inventory, with its model-card fields."""
@@ -41,12 +52,8 @@ class AISystem(Tracked, ExternalReference):
     owner = optional_link("vpportal.Person", "ai_systems", _("owner"))
     kind = models.CharField(_("kind"), max_length=20, choices=SystemKind.choices, default=SystemKind.OTHER)
     provider = models.CharField(_("provider"), max_length=120, default="in-house")
-    vendor = optional_link(
-        "governance.Vendor",
-        "ai_systems",
-        _("vendor"),
-        on_delete=models.PROTECT,
-        help_text=_("The third party that provides the model or service; leave empty for an in-house system."),
+    vendor = vendor_link(
+        "ai_systems", _("The third party that provides the model or service; leave empty for an in-house system.")
     )
     lifecycle_status = models.CharField(
         _("lifecycle status"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DESIGN, db_index=True
@@ -70,14 +77,10 @@ class AISystem(Tracked, ExternalReference):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("AI system")
-        verbose_name_plural = _("AI systems")
         constraints = [not_blank("name"), not_blank("provider"), *external_reference_constraints()]
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("governance:aisystem_detail", args=[self.pk])
 
 
 @accepts_evidence("risks")
@@ -101,13 +104,7 @@ class Risk(Tracked, ExternalReference):
     ai_system = optional_link(AISystem, "risks", _("AI system"), on_delete=models.CASCADE)
     initiative = optional_link("initiatives.Initiative", "risks", _("initiative"), on_delete=models.CASCADE)
     owner = optional_link("vpportal.Person", "risks", _("owner"))
-    vendor = optional_link(
-        "governance.Vendor",
-        "risks",
-        _("vendor"),
-        on_delete=models.PROTECT,
-        help_text=_("For a third-party risk: the vendor it comes from."),
-    )
+    vendor = vendor_link("risks", _("For a third-party risk: the vendor it comes from."))
     requirement = optional_link(
         "governance.Requirement",
         "risks",
@@ -115,49 +112,29 @@ class Risk(Tracked, ExternalReference):
         on_delete=models.PROTECT,
         help_text=_("The framework requirement or risk-library entry this risk concerns."),
     )
-    likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=ONE_TO_FIVE)
-    impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
-    residual_likelihood = models.PositiveSmallIntegerField(
-        _("residual likelihood"),
-        validators=ONE_TO_FIVE,
-        null=True,
-        blank=True,
-        help_text=_("After mitigations; defaults to the likelihood."),
+    likelihood = score(_("likelihood"))
+    impact = score(_("impact"))
+    residual_likelihood = score(
+        _("residual likelihood"), null=True, blank=True, help_text=_("After mitigations; defaults to the likelihood.")
     )
-    residual_impact = models.PositiveSmallIntegerField(
-        _("residual impact"),
-        validators=ONE_TO_FIVE,
-        null=True,
-        blank=True,
-        help_text=_("After mitigations; defaults to the impact."),
+    residual_impact = score(
+        _("residual impact"), null=True, blank=True, help_text=_("After mitigations; defaults to the impact.")
     )
     status = FSMField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.IDENTIFIED)
     next_review_date = models.DateField(_("next review date"), null=True, blank=True, db_index=True)
-    accepted_by = optional_link(
-        settings.AUTH_USER_MODEL, "+", _("accepted by"), on_delete=models.PROTECT, editable=False
-    )
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    accepted_by = decided_by(_("accepted by"))
+    accepted_at = decided_at(_("accepted at"))
     acceptance_justification = models.TextField(_("acceptance justification"), blank=True, editable=False)
 
     objects = RiskQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        verbose_name = _("risk")
-        verbose_name_plural = _("risks")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(likelihood__range=(1, 5)), name="%(app_label)s_%(class)s_likelihood_1_5"
-            ),
-            models.CheckConstraint(condition=Q(impact__range=(1, 5)), name="%(app_label)s_%(class)s_impact_1_5"),
-            models.CheckConstraint(
-                condition=Q(residual_likelihood__isnull=True) | Q(residual_likelihood__range=(1, 5)),
-                name="%(app_label)s_%(class)s_residual_likelihood_1_5",
-            ),
-            models.CheckConstraint(
-                condition=Q(residual_impact__isnull=True) | Q(residual_impact__range=(1, 5)),
-                name="%(app_label)s_%(class)s_residual_impact_1_5",
-            ),
+            within("likelihood", 1, 5, name="likelihood_1_5"),
+            within("impact", 1, 5, name="impact_1_5"),
+            within("residual_likelihood", 1, 5, nullable=True, name="residual_likelihood_1_5"),
+            within("residual_impact", 1, 5, nullable=True, name="residual_impact_1_5"),
             models.CheckConstraint(
                 condition=Q(ai_system__isnull=False) | Q(initiative__isnull=False),
                 name="%(app_label)s_%(class)s_concerns_something",
@@ -183,9 +160,6 @@ class Risk(Tracked, ExternalReference):
     def __str__(self):
         return f"{self.key} {self.title}" if self.key else self.title
 
-    def get_absolute_url(self):
-        return reverse("governance:risk_detail", args=[self.pk])
-
     # Derived, never stored: RiskQuerySet.with_scores() annotates them under these names; a record
     # read without the annotation computes them from the same definitions (querysets.RiskScore).
     inherent_score = derived(INHERENT_SCORE.of)
@@ -206,25 +180,11 @@ class Risk(Tracked, ExternalReference):
     # --- the status workflow (governance.services.risks runs these; the rules live there) ---------
     OPEN_STATUSES = (RiskStatus.IDENTIFIED, RiskStatus.ASSESSED, RiskStatus.MITIGATING)
 
-    @transition(field=status, source=RiskStatus.IDENTIFIED, target=RiskStatus.ASSESSED)
-    def assess(self):
-        pass
-
-    @transition(field=status, source=[RiskStatus.IDENTIFIED, RiskStatus.ASSESSED], target=RiskStatus.MITIGATING)
-    def start_mitigating(self):
-        pass
-
-    @transition(field=status, source=OPEN_STATUSES, target=RiskStatus.ACCEPTED)
-    def accept(self):
-        pass
-
-    @transition(field=status, source=[*OPEN_STATUSES, RiskStatus.ACCEPTED], target=RiskStatus.CLOSED)
-    def close(self):
-        pass
-
-    @transition(field=status, source=[RiskStatus.ACCEPTED, RiskStatus.CLOSED], target=RiskStatus.ASSESSED)
-    def reopen(self):
-        pass
+    assess = move(status, RiskStatus.IDENTIFIED, RiskStatus.ASSESSED)
+    start_mitigating = move(status, [RiskStatus.IDENTIFIED, RiskStatus.ASSESSED], RiskStatus.MITIGATING)
+    accept = move(status, OPEN_STATUSES, RiskStatus.ACCEPTED)
+    close = move(status, [*OPEN_STATUSES, RiskStatus.ACCEPTED], RiskStatus.CLOSED)
+    reopen = move(status, [RiskStatus.ACCEPTED, RiskStatus.CLOSED], RiskStatus.ASSESSED)
 
 
 @accepts_evidence("mitigations")
@@ -247,8 +207,6 @@ class Mitigation(Tracked, ExternalReference):
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = _("mitigation")
-        verbose_name_plural = _("mitigations")
         constraints = [not_blank("description"), *external_reference_constraints()]
         indexes = [
             models.Index(fields=["due_date", "id"], name="governance_mitigation_order"),

@@ -3,7 +3,6 @@
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from evidence.registry import accepts_evidence
@@ -62,15 +61,10 @@ class Vendor(Tracked):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = _("vendor")
-        verbose_name_plural = _("vendors")
         constraints = [not_blank("name")]
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("governance:vendor_detail", args=[self.pk])
 
     @property
     def data_location_names(self) -> list[str]:

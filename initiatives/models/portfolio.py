@@ -99,8 +99,6 @@ class Initiative(Tracked, ExternalReference):
 
     class Meta:
         ordering = ["priority", "key"]
-        verbose_name = _("initiative")
-        verbose_name_plural = _("initiatives")
         # Matches the default ordering: a list page reads 100 index entries instead of sorting the table.
         indexes = [
             models.Index(fields=["priority", "key"], name="initiatives_initiative_order"),
@@ -116,7 +114,7 @@ class Initiative(Tracked, ExternalReference):
                 | Q(target_date__gte=F("start_date")),
                 name="%(app_label)s_%(class)s_target_not_before_start",
             ),
-            models.CheckConstraint(condition=Q(priority__range=(1, 4)), name="%(app_label)s_%(class)s_priority_1_4"),
+            within("priority", 1, 4, name="priority_1_4"),
             not_blank("title"),
             at_least("budget", 0, nullable=True, name="budget_not_negative"),
             currency_shape(),
@@ -130,9 +128,6 @@ class Initiative(Tracked, ExternalReference):
         if isinstance(self.currency, str):
             self.currency = self.currency.strip().upper()  # "eur " is EUR
         super().clean_fields(exclude)
-
-    def get_absolute_url(self):
-        return reverse("initiatives:initiative_detail", args=[self.pk])
 
     # --- the stage workflow ---------------------------------------------------------------------
     # The forward path one step at a time, one step back, retire from anywhere, reopen a retired one
@@ -174,27 +169,8 @@ class Initiative(Tracked, ExternalReference):
         self._entered()
         self.gate_override_justification, self.gate_override_failed_checks = justification, list(failed_checks)
 
-    @transition(
-        field=stage,
-        source=Stage.POC,
-        target=Stage.PILOT,
-        conditions=[gate.fails(Stage.PILOT)],
-        permission=gate.OVERRIDE_PERM,
-        custom={"override": True},
-    )
-    def override_gate_to_pilot(self, *, justification, failed_checks):
-        self._overridden(justification, failed_checks)
-
-    @transition(
-        field=stage,
-        source=Stage.PILOT,
-        target=Stage.PRODUCTION,
-        conditions=[gate.fails(Stage.PRODUCTION)],
-        permission=gate.OVERRIDE_PERM,
-        custom={"override": True},
-    )
-    def override_gate_to_production(self, *, justification, failed_checks):
-        self._overridden(justification, failed_checks)
+    override_gate_to_pilot = gate.override_move(stage, Stage.POC, Stage.PILOT, then=_overridden)
+    override_gate_to_production = gate.override_move(stage, Stage.PILOT, Stage.PRODUCTION, then=_overridden)
 
 
 class Milestone(Tracked):
@@ -217,8 +193,6 @@ class Milestone(Tracked):
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = _("milestone")
-        verbose_name_plural = _("milestones")
         constraints = [not_blank("title")]
 
     def __str__(self):
@@ -274,7 +248,6 @@ class KPI(Tracked):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("KPI")
-        verbose_name_plural = _("KPIs")
         indexes = [
             models.Index(fields=["name", "id"], name="initiatives_kpi_order"),
             models.Index(fields=["cadence", "name", "id"], name="initiatives_kpi_cadence_order"),
@@ -326,9 +299,6 @@ class KPI(Tracked):
             if errors:
                 raise ValidationError(errors)
 
-    def get_absolute_url(self):
-        return reverse("initiatives:kpi_detail", args=[self.pk])
-
 
 class KPIMeasurement(Tracked):
     """One observed value of a KPI. The one large table: always query it by (kpi, observed_at)."""
@@ -348,7 +318,6 @@ class KPIMeasurement(Tracked):
     class Meta:
         ordering = ["-observed_at", "-id"]
         verbose_name = _("KPI measurement")
-        verbose_name_plural = _("KPI measurements")
         # The unique index leads with (kpi, observed_at): it also serves every range query per KPI.
         # (observed_at, id), read backwards, serves the list across KPIs and its keyset pages.
         indexes = [models.Index(fields=["observed_at", "id"], name="initiatives_measurement_order")]

@@ -46,8 +46,6 @@ class Mentorship(Tracked):
 
     class Meta:
         ordering = ["-start_date", "id"]
-        verbose_name = _("mentorship")
-        verbose_name_plural = _("mentorships")
         constraints = [
             models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="%(app_label)s_%(class)s_mentor_not_mentee"),
             models.CheckConstraint(
@@ -59,9 +57,6 @@ class Mentorship(Tracked):
     def __str__(self):
         return f"{self.mentor} → {self.mentee}"
 
-    def get_absolute_url(self):
-        return reverse("initiatives:mentorship_detail", args=[self.pk])
-
     def clean(self):
         # The database constraints say the same; these messages name the field to fix.
         errors = {}
@@ -71,6 +66,14 @@ class Mentorship(Tracked):
             errors["end_date"] = _("The end date cannot be before the start date.")
         if errors:
             raise ValidationError(errors)
+
+
+def held_participant(verbose_name) -> models.ForeignKey:
+    """Who took part when the session was logged: the readers of its private notes (with executives),
+    whoever the mentorship's participants become later (a reassignment never opens earlier notes)."""
+    return models.ForeignKey(
+        "vpportal.Person", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=verbose_name
+    )
 
 
 class MentorshipSession(Tracked):
@@ -89,33 +92,15 @@ class MentorshipSession(Tracked):
     action_items = models.TextField(_("action items"), blank=True)
     # Masked in SQL for everyone but the recorded participants and executives (reads via visible_to).
     private_notes = PrivateTextField(_("private notes"), blank=True, readers=("held_mentor", "held_mentee"))
-    # Who took part when the session was logged: the readers of its private notes (with executives),
-    # whoever the mentorship's participants become later (a reassignment never opens earlier notes).
-    held_mentor = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("mentor at the session"),
-    )
-    held_mentee = models.ForeignKey(
-        "vpportal.Person",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("mentee at the session"),
-    )
+    held_mentor = held_participant(_("mentor at the session"))
+    held_mentee = held_participant(_("mentee at the session"))
 
     objects = MentorshipSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]
-        verbose_name = _("mentorship session")
-        verbose_name_plural = _("mentorship sessions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=1), name="%(app_label)s_%(class)s_duration_positive"
-            ),
+            at_least("duration_minutes", 1, name="duration_positive"),
             within("duration_minutes", 1, MINUTES_PER_DAY, name="duration_at_most_a_day"),
         ]
 
@@ -174,8 +159,6 @@ class Training(Tracked):
 
     class Meta:
         ordering = ["-held_on", "id"]
-        verbose_name = _("training")
-        verbose_name_plural = _("trainings")
         constraints = [
             not_blank("title"),
             within("duration_minutes", 1, MINUTES_PER_WEEK, name="duration_positive_at_most_a_week"),
@@ -184,9 +167,6 @@ class Training(Tracked):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("initiatives:training_detail", args=[self.pk])
 
 
 class TrainingAttendance(Tracked):
@@ -204,7 +184,6 @@ class TrainingAttendance(Tracked):
 
     class Meta:
         ordering = ["training", "person__name"]
-        verbose_name = _("training attendance")
         verbose_name_plural = _("training attendance")
         constraints = [
             models.UniqueConstraint(fields=["training", "person"], name="%(app_label)s_%(class)s_unique_person"),

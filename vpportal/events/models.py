@@ -31,8 +31,6 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
         indexes = [
             models.Index(fields=["object_type", "object_id", "id"], name="events_event_object_idx"),
             models.Index(fields=["type", "id"], name="events_event_type_idx"),

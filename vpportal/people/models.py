@@ -71,7 +71,6 @@ class Person(Tracked):
     class Meta:
         app_label = "vpportal"
         ordering = ["name"]
-        verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [
             models.Index(fields=["function"]),
