@@ -2,6 +2,8 @@
 pages and the API, and query-count helpers. Every test module builds on these."""
 
 import contextlib
+import shutil
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -118,7 +120,7 @@ def _drop_test_queue():
 
 
 class Migrator:
-    """Moves the test database to older migrations and gives the historical models there."""
+    """Moves a database to older (or newer) migrations and gives the historical models there."""
 
     def __init__(self):
         from django.db import connection
@@ -131,7 +133,8 @@ class Migrator:
         return max(node for node in self.leaves if node[0] == app_label)
 
     def to(self, targets):
-        """Migrate to `targets` (a list of (app, migration)) and return that state's apps."""
+        """Migrate to `targets` (a list of (app, migration)) and return that state's apps. Apps not
+        named (and not depended on) stay where they are."""
         executor = self._executor()
         executor.migrate(targets)
         executor.loader.build_graph()
@@ -141,9 +144,69 @@ class Migrator:
         return self.to(self.leaves)
 
 
+@contextlib.contextmanager
+def scratch_database(copy=False):
+    """The default connection on a database of its own (beside this worker's test database, dropped
+    after), inside the block: empty, or a copy of the test database with `copy`; then on the test
+    database again, untouched."""
+    from django.db import connection
+
+    test_name = connection.settings_dict["NAME"]
+    connection.close()
+    if connection.vendor == "sqlite":
+        name = f"{test_name}.migrations"
+
+        def drop():
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(name + suffix).unlink(missing_ok=True)
+
+        drop()
+        if copy:
+            shutil.copyfile(test_name, name)
+    else:
+        name = f"{test_name}_migrations"
+        quoted = connection.ops.quote_name(name)
+
+        def drop():
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+
+        drop()
+        with connection._nodb_cursor() as cursor:
+            template = f" TEMPLATE {connection.ops.quote_name(test_name)}" if copy else ""
+            cursor.execute(f"CREATE DATABASE {quoted}{template}")
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = test_name
+        drop()
+
+
 @pytest.fixture
 def migrator(transactional_db):
-    """Rolling one app back also rolls back the migrations of other apps that depend on it; the
+    """Migrations run forward from an empty scratch database (scratch_database), to the nodes the
+    test names: `to()` migrates only those apps and what they depend on, so a test pays for the part
+    of the chain it is about, and the test database is never rolled back (on SQLite every step back
+    rebuilds tables, and the restore re-ran most of the chain)."""
+    with scratch_database():
+        yield Migrator()
+
+
+@pytest.fixture
+def migrator_from_latest(transactional_db):
+    """A Migrator on a scratch copy of the test database (every app at its latest migration), for a
+    test about the last migrations of the chain: stepping back a few is cheaper than climbing the
+    whole chain from an empty database."""
+    with scratch_database(copy=True):
+        yield Migrator()
+
+
+@pytest.fixture
+def migrator_in_place(transactional_db):
+    """A Migrator on the test database itself, for a test that starts from rows the current models
+    wrote. Rolling one app back also rolls back the migrations of other apps that depend on it; the
     teardown brings *every* app back to its latest migration, so later tests on this worker find
     the whole schema (a partial restore once left governance's incident tables missing)."""
     migrator = Migrator()

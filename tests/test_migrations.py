@@ -52,6 +52,11 @@ BEFORE_BOUNDS = [
     ("initiatives", "0006_session_held_participants_required"),
     ("governance", "0004_list_order_indexes"),
 ]
+AFTER_BOUNDS = [
+    ("vpportal", "0006_field_bounds"),
+    ("initiatives", "0007_field_bounds"),
+    ("governance", "0005_field_bounds"),
+]
 
 
 def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints(migrator):
@@ -69,7 +74,7 @@ def test_the_field_bounds_migrations_bring_legacy_rows_inside_their_constraints(
     Policy = old.get_model("governance", "Policy")
     policy = Policy.objects.create(title="Use of GenAI", review_interval_months=0)
 
-    new = migrator.restore()
+    new = migrator.to(AFTER_BOUNDS)
     Initiative = new.get_model("initiatives", "Initiative")
     assert Initiative.objects.filter(pk=bad.pk).values("title", "budget", "currency").get() == {
         "title": "(untitled)",
@@ -91,21 +96,26 @@ def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversa
             cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'vp_count_estimate'")
             return cursor.fetchone()[0] == 1
 
+    migrator.to([("vpportal", "0007_drop_count_estimate")])
     assert not exists()
     migrator.to([("vpportal", "0006_field_bounds")])
     assert exists()
-    migrator.restore()
+    migrator.to([("vpportal", "0007_drop_count_estimate")])
     assert not exists()
 
 
-def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrator):
-    old = migrator.to([("governance", "0010_external_reference"), ("integrations", "0004_webhook_secrets_encrypted")])
+def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrator_from_latest):
+    old = migrator_from_latest.to(
+        [("governance", "0010_external_reference"), ("integrations", "0004_webhook_secrets_encrypted")]
+    )
     Source = old.get_model("integrations", "ModelSource")
     source = Source.objects.create(name="  ", tracking_uri=" ", active=True)
     Webhook = old.get_model("integrations", "Webhook")
     hook = Webhook.objects.create(url="", event_types=["risk.*"], secret="x")
 
-    new = migrator.restore()
+    new = migrator_from_latest.to(
+        [("governance", "0011_field_bounds_newer_records"), ("integrations", "0005_field_bounds_newer_records")]
+    )
     fixed = new.get_model("integrations", "ModelSource").objects.get(pk=source.pk)
     assert (fixed.name, fixed.tracking_uri, fixed.active) == ("(unnamed)", "https://unset.invalid", False)
     fixed = new.get_model("integrations", "Webhook").objects.get(pk=hook.pk)

@@ -98,13 +98,15 @@ def _crawl(page, role, checked):
         if url in seen:
             return False
         seen.add(url)
-        response = page.goto(url)
-        if response is None or response.status >= 400:
-            problems.append(f"{role} {url}: answered {response.status if response else 'nothing'}")
-            return False
         kind = _kind(url)
         if kind == "/":  # each role's home is its own page ("My work", the dashboard for some)
             kind, label = f"/ as {role}", label or f"/ (home of the {role})"
+        # A page to check waits for everything it loads (styles, scripts, charts); one only visited
+        # answers and gives its links once its HTML is parsed.
+        response = page.goto(url, wait_until="load" if kind not in checked else "domcontentloaded")
+        if response is None or response.status >= 400:
+            problems.append(f"{role} {url}: answered {response.status if response else 'nothing'}")
+            return False
         if kind not in checked:
             checked.add(kind)
             _check(page, url, role, problems, label)

@@ -70,12 +70,14 @@ def test_rotating_the_key_re_encrypts_every_row(governance, receiver, private_ta
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_data_migration_encrypts_existing_rows_and_reverses(governance, receiver, private_targets, migrator):
+def test_the_data_migration_encrypts_existing_rows_and_reverses(
+    governance, receiver, private_targets, migrator_in_place
+):
     webhook, secret = make(governance, receiver)
-    migrator.to([("integrations", "0002_notifications")])
+    migrator_in_place.to([("integrations", "0002_notifications")])
     assert stored() == [(secret, "")]  # reversed: plain, as rows were before the migration
     assert stored("integrations_historicalwebhook") == [(secret, "")]
-    migrator.restore()
+    migrator_in_place.restore()
     (token, _), (history_token, _) = stored()[0], stored("integrations_historicalwebhook")[0]
     assert token.startswith(crypto.TOKEN_PREFIX) and history_token.startswith(crypto.TOKEN_PREFIX)
     assert Webhook.objects.get(pk=webhook.pk).secret == secret
