@@ -23,8 +23,11 @@ def _mentorships(request):
     return Mentorship.objects.visible_to(getattr(request, "user", None)).select_related("mentor", "mentee")
 
 
-class MineFilterMixin:
-    """`mine=true`: only records that involve the signed-in person."""
+class MineFilterSet(TrackedFilterSet):
+    """`mine=true`: only records that involve the signed-in person (each subclass says how, in
+    `rows_involving`)."""
+
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
 
     def filter_mine(self, queryset, name, value):
         if not value:
@@ -33,8 +36,7 @@ class MineFilterMixin:
         return self.rows_involving(queryset, person) if person else queryset.none()
 
 
-class MentorshipFilterSet(MineFilterMixin, TrackedFilterSet):
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
+class MentorshipFilterSet(MineFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MentorshipStatus.choices)
     meeting_cadence = django_filters.MultipleChoiceFilter(choices=MeetingCadence.choices, label="Cadence")
     mentor = django_filters.ModelChoiceFilter(queryset=_people)
@@ -53,8 +55,7 @@ class MentorshipFilterSet(MineFilterMixin, TrackedFilterSet):
         return queryset.involving(person)
 
 
-class MentorshipSessionFilterSet(MineFilterMixin, TrackedFilterSet):
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
+class MentorshipSessionFilterSet(MineFilterSet):
     mentorship = django_filters.ModelChoiceFilter(queryset=_mentorships)
     held_on = django_filters.DateFromToRangeFilter()
     ordering = django_filters.OrderingFilter(fields=("held_on", "duration_minutes", "updated_at"))
@@ -68,10 +69,9 @@ class MentorshipSessionFilterSet(MineFilterMixin, TrackedFilterSet):
         return queryset.filter(mentorship__in=Mentorship.objects.involving(person))
 
 
-class TrainingFilterSet(MineFilterMixin, TrackedFilterSet):
+class TrainingFilterSet(MineFilterSet):
     WHEN_CHOICES = (("upcoming", "Upcoming"), ("past", "Past"))
 
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
     when = django_filters.ChoiceFilter(choices=WHEN_CHOICES, method="filter_when", label="When")
     topic = django_filters.MultipleChoiceFilter(choices=TrainingTopic.choices)
     counts_as_ai_literacy = django_filters.BooleanFilter(label="Counts as AI literacy")
@@ -96,8 +96,7 @@ class TrainingFilterSet(MineFilterMixin, TrackedFilterSet):
         return queryset
 
 
-class TrainingAttendanceFilterSet(MineFilterMixin, TrackedFilterSet):
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Mine only")
+class TrainingAttendanceFilterSet(MineFilterSet):
     training = django_filters.ModelChoiceFilter(queryset=Training.objects.all())
     person = django_filters.ModelChoiceFilter(queryset=_people)
     status = django_filters.MultipleChoiceFilter(choices=AttendanceStatus.choices)
