@@ -156,6 +156,7 @@ def test_the_statements_compiled_once_give_the_numbers_of_the_querysets_they_com
     compiled = [as_data(metrics.compute_dashboard(executive, today)) for _ in range(2)]  # derive, then bind
     statements = [
         metrics._COUNTS,
+        metrics._INITIATIVE_COUNTS,
         metrics._FRAMEWORKS,
         metrics._INCIDENT_DEADLINES,
         initiative_reads._STATUS_OVERVIEW_RECORDS,
