@@ -173,9 +173,10 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     if rows and all(_USERS_READ in row for row in rows):
         # newest_rows() read each row's login and person's name with the rows (no query here).
         for row in rows:
-            user_id, (login, name) = row["history_user_id"], row[_USERS_READ]
+            user_id, login = row["history_user_id"], row[_USERS_READ]
             if user_id is not None and login is not None:
-                users[user_id], actors[user_id] = login, name if name is not None else login
+                users[user_id] = login
+                actors[user_id] = row["vp_person_name"] if row["vp_person_id"] is not None else login
     else:
         logins = get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
         for login in logins.select_related("person"):  # the person's name, in the same query
@@ -222,8 +223,8 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     return events
 
 
-# The key of newest_rows()' (login, person's name or None) of each row's user.
-_USERS_READ = "history_login"
+# The keys of newest_rows()' rows with their user's login, person's id and name (each None without).
+_USERS_READ = "vp_login"
 
 
 def _with_users(sql: str) -> str:
@@ -255,8 +256,8 @@ def _newest_rows_sql(vendor: str) -> tuple[str, tuple]:
 
 def newest_rows(reader, limit: int) -> list[dict]:
     """The newest `limit` rows of `event_rows(reader=reader)` in one statement (ROW_FIELDS + `model`,
-    `history_date` an aware datetime on every database), each with its user's login and person's
-    name under `_USERS_READ` (for build_events())."""
+    `history_date` an aware datetime on every database), each with its user's login, person's id
+    and name (`vp_login`, `vp_person_id`, `vp_person_name`, for build_events())."""
     if any(_restricted_ids(model, reader) is not None for model in tracked_models().values()):
         # Some records do not exist for this reader: their rows are filtered out (not cached).
         sql, params = event_rows(reader=reader).query.sql_with_params()
@@ -265,13 +266,11 @@ def newest_rows(reader, limit: int) -> list[dict]:
         sql, params = _newest_rows_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
-        names = [column[0] for column in cursor.description][:-3]
-        rows = []
-        for *values, login, person_id, name in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    if rows and not _is_aware(rows[0]["history_date"]):  # SQLite: text or naive UTC
+        for row in rows:
             row["history_date"] = _aware(row["history_date"])
-            row[_USERS_READ] = (login, name if person_id is not None else None)
-            rows.append(row)
     return rows
 
 
@@ -279,6 +278,10 @@ def recent_events(reader, limit: int = 15) -> list[Event]:
     """The newest `limit` changes across every model, one event each (the dashboard's recent
     activity groups them: leadership/reports/activity.py)."""
     return build_events(newest_rows(reader, limit), reader)
+
+
+def _is_aware(value) -> bool:
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
 
 
 def _aware(value):
