@@ -238,7 +238,12 @@ class Coverage:
     total: int
     window_start: datetime.date
     window_end: datetime.date
-    uncovered: models.QuerySet
+
+    @property
+    def uncovered(self) -> models.QuerySet:
+        """The active people not covered, by name (built when read: the dashboard shows the count)."""
+        literate = TrainingAttendance.objects.ai_literacy_between(self.window_start, self.window_end)
+        return Person.objects.active().exclude(pk__in=literate.values("person_id")).order_by("name")
 
     @property
     def share(self) -> float:
@@ -279,20 +284,12 @@ def ai_literacy_coverage(today: datetime.date | None = None, *, counts: tuple[in
     `ai_literacy_window(today)` (the dashboard reads them with its other counts, one round trip).
     """
     start, end = ai_literacy_window(today)
-    literate = TrainingAttendance.objects.ai_literacy_between(start, end).values("person_id")
-    active = Person.objects.active()
     if counts is None:
         # The same statement for every caller: compiled once per process, the window bound into it.
         sql, params = _COVERAGE_COUNTS.sql(DEFAULT_DB_ALIAS, start=start, end=end)
         counts = run_count_together(DEFAULT_DB_ALIAS, sql, params)
     covered, total = counts_of_row(("covered", "total"), counts).values()
-    return Coverage(
-        covered=covered,
-        total=total,
-        window_start=start,
-        window_end=end,
-        uncovered=active.exclude(pk__in=literate).order_by("name"),
-    )
+    return Coverage(covered=covered, total=total, window_start=start, window_end=end)
 
 
 # What pages, admin and API call to write each model (vpportal.core.services.Writes).
