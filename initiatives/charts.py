@@ -1,7 +1,7 @@
 """Chart data for portfolio pages: server-built SVG sparklines (no JavaScript, printable) and the
 JSON the KPI trend chart (Chart.js, static/js/portfolio.js) reads from a json_script tag."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.template.defaultfilters import pluralize
 from django.utils import formats, timezone
@@ -19,7 +19,16 @@ class Sparkline:
     last_y: float = 0.0
     width: int = WIDTH
     height: int = HEIGHT
-    summary: str = ""  # the numbers the line shows, in words: the chart's text alternative
+    # What `summary` says, written only when a page reads it (the API answers the points alone).
+    values: list = field(default_factory=list, repr=False)
+    target: object = None
+    unit: str = ""
+    precision: int = DEFAULT_PRECISION
+
+    @property
+    def summary(self) -> str:
+        """The numbers the line shows, in words: the chart's text alternative."""
+        return summary(self.values, target=self.target, unit=self.unit, precision=self.precision)
 
 
 def summary(values: list, *, target=None, unit: str = "", precision: int = DEFAULT_PRECISION) -> str:
@@ -61,7 +70,10 @@ def sparkline(
         target_y=target_y,
         last_x=xs[-1],
         last_y=y(values[-1]),
-        summary=summary([value for _, value in points], target=target, unit=unit, precision=precision),
+        values=[value for _, value in points],
+        target=target,
+        unit=unit,
+        precision=precision,
     )
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from vpportal.core.compiled import Statement
 from vpportal.core.models import TrackedQuerySet
+from vpportal.core.private_fields import reader_of
 from vpportal.permissions import sees_every_mentorship
 
 from .choices import AttendanceStatus, Cadence, Direction, KPIStatus, MilestoneStatus
@@ -133,9 +134,37 @@ class KPIQuerySet(TrackedQuerySet):
         counts = {status: n for _, status, n, _ in rows}
         return counts, [(kpi_id, status) for kpi_id, status, _, rn in rows if rn <= worst]
 
+    def status_overview_records(self, worst: int, order, now=None) -> tuple[dict[str, int], list]:
+        """`status_overview()` with the worst KPIs as model instances in the same statement: each
+        with its `status` and its initiative (its key only; other fields load on access), read in
+        the overview's statement instead of a query of its own (the dashboard's sparklines)."""
+        now = now or timezone.now()
+        if self.reads_every_row():
+            sql, params = _STATUS_OVERVIEW_RECORDS.sql(self.db, self.model, self.db, tuple(order), now=now)
+        else:
+            sql, params = _status_overview_sql(self, self.db, tuple(order), now, records=True)
+        rows = list(self.model._default_manager.db_manager(self.db).raw(sql, [*params, worst]))
+        counts = {row.status: row.n for row in rows}
+        initiative, reader = self.model._meta.get_field("initiative"), reader_of(self)
+        kpis = []
+        for kpi in rows:
+            if kpi.rn > worst:
+                continue
+            kpi._private_reader = reader  # as the queryset's own instances (Tracked.refresh_from_db)
+            if kpi.initiative_id is not None:
+                related = initiative.related_model.from_db(
+                    self.db, ["id", "key"], [kpi.initiative_id, kpi.overview_initiative_key]
+                )
+                initiative.set_cached_value(kpi, related)
+            del kpi.n, kpi.rn, kpi.overview_initiative_key
+            kpis.append(kpi)
+        return counts, kpis
 
-def _status_overview_sql(kpis, using: str, order: tuple, now) -> tuple[str, list]:
-    """The statement of `KPIQuerySet.status_overview()` (its last parameter, `worst`, left open)."""
+
+def _status_overview_sql(kpis, using: str, order: tuple, now, records: bool = False) -> tuple[str, list]:
+    """The statement of `KPIQuerySet.status_overview()` (its last parameter, `worst`, left open);
+    with `records`, each row also carries its KPI's columns and its initiative's key
+    (`status_overview_records()`)."""
     inner, inner_params = (
         kpis.with_status(now).order_by().values("id", "name", "status").query.get_compiler(using=using).as_sql()
     )
@@ -144,19 +173,35 @@ def _status_overview_sql(kpis, using: str, order: tuple, now) -> tuple[str, list
         # would copy the status subquery into each place the outer query names `status`.
         inner += " OFFSET 0"
     rank = "CASE status " + " ".join(f"WHEN %s THEN {i}" for i in range(len(order))) + f" ELSE {len(order)} END"
-    sql = (
-        f"SELECT id, status, n, rn FROM (SELECT id, status, "
+    ranked = (
+        f"(SELECT id, status, "
         f"COUNT(*) OVER (PARTITION BY status) AS n, "
         f"ROW_NUMBER() OVER (ORDER BY {rank}, name, id) AS rn, "
         f"ROW_NUMBER() OVER (PARTITION BY status ORDER BY id) AS status_rn "
-        f"FROM ({inner}) AS kpi_status) AS ranked "
-        f"WHERE rn <= %s OR status_rn = 1 ORDER BY rn"
+        f"FROM ({inner}) AS kpi_status) AS ranked"
+    )
+    where = "WHERE ranked.rn <= %s OR ranked.status_rn = 1 ORDER BY ranked.rn"
+    if not records:
+        return f"SELECT ranked.id, ranked.status, ranked.n, ranked.rn FROM {ranked} {where}", [*order, *inner_params]
+    quote = connections[using].ops.quote_name
+    meta = kpis.model._meta
+    initiative = meta.get_field("initiative").related_model._meta
+    columns = ", ".join(f"record.{quote(f.column)}" for f in meta.concrete_fields if not f.primary_key)
+    sql = (
+        f"SELECT ranked.id, ranked.status, ranked.n, ranked.rn, {columns}, "
+        f"initiative.{quote(initiative.get_field('key').column)} AS overview_initiative_key FROM {ranked} "
+        f"INNER JOIN {quote(meta.db_table)} record ON record.{quote(meta.pk.column)} = ranked.id "
+        f"LEFT JOIN {quote(initiative.db_table)} initiative "
+        f"ON initiative.{quote(initiative.pk.column)} = record.{quote(meta.get_field('initiative').column)} {where}"
     )
     return sql, [*order, *inner_params]
 
 
 _STATUS_OVERVIEW = Statement(
     lambda model, using, order, now: _status_overview_sql(model._default_manager.all(), using, order, now)
+)
+_STATUS_OVERVIEW_RECORDS = Statement(
+    lambda model, using, order, now: _status_overview_sql(model._default_manager.all(), using, order, now, True)
 )
 
 

@@ -238,7 +238,12 @@ class Coverage:
     total: int
     window_start: datetime.date
     window_end: datetime.date
-    uncovered: models.QuerySet
+
+    @property
+    def uncovered(self) -> models.QuerySet:
+        """The active people not covered, by name (built when read: the dashboard shows the count)."""
+        literate = TrainingAttendance.objects.ai_literacy_between(self.window_start, self.window_end)
+        return Person.objects.active().exclude(pk__in=literate.values("person_id")).order_by("name")
 
     @property
     def share(self) -> float:
@@ -260,34 +265,31 @@ def ai_literacy_window(today: datetime.date | None = None) -> tuple[datetime.dat
     return start, end
 
 
-def _coverage_counts_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
+def ai_literacy_counts_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
+    """(covered, total) of the window `start`..`end` as one statement of one row: the active people
+    who attended an AI-literacy training held in the window, and all active people."""
     literate = TrainingAttendance.objects.ai_literacy_between(start, end).values("person_id")
     active = Person.objects.active()
     return count_together_sql(covered=active.filter(pk__in=literate), total=active)
 
 
-_COVERAGE_COUNTS = Statement(_coverage_counts_sql)
+_COVERAGE_COUNTS = Statement(ai_literacy_counts_sql)
 
 
-def ai_literacy_coverage(today: datetime.date | None = None) -> Coverage:
+def ai_literacy_coverage(today: datetime.date | None = None, *, counts: tuple[int, int] | None = None) -> Coverage:
     """Share of ACTIVE people who attended an AI-literacy training held in the last 12 months.
 
     Two counts in one statement and a lazy queryset, whatever the number of people: the dashboard
-    reuses it.
+    reuses it. `counts`: (covered, total) already read from `ai_literacy_counts_sql()` over
+    `ai_literacy_window(today)` (the dashboard reads them with its other counts, one round trip).
     """
     start, end = ai_literacy_window(today)
-    literate = TrainingAttendance.objects.ai_literacy_between(start, end).values("person_id")
-    active = Person.objects.active()
-    # The same statement for every caller: compiled once per process, the window bound into it.
-    sql, params = _COVERAGE_COUNTS.sql(DEFAULT_DB_ALIAS, start=start, end=end)
-    counts = counts_of_row(("covered", "total"), run_count_together(DEFAULT_DB_ALIAS, sql, params))
-    return Coverage(
-        covered=counts["covered"],
-        total=counts["total"],
-        window_start=start,
-        window_end=end,
-        uncovered=active.exclude(pk__in=literate).order_by("name"),
-    )
+    if counts is None:
+        # The same statement for every caller: compiled once per process, the window bound into it.
+        sql, params = _COVERAGE_COUNTS.sql(DEFAULT_DB_ALIAS, start=start, end=end)
+        counts = run_count_together(DEFAULT_DB_ALIAS, sql, params)
+    covered, total = counts_of_row(("covered", "total"), counts).values()
+    return Coverage(covered=covered, total=total, window_start=start, window_end=end)
 
 
 # What pages, admin and API call to write each model (vpportal.core.services.Writes).

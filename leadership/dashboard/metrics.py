@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -36,7 +36,7 @@ from governance.models import Framework, Incident, Mitigation, Policy, Risk
 from initiatives.charts import sparkline
 from initiatives.choices import Health, KPIStatus, Stage
 from initiatives.models import KPI, Initiative, KPIMeasurement, Milestone
-from initiatives.services.team import ai_literacy_coverage
+from initiatives.services.team import ai_literacy_counts_sql, ai_literacy_coverage, ai_literacy_window
 from leadership.reports.activity import ACTIVITY_LIMIT, recent_activity
 from leadership.reports.audit_trail import history_watermark
 from vpportal.core.compiled import Statement, sql_of
@@ -111,9 +111,22 @@ def _reads_every_row(user, *models) -> bool:
     return all(model.objects.visible_to(user).reads_every_row() for model in models)
 
 
+def _initiative_counts(initiatives):
+    return initiatives.order_by().values_list("stage", "health").annotate(n=Count("pk"))
+
+
+_INITIATIVE_COUNTS = Statement(lambda: _initiative_counts(_every_row(Initiative)))
+
+
 def _initiatives(board: Dashboard, user):
-    rows = Initiative.objects.visible_to(user).order_by().values("stage", "health").annotate(n=Count("pk"))
-    counts = {(r["stage"], r["health"]): r["n"] for r in rows}
+    visible = Initiative.objects.visible_to(user)
+    if visible.reads_every_row():
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(*_INITIATIVE_COUNTS.sql(DEFAULT_DB_ALIAS))
+            rows = cursor.fetchall()
+    else:
+        rows = _initiative_counts(visible)
+    counts = {(stage, health): n for stage, health, n in rows}
     name = "initiatives:initiative_list"
     board.healths = list(Health)
     for stage in Stage:
@@ -141,7 +154,8 @@ def _initiatives(board: Dashboard, user):
 
 def _kpis(board: Dashboard, user):
     visible = KPI.objects.visible_to(user)
-    counts, worst = visible.status_overview(SPARK_KPIS, STATUS_ORDER)
+    # The counts by status and the worst KPIs (instances, with their initiative) in one statement.
+    counts, worst = visible.status_overview_records(SPARK_KPIS, STATUS_ORDER)
     board.kpi_status = [
         Figure(
             f"kpis.{status}", status.label, counts.get(status, 0), list_url("initiatives:kpi_list", status=status.value)
@@ -149,23 +163,17 @@ def _kpis(board: Dashboard, user):
         for status in STATUS_ORDER
     ]
     board.kpi_total = sum(counts.get(status, 0) for status in STATUS_ORDER)
-    kpis = visible.select_related("initiative").in_bulk([kpi_id for kpi_id, _ in worst])
     points = {}
-    for kpi_id, observed_at, value in KPIMeasurement.objects.latest_per_kpi(list(kpis), SPARK_POINTS):
+    for kpi_id, observed_at, value in KPIMeasurement.objects.latest_per_kpi([k.pk for k in worst], SPARK_POINTS):
         points.setdefault(kpi_id, []).append((observed_at, value))
-    worst_first = []
-    for kpi_id, status in worst:
-        kpi = kpis.get(kpi_id)
-        if kpi is None:  # deleted between the two reads
-            continue
-        kpi_points = points.get(kpi_id, [])
-        # Status from status_overview(); the latest value is the newest sparkline point (same order).
-        kpi.status, kpi.latest_value = status, kpi_points[-1][1] if kpi_points else None
+    for kpi in worst:
+        kpi_points = points.get(kpi.pk, [])
+        # The latest value is the newest sparkline point (same order).
+        kpi.latest_value = kpi_points[-1][1] if kpi_points else None
         kpi.sparkline = sparkline(
             kpi_points, target=kpi.target, warning=kpi.warning_threshold, unit=kpi.unit, precision=kpi.precision
         )
-        worst_first.append(kpi)
-    board.kpi_sparklines = worst_first
+    board.kpi_sparklines = worst
 
 
 def _risks(board: Dashboard, user):
@@ -208,32 +216,39 @@ def _overdue_querysets(visible, today: datetime.date, now: datetime.datetime) ->
     return dict(zip(_OVERDUE_NAMES, querysets, strict=True))
 
 
-def _counts_sql(visible, today: datetime.date, now: datetime.datetime) -> tuple[str, list]:
-    """The eight overdue and awaiting counts, then the acknowledgement totals: one statement, one
-    row (one round trip for ten figures)."""
+def _counts_sql(visible, today: datetime.date, now: datetime.datetime, start: datetime.date) -> tuple[str, list]:
+    """The eight overdue and awaiting counts, the acknowledgement totals, then the AI-literacy
+    counts of the window `start`..`today`: one statement, one row (one round trip for twelve
+    figures). The AI-literacy counts are everyone's (they do not depend on the reader)."""
     counts, counts_params = count_together_sql(**_overdue_querysets(visible, today, now))
     totals, totals_params = _acknowledgement_totals_sql(visible(Policy))
-    return f"SELECT * FROM ({counts}) AS counts CROSS JOIN ({totals}) AS totals", [*counts_params, *totals_params]
+    literacy, literacy_params = ai_literacy_counts_sql(start, today)
+    sql = f"SELECT * FROM ({counts}) AS counts CROSS JOIN ({totals}) AS totals CROSS JOIN ({literacy}) AS literacy"
+    return sql, [*counts_params, *totals_params, *literacy_params]
 
 
-_COUNTS = Statement(lambda today, now: _counts_sql(_every_row, today, now))
+_COUNTS = Statement(lambda today, now, start: _counts_sql(_every_row, today, now, start))
+_TOTALS = slice(len(_OVERDUE_NAMES), len(_OVERDUE_NAMES) + 2)
+_LITERACY = slice(len(_OVERDUE_NAMES) + 2, len(_OVERDUE_NAMES) + 4)
 
 
 def _overdue_and_awaiting(board: Dashboard, user):
-    """The overdue figures, the policies awaiting approval and the acknowledgement rate: ten
-    figures from one statement."""
+    """The overdue figures, the policies awaiting approval, the acknowledgement rate and the
+    AI-literacy coverage: twelve figures from one statement."""
     today, now = board.today, timezone.now()
+    start, _ = ai_literacy_window(today)
     yesterday = today - datetime.timedelta(days=1)
     open_statuses = ["planned", "in_progress"]
     if _reads_every_row(user, *_OVERDUE_MODELS):
-        sql, params = _COUNTS.sql(DEFAULT_DB_ALIAS, today=today, now=now)
+        sql, params = _COUNTS.sql(DEFAULT_DB_ALIAS, today=today, now=now, start=start)
     else:
-        sql, params = _counts_sql(lambda model: model.objects.visible_to(user), today, now)
+        sql, params = _counts_sql(lambda model: model.objects.visible_to(user), today, now, start)
     row = run_count_together(DEFAULT_DB_ALIAS, sql, params)
     counts = counts_of_row(_OVERDUE_NAMES, row[: len(_OVERDUE_NAMES)])
     # Overall rate: acknowledgements of the versions in force over the people expected to give them.
-    acknowledged, expected = (int(n or 0) for n in row[len(_OVERDUE_NAMES) :])
+    acknowledged, expected = (int(n or 0) for n in row[_TOTALS])
     board.acknowledgement_rate = round(100 * acknowledged / expected) if expected else None
+    _team(board, ai_literacy_coverage(today, counts=row[_LITERACY]))
     board.overdue = [
         Figure(
             "overdue.milestones",
@@ -329,8 +344,7 @@ def _acknowledgement_totals_sql(policies) -> tuple[str, tuple]:
     return f"SELECT SUM(acknowledged_count), SUM(active_people) FROM ({sql}) AS in_force", params
 
 
-def _team(board: Dashboard):
-    coverage = ai_literacy_coverage(board.today)
+def _team(board: Dashboard, coverage):
     board.ai_literacy = {
         "percent": coverage.percent,
         "covered": coverage.covered,
@@ -380,8 +394,7 @@ def compute_dashboard(user, today: datetime.date) -> Dashboard:
     _risks(board, user)
     _overdue_and_awaiting(board, user)
     _incident_deadlines(board, user)
-    _acknowledgements(board, user)
-    _team(board)
+    _acknowledgements(board, user)  # the AI-literacy coverage comes with the overdue counts
     _frameworks(board, user)
     board.activity = recent_activity(user, ACTIVITY_LIMIT)
     return board

@@ -170,11 +170,19 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     for row in rows:
         by_model[row["model"]].append(row)
     users, actors = {}, {}
-    logins = get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
-    for login in logins.select_related("person"):  # the person's name, in the same query
-        users[login.pk] = login.get_username()
-        person = getattr(login, "person", None)
-        actors[login.pk] = person.name if person is not None else users[login.pk]
+    if rows and all(_USERS_READ in row for row in rows):
+        # newest_rows() read each row's login and person's name with the rows (no query here).
+        for row in rows:
+            user_id, login = row["history_user_id"], row[_USERS_READ]
+            if user_id is not None and login is not None:
+                users[user_id] = login
+                actors[user_id] = row["vp_person_name"] if row["vp_person_id"] is not None else login
+    else:
+        logins = get_user_model().objects.filter(pk__in={r["history_user_id"] for r in rows} - {None})
+        for login in logins.select_related("person"):  # the person's name, in the same query
+            users[login.pk] = login.get_username()
+            person = getattr(login, "person", None)
+            actors[login.pk] = person.name if person is not None else users[login.pk]
     live, changes = {}, {}
     for label, model_rows in by_model.items():
         model = models[label]
@@ -215,29 +223,54 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     return events
 
 
+# The keys of newest_rows()' rows with their user's login, person's id and name (each None without).
+_USERS_READ = "vp_login"
+
+
+def _with_users(sql: str) -> str:
+    """`sql` (history rows, newest first, LIMIT left open) with each row's login and its person's
+    name: what build_events() would otherwise read in a query of its own."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    person = user_model._meta.get_field("person")  # the reverse one-to-one of vpportal's Person
+    person_meta = person.related_model._meta
+    return (
+        f"SELECT newest.*, login.{quote(user_model._meta.get_field(user_model.USERNAME_FIELD).column)} "
+        f"AS vp_login, person.{quote(person_meta.pk.column)} AS vp_person_id, "
+        f"person.{quote(person_meta.get_field('name').column)} AS vp_person_name "
+        f"FROM ({sql} LIMIT %s) AS newest "
+        f"LEFT JOIN {quote(user_model._meta.db_table)} login "
+        f"ON login.{quote(user_model._meta.pk.column)} = newest.history_user_id "
+        f"LEFT JOIN {quote(person_meta.db_table)} person ON person.{quote(person.field.column)} = login."
+        f"{quote(user_model._meta.pk.column)} ORDER BY newest.history_date DESC, newest.history_id DESC"
+    )
+
+
 @functools.cache
 def _newest_rows_sql(vendor: str) -> tuple[str, tuple]:
     # The unfiltered UNION is the same statement on every call: compiled once per process (building
     # and compiling one queryset per history table cost more than running the statement).
     sql, params = event_rows().query.sql_with_params()
-    return f"{sql} LIMIT %s", tuple(params)
+    return _with_users(sql), tuple(params)
 
 
 def newest_rows(reader, limit: int) -> list[dict]:
     """The newest `limit` rows of `event_rows(reader=reader)` in one statement (ROW_FIELDS + `model`,
-    `history_date` an aware datetime on every database)."""
+    `history_date` an aware datetime on every database), each with its user's login, person's id
+    and name (`vp_login`, `vp_person_id`, `vp_person_name`, for build_events())."""
     if any(_restricted_ids(model, reader) is not None for model in tracked_models().values()):
         # Some records do not exist for this reader: their rows are filtered out (not cached).
         sql, params = event_rows(reader=reader).query.sql_with_params()
-        sql, params = f"{sql} LIMIT %s", tuple(params)
+        sql = _with_users(sql)
     else:
         sql, params = _newest_rows_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        row["history_date"] = _aware(row["history_date"])
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    if rows and not _is_aware(rows[0]["history_date"]):  # SQLite: text or naive UTC
+        for row in rows:
+            row["history_date"] = _aware(row["history_date"])
     return rows
 
 
@@ -245,6 +278,10 @@ def recent_events(reader, limit: int = 15) -> list[Event]:
     """The newest `limit` changes across every model, one event each (the dashboard's recent
     activity groups them: leadership/reports/activity.py)."""
     return build_events(newest_rows(reader, limit), reader)
+
+
+def _is_aware(value) -> bool:
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
 
 
 def _aware(value):
