@@ -35,8 +35,6 @@ WebhookListView, WebhookUpdateView, WebhookDeleteView, WebhookHistoryView = gene
 
 
 class WebhookDetailView(WebhookViewMixin, generic.TrackedDetailView):
-    template_name = "integrations/webhook_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["deliveries"] = self.object.deliveries.select_related("event").order_by("-id")[:DELIVERIES_SHOWN]
@@ -138,8 +136,6 @@ class ModelSourceListView(ModelSourceViewMixin, generic.TrackedListView):
 
 
 class ModelSourceDetailView(ModelSourceViewMixin, generic.TrackedDetailView):
-    template_name = "integrations/modelsource_detail.html"
-
     def get_context_data(self, **kwargs):
         from initiatives.models import KPI
 
@@ -213,8 +209,6 @@ AISystemVersionListView, AISystemVersionHistoryView = generic.record_pages(
 
 
 class AISystemVersionDetailView(AISystemVersionViewMixin, generic.TrackedDetailView):
-    template_name = "integrations/aisystemversion_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, version = self.request.user, self.object

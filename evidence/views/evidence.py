@@ -47,8 +47,6 @@ EvidenceListView, EvidenceHistoryView = generic.record_pages(
 
 
 class EvidenceDetailView(EvidenceViewMixin, generic.TrackedDetailView):
-    template_name = "evidence/evidence_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user

@@ -41,8 +41,6 @@ IncidentListView, IncidentUpdateView, IncidentDeleteView, IncidentHistoryView, I
 
 
 class IncidentDetailView(IncidentViewMixin, generic.TrackedDetailView):
-    template_name = "governance/incident_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, incident = self.request.user, self.object
@@ -181,8 +179,6 @@ VendorListView, VendorCreateView, VendorUpdateView, VendorDeleteView, VendorHist
 
 
 class VendorDetailView(VendorViewMixin, generic.TrackedDetailView):
-    template_name = "governance/vendor_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, vendor = self.request.user, self.object

@@ -59,8 +59,6 @@ PolicyListView, PolicyCreateView, PolicyUpdateView, PolicyDeleteView, PolicyHist
 
 
 class PolicyDetailView(PolicyViewMixin, generic.TrackedDetailView):
-    template_name = "governance/policy_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         policy, user = self.object, self.request.user
@@ -175,8 +173,6 @@ class PolicyVersionListView(PolicyVersionViewMixin, generic.TrackedListView):
 
 
 class PolicyVersionDetailView(PolicyVersionViewMixin, generic.TrackedDetailView):
-    template_name = "governance/policyversion_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         version, user = self.object, self.request.user
@@ -384,8 +380,6 @@ FrameworkListView, FrameworkCreateView, FrameworkHistoryView = generic.record_pa
 
 
 class FrameworkDetailView(FrameworkViewMixin, generic.TrackedDetailView):
-    template_name = "governance/framework_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         custom = not self.object.is_builtin

@@ -44,8 +44,6 @@ AISystemListView, AISystemUpdateView, AISystemDeleteView, AISystemHistoryView, A
 class AISystemDetailView(AISystemViewMixin, generic.TrackedDetailView):
     """Laid out as a model card that prints on its own (navigation and buttons hide in print)."""
 
-    template_name = "governance/aisystem_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["risks"] = (
@@ -84,8 +82,6 @@ class RiskBulkView(RiskViewMixin, BulkActionView):
 
 
 class RiskDetailView(RiskViewMixin, generic.TrackedDetailView):
-    template_name = "governance/risk_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user

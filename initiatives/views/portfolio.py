@@ -79,8 +79,6 @@ class InitiativeBoardView(
 
 
 class InitiativeDetailView(InitiativeViewMixin, generic.TrackedDetailView):
-    template_name = "initiatives/initiative_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         initiative, user = self.object, self.request.user
@@ -210,7 +208,6 @@ TREND_RANGES = {"90": 90, "365": 365, "all": None}
 
 
 class KPIDetailView(KPIViewMixin, generic.TrackedDetailView):
-    template_name = "initiatives/kpi_detail.html"
     measurements_per_page = 20
     numbers_shown = ("baseline", "target", "warning_threshold")
 

@@ -58,8 +58,6 @@ class MentorshipListView(MentorshipViewMixin, generic.TrackedListView):
 
 
 class MentorshipDetailView(MentorshipViewMixin, generic.TrackedDetailView):
-    template_name = "initiatives/mentorship_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
@@ -198,8 +196,6 @@ class TrainingListView(TrainingViewMixin, generic.TrackedListView):
 
 
 class TrainingDetailView(TrainingViewMixin, generic.TrackedDetailView):
-    template_name = "initiatives/training_detail.html"
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, training = self.request.user, self.object

@@ -126,10 +126,14 @@ class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
 
 
 class TrackedDetailView(PermissionMixin, ModelContextMixin, generic.DetailView):
-    """The record's page; its field list is the spec's detail columns."""
+    """The record's page; its field list is the spec's detail columns. Its template is the model's
+    own page where there is one (Django's `<app_label>/<model_name>_detail.html`), else the generic
+    record page."""
 
-    template_name = "generic/object_detail.html"
     spec: FieldSpec | None = None
+
+    def get_template_names(self):
+        return [*super().get_template_names(), "generic/object_detail.html"]
 
     def get_queryset(self):
         # The side card names who created and last changed the record: their Person, joined here.
