@@ -132,7 +132,6 @@ class ModelSourceViewMixin:
 
 class ModelSourceListView(ModelSourceViewMixin, generic.TrackedListView):
     filterset_class = ModelSourceFilterSet
-    template_name = "integrations/modelsource_list.html"
 
 
 class ModelSourceDetailView(ModelSourceViewMixin, generic.TrackedDetailView):

@@ -68,7 +68,6 @@ class RiskViewMixin:
 
 
 class RiskListView(RiskViewMixin, generic.TrackedListView):
-    template_name = "governance/risk_list.html"
     filterset_class = RiskFilterSet
 
     def get_context_data(self, **kwargs):

@@ -49,7 +49,6 @@ class InitiativeBulkView(InitiativeViewMixin, BulkActionView):
 
 
 class InitiativeListView(InitiativeViewMixin, generic.TrackedListView):
-    template_name = "initiatives/initiative_list.html"
     filterset_class = InitiativeFilterSet
 
 

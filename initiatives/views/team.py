@@ -49,7 +49,6 @@ class MentorshipViewMixin:
 
 
 class MentorshipListView(MentorshipViewMixin, generic.TrackedListView):
-    template_name = "initiatives/mentorship_list.html"
     filterset_class = MentorshipFilterSet
 
     def get_queryset(self):
@@ -118,7 +117,6 @@ class MentorshipSessionListView(SessionViewMixin, generic.TrackedListView):
     """Every session, for every role; the notes column of the CSV is blank where the reader may not
     read them (the rows come from `visible_to`, which blanks them)."""
 
-    template_name = "initiatives/mentorshipsession_list.html"
     filterset_class = MentorshipSessionFilterSet
 
     def get_context_data(self, **kwargs):
@@ -183,7 +181,6 @@ class TrainingViewMixin:
 
 
 class TrainingListView(TrainingViewMixin, generic.TrackedListView):
-    template_name = "initiatives/training_list.html"
     filterset_class = TrainingFilterSet
 
     def get_queryset(self):

@@ -82,14 +82,18 @@ class ModelContextMixin(ModelFromSpec):
 class TrackedListView(PermissionMixin, ModelContextMixin, FilterView):
     """The list page and its CSV/XLSX export, both from the model's `spec` (vpportal.core.fieldspec):
     the page shows the spec's list columns (the first links to the record), the export every
-    exported column of the filtered rows."""
+    exported column of the filtered rows. Its template is the model's own list page where there is
+    one (Django's convention, `<app_label>/<model_name>_list.html`), else the generic list."""
 
-    template_name = "generic/object_list.html"
+    template_name_suffix = "_list"  # django-filter's FilterView would look for `_filter`
     paginate_by = 25
     paginator_class = BoundedPaginator  # the count does not grow with the table (as in the API)
     spec: FieldSpec
     strict = False
     bulk_fields: tuple[str, ...] = ()  # set with a `<model>_bulk` URL (vpportal.core.bulk): rows get checkboxes
+
+    def get_template_names(self):
+        return [*super().get_template_names(), "generic/object_list.html"]
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
