@@ -359,7 +359,9 @@ def _batch_problems(parsed: list, errors: list, known: set) -> None:
             entry["errors"].update(problems)
 
 
-@transaction.atomic
+# No savepoint of its own inside the caller's transaction (kpi_measurements_bulk_create, a feed's
+# sync): a failure fails that transaction, as the callers want; two statements less per batch.
+@transaction.atomic(savepoint=False)
 def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
     """The bulk path after the permission check: the channels call `kpi_measurements_bulk_create`;
     a feed the system runs for a source (integrations' MLflow KPI feeds, `by=None`) calls this."""
