@@ -15,7 +15,7 @@ the stored rows in the batch's range.
 
 from collections.abc import Sequence
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -33,19 +33,25 @@ def insert_with_history(
     channel: str,
     batch_size: int = 2000,
     count_by: str,
+    plain_insert: bool = True,
 ) -> dict:
     """Insert `rows` (tuples of the values of `columns`, by attname) as new `model` rows, each with a
     creation history row by `actor` through `channel`, in the caller's transaction; answer how many
     were inserted per value of the `count_by` column (one of `columns`; the events of a batch are
     written per KPI). A row equal on `unique` (the fields of a unique constraint, among `columns`)
     to a stored row is skipped. `shared` holds values every row gets (attname: value); other fields
-    get their auto_now time, their default, or NULL."""
+    get their auto_now time, their default, or NULL.
+
+    On PostgreSQL a batch with no stored row is written by a plain INSERT (`plain_insert`): if a
+    concurrent transaction stores one of its rows first, this raises `StoredMeanwhile` and the
+    caller's transaction (or savepoint) is broken: roll it back and call again with
+    `plain_insert=False`, which skips stored rows by ON CONFLICT whatever happens meanwhile."""
     if not rows:
         return {}
     now = timezone.now()
     shared = {**_implicit_values(model, [*columns, *shared], now), **shared}
     if connection.vendor == "postgresql":
-        return _copy_with_history(model, columns, rows, unique, shared, actor, channel, now, count_by)
+        return _copy_with_history(model, columns, rows, unique, shared, actor, channel, now, count_by, plain_insert)
     positions = [columns.index(name) for name in unique]
     stored = _stored_keys(model, unique, {tuple(row[i] for i in positions) for row in rows})
     objs = [
@@ -95,7 +101,11 @@ def _stored_keys(model, unique: Sequence[str], keys: set[tuple]) -> set[tuple]:
     return set(model._default_manager.filter(**lookups).order_by().values_list(*unique)) & keys
 
 
-def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now, count_by) -> dict:
+class StoredMeanwhile(Exception):
+    """A concurrent transaction stored a row of the batch between the check and the plain INSERT."""
+
+
+def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now, count_by, plain_insert) -> dict:
     quote = connection.ops.quote_name
     meta, history_meta = model._meta, model.history.model._meta
     fields = [meta.get_field(name) for name in columns]
@@ -172,15 +182,16 @@ def _copy_with_history(model, columns, rows, unique, shared, actor, channel, now
             + " LIMIT 1) AS hit) AS found), "
         )
         inserted = None
-        try:
-            # A savepoint: a concurrent batch may store the same rows between that check and the
-            # insert (the insert then waits for it, and fails on the unique index if it commits).
-            with transaction.atomic():
+        if plain_insert:
+            try:
                 cursor.execute(insert(stored), params)
-                inserted = dict(cursor.fetchall())
-        except IntegrityError as error:
-            if not _unique_violation(error, meta.db_table):
+            except IntegrityError as error:
+                # The insert waited for a concurrent batch and failed on the unique index once that
+                # one committed the same rows: the transaction is broken, the caller starts again.
+                if _unique_violation(error, meta.db_table):
+                    raise StoredMeanwhile(meta.db_table) from error
                 raise
+            inserted = dict(cursor.fetchall())
         if inserted is None or _STORED in inserted.values():
             cursor.execute(insert(""), params)
             inserted = dict(cursor.fetchall())

@@ -26,7 +26,7 @@ from vpportal.events.outbox import record_events, represent_many
 from vpportal.permissions import perm_name
 
 from ..models import KPI, KPIMeasurement
-from .ingest import insert_with_history
+from .ingest import StoredMeanwhile, insert_with_history
 
 KEY_FORMAT = "INI-{:04d}"
 
@@ -359,12 +359,19 @@ def _batch_problems(parsed: list, errors: list, known: set) -> None:
             entry["errors"].update(problems)
 
 
-# No savepoint of its own inside the caller's transaction (kpi_measurements_bulk_create, a feed's
-# sync): a failure fails that transaction, as the callers want; two statements less per batch.
-@transaction.atomic(savepoint=False)
 def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
     """The bulk path after the permission check: the channels call `kpi_measurements_bulk_create`;
     a feed the system runs for a source (integrations' MLflow KPI feeds, `by=None`) calls this."""
+    try:
+        return _ingest(by=by, points=points, on_conflict=on_conflict, plain_insert=True)
+    except StoredMeanwhile:
+        # A concurrent batch stored some of these points after the check (its savepoint or
+        # transaction is rolled back): again, skipping the stored points by ON CONFLICT.
+        return _ingest(by=by, points=points, on_conflict=on_conflict, plain_insert=False)
+
+
+@transaction.atomic
+def _ingest(*, by, points, on_conflict: str, plain_insert: bool) -> dict:
     if not isinstance(points, list):
         raise ValidationError({"non_field_errors": ["Send a JSON array of measurement objects."]})
     if len(points) > BULK_LIMIT:
@@ -397,6 +404,7 @@ def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
         channel=current_channel(),
         batch_size=BULK_BATCH_SIZE,
         count_by="kpi_id",
+        plain_insert=plain_insert,
     )
     record_kpi_events(before, by=by, added=added, corrected=corrected)
     created = sum(added.values())
