@@ -4,7 +4,7 @@ services/portfolio.py, which re-exports these names for its callers.
 """
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +26,7 @@ from vpportal.events.outbox import record_events, represent_many
 from vpportal.permissions import perm_name
 
 from ..models import KPI, KPIMeasurement
-from .ingest import insert_with_history
+from .ingest import StoredMeanwhile, insert_with_history
 
 KEY_FORMAT = "INI-{:04d}"
 
@@ -192,6 +192,74 @@ def _parse_point(point, default_tz, latest_allowed):
     return clean, errors
 
 
+_EARLIEST_MOMENT = datetime.combine(bounds.EARLIEST_DATE, time.min, UTC)
+_LATEST_MOMENT = datetime.combine(bounds.LATEST_DATE, time.max, UTC)
+
+
+def _parse_points(points, default_tz, latest_allowed) -> tuple[list, list]:
+    """`_parse_point` over a batch: (clean values per point, [{index, errors}] of the bad ones).
+
+    The common point (an object with an int `kpi`, an aware ISO 8601 `observed_at` within the
+    bounds, a float or int `value`, short plain text or nothing as `source` and `note`) is taken
+    here with the same checks in fewer steps; any other point, valid or not, goes through
+    `_parse_point`, which alone words the errors."""
+    latest = min(latest_allowed, _LATEST_MOMENT)
+    source_limit, note_limit = (_BULK_TEXT_LIMITS[name] or math.inf for name in ("source", "note"))
+    plain_texts: set[str] = set()  # texts of this batch already found storable (sources repeat)
+    fromisoformat, isfinite, utc = datetime.fromisoformat, math.isfinite, UTC
+    parsed, errors = [], []
+    for index, point in enumerate(points):
+        if type(point) is dict:
+            kpi, observed, value = point.get("kpi"), point.get("observed_at"), point.get("value")
+            source, note = point.get("source"), point.get("note")
+            if (
+                type(kpi) is int
+                and 0 < kpi < 2**63
+                and type(observed) is str
+                and (type(value) is float or type(value) is int)
+                and (source is None or (type(source) is str and len(source) <= source_limit))
+                and (note is None or (type(note) is str and len(note) <= note_limit))
+            ):
+                try:
+                    moment = fromisoformat(observed)
+                    number = float(value)
+                    if moment.tzinfo is not None:
+                        moment = moment.astimezone(utc)
+                except (ValueError, OverflowError):
+                    moment = None
+                if (
+                    moment is not None
+                    and moment.tzinfo is utc
+                    and _EARLIEST_MOMENT <= moment <= latest
+                    and isfinite(number)
+                    and (source is None or source in plain_texts or _plain_text(source, plain_texts))
+                    and (note is None or note in plain_texts or _plain_text(note, plain_texts))
+                ):
+                    parsed.append(
+                        {
+                            "kpi_id": kpi,
+                            "observed_at": moment,
+                            "value": number,
+                            "source": "" if source is None else source,
+                            "note": "" if note is None else note,
+                        }
+                    )
+                    continue
+        clean, point_errors = _parse_point(point, default_tz, latest_allowed)
+        if point_errors:
+            errors.append({"index": index, "errors": point_errors})
+        parsed.append(clean)
+    return parsed, errors
+
+
+def _plain_text(text: str, seen: set) -> bool:
+    """Whether `text` is storable (`bounds.storable_text`), remembered in `seen` when it is."""
+    if bounds.storable_text(text):
+        seen.add(text)
+        return True
+    return False
+
+
 ON_CONFLICT = ("skip", "update")
 
 
@@ -262,26 +330,12 @@ def _correct_stored(parsed: list[dict], *, by, actor, channel) -> tuple[int, int
     return len(changed), equal, per_kpi
 
 
-@transaction.atomic
-def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
-    """The bulk path after the permission check: the channels call `kpi_measurements_bulk_create`;
-    a feed the system runs for a source (integrations' MLflow KPI feeds, `by=None`) calls this."""
-    if not isinstance(points, list):
-        raise ValidationError({"non_field_errors": ["Send a JSON array of measurement objects."]})
-    if len(points) > BULK_LIMIT:
-        raise ValidationError({"non_field_errors": [f"Send at most {BULK_LIMIT} points per request."]})
-    default_tz = timezone.get_current_timezone()
-    latest_allowed = timezone.now() + bounds.CLOCK_SKEW
-    parsed, errors = [], []
-    for index, point in enumerate(points):
-        clean, point_errors = _parse_point(point, default_tz, latest_allowed)
-        if point_errors:
-            errors.append({"index": index, "errors": point_errors})
-        parsed.append(clean)
-    kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p}
-    # The KPIs' statuses before the batch (for `kpi.status_changed`) also say which KPIs exist.
-    before = kpi_statuses(kpi_ids) if kpi_ids else {}
-    known = set(before)
+_KPI_ID = itemgetter("kpi_id")
+_IDENTITY = itemgetter(*BULK_IDENTITY)
+
+
+def _batch_problems(parsed: list, errors: list, known: set) -> None:
+    """Add to `errors` the points of an unknown KPI and the repeats of an earlier point of the batch."""
     seen: dict[tuple, int] = {}
     by_index = {e["index"]: e for e in errors}
     for index, clean in enumerate(parsed):
@@ -303,6 +357,36 @@ def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
             if entry not in errors:
                 errors.append(entry)
             entry["errors"].update(problems)
+
+
+def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
+    """The bulk path after the permission check: the channels call `kpi_measurements_bulk_create`;
+    a feed the system runs for a source (integrations' MLflow KPI feeds, `by=None`) calls this."""
+    try:
+        return _ingest(by=by, points=points, on_conflict=on_conflict, plain_insert=True)
+    except StoredMeanwhile:
+        # A concurrent batch stored some of these points after the check (its savepoint or
+        # transaction is rolled back): again, skipping the stored points by ON CONFLICT.
+        return _ingest(by=by, points=points, on_conflict=on_conflict, plain_insert=False)
+
+
+@transaction.atomic
+def _ingest(*, by, points, on_conflict: str, plain_insert: bool) -> dict:
+    if not isinstance(points, list):
+        raise ValidationError({"non_field_errors": ["Send a JSON array of measurement objects."]})
+    if len(points) > BULK_LIMIT:
+        raise ValidationError({"non_field_errors": [f"Send at most {BULK_LIMIT} points per request."]})
+    default_tz = timezone.get_current_timezone()
+    latest_allowed = timezone.now() + bounds.CLOCK_SKEW
+    parsed, errors = _parse_points(points, default_tz, latest_allowed)
+    # Without errors every point is complete.
+    kpi_ids = {p["kpi_id"] for p in parsed if p and "kpi_id" in p} if errors else set(map(_KPI_ID, parsed))
+    # The KPIs' statuses before the batch (for `kpi.status_changed`) also say which KPIs exist.
+    before = kpi_statuses(kpi_ids) if kpi_ids else {}
+    known = set(before)
+    # A batch of complete points of known KPIs, none repeated, has nothing to report: checked set-wise.
+    if errors or not kpi_ids <= known or len(set(map(_IDENTITY, parsed))) < len(parsed):
+        _batch_problems(parsed, errors, known)
     if errors:
         raise BulkRejected(sorted(errors, key=lambda e: e["index"]))
     actor = by if getattr(by, "is_authenticated", False) else None
@@ -320,6 +404,7 @@ def kpi_measurements_ingest(*, by, points, on_conflict: str = "skip") -> dict:
         channel=current_channel(),
         batch_size=BULK_BATCH_SIZE,
         count_by="kpi_id",
+        plain_insert=plain_insert,
     )
     record_kpi_events(before, by=by, added=added, corrected=corrected)
     created = sum(added.values())
