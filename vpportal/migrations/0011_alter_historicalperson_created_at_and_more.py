@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vpportal", "0009_maintained_row_counts"),
+        ("vpportal", "0010_alter_digestentry_options_alter_person_options"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
