@@ -104,8 +104,8 @@ def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversa
     assert not exists()
 
 
-def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrator_from_latest):
-    old = migrator_from_latest.to(
+def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrator):
+    old = migrator.to(
         [("governance", "0010_external_reference"), ("integrations", "0004_webhook_secrets_encrypted")]
     )
     Source = old.get_model("integrations", "ModelSource")
@@ -113,7 +113,7 @@ def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrato
     Webhook = old.get_model("integrations", "Webhook")
     hook = Webhook.objects.create(url="", event_types=["risk.*"], secret="x")
 
-    new = migrator_from_latest.to(
+    new = migrator.to(
         [("governance", "0011_field_bounds_newer_records"), ("integrations", "0005_field_bounds_newer_records")]
     )
     fixed = new.get_model("integrations", "ModelSource").objects.get(pk=source.pk)
