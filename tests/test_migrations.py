@@ -105,9 +105,7 @@ def test_the_unused_count_estimate_function_is_dropped_and_comes_back_on_reversa
 
 
 def test_the_newer_records_field_bounds_migrations_fix_legacy_rows_first(migrator):
-    old = migrator.to(
-        [("governance", "0010_external_reference"), ("integrations", "0004_webhook_secrets_encrypted")]
-    )
+    old = migrator.to([("governance", "0010_external_reference"), ("integrations", "0004_webhook_secrets_encrypted")])
     Source = old.get_model("integrations", "ModelSource")
     source = Source.objects.create(name="  ", tracking_uri=" ", active=True)
     Webhook = old.get_model("integrations", "Webhook")
