@@ -113,36 +113,27 @@ class KPIQuerySet(TrackedQuerySet):
         )
 
     def status_overview(self, worst: int, order, now=None) -> tuple[dict[str, int], list[tuple[int, str]]]:
-        """({status: count}, [(kpi id, status)] of the `worst` KPIs) in one statement.
+        """({status: count}, [(kpi id, status)] of the `worst` KPIs): `status_overview_records()`
+        with the KPIs reduced to their id and status."""
+        counts, kpis = self.status_overview_records(worst, order, now)
+        return counts, [(kpi.pk, kpi.status) for kpi in kpis]
 
-        `order` lists the statuses worst first; the worst KPIs are sorted by it, then by name and id.
-        The status (`with_status()`, the one definition) is decided once per KPI in an inner query;
+    def status_overview_records(self, worst: int, order, now=None) -> tuple[dict[str, int], list]:
+        """({status: count}, the `worst` KPIs as model instances) in one statement.
+
+        `order` lists the statuses worst first; the worst KPIs are sorted by it, then by name and id,
+        each with its `status` and its initiative (its key only; other fields load on access). The
+        status (`with_status()`, the one definition) is decided once per KPI in an inner query;
         window functions over it give every status's count and the ranking. Returns at most
         `worst` + len(order) rows whatever the number of KPIs. Over every KPI (a reader who sees
         them all) the statement is compiled once per process and `now` bound into it
         (vpportal/core/compiled.py): building and compiling the status expression cost more than
-        running it.
-        """
-        now = now or timezone.now()
-        if self.reads_every_row():
-            sql, params = _STATUS_OVERVIEW.sql(self.db, self.model, self.db, tuple(order), now=now)
-        else:
-            sql, params = _status_overview_sql(self, self.db, tuple(order), now)
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [*params, worst])
-            rows = cursor.fetchall()
-        counts = {status: n for _, status, n, _ in rows}
-        return counts, [(kpi_id, status) for kpi_id, status, _, rn in rows if rn <= worst]
-
-    def status_overview_records(self, worst: int, order, now=None) -> tuple[dict[str, int], list]:
-        """`status_overview()` with the worst KPIs as model instances in the same statement: each
-        with its `status` and its initiative (its key only; other fields load on access), read in
-        the overview's statement instead of a query of its own (the dashboard's sparklines)."""
+        running it."""
         now = now or timezone.now()
         if self.reads_every_row():
             sql, params = _STATUS_OVERVIEW_RECORDS.sql(self.db, self.model, self.db, tuple(order), now=now)
         else:
-            sql, params = _status_overview_sql(self, self.db, tuple(order), now, records=True)
+            sql, params = _status_overview_sql(self, self.db, tuple(order), now)
         rows = list(self.model._default_manager.db_manager(self.db).raw(sql, [*params, worst]))
         counts = {row.status: row.n for row in rows}
         initiative, reader = self.model._meta.get_field("initiative"), reader_of(self)
@@ -161,10 +152,9 @@ class KPIQuerySet(TrackedQuerySet):
         return counts, kpis
 
 
-def _status_overview_sql(kpis, using: str, order: tuple, now, records: bool = False) -> tuple[str, list]:
-    """The statement of `KPIQuerySet.status_overview()` (its last parameter, `worst`, left open);
-    with `records`, each row also carries its KPI's columns and its initiative's key
-    (`status_overview_records()`)."""
+def _status_overview_sql(kpis, using: str, order: tuple, now) -> tuple[str, list]:
+    """The statement of `KPIQuerySet.status_overview_records()` (its last parameter, `worst`, left
+    open): each ranked row with its KPI's columns and its initiative's key."""
     inner, inner_params = (
         kpis.with_status(now).order_by().values("id", "name", "status").query.get_compiler(using=using).as_sql()
     )
@@ -181,8 +171,6 @@ def _status_overview_sql(kpis, using: str, order: tuple, now, records: bool = Fa
         f"FROM ({inner}) AS kpi_status) AS ranked"
     )
     where = "WHERE ranked.rn <= %s OR ranked.status_rn = 1 ORDER BY ranked.rn"
-    if not records:
-        return f"SELECT ranked.id, ranked.status, ranked.n, ranked.rn FROM {ranked} {where}", [*order, *inner_params]
     quote = connections[using].ops.quote_name
     meta = kpis.model._meta
     initiative = meta.get_field("initiative").related_model._meta
@@ -197,11 +185,8 @@ def _status_overview_sql(kpis, using: str, order: tuple, now, records: bool = Fa
     return sql, [*order, *inner_params]
 
 
-_STATUS_OVERVIEW = Statement(
-    lambda model, using, order, now: _status_overview_sql(model._default_manager.all(), using, order, now)
-)
 _STATUS_OVERVIEW_RECORDS = Statement(
-    lambda model, using, order, now: _status_overview_sql(model._default_manager.all(), using, order, now, True)
+    lambda model, using, order, now: _status_overview_sql(model._default_manager.all(), using, order, now)
 )
 
 
