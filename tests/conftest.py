@@ -2,7 +2,6 @@
 pages and the API, and query-count helpers. Every test module builds on these."""
 
 import contextlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -145,10 +144,9 @@ class Migrator:
 
 
 @contextlib.contextmanager
-def scratch_database(copy=False):
-    """The default connection on a database of its own (beside this worker's test database, dropped
-    after), inside the block: empty, or a copy of the test database with `copy`; then on the test
-    database again, untouched."""
+def scratch_database():
+    """The default connection on an empty database of its own (beside this worker's test database,
+    dropped after), inside the block; then on the test database again, untouched."""
     from django.db import connection
 
     test_name = connection.settings_dict["NAME"]
@@ -161,8 +159,6 @@ def scratch_database(copy=False):
                 Path(name + suffix).unlink(missing_ok=True)
 
         drop()
-        if copy:
-            shutil.copyfile(test_name, name)
     else:
         name = f"{test_name}_migrations"
         quoted = connection.ops.quote_name(name)
@@ -173,8 +169,7 @@ def scratch_database(copy=False):
 
         drop()
         with connection._nodb_cursor() as cursor:
-            template = f" TEMPLATE {connection.ops.quote_name(test_name)}" if copy else ""
-            cursor.execute(f"CREATE DATABASE {quoted}{template}")
+            cursor.execute(f"CREATE DATABASE {quoted}")
     connection.settings_dict["NAME"] = name
     try:
         yield
@@ -191,15 +186,6 @@ def migrator(transactional_db):
     of the chain it is about, and the test database is never rolled back (on SQLite every step back
     rebuilds tables, and the restore re-ran most of the chain)."""
     with scratch_database():
-        yield Migrator()
-
-
-@pytest.fixture
-def migrator_from_latest(transactional_db):
-    """A Migrator on a scratch copy of the test database (every app at its latest migration), for a
-    test about the last migrations of the chain: stepping back a few is cheaper than climbing the
-    whole chain from an empty database."""
-    with scratch_database(copy=True):
         yield Migrator()
 
 
