@@ -61,22 +61,60 @@ def start_gunicorn(env, *, workers: int = 1, **popen) -> tuple[subprocess.Popen,
     return process, port
 
 
-def migrated_database(tmp_path_factory, tmp_path) -> str:
-    """A DATABASE_URL for a fresh SQLite file under `tmp_path`, already migrated: a copy of one file
-    that `manage.py migrate` built once per test run (the whole chain takes a minute on a busy
-    machine, and every production-profile test needs the same result). The xdist workers of a run
-    share it under a file lock; a run without xdist builds its own."""
+# What every production-profile test needs and no test changes, built once per test run: the
+# migrated database (copied for each use) and the collected static files (hashed and compressed, as
+# deployed; read only). Each is built by the first process that asks for it while the others wait on
+# its lock: a test worker, or the run's background builder (`python -m tests.production.prepare`),
+# which the xdist controller starts at the session start (tests/conftest.py) so that no worker
+# sits idle for the minute they take on a busy machine.
+MIGRATED = "production-migrated.sqlite3"
+STATIC = "production-static"
+
+
+def shared_dir(tmp_path_factory) -> Path:
+    """The folder the workers of one run share (the controller's base temp), else this run's own."""
     base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    template = shared / "production-migrated.sqlite3"
-    with open(shared / "production-migrated.lock", "w") as lock:
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _migrate(partial: Path) -> None:
+    result = manage(production_env(partial.parent, DATABASE_URL=f"sqlite:///{partial}"), "migrate", "--noinput")
+    assert result.returncode == 0, result.stderr
+
+
+def _collect_static(partial: Path) -> None:
+    result = manage(production_env(partial.parent, STATIC_ROOT=str(partial)), "collectstatic", "--noinput")
+    assert result.returncode == 0, result.stderr
+
+
+BUILDERS = {MIGRATED: _migrate, STATIC: _collect_static}
+
+
+def built_once(shared: Path, name: str) -> Path:
+    """The artifact `name` under `shared`, built now unless another process of the run built it (a
+    failed build leaves nothing behind: the next one to ask builds it again and sees the error)."""
+    target = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            partial = shared / "production-migrating.sqlite3"
-            partial.unlink(missing_ok=True)
-            result = manage(production_env(tmp_path, DATABASE_URL=f"sqlite:///{partial}"), "migrate", "--noinput")
-            assert result.returncode == 0, result.stderr
-            partial.rename(template)
+        if not target.exists():
+            partial = shared / f"{name}.partial"
+            if partial.is_dir():
+                shutil.rmtree(partial)
+            else:
+                partial.unlink(missing_ok=True)
+            BUILDERS[name](partial)
+            partial.rename(target)
+    return target
+
+
+def migrated_database(tmp_path_factory, tmp_path) -> str:
+    """A DATABASE_URL for a fresh SQLite file under `tmp_path`, already migrated: a copy of the run's
+    migrated database."""
     target = tmp_path / "prod.sqlite3"
-    shutil.copyfile(template, target)
+    shutil.copyfile(built_once(shared_dir(tmp_path_factory), MIGRATED), target)
     return f"sqlite:///{target}"
+
+
+def collected_static(tmp_path_factory) -> str:
+    """The STATIC_ROOT of the run's collected static files (shared: servers only read it)."""
+    return str(built_once(shared_dir(tmp_path_factory), STATIC))
