@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from knox.models import AuthToken
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
+from tests import databases
 from tests.factories.people import PersonFactory, UserFactory
 from vpportal.permissions import ROLES
 
@@ -60,6 +62,29 @@ def pytest_sessionfinish(session):
     if builder is not None and builder.poll() is None:  # a run that ended before it was needed
         builder.terminate()
         builder.wait(timeout=30)
+    if not hasattr(session.config, "workerinput") and session.config.getoption("numprocesses", default=None):
+        with session.config.stash[blocking_manager_key].unblock():
+            databases.drop_template()  # the workers' copies are theirs to drop
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory, django_db_blocker):
+    """An xdist worker's test database is a copy of the run's migrated template (tests/databases.py)."""
+    if not databases.cloned():
+        yield
+        return
+    with django_db_blocker.unblock():
+        databases.copy_template(tmp_path_factory)
+    yield
+    with django_db_blocker.unblock():
+        databases.drop_copy()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """A copied database is kept by Django's creation (it migrates nothing) and dropped by the
+    fixture that copied it."""
+    return databases.cloned() or request.config.getvalue("reuse_db")
 
 
 def make_persona(role: str):

@@ -6,13 +6,13 @@ it built)."""
 import sys
 from pathlib import Path
 
-from tests.production.processes import BUILDERS, built_once
+from tests.production.processes import BUILDERS, prepared
 
 
 def main(shared: Path) -> None:
     for name in BUILDERS:
         try:
-            built_once(shared, name)
+            prepared(shared, name)
         except AssertionError as error:  # the worker that needs it builds it again and reports the error
             print(f"{name}: {error}", file=sys.stderr)
 

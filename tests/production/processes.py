@@ -1,7 +1,6 @@
 """The app run as production runs it, in processes of its own: the environment, `manage.py`
 commands and gunicorn. Shared by the smoke, outage and deploy tests."""
 
-import fcntl
 import os
 import secrets
 import shutil
@@ -9,6 +8,8 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.run_once import built_once, shared_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,20 +62,13 @@ def start_gunicorn(env, *, workers: int = 1, **popen) -> tuple[subprocess.Popen,
     return process, port
 
 
-# What every production-profile test needs and no test changes, built once per test run: the
-# migrated database (copied for each use) and the collected static files (hashed and compressed, as
-# deployed; read only). Each is built by the first process that asks for it while the others wait on
-# its lock: a test worker, or the run's background builder (`python -m tests.production.prepare`),
-# which the xdist controller starts at the session start (tests/conftest.py) so that no worker
-# sits idle for the minute they take on a busy machine.
+# What every production-profile test needs and no test changes, built once per test run
+# (tests/run_once.py): the migrated database (copied for each use) and the collected static files
+# (hashed and compressed, as deployed; read only). The xdist controller starts building them in the
+# background at the session start (`python -m tests.production.prepare`, tests/conftest.py), so that
+# no worker sits idle for the minute they take on a busy machine.
 MIGRATED = "production-migrated.sqlite3"
 STATIC = "production-static"
-
-
-def shared_dir(tmp_path_factory) -> Path:
-    """The folder the workers of one run share (the controller's base temp), else this run's own."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def _migrate(partial: Path) -> None:
@@ -90,31 +84,18 @@ def _collect_static(partial: Path) -> None:
 BUILDERS = {MIGRATED: _migrate, STATIC: _collect_static}
 
 
-def built_once(shared: Path, name: str) -> Path:
-    """The artifact `name` under `shared`, built now unless another process of the run built it (a
-    failed build leaves nothing behind: the next one to ask builds it again and sees the error)."""
-    target = shared / name
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not target.exists():
-            partial = shared / f"{name}.partial"
-            if partial.is_dir():
-                shutil.rmtree(partial)
-            else:
-                partial.unlink(missing_ok=True)
-            BUILDERS[name](partial)
-            partial.rename(target)
-    return target
+def prepared(shared: Path, name: str) -> Path:
+    return built_once(shared, name, BUILDERS[name])
 
 
 def migrated_database(tmp_path_factory, tmp_path) -> str:
     """A DATABASE_URL for a fresh SQLite file under `tmp_path`, already migrated: a copy of the run's
     migrated database."""
     target = tmp_path / "prod.sqlite3"
-    shutil.copyfile(built_once(shared_dir(tmp_path_factory), MIGRATED), target)
+    shutil.copyfile(prepared(shared_dir(tmp_path_factory), MIGRATED), target)
     return f"sqlite:///{target}"
 
 
 def collected_static(tmp_path_factory) -> str:
     """The STATIC_ROOT of the run's collected static files (shared: servers only read it)."""
-    return str(built_once(shared_dir(tmp_path_factory), STATIC))
+    return str(prepared(shared_dir(tmp_path_factory), STATIC))
