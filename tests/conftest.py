@@ -2,17 +2,89 @@
 pages and the API, and query-count helpers. Every test module builds on these."""
 
 import contextlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from knox.models import AuthToken
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
+from tests import databases
 from tests.factories.people import PersonFactory, UserFactory
 from vpportal.permissions import ROLES
 
 PERSONAS = (*ROLES, "outsider")
+
+ROOT = Path(__file__).resolve().parents[1]
+# The tests that run the production profile in processes of their own (tests/production/processes.py).
+PRODUCTION_TESTS = (ROOT / "tests" / "production", ROOT / "tests" / "security" / "test_deploy.py")
+_BUILDER = pytest.StashKey[subprocess.Popen]()
+
+
+def _runs_production_tests(config) -> bool:
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if any(path == wanted or path in wanted.parents or wanted in path.parents for wanted in PRODUCTION_TESTS):
+            return True
+    return False
+
+
+def pytest_sessionstart(session):
+    """On the controller of a parallel run that includes the production-profile tests, start building
+    what they share (the migrated database, the collected static files) in the background: the
+    worker that first needs one finds it ready or waits for it, instead of building it while the
+    other worker waits (tests/production/prepare.py)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", default=None):
+        return
+    if not _runs_production_tests(config):
+        return
+    shared = config._tmp_path_factory.getbasetemp()  # the workers' base temps are folders of it
+    with open(shared / "production-prepare.log", "w") as log:
+        config.stash[_BUILDER] = subprocess.Popen(
+            [sys.executable, "-m", "tests.production.prepare", str(shared)], cwd=ROOT, stdout=log, stderr=log
+        )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The production-profile tests run last: by then the background build (pytest_sessionstart) is
+    done. xdist's worksteal hands each worker a contiguous share of this order, and a worker that
+    runs out steals from the end of another's."""
+    items.sort(key=lambda item: any(wanted == item.path or wanted in item.path.parents for wanted in PRODUCTION_TESTS))
+
+
+def pytest_sessionfinish(session):
+    builder = session.config.stash.get(_BUILDER, None)
+    if builder is not None and builder.poll() is None:  # a run that ended before it was needed
+        builder.terminate()
+        builder.wait(timeout=30)
+    if not hasattr(session.config, "workerinput") and session.config.getoption("numprocesses", default=None):
+        with session.config.stash[blocking_manager_key].unblock():
+            databases.drop_template()  # the workers' copies are theirs to drop
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory, django_db_blocker):
+    """An xdist worker's test database is a copy of the run's migrated template (tests/databases.py)."""
+    if not databases.cloned():
+        yield
+        return
+    with django_db_blocker.unblock():
+        databases.copy_template(tmp_path_factory)
+    yield
+    with django_db_blocker.unblock():
+        databases.drop_copy()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """A copied database is kept by Django's creation (it migrates nothing) and dropped by the
+    fixture that copied it."""
+    return databases.cloned() or request.config.getvalue("reuse_db")
 
 
 def make_persona(role: str):

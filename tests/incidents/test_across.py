@@ -112,7 +112,9 @@ def test_the_due_queue_has_reports_vendor_reviews_and_contract_ends(leader):
         detected_at=NOW() - datetime.timedelta(days=3),
     )
     urgent = IncidentFactory(serious=True, serious_kind="widespread_infringement")
-    later = IncidentFactory(serious=True, serious_kind="other_serious")  # 15 days: beyond two weeks
+    # Known now: 15 days from now ends after the queue's last day (today + 14). The factory's default,
+    # known four hours ago, is due within it when the test runs in the first four hours of a day.
+    later = IncidentFactory(serious=True, serious_kind="other_serious", occurred_at=NOW(), detected_at=NOW())
     reported = IncidentFactory(serious=True, serious_kind="widespread_infringement", reported_to_authority_at=NOW())
     review = VendorFactory(next_review_date=today + datetime.timedelta(days=3))
     contract = VendorFactory(contract_end_date=today + datetime.timedelta(days=80))

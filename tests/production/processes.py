@@ -1,7 +1,6 @@
 """The app run as production runs it, in processes of its own: the environment, `manage.py`
 commands and gunicorn. Shared by the smoke, outage and deploy tests."""
 
-import fcntl
 import os
 import secrets
 import shutil
@@ -9,6 +8,8 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.run_once import built_once, shared_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,22 +62,40 @@ def start_gunicorn(env, *, workers: int = 1, **popen) -> tuple[subprocess.Popen,
     return process, port
 
 
+# What every production-profile test needs and no test changes, built once per test run
+# (tests/run_once.py): the migrated database (copied for each use) and the collected static files
+# (hashed and compressed, as deployed; read only). The xdist controller starts building them in the
+# background at the session start (`python -m tests.production.prepare`, tests/conftest.py), so that
+# no worker sits idle for the minute they take on a busy machine.
+MIGRATED = "production-migrated.sqlite3"
+STATIC = "production-static"
+
+
+def _migrate(partial: Path) -> None:
+    result = manage(production_env(partial.parent, DATABASE_URL=f"sqlite:///{partial}"), "migrate", "--noinput")
+    assert result.returncode == 0, result.stderr
+
+
+def _collect_static(partial: Path) -> None:
+    result = manage(production_env(partial.parent, STATIC_ROOT=str(partial)), "collectstatic", "--noinput")
+    assert result.returncode == 0, result.stderr
+
+
+BUILDERS = {MIGRATED: _migrate, STATIC: _collect_static}
+
+
+def prepared(shared: Path, name: str) -> Path:
+    return built_once(shared, name, BUILDERS[name])
+
+
 def migrated_database(tmp_path_factory, tmp_path) -> str:
-    """A DATABASE_URL for a fresh SQLite file under `tmp_path`, already migrated: a copy of one file
-    that `manage.py migrate` built once per test run (the whole chain takes a minute on a busy
-    machine, and every production-profile test needs the same result). The xdist workers of a run
-    share it under a file lock; a run without xdist builds its own."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    template = shared / "production-migrated.sqlite3"
-    with open(shared / "production-migrated.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            partial = shared / "production-migrating.sqlite3"
-            partial.unlink(missing_ok=True)
-            result = manage(production_env(tmp_path, DATABASE_URL=f"sqlite:///{partial}"), "migrate", "--noinput")
-            assert result.returncode == 0, result.stderr
-            partial.rename(template)
+    """A DATABASE_URL for a fresh SQLite file under `tmp_path`, already migrated: a copy of the run's
+    migrated database."""
     target = tmp_path / "prod.sqlite3"
-    shutil.copyfile(template, target)
+    shutil.copyfile(prepared(shared_dir(tmp_path_factory), MIGRATED), target)
     return f"sqlite:///{target}"
+
+
+def collected_static(tmp_path_factory) -> str:
+    """The STATIC_ROOT of the run's collected static files (shared: servers only read it)."""
+    return str(prepared(shared_dir(tmp_path_factory), STATIC))

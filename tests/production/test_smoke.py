@@ -7,23 +7,25 @@ Runs against its own SQLite file (the server is another process and cannot see t
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.production.processes import manage, migrated_database, production_env, start_gunicorn
+from tests.production.processes import collected_static, manage, migrated_database, production_env, start_gunicorn
 
 PASSWORD = "smoke-test-password-42"
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
-    """The production profile with its static files collected once (hashed and compressed, as
-    deployed: the slow step) and a migrated database."""
+    """The production profile with the run's collected static files (hashed and compressed, as
+    deployed: the slow step, done once per run) and a migrated database of its own."""
     tmp = tmp_path_factory.mktemp("prod")
     env = production_env(
         tmp,
         DATABASE_URL=migrated_database(tmp_path_factory, tmp),
+        STATIC_ROOT=collected_static(tmp_path_factory),
         SECRET_KEY="smoke-" + "k" * 60,
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
@@ -33,19 +35,18 @@ def production(tmp_path_factory):
     def run(*args):
         return manage(env, *args)
 
-    collected = run("collectstatic", "--noinput")
-    return env, run, tmp, collected
+    return env, run
 
 
 def test_collectstatic_with_hashed_storage_succeeds(production):
-    env, manage, tmp, result = production
-    assert result.returncode == 0, result.stderr
-    manifest = (tmp / "static" / "staticfiles.json").read_text()
+    env, _ = production  # collectstatic ran for the run's static folder (an error fails the fixture)
+    manifest = (Path(env["STATIC_ROOT"]) / "staticfiles.json").read_text()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest
+    assert (Path(env["STATIC_ROOT"]) / "vendor" / "bootstrap" / "bootstrap.min.css.gz").exists()  # compressed
 
 
 def test_check_deploy_reports_nothing(production):
-    env, _, _, _ = production
+    env, _ = production
     # The real production defaults: HTTPS redirect, secure cookies, HSTS (the HTTP test below relaxes them).
     deploy_env = {k: v for k, v in env.items() if not k.startswith("SECURE_")}
     result = manage(deploy_env, "check", "--deploy", "--fail-level", "WARNING", timeout=120)
@@ -54,8 +55,7 @@ def test_check_deploy_reports_nothing(production):
 
 
 def test_gunicorn_serves_health_login_and_api(production):
-    env, manage, tmp, collected = production
-    assert collected.returncode == 0
+    env, manage = production
     assert manage("migrate", "--noinput").returncode == 0  # the deploy step: nothing left to apply
     script = (
         "from django.contrib.auth.models import User, Group;"

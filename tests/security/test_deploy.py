@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.production.processes import manage, migrated_database, start_gunicorn
+from tests.production.processes import collected_static, manage, migrated_database, start_gunicorn
 from tests.production.processes import production_env as production_env_in
 
 OPS_PASSWORD = secrets.token_urlsafe(16)
@@ -64,15 +64,12 @@ def test_a_role_map_naming_an_unknown_role_stops_the_start(tmp_path):
 def gunicorn(tmp_path_factory):
     """The app as production runs it: gunicorn, DEBUG off, behind a TLS-terminating proxy."""
     tmp_path = tmp_path_factory.mktemp("prod")
-    # Plain static storage: compressing every vendored file takes minutes and is not what is tested here.
     env = production_env(
         tmp_path,
         DATABASE_URL=migrated_database(tmp_path_factory, tmp_path),
+        STATIC_ROOT=collected_static(tmp_path_factory),
         BEHIND_PROXY="1",
-        STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
     )
-    result = manage(env, "collectstatic", "--noinput")
-    assert result.returncode == 0, result.stderr
     create = f"from django.contrib.auth.models import User; User.objects.create_user('ops-user', 'ops@example.com', '{OPS_PASSWORD}')"
     assert manage(env, "shell", "-c", create).returncode == 0
     process, port = start_gunicorn(env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
