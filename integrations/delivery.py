@@ -198,9 +198,12 @@ def deliver_due(webhook_id: int, limit: int = 500) -> Outcome:
     """Send the subscription's open deliveries in event order until one is not due yet or fails."""
     outcome = Outcome()
     if not _take_lease(webhook_id):
-        lease = Webhook.objects.filter(pk=webhook_id).values_list("lease_until", flat=True).first()
-        if lease is not None:
-            outcome.busy_for = max((lease - timezone.now()).total_seconds(), 0) + 1
+        leases = list(Webhook.objects.filter(pk=webhook_id).values_list("lease_until", flat=True))
+        if leases:  # else the subscription is gone: nothing to deliver
+            # Held: try again once it expires. Released since (the holder finished, perhaps before
+            # this task's delivery was stored, and no one else will deliver it until the sweep): at once.
+            lease = leases[0]
+            outcome.busy_for = 0 if lease is None else max((lease - timezone.now()).total_seconds(), 0) + 1
         return outcome
     try:
         while outcome.delivered < limit:

@@ -73,6 +73,36 @@ def test_only_matching_types_and_no_event_twice(governance, receiver, private_ta
     assert [r["payload"]["data"]["id"] for r in receiver.received] == [accepted.pk]
 
 
+def test_a_job_that_meets_a_lease_released_since_looks_again_at_once(
+    governance, receiver, private_targets, monkeypatch
+):
+    """Another worker holds the subscription when this job asks for it and releases it before this
+    job reads who holds it: the holder may have looked for open deliveries before this job's was
+    stored, so this job must try again at once instead of ending with nothing sent (it did, and the
+    delivery waited for the next sweep)."""
+    webhook, _ = subscribe(governance, receiver)
+    record_event(RiskFactory(), "risk.updated", by=governance)
+    fan_out_webhooks()
+    take = delivery._take_lease
+
+    def held_then_released(webhook_id):
+        Webhook.objects.filter(pk=webhook_id).update(lease_until=timezone.now() + timedelta(minutes=1))
+        taken = take(webhook_id)  # refused: the other worker holds it
+        delivery._release_lease(webhook_id)  # ... and finishes right after
+        return taken
+
+    monkeypatch.setattr(delivery, "_take_lease", held_then_released)
+    outcome = deliver_due(webhook.pk)
+    assert outcome.delivered == 0 and outcome.busy_for == 0  # the task retries with no delay
+    monkeypatch.undo()
+    assert deliver_due(webhook.pk).delivered == 1
+    # A lease still held: try again once it expires.
+    Webhook.objects.filter(pk=webhook.pk).update(lease_until=timezone.now() + timedelta(seconds=30))
+    assert 29 < deliver_due(webhook.pk).busy_for <= 31
+    # The subscription gone: nothing to try again.
+    assert deliver_due(webhook.pk + 1000).busy_for is None
+
+
 def test_failures_are_retried_in_order_and_retry_after_is_honoured(governance, receiver, private_targets, settings):
     webhook, _ = subscribe(governance, receiver)
     risks = RiskFactory.create_batch(2)
