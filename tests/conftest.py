@@ -24,12 +24,20 @@ PRODUCTION_TESTS = (ROOT / "tests" / "production", ROOT / "tests" / "security" /
 _BUILDER = pytest.StashKey[subprocess.Popen]()
 
 
+def _is_production_test(path: Path) -> bool:
+    return any(path == wanted or wanted in path.parents for wanted in PRODUCTION_TESTS)
+
+
 def _runs_production_tests(config) -> bool:
-    for arg in config.args:
-        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if any(path == wanted or path in wanted.parents or wanted in path.parents for wanted in PRODUCTION_TESTS):
-            return True
-    return False
+    """Whether the run's arguments name a production-profile test or a folder holding one."""
+    paths = [(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args]
+    return any(
+        _is_production_test(path) or any(path in wanted.parents for wanted in PRODUCTION_TESTS) for path in paths
+    )
+
+
+def _is_xdist_controller(config) -> bool:
+    return not hasattr(config, "workerinput") and bool(config.getoption("numprocesses", default=None))
 
 
 def pytest_sessionstart(session):
@@ -38,9 +46,7 @@ def pytest_sessionstart(session):
     worker that first needs one finds it ready or waits for it, instead of building it while the
     other worker waits (tests/production/prepare.py)."""
     config = session.config
-    if hasattr(config, "workerinput") or not config.getoption("numprocesses", default=None):
-        return
-    if not _runs_production_tests(config):
+    if not _is_xdist_controller(config) or not _runs_production_tests(config):
         return
     shared = config._tmp_path_factory.getbasetemp()  # the workers' base temps are folders of it
     with open(shared / "production-prepare.log", "w") as log:
@@ -54,7 +60,7 @@ def pytest_collection_modifyitems(config, items):
     """The production-profile tests run last: by then the background build (pytest_sessionstart) is
     done. xdist's worksteal hands each worker a contiguous share of this order, and a worker that
     runs out steals from the end of another's."""
-    items.sort(key=lambda item: any(wanted == item.path or wanted in item.path.parents for wanted in PRODUCTION_TESTS))
+    items.sort(key=lambda item: _is_production_test(item.path))
 
 
 def pytest_sessionfinish(session):
@@ -62,7 +68,7 @@ def pytest_sessionfinish(session):
     if builder is not None and builder.poll() is None:  # a run that ended before it was needed
         builder.terminate()
         builder.wait(timeout=30)
-    if not hasattr(session.config, "workerinput") and session.config.getoption("numprocesses", default=None):
+    if _is_xdist_controller(session.config):
         with session.config.stash[blocking_manager_key].unblock():
             databases.drop_template()  # the workers' copies are theirs to drop
 

@@ -42,7 +42,8 @@ def _create(connection, name: str) -> None:
 
 
 def template_name(connection) -> str:
-    return connection.ops.quote_name(f"test_{connection.settings_dict['NAME']}_template")
+    """The run's PostgreSQL template: beside the workers' `test_<name>_gwN`."""
+    return f"test_{connection.settings_dict['NAME']}_template"
 
 
 def copy_template(tmp_path_factory, alias: str = "default") -> None:
@@ -57,7 +58,7 @@ def copy_template(tmp_path_factory, alias: str = "default") -> None:
             Path(target + suffix).unlink(missing_ok=True)
         shutil.copyfile(built, target)
         return
-    template = f"test_{connection.settings_dict['NAME']}_template"
+    template = template_name(connection)
 
     def build(partial: Path) -> None:
         _create(connection, template)
@@ -75,9 +76,8 @@ def drop_template(alias: str = "default") -> None:
     connection = connections[alias]
     if connection.vendor == "sqlite":
         return  # a file in the run's temporary folder
-    template = f"test_{connection.settings_dict['NAME']}_template"
     with connection._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(template)}")
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(template_name(connection))}")
 
 
 def drop_copy(alias: str = "default") -> None:
