@@ -9,8 +9,10 @@ order of their newest change.
 
 `recent_activity()` is what the dashboard (page and API) and the home page show: it reads the
 newest SCAN_ROWS rows of the audit trail's UNION (one statement, leadership/reports/audit_trail.py),
-groups them, and builds one event per group (its newest change) for the label and link: the
-queries are bounded by the number of models among the groups, never by the rows grouped.
+groups them, and builds one event per group (its newest change). A line of one record shows that
+record, read for its label and link; a line of several records names their count and links to
+their list, so their records are not read. The queries are bounded by the number of models among
+the lines that show a record, never by the rows grouped.
 """
 
 import datetime
@@ -21,6 +23,7 @@ from urllib.parse import urlencode
 from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf, reverse
 
 from leadership.reports.audit_trail import Event, build_events, newest_rows, tracked_models
+from vpportal.core.audit import ACTIONS
 
 ACTIVITY_LIMIT = 15  # groups shown
 # Rows read to make them: the groups describe these newest changes (a group older than the scan
@@ -132,23 +135,37 @@ class ActivityGroup:
         return self.records == 1
 
 
+def _line_of_records(model, group: list[dict], records: int) -> tuple[str, str | None] | None:
+    """(label, url) of a line of several records, or None when the line shows its newest record:
+    one record, or a kind without a list of its own (a training's seats link to the training)."""
+    if records == 1:
+        return None
+    label = _plural(model, records)
+    if ACTIONS.get(group[0]["history_type"]) == "deleted":
+        return label, None
+    # The list of what changed since the group began.
+    url = changed_since_url(model, group[-1]["history_date"])
+    return None if url is None else (label, url)
+
+
 def group_events(groups: list[list[dict]], reader) -> list[ActivityGroup]:
-    """The lines of `groups` (from group_rows): one event built per group, for its newest change."""
-    heads = build_events([group[0] for group in groups], reader)
+    """The lines of `groups` (from group_rows): one event built per group, for its newest change.
+    A line's newest record is read (for its label and link) only when the line shows it."""
     models = tracked_models()
+    records = [len({row["id"] for row in group}) for group in groups]
+    of_records = [
+        _line_of_records(models[group[0]["model"]], group, n) for group, n in zip(groups, records, strict=True)
+    ]
+    heads = build_events([group[0] for group in groups], reader, with_records=[line is None for line in of_records])
     lines = []
-    for group, head in zip(groups, heads, strict=True):
-        model = models[group[0]["model"]]
-        records = len({row["id"] for row in group})
-        since = group[-1]["history_date"]
-        if records == 1:
+    for group, head, n, line in zip(groups, heads, records, of_records, strict=True):
+        if line is not None:
+            label, url = line
+        elif n == 1:
             label, url = head.label, head.url
         else:
-            # The list of what changed since the group began; a kind without a list of its own (a
-            # training's seats) links to its newest record's page (the training).
-            label = _plural(model, records)
-            url = None if head.action == "deleted" else changed_since_url(model, since) or head.url
-        lines.append(ActivityGroup(head, len(group), records, since, label, url))
+            label, url = _plural(models[group[0]["model"]], n), head.url
+        lines.append(ActivityGroup(head, len(group), n, group[-1]["history_date"], label, url))
     return lines
 
 

@@ -162,13 +162,21 @@ def _changes(model, rows_by_id: dict, prev_ids: dict, reader) -> dict:
     return result
 
 
-def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
-    """Events for one page of `event_rows()` dicts, in the same order."""
+def build_events(rows, reader, *, with_changes: bool = False, with_records: list[bool] | None = None) -> list[Event]:
+    """Events for one page of `event_rows()` dicts, in the same order.
+
+    `with_records`: per row, whether to read its record for the event's label and link (every row
+    when None); an event whose record is not read has an empty label and no link (the caller words
+    it, e.g. recent activity's "15 initiatives")."""
     rows = list(rows)
+    if with_records is None:
+        with_records = [True] * len(rows)
     models = tracked_models()
-    by_model = defaultdict(list)
-    for row in rows:
+    by_model, to_read = defaultdict(list), defaultdict(set)
+    for row, read in zip(rows, with_records, strict=True):
         by_model[row["model"]].append(row)
+        if read:
+            to_read[row["model"]].add(row["id"])
     users, actors = {}, {}
     if rows and all(_USERS_READ in row for row in rows):
         # newest_rows() read each row's login and person's name with the rows (no query here).
@@ -186,8 +194,7 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
     live, changes = {}, {}
     for label, model_rows in by_model.items():
         model = models[label]
-        ids = {r["id"] for r in model_rows}
-        live[label] = _live_records(model, ids, reader)
+        live[label] = _live_records(model, to_read[label], reader) if to_read[label] else {}
         if with_changes:
             history = history_model(model)
             before = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by(
@@ -200,9 +207,15 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
             prev_ids = {hid: r.prev_id for hid, r in records.items()}
             changes.update({(label, hid): c for hid, c in _changes(model, records, prev_ids, reader).items()})
     events = []
-    for row in rows:
+    for row, read in zip(rows, with_records, strict=True):
         model = models[row["model"]]
         obj = live[row["model"]].get(row["id"])
+        if not read:
+            label = ""
+        elif obj is not None:
+            label = str(obj)
+        else:
+            label = f"{model._meta.verbose_name} #{row['id']} (deleted)"
         events.append(
             Event(
                 history_id=row["history_id"],
@@ -215,7 +228,7 @@ def build_events(rows, reader, *, with_changes: bool = False) -> list[Event]:
                 username=users.get(row["history_user_id"], "system"),
                 actor=actors.get(row["history_user_id"], "System"),
                 channel=row["history_channel"],
-                label=str(obj) if obj is not None else f"{model._meta.verbose_name} #{row['id']} (deleted)",
+                label=label,
                 url=obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else None,
                 changes=changes.get((row["model"], row["history_id"]), []),
             )

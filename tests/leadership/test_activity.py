@@ -145,6 +145,31 @@ def test_a_line_of_several_records_links_to_their_list_filtered_to_the_changes(g
     assert {i.pk for i in listed} == {i.pk for i in created}
 
 
+def _reads_of(table, reader):
+    """The statements of recent_activity(reader) that read `table` itself (not its history)."""
+    with CaptureQueriesContext(connection) as context:
+        lines = recent_activity(reader)
+    return lines, [q["sql"] for q in context.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+@pytestmark_db
+def test_only_a_line_that_shows_one_record_reads_it(grace, executive):
+    owner = Person.objects.of_user(grace)
+    created = [portfolio.initiative_create(by=grace, data={"title": f"New {i}", "owner": owner}) for i in range(3)]
+    table = Initiative._meta.db_table
+    lines, reads = _reads_of(table, executive)
+    assert (lines[0].label, lines[0].records) == ("3 initiatives", 3)
+    assert reads == []  # its label is the count, its link the list: no record read
+    portfolio.initiative_update(created[0], by=grace, data={"title": "Renamed"})
+    lines, reads = _reads_of(table, executive)
+    assert (lines[0].label, lines[0].action, lines[0].url) == (
+        f"{created[0].key} Renamed",
+        "changed",
+        created[0].get_absolute_url(),
+    )
+    assert len(reads) == 1  # the one record the line shows
+
+
 @pytestmark_db
 def test_the_dashboard_home_and_api_show_the_grouped_line_once(grace, executive):
     seat_a_class(grace, 15)

@@ -167,8 +167,17 @@ def test_policies_i_still_have_to_acknowledge_link_to_the_list_filtered_so(contr
 # Per role, with every block filled: session, user, roles and person, the navigation's permission
 # look-ups; My work: one statement of every count, one query per block with rows (ten kinds of
 # records, policies, mentorships, trainings), the due queue (one per kind); leaders and executives
-# add the dashboard (computed: the cache is cleared before each measure).
-HOME_QUERIES = {"executive": 54, "leader": 56, "governance": 31, "contributor": 31, "auditor": 31, "outsider": 4}
+# add the dashboard (computed: the cache is cleared before each measure). Before and after the
+# rows grow: the dashboard's recent activity reads one query less after, as one more kind of record
+# (the policies) has a line of several records, which reads none of them.
+HOME_QUERIES = {
+    "executive": (41, 40),
+    "leader": (43, 42),
+    "governance": (31, 31),
+    "contributor": (31, 31),
+    "auditor": (31, 31),
+    "outsider": (4, 4),
+}
 
 
 @pytest.mark.parametrize("role", [*ROLES, "outsider"])
@@ -178,11 +187,12 @@ def test_the_home_pages_queries_do_not_grow_with_the_rows(personas, role, django
     build_world(1)
     give_work(user.person, n=1)
     client.get(reverse("home"))  # warm caches (content types, URL names)
+    before, after = HOME_QUERIES[role]
     cache.clear()
-    with django_assert_num_queries(HOME_QUERIES[role]):
+    with django_assert_num_queries(before):
         assert client.get(reverse("home")).status_code == 200
     build_world(3)
     give_work(user.person, n=4)
     cache.clear()
-    with django_assert_num_queries(HOME_QUERIES[role]):
+    with django_assert_num_queries(after):
         assert client.get(reverse("home")).status_code == 200
