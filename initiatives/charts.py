@@ -1,6 +1,7 @@
 """Chart data for portfolio pages: server-built SVG sparklines (no JavaScript, printable) and the
 JSON the KPI trend chart (Chart.js, static/js/portfolio.js) reads from a json_script tag."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.template.defaultfilters import pluralize
@@ -47,6 +48,15 @@ def summary(values: list, *, target=None, unit: str = "", precision: int = DEFAU
     return text
 
 
+@functools.lru_cache(maxsize=64)
+def _xs(count: int) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """The x of each of `count` points spread over the box, and as the SVG writes them (a dashboard
+    draws a dozen lines of the same length)."""
+    step = (WIDTH - 2 * PAD) / max(count - 1, 1)
+    xs = tuple(round(PAD + i * step, 1) for i in range(count))
+    return xs, tuple(f"{x}," for x in xs)
+
+
 def sparkline(
     points, *, target=None, warning=None, unit: str = "", precision: int = DEFAULT_PRECISION
 ) -> Sparkline | None:
@@ -57,13 +67,14 @@ def sparkline(
     marks = [float(x) for x in (target, warning) if x is not None]
     low, high = min(values + marks), max(values + marks)
     spread = (high - low) or 1.0
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
 
     def y(value):
         return round(HEIGHT - PAD - (value - low) / spread * (HEIGHT - 2 * PAD), 1)
 
-    xs = [round(PAD + i * step, 1) for i in range(len(values))]
-    coords = " ".join(f"{x},{y(v)}" for x, v in zip(xs, values, strict=True))
+    xs, x_texts = _xs(len(values))
+    # `{:.1f}` writes what `round(..., 1)` gives, without a float per point.
+    top, inner = HEIGHT - PAD, HEIGHT - 2 * PAD
+    coords = " ".join([f"{x}{top - (v - low) / spread * inner:.1f}" for x, v in zip(x_texts, values, strict=True)])
     target_y = y(float(target)) if target is not None else None
     return Sparkline(
         points=coords,

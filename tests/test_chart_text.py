@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives.charts import sparkline
 from tests.conftest import page_client
 from tests.factories.portfolio import KPIFactory, KPIMeasurementFactory
 from tests.factories.risks import RiskFactory
@@ -63,3 +64,13 @@ def test_the_kpi_trend_chart_says_its_numbers_with_the_kpi_precision(executive):
     body = page_client(executive).get(kpi.get_absolute_url()).content.decode()
     summary = "3 points: latest 70 %, lowest 61.3 %, highest 74.5 %; target 80 %"
     assert f'<canvas id="kpi-trend" aria-label="Trend of Precision of flags, {summary}" role="img">' in body
+
+
+def test_a_sparkline_scales_its_points_into_the_box_with_the_target_inside():
+    # 120 x 32 with a padding of 2: x from 2 to 118, y from 30 (lowest) to 2 (highest), one decimal;
+    # the target (100) widens the scale above the highest point (80).
+    line = sparkline([(None, 0), (None, 80), (None, 25.5)], target=100)
+    assert line.points == "2.0,30.0 60.0,7.6 118.0,22.9"
+    assert (line.target_y, line.last_x, line.last_y) == (2.0, 118.0, 22.9)
+    assert sparkline([(None, 5)]).points == "2.0,30.0"  # one point: no spread, drawn at the left
+    assert sparkline([]) is None
