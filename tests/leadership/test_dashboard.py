@@ -3,6 +3,7 @@ API answers the same figures, the query count stays constant as data grows, and 
 a role see it."""
 
 import datetime
+import pickle
 
 import pytest
 from django.core.cache import cache
@@ -141,6 +142,22 @@ def test_an_unchanged_dashboard_is_reused_and_any_change_through_the_app_refresh
         dashboard(leader)
     with django_assert_num_queries(14):
         dashboard(executive, today=first_day + datetime.timedelta(days=1))
+
+
+def test_the_reused_dashboard_carries_no_login(world, executive, contributor):
+    # Its records remember their reader (private columns read later stay masked); the cache, shared
+    # between servers on Redis, gets what the masks need, not the login with its password hash.
+    for user, reads_everything in ((executive, True), (contributor, False)):
+        board = dashboard(user)
+        readers = [record._private_reader for record in [*board.kpi_sparklines, *board.my_acknowledgements]]
+        assert readers and all((r.user, r.reads_everything) == (user, reads_everything) for r in readers)
+        stored = pickle.dumps(board)
+        assert user.password.encode() not in stored and user.username.encode() not in stored
+        loaded = pickle.loads(stored)
+        kept = [record._private_reader for record in [*loaded.kpi_sparklines, *loaded.my_acknowledgements]]
+        assert [(r.user, r.reads_everything) for r in kept] == [(None, reads_everything)] * len(readers)
+        if not reads_everything:  # a private column is masked for this person
+            assert {r.person_id for r in kept} == {user.person.pk}
 
 
 @pytest.mark.parametrize("days", [0, 45, 400])

@@ -32,6 +32,15 @@ class PrivateReader:
     def __init__(self, user):
         self.user = user
 
+    def __getstate__(self):
+        # Instances read through a reader keep it, and a reused dashboard is pickled into the cache
+        # (shared between servers on Redis) with them. What the masks need is decided now and kept
+        # instead of the login, whose password hash (and its person's) has no place in a cache.
+        state = {"user": None, "reads_everything": self.reads_everything}
+        if not self.reads_everything:
+            state["person_id"] = self.person_id
+        return state
+
     @cached_property
     def reads_everything(self) -> bool:
         return reads_every_private_value(self.user)
