@@ -17,6 +17,7 @@ from vpportal.core.fields import optional_link
 from vpportal.core.history import HistoryChannelModel
 from vpportal.core.jobs import BackgroundJob
 from vpportal.core.models import Tracked
+from vpportal.core.record_urls import record_url
 
 from . import registry
 from .choices import EvidenceKind
@@ -118,4 +119,4 @@ class EvidencePackJob(BackgroundJob):
         return f"{self.name} for {self.requested_by} ({self.get_status_display()})"
 
     def get_absolute_url(self):
-        return reverse("evidence:pack_job", args=[self.pk])
+        return record_url("evidence:pack_job", self.pk)

@@ -1,11 +1,11 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.record_urls import record_url
 
 from ..choices import RequirementLevel, RiskCategory
 from ..querysets import FrameworkQuerySet, RequirementQuerySet, share_percent
@@ -83,4 +83,4 @@ class Requirement(Tracked):
         return f"{self.code} {self.title}".strip() if self.title else self.code
 
     def get_absolute_url(self):
-        return reverse("governance:framework_detail", args=[self.framework_id]) + f"#req-{self.pk}"
+        return record_url("governance:framework_detail", self.framework_id) + f"#req-{self.pk}"

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -9,6 +8,7 @@ from evidence.registry import accepts_evidence
 from vpportal.core.bounds import not_blank, within
 from vpportal.core.fields import decided_at, decided_by, optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.record_urls import record_url
 from vpportal.core.workflow import move
 
 from ..choices import PolicyCategory, VersionStatus
@@ -145,4 +145,4 @@ class Acknowledgement(Tracked):
         return f"{self.person} acknowledged {self.policy_version}"
 
     def get_absolute_url(self):
-        return reverse("governance:policy_detail", args=[self.policy_version.policy_id])
+        return record_url("governance:policy_detail", self.policy_version.policy_id)

@@ -1,7 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
@@ -11,6 +10,7 @@ from vpportal.core.derived import derived
 from vpportal.core.external import ExternalReference, external_reference_constraints
 from vpportal.core.fields import decided_at, decided_by, optional_link
 from vpportal.core.models import Tracked
+from vpportal.core.record_urls import record_url
 from vpportal.core.workflow import move
 
 from ..choices import (
@@ -217,4 +217,4 @@ class Mitigation(Tracked, ExternalReference):
         return self.description[:80]
 
     def get_absolute_url(self):
-        return reverse("governance:risk_detail", args=[self.risk_id]) + f"#mitigation-{self.pk}"
+        return record_url("governance:risk_detail", self.risk_id) + f"#mitigation-{self.pk}"

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -22,6 +21,7 @@ from vpportal.core.external import ExternalReference, external_reference_constra
 from vpportal.core.fields import optional_link
 from vpportal.core.measures import DEFAULT_PRECISION, MAX_PRECISION, format_measure
 from vpportal.core.models import Tracked
+from vpportal.core.record_urls import record_url
 from vpportal.people.choices import Function
 
 from .. import gate
@@ -199,7 +199,7 @@ class Milestone(Tracked):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("initiatives:initiative_detail", args=[self.initiative_id]) + f"#milestone-{self.pk}"
+        return record_url("initiatives:initiative_detail", self.initiative_id) + f"#milestone-{self.pk}"
 
     def clean(self):
         if self.done_date and self.done_date > timezone.localdate():
@@ -334,7 +334,7 @@ class KPIMeasurement(Tracked):
         return f"{self.kpi_id} @ {self.observed_at:%Y-%m-%d %H:%M}: {self.value}"
 
     def get_absolute_url(self):
-        return reverse("initiatives:kpi_detail", args=[self.kpi_id])
+        return record_url("initiatives:kpi_detail", self.kpi_id)
 
     def clean(self):
         errors = {}

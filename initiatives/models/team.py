@@ -2,13 +2,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.bounds import at_least, not_blank, not_in_future, within
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked
 from vpportal.core.private_fields import PrivateTextField
+from vpportal.core.record_urls import record_url
 from vpportal.permissions import private_fields_hidden_for
 
 from ..choices import AttendanceStatus, MeetingCadence, MentorshipStatus, TrainingTopic
@@ -108,7 +108,7 @@ class MentorshipSession(Tracked):
         return f"Session on {self.held_on}"
 
     def get_absolute_url(self):
-        return reverse("initiatives:mentorship_detail", args=[self.mentorship_id]) + f"#session-{self.pk}"
+        return record_url("initiatives:mentorship_detail", self.mentorship_id) + f"#session-{self.pk}"
 
     def record_participants(self) -> None:
         """Record the mentorship's current mentor and mentee on a session being logged."""
@@ -193,4 +193,4 @@ class TrainingAttendance(Tracked):
         return f"{self.person} at {self.training}"
 
     def get_absolute_url(self):
-        return reverse("initiatives:training_detail", args=[self.training_id])
+        return record_url("initiatives:training_detail", self.training_id)

@@ -4,10 +4,10 @@ and a full change history."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from vpportal.core.record_urls import record_url
 from vpportal.roles import has_any_role
 
 from .bounds import clean_generic_fields
@@ -119,7 +119,7 @@ class Tracked(models.Model):
     def get_absolute_url(self):
         """The record's page: its app's `<model>_detail` (the name `tracked_paths` gives it). A record
         shown on another record's page (a milestone on its initiative's) says so itself."""
-        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+        return record_url(f"{self._meta.app_label}:{self._meta.model_name}_detail", self.pk)
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         # A deferred column loaded on access reads as the reader of the original query did.

@@ -2,12 +2,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vpportal.core.bounds import not_blank
 from vpportal.core.fields import optional_link
 from vpportal.core.models import Tracked, TrackedQuerySet
+from vpportal.core.record_urls import record_url
 from vpportal.localisation import validate_time_zone
 
 from .choices import CareerLevel, Function
@@ -87,7 +87,7 @@ class Person(Tracked):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("people:person_detail", args=[self.pk])
+        return record_url("people:person_detail", self.pk)
 
     def clean(self):
         if self.email:
