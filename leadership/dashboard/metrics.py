@@ -14,7 +14,8 @@ compiled once per process for readers who see every row (vpportal/core/compiled.
 compiling them cost more than running them.
 
 A computed dashboard is reused for CACHE_SECONDS while the history watermark (the newest history
-id of every tracked model) is unchanged: between writes a leader's dashboard costs one query.
+id of every tracked model) is unchanged: between writes a leader's dashboard costs one query. The
+page reuses the dashboard's objects, the API its answer as plain data (`dashboard_data()`).
 """
 
 import datetime
@@ -376,15 +377,27 @@ def _frameworks(board: Dashboard, user):
 CACHE_SECONDS = 30
 
 
+def _reused(kind: str, user, today: datetime.date | None, build):
+    """`build(user, today)`, or what it gave while no tracked record changed since (one query)."""
+    today = today or timezone.localdate()
+    key = f"{kind}:" + hashlib.sha256(repr((user.pk, today, history_watermark())).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = build(user, today)
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def dashboard(user, today: datetime.date | None = None) -> Dashboard:
     """The dashboard of `user`, computed, or reused when no tracked record changed since (one query)."""
-    today = today or timezone.localdate()
-    key = "dashboard:" + hashlib.sha256(repr((user.pk, today, history_watermark())).encode()).hexdigest()
-    board = cache.get(key)
-    if board is None:
-        board = compute_dashboard(user, today)
-        cache.set(key, board, CACHE_SECONDS)
-    return board
+    return _reused("dashboard", user, today, compute_dashboard)
+
+
+def dashboard_data(user, today: datetime.date | None = None) -> dict:
+    """What `GET /api/v1/dashboard/` answers (`as_data()` of the dashboard), reused the same way. It
+    is kept as the plain data itself: the API's reuse then unpickles no model instances or lazy
+    labels and builds no dictionaries, and storing it pickles less than the dashboard's objects."""
+    return _reused("dashboard-data", user, today, lambda reader, day: as_data(compute_dashboard(reader, day)))
 
 
 def compute_dashboard(user, today: datetime.date) -> Dashboard:

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from leadership.dashboard.metrics import as_data, dashboard
+from leadership.dashboard.metrics import as_data, dashboard, dashboard_data
 from tests.conftest import api_client, page_client
 from tests.factories.people import PersonFactory
 from tests.leadership.conftest import build_world
@@ -133,6 +133,10 @@ def test_an_unchanged_dashboard_is_reused_and_any_change_through_the_app_refresh
     first_day = datetime.date.fromisoformat(first["today"])
     with django_assert_num_queries(1):  # the history watermark only
         assert as_data(dashboard(executive)) == first
+    # The API's answer: computed once, then reused as plain data (no dashboard objects to unpickle).
+    assert dashboard_data(executive) == first
+    with django_assert_num_queries(1):
+        assert dashboard_data(executive) == first
     portfolio.initiative_create(by=leader, data={"title": "One more", "owner": owner})
     refreshed = as_data(dashboard(executive))
     assert refreshed["initiatives"]["total"]["count"] == first["initiatives"]["total"]["count"] + 1

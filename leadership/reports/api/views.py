@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from leadership.dashboard.metrics import as_data, dashboard
+from leadership.dashboard.metrics import dashboard_data
 from leadership.reports.audit_trail import build_events, event_rows, tracked_models
 from vpportal.core.api_access import Pagination, RolePermission
 from vpportal.core.history import Channel
@@ -144,7 +144,7 @@ class DashboardViewSet(viewsets.ViewSet):
         responses={200: DashboardSerializer},
     )
     def list(self, request):
-        return Response(as_data(dashboard(request.user)))
+        return Response(dashboard_data(request.user))
 
 
 class ChangeSerializer(serializers.Serializer):
