@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 from django.http import QueryDict
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from governance.choices import IncidentStatus
@@ -42,6 +42,7 @@ from leadership.reports.activity import ACTIVITY_LIMIT, recent_activity
 from leadership.reports.audit_trail import history_watermark
 from vpportal.core.compiled import Statement, sql_of
 from vpportal.core.counting import count_together_sql, counts_of_row, run_count_together
+from vpportal.core.record_urls import current_urlconf
 from vpportal.people.models import Person
 
 SPARK_KPIS = 12
@@ -57,7 +58,7 @@ def _path(name: str, prefix: str, urlconf) -> str:
 
 def list_url(name: str, **params) -> str:
     """The URL of a list filtered by `params` (lists become repeated parameters)."""
-    url = _path(name, get_script_prefix(), get_urlconf())  # about 40 figures link to 8 lists
+    url = _path(name, get_script_prefix(), current_urlconf())  # about 40 figures link to 8 lists
     return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 

@@ -20,10 +20,11 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from leadership.reports.audit_trail import Event, build_events, newest_rows, tracked_models
 from vpportal.core.audit import ACTIONS
+from vpportal.core.record_urls import current_urlconf
 
 ACTIVITY_LIMIT = 15  # groups shown
 # Rows read to make them: the groups describe these newest changes (a group older than the scan
@@ -88,7 +89,7 @@ def _list_url_names(urlconf) -> dict[type, str]:
 def changed_since_url(model, since: datetime.datetime) -> str | None:
     """The list of `model` filtered to the records created or changed since `since` (its
     `updated_after` filter, which every list has); None for a model without a list page."""
-    name = _list_url_names(get_urlconf()).get(model)
+    name = _list_url_names(current_urlconf()).get(model)
     if name is None:
         return None
     # A record's `updated_at` is stamped just before its history row: a second's margin, whole seconds.

@@ -9,10 +9,12 @@ the marker afterwards.
 
 import functools
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
-# An id no table reaches, found exactly once in the reversed URL (checked; otherwise reversed per call).
+# Stands for the id while reversing; it must appear exactly once in the URL (checked; otherwise each
+# call reverses), and an id equal to it is spliced in like any other.
 _MARKER = 9_087_654_321
 
 
@@ -25,9 +27,15 @@ def _around_the_id(name: str, prefix: str, urlconf, language) -> tuple[str, str]
     return before, after
 
 
+def current_urlconf():
+    """The URL configuration reversing uses now, as a key for what is kept per configuration: the
+    request's, else (outside a request) the settings' one, which tests may override."""
+    return get_urlconf() or settings.ROOT_URLCONF
+
+
 def record_url(name: str, pk) -> str:
     """`reverse(name, args=[pk])` for a URL whose one argument is a record's integer id."""
-    around = _around_the_id(name, get_script_prefix(), get_urlconf(), get_language())
+    around = _around_the_id(name, get_script_prefix(), current_urlconf(), get_language())
     if around is None or not isinstance(pk, int):
         return reverse(name, args=[pk])
     before, after = around
