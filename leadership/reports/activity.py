@@ -20,11 +20,11 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from leadership.reports.audit_trail import Event, build_events, newest_rows, tracked_models
 from vpportal.core.audit import ACTIONS
-from vpportal.core.record_urls import current_urlconf
+from vpportal.core.record_urls import current_urlconf, page_url
 
 ACTIVITY_LIMIT = 15  # groups shown
 # Rows read to make them: the groups describe these newest changes (a group older than the scan
@@ -94,7 +94,7 @@ def changed_since_url(model, since: datetime.datetime) -> str | None:
         return None
     # A record's `updated_at` is stamped just before its history row: a second's margin, whole seconds.
     moment = (since - datetime.timedelta(seconds=1)).astimezone(datetime.UTC).replace(microsecond=0)
-    return f"{reverse(name)}?{urlencode({'updated_after': moment.strftime('%Y-%m-%dT%H:%M:%SZ')})}"
+    return f"{page_url(name)}?{urlencode({'updated_after': moment.strftime('%Y-%m-%dT%H:%M:%SZ')})}"
 
 
 def _plural(model, count: int) -> str:
@@ -136,17 +136,15 @@ class ActivityGroup:
         return self.records == 1
 
 
-def _line_of_records(model, group: list[dict], records: int) -> tuple[str, str | None] | None:
-    """(label, url) of a line of several records, or None when the line shows its newest record:
-    one record, or a kind without a list of its own (a training's seats link to the training)."""
-    if records == 1:
-        return None
+def _line_of_records(model, group: list[dict], records: int) -> tuple[str, str | None, bool]:
+    """(label, link, whether the line shows its newest record) of a line of several records: their
+    count, and their list filtered to the changes; a kind without a list of its own (a training's
+    seats) links to its newest record's page (the training), deleted records to nothing."""
     label = _plural(model, records)
     if ACTIONS.get(group[0]["history_type"]) == "deleted":
-        return label, None
-    # The list of what changed since the group began.
+        return label, None, False
     url = changed_since_url(model, group[-1]["history_date"])
-    return None if url is None else (label, url)
+    return label, url, url is None
 
 
 def group_events(groups: list[list[dict]], reader) -> list[ActivityGroup]:
@@ -154,18 +152,19 @@ def group_events(groups: list[list[dict]], reader) -> list[ActivityGroup]:
     A line's newest record is read (for its label and link) only when the line shows it."""
     models = tracked_models()
     records = [len({row["id"] for row in group}) for group in groups]
-    of_records = [
-        _line_of_records(models[group[0]["model"]], group, n) for group, n in zip(groups, records, strict=True)
+    several = [
+        _line_of_records(models[group[0]["model"]], group, n) if n > 1 else None
+        for group, n in zip(groups, records, strict=True)
     ]
-    heads = build_events([group[0] for group in groups], reader, with_records=[line is None for line in of_records])
+    shows_record = [line is None or line[2] for line in several]
+    heads = build_events([group[0] for group in groups], reader, with_records=shows_record)
     lines = []
-    for group, head, n, line in zip(groups, heads, records, of_records, strict=True):
-        if line is not None:
-            label, url = line
-        elif n == 1:
+    for group, head, n, line in zip(groups, heads, records, several, strict=True):
+        if line is None:
             label, url = head.label, head.url
         else:
-            label, url = _plural(models[group[0]["model"]], n), head.url
+            label, url, from_record = line
+            url = head.url if from_record else url
         lines.append(ActivityGroup(head, len(group), n, group[-1]["history_date"], label, url))
     return lines
 

@@ -1,4 +1,4 @@
-"""A record's page URL without resolving the URL configuration on every call.
+"""Page URLs without resolving the URL configuration on every call.
 
 `reverse()` walks the resolver's tables, the active language and the script prefix each time: about
 15 us, once per row of every list that links its rows (and twenty times per dashboard). The URL of a
@@ -31,6 +31,17 @@ def current_urlconf():
     """The URL configuration reversing uses now, as a key for what is kept per configuration: the
     request's, else (outside a request) the settings' one, which tests may override."""
     return get_urlconf() or settings.ROOT_URLCONF
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(name: str, prefix: str, urlconf, language) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def page_url(name: str) -> str:
+    """`reverse(name)` of a URL without arguments (a list page), kept per name, script prefix, URL
+    configuration and language."""
+    return _reversed(name, get_script_prefix(), current_urlconf(), get_language())
 
 
 def record_url(name: str, pk) -> str:
